@@ -1,0 +1,66 @@
+"""Choose a reader for a file and return its Document.
+
+Each format lives in its own module ``indexer/read_<format>.py`` exposing
+
+    def read(path: Path, data: bytes) -> Document
+
+and raising ``kb.model.IngestError`` (or ``NotMinutesError``) with a user-readable reason.
+The format is chosen from the content first (a file's name can lie: a ``.pdf`` that is HTML,
+a ``.php`` that is an HTML fragment), then from the suffix.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from kb.model import Document, IngestError
+
+#: Suffixes that ``kb ingest`` picks up when walking a folder.
+SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".php", ".xml", ".pdf", ".docx"}
+
+#: Largest file read, in bytes; larger files are refused with a clear reason.
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def sniff_format(path: Path, data: bytes) -> str:
+    """Return the reader module's format name for ``data`` (content beats suffix)."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    lower = head.lower()
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if lower.startswith(b"<?xml") and b"<html" not in lower:
+        return "moderngov"
+    suffix = path.suffix.lower()
+    if suffix in {".htm", ".html", ".php"} or lower.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if suffix == ".pdf":
+        raise IngestError("named .pdf but is not a PDF (no %PDF header)")
+    if suffix == ".docx":
+        raise IngestError("named .docx but is not a Word document (not a zip file)")
+    if suffix == ".md" or suffix == ".markdown":
+        return "markdown"
+    return "text"
+
+
+def read_file(path: Path) -> Document:
+    """Read ``path`` with the reader its content calls for.
+
+    Raises IngestError with the reason for empty, oversized or unreadable files.
+    """
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError("empty file (0 bytes)")
+    if size > MAX_BYTES:
+        raise IngestError(f"file too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
+    data = path.read_bytes()
+    fmt = sniff_format(path, data)
+    module_name = {"markdown": "text"}.get(fmt, fmt)
+    try:
+        module = importlib.import_module(f"indexer.read_{module_name}")
+    except ModuleNotFoundError as exc:  # a format whose reader is not installed
+        raise IngestError(f"no reader for {fmt} files") from exc
+    doc: Document = module.read(path, data)
+    return doc

@@ -1,0 +1,77 @@
+"""Settings as documented data: each has a name, a default, an environment variable and help.
+
+``kb settings`` and the README list them; the web app reads them through ``load()``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "KB_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("index", "instance/index", "Folder of the search index (KB_INDEX)."),
+    Setting("data_dir", "data", "Folder with topics.toml, synonyms.toml and word lists."),
+    Setting("page_size", 10, "Results per page in the web app and API."),
+    Setting("max_page_size", 100, "Largest page size a client may ask for."),
+    Setting("max_page", 1000, "Highest page number served; deeper pages get a 400."),
+    Setting("max_query_length", 500, "Longest query accepted, in characters."),
+    Setting("time_budget_ms", 3000, "A search taking longer than this is cut short with a note."),
+    Setting("searcher_pool_size", 4, "Searchers kept open per web process."),
+    Setting("host", "127.0.0.1", "Address `make serve` binds."),
+    Setting("port", 8000, "Port `make serve` binds."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, raw: str) -> Any:
+    if isinstance(setting.default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError(f"{setting.env} must be a whole number, not {raw!r}") from exc
+    return raw
+
+
+def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return every setting: defaults, then ``KB_*`` environment variables, then overrides."""
+    values = {s.name: s.default for s in SETTINGS}
+    for s in SETTINGS:
+        if s.env in os.environ:
+            values[s.name] = _coerce(s, os.environ[s.env])
+    for key, value in (overrides or {}).items():
+        if key not in _BY_NAME:
+            raise KeyError(f"unknown setting {key!r}")
+        values[key] = value
+    return values
+
+
+def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The index folder: ``--index``, else ``KB_INDEX``, else ``instance/index``."""
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("KB_INDEX", _BY_NAME["index"].default))
+
+
+def data_dir() -> Path:
+    """The data folder: ``KB_DATA_DIR``, else ``data/`` beside the package, else ./data."""
+    if "KB_DATA_DIR" in os.environ:
+        return Path(os.environ["KB_DATA_DIR"])
+    here = Path(__file__).resolve().parent.parent / "data"
+    return here if here.exists() else Path("data")
