@@ -59,6 +59,7 @@ test: $(STAMP) browser-deps lint
 	$(PY) -m pytest
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) -m bench --size $(SIZE)
 
 clean:
