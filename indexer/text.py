@@ -1,0 +1,222 @@
+"""Shared text helpers for readers: decoding bytes, stripping stray HTML, folding whitespace.
+
+These are format-neutral so every reader (text, Markdown, HTML, PDF, DOCX) can use them:
+
+* :func:`decode` turns file bytes into ``str`` (BOMs, UTF-8, UTF-16, cp1252 fallback) and
+  never raises: undecodable bytes are replaced and a warning says so; NUL bytes are removed.
+* :func:`strip_tags` turns an HTML *fragment* (the stray ``<b>``, ``<p>``, ``<sup>`` and
+  entities that PDF-to-text tools leave behind) into plain text.
+* :func:`split_html_segments` cuts one line of such text at block tags (``<p>``, ``<li>``,
+  ``<br>``, headings) into :class:`Segment` pieces, each knowing if it was a list item and
+  whether it was wholly bold.
+* :func:`fold` collapses runs of whitespace to one space and trims.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+from dataclasses import dataclass
+
+# --------------------------------------------------------------------------- decoding
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _guess_bomless_utf16(data: bytes) -> str | None:
+    """Return 'utf-16-le'/'utf-16-be' when ``data`` looks like BOM-less UTF-16 text."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) / 2
+    if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """Decode file bytes to text and return ``(text, warnings)``; never raises.
+
+    Order: a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32) decides outright; BOM-less UTF-16
+    is recognised by its pattern of NUL bytes; otherwise strict UTF-8 is tried, then cp1252
+    (the usual Windows encoding of British minutes).  Bytes that still cannot be decoded
+    become U+FFFD with a warning giving their count.  NUL characters are removed with a
+    warning.  Line endings are normalised to ``\\n`` (form feeds are kept: they mark pages).
+    """
+    warnings: list[str] = []
+    encoding: str | None = None
+    body = data
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            encoding, body = name, data[len(bom) :]
+            break
+    if encoding is None:
+        encoding = _guess_bomless_utf16(data)
+        if encoding:
+            warnings.append(f"no byte-order mark; decoded as {encoding} from its NUL pattern")
+    if encoding is not None:
+        text = body.decode(encoding, errors="replace")
+    else:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = body.decode("cp1252", errors="replace")
+            warnings.append("not valid UTF-8; decoded as cp1252 (Windows-1252)")
+            encoding = "cp1252"
+    bad = text.count("\ufffd")
+    if bad:
+        warnings.append(f"{bad} undecodable byte(s) replaced with U+FFFD ({encoding})")
+    nuls = text.count("\x00")
+    if nuls:
+        text = text.replace("\x00", "")
+        warnings.append(f"{nuls} NUL byte(s) removed")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, warnings
+
+
+# --------------------------------------------------------------------------- whitespace
+
+_WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def fold(text: str) -> str:
+    """Collapse every run of spaces/tabs/non-breaking spaces (and newlines) to one space."""
+    return _WS.sub(" ", text.replace("\n", " ")).strip()
+
+
+# --------------------------------------------------------------------------- HTML fragments
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*?(/?)>")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+#: Tags after which a new block starts when they appear inside a line of text.
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "br",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "blockquote",
+        "section",
+        "article",
+    ]
+)
+
+
+def has_html(text: str) -> bool:
+    """True when ``text`` contains something that looks like an HTML tag or entity."""
+    return bool(_TAG.search(text)) or "&" in text and bool(re.search(r"&#?\w+;", text))
+
+
+def strip_tags(fragment: str) -> str:
+    """Plain text of an HTML fragment: tags dropped, entities decoded, whitespace folded.
+
+    Inline tags vanish without a space (``27<sup>TH</sup>`` → ``27TH``); block tags
+    (``<p>``, ``<br>``, ``<li>`` …) become a space so words do not run together.
+    """
+    fragment = _COMMENT.sub("", fragment)
+
+    def repl(m: re.Match[str]) -> str:
+        return " " if m.group(2).lower() in BLOCK_TAGS else ""
+
+    return fold(html.unescape(_TAG.sub(repl, fragment)))
+
+
+def is_all_bold(fragment: str) -> bool:
+    """True when every letter/digit of ``fragment`` sits inside ``<b>``/``<strong>`` or ``**``.
+
+    A fragment with no letters or digits at all is not bold.
+    """
+    if not re.search(r"\w", strip_tags(fragment.replace("**", ""))):
+        return False
+    outside = re.sub(r"\*\*.*?\*\*", "", fragment, flags=re.S)
+    outside = re.sub(r"<(b|strong)\b[^>]*>.*?</\1\s*>", "", outside, flags=re.S | re.I)
+    return not re.search(r"[^\W_]", strip_tags(outside))
+
+
+@dataclass
+class Segment:
+    """A piece of one line cut at block tags: its raw markup, list-ness and heading level."""
+
+    markup: str
+    is_list: bool = False
+    heading: int = 0  # 1-6 for <h1>…<h6>, else 0
+
+    @property
+    def text(self) -> str:
+        """The plain text (tags stripped, entities decoded, whitespace folded)."""
+        return strip_tags(self.markup)
+
+    @property
+    def bold(self) -> bool:
+        return is_all_bold(self.markup)
+
+
+def split_html_segments(line: str) -> list[Segment]:
+    """Cut a line of text holding stray HTML into segments at block tags.
+
+    ``<p>a</p> <p>b</p>`` gives two segments; ``<li>`` starts a list segment;
+    ``<br>`` and ``<hr>`` end a segment; ``<hN>`` gives a heading segment.  Inline markup
+    (``<b>``, ``<sup>``, ``**``) is kept in ``markup`` so boldness can still be judged.
+    Segments with no text are dropped; a line without block tags is one segment.
+    """
+    segments: list[Segment] = []
+    buf: list[str] = []
+    state = {"list": False, "heading": 0}
+
+    def flush() -> None:
+        markup = "".join(buf)
+        buf.clear()
+        if strip_tags(markup.replace("**", "")):
+            segments.append(Segment(markup, state["list"] is True, int(state["heading"])))
+
+    pos = 0
+    for m in _TAG.finditer(line):
+        name = m.group(2).lower()
+        buf.append(line[pos : m.start()])
+        pos = m.end()
+        if name not in BLOCK_TAGS:
+            buf.append(m.group(0))
+            continue
+        closing = m.group(1) == "/"
+        flush()
+        if name == "li":
+            state["list"] = not closing
+        elif name in {"ul", "ol"}:
+            state["list"] = False
+        elif name[0] == "h" and name[1:].isdigit():
+            state["heading"] = 0 if closing else int(name[1:])
+        elif name == "p" and not closing:
+            state["heading"] = 0
+    buf.append(line[pos:])
+    flush()
+    return segments
+
+
+_BULLET = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa\u25a0\u2023\u2043\u00b7\u2219\uf0b7\uf0a7o]\s+)+")
+
+
+def strip_bullet(text: str) -> str:
+    """Remove leading bullet characters ('•', '·', '▪', '' …) from a list item's text."""
+    return _BULLET.sub("", text).strip()
