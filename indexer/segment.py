@@ -1,0 +1,369 @@
+"""Cut a Document's blocks into agenda items (with their resolutions).
+
+The segmenter knows nothing of file formats; it sees only ``Block``s.  It works in three
+steps:
+
+1. **Candidates.**  Every block that *starts* with an item number is a candidate: ``01.``,
+   ``6.``, ``2674.``, ``15.11.1``, ``21/19``, ``Item 7``, ``Minute 12/345``, a number alone
+   in a block with the title in the next block (PDF-to-Markdown), a number in the first cell
+   of a table row.  ``a)``/``(i)``/``i.`` never are.  Each candidate carries heading
+   evidence: bold, heading kind, upper-case title, a short title line, a zero-padded number.
+2. **The chain.**  Candidates are grouped by numbering style; within each style the best
+   chain of rising numbers (steps of 1, small gaps tolerated) weighted by heading evidence
+   is found; the best chain over all styles is the item list.  Gaps in it are then filled by
+   candidates of any style that carry exactly the missing number (``3238Any Other
+   Business`` with the dot lost).  A numbered list inside an item body (``1. Focus on …``,
+   restarting at 1) loses to the chain that continues the item numbers.
+3. **Fallbacks.**  Without a numbered chain, headings (heading kind, bold short lines,
+   upper-case short lines) start items, numbered 1, 2, … in order; without headings the
+   whole text is one item titled by its first heading or "Minutes".
+
+``Block.item_hint`` (structured formats) states items outright and overrides all of this.
+Blocks before the first item (attendance) belong to no item; closing lines ("Meeting
+ended…", "Signed … Chair") are left out of bodies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.resolutions import extract_resolutions
+from kb.model import Block, Document, Item, Meeting, item_id
+
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_REF = re.compile(r"\(\s*(REF|Ref|ref)\s*[:.]?\s*([\w./-]+)\s*\)")
+_TITLE_MAX = 120
+
+# Patterns for an item number at the start of a block (after cleaning).
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("item", re.compile(r"^(?:Agenda\s+)?Item\s+(?:No\.?\s*)?(\d{1,3}(?:\.\d{1,2})?)\b[.:)]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
+    ("minute", re.compile(r"^Minute\s+(?:No\.?\s*)?(\d{1,5}(?:/\d{1,5}){0,2})\b[.:]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
+    ("slash", re.compile(r"^(\d{1,4}/\d{1,4}(?:/\d{1,3}(?:\.\d{1,2})?)?)(?=\s)\s*[-–—:.]?\s*(.*)$")),  # noqa: E501
+    ("dotted", re.compile(r"^(\d{1,5}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
+)  # fmt: skip
+_GLUED = re.compile(r"^(\d{3,5})(?=[A-Z][a-z])(.*)$")
+_BARE = re.compile(r"^(\d{1,3})\.$")
+_CLOSING = re.compile(
+    r"^\(?\s*(?:the\s+)?(?:meeting\s+(?:ended|closed|finished|concluded|terminated)"
+    r"|there\s+being\s+no\s+(?:other|further)\s+business"
+    r"|signed\b.{0,60}$|chair(?:man|person)?\s*[:.…_ ]*$|date\s*[:.…_ ]*$)",
+    re.I,
+)
+_PREAMBLE_HEADING = re.compile(
+    r"^(?:minutes?\b|present|presennol|in attendance|members present|also present|"
+    r"agenda item\b|draft\b)",
+    re.I,
+)
+_RULE = re.compile(r"^[\s|:\-–—_=*]*$")
+
+
+@dataclass
+class _Candidate:
+    index: int  # block index of the heading
+    number: str
+    title: str
+    rest: str  # body text that shares the heading block
+    style: str
+    evidence: float
+    uses_next: bool = False  # the title is the next block (number alone in its block)
+
+    @property
+    def counter(self) -> tuple[str, int]:
+        """(prefix, running counter): '15.11.1' → ('15.11', 1); '21/19' → ('/19', 21)."""
+        if "/" in self.number:
+            parts = self.number.split("/")
+            if len(parts) == 2:
+                return f"/{parts[1]}", int(parts[0])
+            last = parts[-1].split(".")[0]
+            return "/".join(parts[:-1]), int(last)
+        parts = self.number.split(".")
+        return ".".join(parts[:-1]), int(parts[-1])
+
+
+def clean_text(text: str) -> str:
+    """Block text without stray tags, Markdown emphasis/escapes and folded whitespace."""
+    text = _TAG.sub("", text)
+    text = text.replace("\\", "").replace("**", "").replace("__", "")
+    text = re.sub(r"^[#>\s*_]+", "", text)
+    return " ".join(text.split())
+
+
+def split_ref(title: str) -> tuple[str, str | None]:
+    """Remove a '(REF: 9)' from a title; return (title, 'REF: 9' or None)."""
+    m = _REF.search(title)
+    if not m:
+        return title, None
+    rest = (title[: m.start()] + title[m.end() :]).strip()
+    return rest, f"{m.group(1).upper()}: {m.group(2)}"
+
+
+def _tidy_title(title: str) -> str:
+    return title.strip(" \t:;-–—.,").strip()
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """Split the text after an item number into (title, rest of the block).
+
+    The title ends at the first colon (``Police Report: Nothing to report``), else at a
+    spaced dash, else it is the whole text when short, else the first sentence.
+    """
+    text = text.strip()
+    masked = re.sub(r"\([^()]*\)", lambda m: "x" * len(m.group()), text)
+    colon = re.search(r":-?", masked)
+    if colon and 0 < colon.start() <= _TITLE_MAX and ". " not in masked[: colon.start()]:
+        return _tidy_title(text[: colon.start()]), text[colon.end() :].strip(" -–—:")
+    dash = re.search(r"\s[-–—]\s", masked)
+    if len(text) > _TITLE_MAX and dash and dash.start() <= _TITLE_MAX:
+        return _tidy_title(text[: dash.start()]), text[dash.end() :].strip()
+    if len(text) <= _TITLE_MAX:
+        return _tidy_title(text), ""
+    m = re.search(r"[.!?]\s", text)
+    if m and m.start() <= _TITLE_MAX:
+        return _tidy_title(text[: m.start()]), text[m.end() :].strip()
+    cut = text.rfind(" ", 0, _TITLE_MAX)
+    cut = cut if cut > 0 else _TITLE_MAX
+    return _tidy_title(text[:cut]) + "…", text
+
+
+def _is_upper(title: str) -> bool:
+    letters = [c for c in title if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _parse_candidate(blocks: list[Block], index: int) -> _Candidate | None:
+    """Return the item-number candidate that block ``index`` opens, if any."""
+    block = blocks[index]
+    raw = block.text
+    if block.cells and len([c for c in block.cells if c.strip()]) >= 2:
+        cells = [clean_text(c) for c in block.cells if clean_text(c)]
+        raw = " ".join(cells[:2]) + (" " + " ".join(cells[2:]) if cells[2:] else "")
+    text = clean_text(raw)
+    if not text or not text[0].isalnum():
+        return None
+    if m := _BARE.match(text):
+        nxt = clean_text(blocks[index + 1].text) if index + 1 < len(blocks) else ""
+        if not nxt or len(nxt) > _TITLE_MAX or not nxt[0].isalpha():
+            return None
+        title, ref = split_ref(nxt)
+        cand = _Candidate(index, m.group(1), _tidy_title(title), "", "bare", 0.0, uses_next=True)
+        cand.evidence = _evidence(blocks[index + 1], cand.title, "") + 1.0
+        return cand
+    for style, pattern in _PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        number, after = m.group(1), m.group(2)
+        if not after or not (after[0].isalpha() or after[0] in "“\"'‘("):
+            return None
+        if style == "dotted":
+            if any(len(p) > 3 for p in number.split(".")[1:]):
+                return None  # a date such as 12.05.2019
+            style = f"dotted{number.count('.')}"
+        title, rest = split_title(after)
+        cand = _Candidate(index, number, title, rest, style, 0.0)
+        cand.evidence = _evidence(block, title, rest) + (1.0 if number.startswith("0") else 0.0)
+        return cand
+    if m := _GLUED.match(text):
+        title, rest = split_title(m.group(2))
+        return _Candidate(index, m.group(1), title, rest, "glued", 0.0)
+    return None
+
+
+def _evidence(block: Block, title: str, rest: str) -> float:
+    """Heading evidence for a candidate: higher means more like an agenda heading."""
+    score = 0.0
+    if block.bold:
+        score += 2
+    if block.kind == "heading":
+        score += 2
+    if block.kind == "list":
+        score -= 1.5
+    if block.cells and len([c for c in block.cells if c.strip()]) >= 2:
+        score += 1
+    bare_title = split_ref(title)[0]
+    if _is_upper(bare_title):
+        score += 2
+    if not rest and len(title) <= 80:
+        score += 0.5
+    if title.endswith("…"):
+        score -= 1
+    if _REF.search(title):
+        score += 1
+    return score
+
+
+def _best_chain(cands: list[_Candidate]) -> tuple[float, list[_Candidate]]:
+    """The best chain of rising numbers in one style, weighted by heading evidence."""
+    n = len(cands)
+    best = [0.0] * n
+    prev = [-1] * n
+    for j in range(n):
+        pj, cj = cands[j].counter
+        best[j] = 1.0 + cands[j].evidence
+        for i in range(max(0, j - 60), j):
+            pi, ci = cands[i].counter
+            step = cj - ci
+            if pi != pj or not 1 <= step <= 4 or best[i] <= 0:
+                continue
+            value = best[i] + 1.0 + cands[j].evidence - 0.75 * (step - 1)
+            if value > best[j]:
+                best[j], prev[j] = value, i
+    if not n:
+        return 0.0, []
+    last = max(range(n), key=lambda k: best[k])
+    chain: list[_Candidate] = []
+    j = last
+    while j >= 0:
+        chain.append(cands[j])
+        j = prev[j]
+    chain.reverse()
+    return best[last], chain
+
+
+def _fill_gaps(chain: list[_Candidate], others: list[_Candidate]) -> list[_Candidate]:
+    """Insert candidates of any style that carry exactly a number missing from the chain.
+
+    Between two chain items numbered n and m (m > n + 1) a candidate numbered n + 1 is
+    taken; after the last item one numbered last + 1; before the first, first - 1.
+    """
+    out = list(chain)
+    changed = True
+    while changed:
+        changed = False
+        for k in range(len(out) + 1):
+            lo = out[k - 1] if k > 0 else None
+            hi = out[k] if k < len(out) else None
+            for c in others:
+                if c in out or (lo and c.index <= lo.index) or (hi and c.index >= hi.index):
+                    continue
+                prefix, value = c.counter
+                if lo is not None:
+                    fits = prefix == lo.counter[0] and value == lo.counter[1] + 1
+                    fits = fits and (hi is None or value < hi.counter[1])
+                else:
+                    fits = hi is not None and (prefix, value + 1) == hi.counter
+                if fits:
+                    out.insert(k, c)
+                    changed = True
+                    break
+            if changed:
+                break
+    return out
+
+
+def find_item_headings(blocks: list[Block]) -> list[_Candidate]:
+    """Return the candidates that start agenda items, in block order ([] if none)."""
+    cands = [c for i in range(len(blocks)) if (c := _parse_candidate(blocks, i))]
+    styles = sorted({c.style for c in cands if c.style != "glued"})
+    best_value, best_chain = 0.0, []
+    for style in styles:
+        group = [c for c in cands if c.style == style]
+        value, chain = _best_chain(group)
+        if len(chain) == 1 and chain[0].evidence < 2:
+            continue
+        if value > best_value:
+            best_value, best_chain = value, chain
+    if not best_chain:
+        return []
+    if _restarts(cands, best_chain) and len(_heading_blocks(blocks)) >= 3:
+        return []  # numbered lists restarting under unnumbered headings: use the headings
+    return _fill_gaps(best_chain, cands)
+
+
+def _restarts(cands: list[_Candidate], chain: list[_Candidate]) -> bool:
+    """True when the chain's style restarts at its first number three times or more."""
+    style, first = chain[0].style, chain[0].counter
+    return sum(1 for c in cands if c.style == style and c.counter == first) >= 3
+
+
+def _heading_blocks(blocks: list[Block]) -> list[int]:
+    """Indexes of unnumbered blocks that look like section headings."""
+    out: list[int] = []
+    for i, b in enumerate(blocks):
+        text = clean_text(b.text)
+        if not text or len(text) > 80 or _CLOSING.match(text) or _PREAMBLE_HEADING.match(text):
+            continue
+        if text[0].isdigit() or text.endswith((".", ",")) and b.kind != "heading":
+            continue
+        upper = _is_upper(text) and len(text) <= 60
+        if b.kind == "heading" or b.bold or upper:
+            out.append(i)
+    return out
+
+
+def _is_rule(text: str) -> bool:
+    return bool(_RULE.match(text))
+
+
+def _block_body_text(block: Block) -> str:
+    if block.cells:
+        cells = [c.strip() for c in block.cells if c.strip()]
+        return "\t".join(cells)
+    return block.text.strip()
+
+
+def segment(doc: Document, meeting: Meeting) -> list[Item]:
+    """Return the agenda items of ``doc`` (at least one when it has any text).
+
+    Each item has its printed number, title (without number and REF), ``ref``, body (every
+    paragraph, list and table row of the item, blank-line separated), page span, 0-based
+    order, resolutions, an id from ``item_id`` and the meeting's council, committee, date and
+    source.
+    """
+    blocks = doc.blocks
+    starts: list[tuple[int, str, str, str, int]] = []  # (index, number, title, rest, skip)
+    if any(b.item_hint for b in blocks):
+        for i, b in enumerate(blocks):
+            if b.item_hint:
+                starts.append((i, b.item_hint[0], b.item_hint[1], "", 1))
+    elif heads := find_item_headings(blocks):
+        for c in heads:
+            starts.append((c.index, c.number, c.title, c.rest, 2 if c.uses_next else 1))
+    else:
+        for n, i in enumerate(_heading_blocks(blocks), start=1):
+            starts.append((i, str(n), clean_text(blocks[i].text), "", 1))
+    if not starts:
+        starts = [(0, "1", _whole_title(blocks), "", 0)]
+
+    items: list[Item] = []
+    taken: set[str] = set()
+    for order, (index, number, title, rest, skip) in enumerate(starts):
+        end = starts[order + 1][0] if order + 1 < len(starts) else len(blocks)
+        head_blocks = blocks[index : index + skip]
+        body_blocks = blocks[index + skip : end]
+        paragraphs = [rest] if rest else []
+        for b in body_blocks:
+            text = _block_body_text(b)
+            if not text or _is_rule(text) or _CLOSING.match(clean_text(text)):
+                continue
+            paragraphs.append(text)
+        pages = [b.page for b in head_blocks + body_blocks if b.page is not None]
+        title, ref = split_ref(title)
+        items.append(
+            Item(
+                id=item_id(meeting.id, number, taken),
+                meeting_id=meeting.id,
+                number=number,
+                title=_tidy_title(title) or "Minutes",
+                body="\n\n".join(paragraphs),
+                order=order,
+                ref=ref,
+                resolutions=extract_resolutions(paragraphs),
+                page_start=min(pages) if pages else None,
+                page_end=max(pages) if pages else None,
+                ocr=doc.ocr,
+                council=meeting.council,
+                committee=meeting.committee,
+                date=meeting.date,
+                source=meeting.source,
+            )
+        )
+    return items
+
+
+def _whole_title(blocks: list[Block]) -> str:
+    for b in blocks:
+        if b.kind == "heading" and clean_text(b.text):
+            return clean_text(b.text)[:_TITLE_MAX]
+    return "Minutes"
