@@ -1,0 +1,62 @@
+"""The JSON API: search, items, meetings, people, topics and the OpenAPI document.
+
+Every error is ``{"error": {"code": ..., "message": ...}}`` with 400 (bad parameters or
+query), 404 (unknown id) or 405 (not GET); user input never causes a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from kb.model import to_jsonable
+from web.openapi import openapi_document
+from web.search import run_search, service
+
+bp = Blueprint("api", __name__)
+
+
+def _json(data: Any) -> Response:
+    return jsonify(to_jsonable(data))
+
+
+@bp.get("/search")
+def search() -> Response:
+    """Same parameters and response shape as ``kb search --json``."""
+    _p, resp = run_search(request.args)
+    return _json(resp.to_json())
+
+
+@bp.get("/items/<path:item_id>")
+def item(item_id: str) -> Response:
+    found = service().get_item(item_id)
+    if found is None:
+        abort(404)
+    return _json(found)
+
+
+@bp.get("/meetings/<path:meeting_id>")
+def meeting(meeting_id: str) -> Response:
+    found = service().get_meeting(meeting_id)
+    if found is None:
+        abort(404)
+    return _json(found)
+
+
+@bp.get("/people/<path:person_id>")
+def person(person_id: str) -> Response:
+    found = service().person(person_id)
+    if found is None:
+        abort(404)
+    return _json(found)
+
+
+@bp.get("/topics")
+def topics() -> Response:
+    return _json({"topics": service().topics_summary()})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())

@@ -1,0 +1,208 @@
+"""The OpenAPI 3.0 description of the JSON API, as data.
+
+The schemas describe what ``web.api`` really returns; tests validate live responses
+against them with ``jsonschema`` (see tests/test_web_api.py), so drift fails the build.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_STR = {"type": "string"}
+_STR_OR_NULL = {"type": "string", "nullable": True}
+_INT = {"type": "integer"}
+_STR_LIST = {"type": "array", "items": _STR}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {**required, **(optional or {})},
+    }
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _obj({"error": _obj({"code": _STR, "message": _STR})}),
+    "Hit": _obj(
+        {
+            "id": _STR,
+            "meeting_id": _STR,
+            "council": _STR,
+            "committee": _STR,
+            "date": _STR_OR_NULL,
+            "item_number": _STR,
+            "item_title": _STR,
+            "speakers": _STR_LIST,
+            "topics": _STR_LIST,
+            "snippet": _STR,
+            "snippet_html": _STR,
+            "url": _STR,
+        }
+    ),
+    "SearchResponse": _obj(
+        {
+            "query": _STR,
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1},
+            "results": {"type": "array", "items": _ref("Hit")},
+            "facets": {
+                "type": "object",
+                "description": "facet name → {value: count}",
+                "additionalProperties": {"type": "object", "additionalProperties": _INT},
+            },
+            "histogram": {
+                "type": "object",
+                "description": "year → committee → number of matching items",
+                "additionalProperties": {"type": "object", "additionalProperties": _INT},
+            },
+            "suggestion": _STR_OR_NULL,
+        }
+    ),
+    "PersonRef": _obj({"person_id": _STR, "name": _STR}, {"form": _STR, "role": _STR_OR_NULL}),
+    "Tag": _obj(
+        {"topic": _STR, "label": _STR},
+        {"strength": _STR, "score": {"type": "number"}, "evidence": {"type": "array"}},
+    ),
+    "Resolution": _obj({"text": _STR}, {"kind": _STR, "label": _STR_OR_NULL}),
+    "Item": _obj(
+        {
+            "id": _STR,
+            "meeting_id": _STR,
+            "number": _STR,
+            "title": _STR,
+            "body": _STR,
+            "resolutions": {"type": "array", "items": _ref("Resolution")},
+            "speakers": {"type": "array", "items": _ref("PersonRef")},
+            "topics": {"type": "array", "items": _ref("Tag")},
+        },
+        {
+            "council": _STR,
+            "committee": _STR,
+            "date": _STR_OR_NULL,
+            "page_start": {"type": "integer", "nullable": True},
+            "page_end": {"type": "integer", "nullable": True},
+        },
+    ),
+    "Meeting": _obj(
+        {
+            "id": _STR,
+            "council": _STR,
+            "committee": _STR,
+            "date": _STR_OR_NULL,
+            "attendance": {"type": "object"},
+            "items": {"type": "array", "items": {"type": "object"}},
+        }
+    ),
+    "Person": _obj({"id": _STR, "name": _STR}),
+    "Topics": _obj({"topics": {"type": "array", "items": {"type": "object"}}}),
+}
+
+
+def _param(name: str, schema: dict[str, Any], doc: str, *, many: bool = False) -> dict[str, Any]:
+    if many:
+        schema = {"type": "array", "items": schema}
+    out = {"name": name, "in": "query", "required": False, "schema": schema, "description": doc}
+    if many:
+        out.update(style="form", explode=True)
+    return out
+
+
+def _path_id(doc: str) -> dict[str, Any]:
+    return {"name": "id", "in": "path", "required": True, "schema": _STR, "description": doc}
+
+
+def _responses(ok: str, *codes: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "200": {"description": "OK", "content": {"application/json": {"schema": _ref(ok)}}}
+    }
+    reasons = {400: "Bad parameter or query", 404: "No such id", 405: "Only GET is allowed"}
+    for code in codes:
+        out[str(code)] = {
+            "description": reasons[code],
+            "content": {"application/json": {"schema": _ref("Error")}},
+        }
+    return out
+
+
+SEARCH_PARAMS = [
+    _param("q", {"type": "string", "maxLength": 500}, "Query text (see the search tips)."),
+    _param("council", _STR, "Council id; repeat for OR.", many=True),
+    _param("committee", _STR, "Committee key council_id/committee_id; repeat.", many=True),
+    _param("speaker", _STR, "Person id; repeat for OR.", many=True),
+    _param("topic", _STR, "Topic id; repeat for OR.", many=True),
+    _param("year", {"type": "integer"}, "Meeting year; repeat for OR.", many=True),
+    _param("date_from", {"type": "string", "format": "date"}, "Earliest meeting date."),
+    _param("date_to", {"type": "string", "format": "date"}, "Latest meeting date."),
+    _param("sort", {"type": "string", "enum": ["relevance", "newest", "oldest"]}, "Order."),
+    _param("page", {"type": "integer", "minimum": 1}, "Page number (1-based)."),
+    _param("page_size", {"type": "integer", "minimum": 1}, "Results per page."),
+]
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API description (OpenAPI 3.0.3) for /api/openapi.json."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Minutes KB API",
+            "version": "1",
+            "description": "Read-only search over council meeting minutes, item by item.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search items (same shape as `kb search --json`)",
+                    "parameters": SEARCH_PARAMS,
+                    "responses": _responses("SearchResponse", 400, 405),
+                }
+            },
+            "/api/items/{id}": {
+                "get": {
+                    "summary": "One agenda item",
+                    "parameters": [_path_id("Item id: meeting id + / + item number")],
+                    "responses": _responses("Item", 404),
+                }
+            },
+            "/api/meetings/{id}": {
+                "get": {
+                    "summary": "One meeting with attendance and items",
+                    "parameters": [_path_id("Meeting id, council/committee/YYYY-MM-DD")],
+                    "responses": _responses("Meeting", 404),
+                }
+            },
+            "/api/people/{id}": {
+                "get": {
+                    "summary": "One person",
+                    "parameters": [_path_id("Person id")],
+                    "responses": _responses("Person", 404),
+                }
+            },
+            "/api/topics": {
+                "get": {"summary": "Every topic with counts", "responses": _responses("Topics")}
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+def json_schema_for(name: str) -> dict[str, Any]:
+    """A standalone JSON Schema for component ``name`` (refs resolvable, nullable honoured)."""
+    schemas = _nullable_to_jsonschema(SCHEMAS)
+    return {**schemas[name], "components": {"schemas": schemas}}
+
+
+def _nullable_to_jsonschema(node: Any) -> Any:
+    if isinstance(node, dict):
+        node = {k: _nullable_to_jsonschema(v) for k, v in node.items()}
+        if node.pop("nullable", False) and "type" in node:
+            node["type"] = [node["type"], "null"]
+        return node
+    if isinstance(node, list):
+        return [_nullable_to_jsonschema(v) for v in node]
+    return node

@@ -1,0 +1,123 @@
+"""Request parameters → search arguments, with the limits from settings, and link building.
+
+The HTML pages, the JSON API, CSV and Atom all read the same parameters:
+
+    q, council*, committee*, speaker*, topic*, year*, date_from, date_to, sort, page, page_size
+
+(* may repeat).  ``parse_search_args`` promises either a dict of valid ``SearchRequest``
+keyword arguments or a ``ParamError`` whose message says which parameter is wrong and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import MultiDict
+
+from web.errors import ParamError
+
+FILTERS: tuple[str, ...] = ("council", "committee", "speaker", "topic", "year")
+SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
+#: Parameters kept when building links; order fixes the order in URLs.
+KNOWN: tuple[str, ...] = ("q", *FILTERS, "date_from", "date_to", "sort", "page", "page_size")
+MAX_FILTER_VALUES = 20
+MAX_VALUE_LENGTH = 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _int(raw: str, name: str, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ParamError(f"{name} must be a whole number, not {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise ParamError(f"{name} must be between {low} and {high} (got {value})")
+    return value
+
+
+def _date(raw: str, name: str) -> dt.date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if re.fullmatch(r"\d{4}", raw):
+        raw = f"{raw}-01-01" if name == "date_from" else f"{raw}-12-31"
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ParamError(f"{name} must be a date like 2018-03-27, not {raw[:40]!r}") from None
+
+
+def _text(raw: str, name: str, limit: int) -> str:
+    raw = _CONTROL.sub(" ", raw).strip()
+    if len(raw) > limit:
+        raise ParamError(f"{name} is too long: {len(raw)} characters (the limit is {limit})")
+    return raw
+
+
+def parse_search_args(args: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate ``args`` (a MultiDict) and return SearchRequest keyword arguments.
+
+    Raises ParamError for a query over ``max_query_length``, a page over ``max_page``, a page
+    size over ``max_page_size``, an unknown sort, a malformed year or date.
+    """
+    multi = args if isinstance(args, MultiDict) else MultiDict(args)
+    out: dict[str, Any] = {"q": _text(multi.get("q", ""), "q", settings["max_query_length"])}
+    for name in FILTERS:
+        values = [_text(v, name, MAX_VALUE_LENGTH) for v in multi.getlist(name)]
+        values = [v for v in dict.fromkeys(values) if v]
+        if len(values) > MAX_FILTER_VALUES:
+            raise ParamError(f"too many {name} filters (the limit is {MAX_FILTER_VALUES})")
+        out[name] = values
+    out["year"] = [str(_int(v, "year", 1000, 2999)) for v in out["year"]]
+    out["date_from"] = _date(multi.get("date_from", ""), "date_from")
+    out["date_to"] = _date(multi.get("date_to", ""), "date_to")
+    if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
+        raise ParamError("date_from is after date_to")
+    sort = multi.get("sort", "").strip() or "relevance"
+    if sort not in SORTS:
+        raise ParamError(f"sort must be one of {', '.join(SORTS)} (got {sort[:40]!r})")
+    out["sort"] = sort
+    page = multi.get("page", "").strip()
+    out["page"] = _int(page, "page", 1, settings["max_page"]) if page else 1
+    size = multi.get("page_size", "").strip()
+    max_size = settings["max_page_size"]
+    out["page_size"] = _int(size, "page_size", 1, max_size) if size else settings["page_size"]
+    return out
+
+
+def query_string(params: Mapping[str, Any]) -> str:
+    """Encode search params (lists repeat, empty/default values dropped) as a query string."""
+    pairs: list[tuple[str, str]] = []
+    for key in KNOWN:
+        value = params.get(key)
+        if value in (None, "", []) or (key == "page" and value == 1):
+            continue
+        if key == "sort" and value == "relevance":
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            pairs.append((key, v.isoformat() if isinstance(v, dt.date) else str(v)))
+    return urlencode(pairs)
+
+
+def with_filter(params: Mapping[str, Any], key: str, value: Any, *, on: bool) -> dict[str, Any]:
+    """Copy of ``params`` with ``value`` added to (on) or removed from filter ``key``; page 1."""
+    new = {k: (list(v) if isinstance(v, list) else v) for k, v in params.items()}
+    values: list[Any] = new.get(key) or []
+    values = [v for v in values if str(v) != str(value)]
+    if on:
+        values.append(value)
+    new[key] = values
+    new["page"] = 1
+    return new
+
+
+def replace(params: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
+    """Copy of ``params`` with ``changes`` applied (page reset to 1 unless given)."""
+    new = dict(params)
+    new["page"] = 1
+    new.update(changes)
+    return new

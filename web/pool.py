@@ -1,0 +1,56 @@
+"""One SearchService per process, opened lazily on first use (so after a server forks).
+
+``kb.search.SearchService`` is the only reader of the index and keeps its own searchers;
+this holder does not pool on top of it.  It only makes sure each process opens the index
+itself, on the first request that needs it, and that a missing index gives a clear error.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+
+class IndexUnavailable(RuntimeError):
+    """The index folder is missing or unreadable; the message says what to do."""
+
+
+class ServiceHolder:
+    """Holds the process's SearchService; ``get()`` opens it once per process id."""
+
+    def __init__(self, index_dir: Path, pool_size: int = 4) -> None:
+        self.index_dir = Path(index_dir)
+        self.pool_size = pool_size
+        self._lock = threading.Lock()
+        self._service: Any = None
+        self._pid: int | None = None
+
+    def get(self) -> Any:
+        """Return the open SearchService, opening it in this process if needed.
+
+        Raises IndexUnavailable when the folder does not hold an index.
+        """
+        pid = os.getpid()
+        if self._service is not None and self._pid == pid:
+            return self._service
+        with self._lock:
+            if self._service is None or self._pid != pid:
+                self._service = self._open()
+                self._pid = pid
+        return self._service
+
+    def _open(self) -> Any:
+        from kb.search import SearchService
+
+        if not self.index_dir.is_dir():
+            raise IndexUnavailable(
+                f"no index at {self.index_dir}: build one with `kb ingest` or set KB_INDEX"
+            )
+        try:
+            return SearchService(self.index_dir)
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc
+        except Exception as exc:  # Whoosh raises its own EmptyIndexError and friends
+            raise IndexUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc

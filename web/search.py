@@ -1,0 +1,233 @@
+"""The HTML blueprint: search page, item, meeting, committee, person and topic pages.
+
+Every page reads the index through ``kb.search.SearchService`` (``web.pool``); parameters
+are validated by ``web.params`` so bad input is a 400 page, unknown ids a 404 page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from web import feeds
+from web.highlight import query_terms
+from web.params import parse_search_args, query_string, replace
+from web.templating import search_url
+
+bp = Blueprint("search", __name__, template_folder="templates", static_folder="static")
+
+
+def service() -> Any:
+    """The process's SearchService (opened on first use)."""
+    return current_app.extensions["kb_service"].get()
+
+
+def settings() -> dict[str, Any]:
+    return current_app.config["KB"]
+
+
+def run_search(args: Any, **forced: Any) -> tuple[dict[str, Any], Any]:
+    """Validate ``args``, run the search and return (params, SearchResponse)."""
+    from kb.search import SearchRequest
+
+    p = parse_search_args(args, settings())
+    p.update(forced)
+    return p, service().search(SearchRequest(**p))
+
+
+def over_budget(resp: Any) -> bool:
+    """True when the search was cut short or took longer than the time budget."""
+    if getattr(resp, "timed_out", False) or getattr(resp, "partial", False):
+        return True
+    elapsed = getattr(resp, "elapsed_ms", 0) or 0
+    return bool(elapsed > settings()["time_budget_ms"])
+
+
+@bp.get("/")
+@bp.get("/search")
+def search() -> str:
+    """The search page: query box, facets, chips, results, chart, pagination."""
+    p, resp = run_search(request.args)
+    has_query = bool(p["q"]) or any(p[k] for k in ("council", "committee", "speaker", "topic"))
+    has_query = has_query or bool(p["year"] or p["date_from"] or p["date_to"])
+    last_page = max(1, -(-resp.total // p["page_size"])) if resp.total else 1
+    return render_template(
+        "search/search.html",
+        p=p,
+        resp=resp,
+        has_query=has_query,
+        terms=query_terms(p["q"]),
+        last_page=min(last_page, settings()["max_page"]),
+        over_budget=over_budget(resp),
+        qs=query_string(p),
+        chart_link=lambda year: search_url(replace(p, year=[year])),
+    )
+
+
+@bp.get("/search.csv")
+def search_csv() -> Response:
+    """The current page of results as CSV (formula cells neutralised)."""
+    _p, resp = run_search(request.args)
+    body = feeds.search_csv(resp.results, request.host_url)
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="minutes-search.csv"'},
+    )
+
+
+@bp.get("/search.atom")
+def search_atom() -> Response:
+    """Results as an Atom feed, newest first whatever sort was asked for."""
+    p, resp = run_search(request.args, sort="newest")
+    title = f"Minutes KB: {p['q']}" if p["q"] else "Minutes KB: latest items"
+    body = feeds.search_atom(
+        list(resp.results), title=title, feed_url=request.url, base_url=request.host_url
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _neighbours(meeting: Any, item_id: str) -> tuple[Any, Any]:
+    items = list(_attr(meeting, "items") or [])
+    ids = [_attr(i, "id") for i in items]
+    if item_id not in ids:
+        return None, None
+    at = ids.index(item_id)
+    prev_item = items[at - 1] if at > 0 else None
+    next_item = items[at + 1] if at + 1 < len(items) else None
+    return prev_item, next_item
+
+
+def _attr(obj: Any, key: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+@bp.get("/items/<path:item_id>")
+def item(item_id: str) -> str:
+    """One item: full text (query terms marked), resolutions, people, topics, neighbours."""
+    svc = service()
+    found = svc.get_item(item_id)
+    if found is None:
+        abort(404)
+    q = request.args.get("q", "")[: settings()["max_query_length"]]
+    meeting = svc.get_meeting(_attr(found, "meeting_id"))
+    prev_item, next_item = _neighbours(meeting, item_id) if meeting else (None, None)
+    try:
+        related = list(svc.more_like_this(item_id, 5) or [])
+    except Exception:  # related items are a nicety; never fail the page over them
+        current_app.logger.exception("more_like_this failed for %s", item_id)
+        related = []
+    return render_template(
+        "search/item.html",
+        item=found,
+        meeting=meeting,
+        q=q,
+        terms=query_terms(q),
+        prev_item=prev_item,
+        next_item=next_item,
+        related=related,
+        permalink=url_for("search.item", item_id=item_id, _external=True),
+    )
+
+
+@bp.get("/meetings/<path:meeting_id>")
+def meeting(meeting_id: str) -> str:
+    """A meeting: attendance and every item, each with an anchor ``#item-<number>``."""
+    found = service().get_meeting(meeting_id)
+    if found is None:
+        abort(404)
+    return render_template("search/meeting.html", meeting=found)
+
+
+@bp.get("/sources/<path:meeting_id>")
+def source(meeting_id: str) -> Response:
+    """The original minutes file of a meeting, as ingested (only files the index names)."""
+    found = service().get_meeting(meeting_id)
+    path = Path(str(_attr(found, "source") or "")) if found else None
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path.resolve(), as_attachment=False, download_name=path.name)
+
+
+@bp.get("/committees")
+def committees() -> str:
+    """Every committee in the index, grouped by council."""
+    return render_template("search/committees.html", committees=service().list_committees())
+
+
+@bp.get("/committees/<council_id>/<committee_id>")
+def committee(council_id: str, committee_id: str) -> str:
+    """A committee's meetings grouped by year, newest first."""
+    meetings = service().committee_meetings(council_id, committee_id)
+    if not meetings:
+        abort(404)
+    by_year: dict[str, list[Any]] = {}
+    for m in meetings:
+        day = _attr(m, "date")
+        year = str(day)[:4] if day else "Undated"
+        by_year.setdefault(year, []).append(m)
+    ordered = sorted(by_year.items(), key=lambda kv: kv[0], reverse=True)
+    first = meetings[0]
+    return render_template(
+        "search/committee.html",
+        council_id=council_id,
+        committee_id=committee_id,
+        council=_attr(first, "council", council_id),
+        name=_attr(first, "committee", committee_id),
+        by_year=ordered,
+        count=len(meetings),
+    )
+
+
+@bp.get("/people")
+def people() -> str:
+    """Everyone the index knows, optionally for one council (``?council=``)."""
+    council = request.args.get("council") or None
+    return render_template("search/people.html", people=service().people(council), council=council)
+
+
+@bp.get("/people/<path:person_id>")
+def person(person_id: str) -> str:
+    """A person: names seen, roles, committees, items spoken in, a timeline."""
+    found = service().person(person_id)
+    if found is None:
+        abort(404)
+    return render_template("search/person.html", person=found)
+
+
+@bp.get("/topics")
+def topics() -> str:
+    """Every topic with its item count."""
+    return render_template("search/topics.html", topics=service().topics_summary())
+
+
+@bp.get("/topics/<topic_id>")
+def topic(topic_id: str) -> str:
+    """A topic: mentions over the years, top committees, latest items."""
+    from kb.search import SearchRequest
+
+    summary = {_attr(t, "id", _attr(t, "topic")): t for t in service().topics_summary() or []}
+    if topic_id not in summary:
+        abort(404)
+    resp = service().search(SearchRequest(topic=[topic_id], sort="newest", page_size=10))
+    return render_template(
+        "search/topic.html",
+        topic=summary[topic_id],
+        topic_id=topic_id,
+        resp=resp,
+        p={"topic": [topic_id]},
+        chart_link=lambda year: search_url({"topic": [topic_id], "year": [year]}),
+    )

@@ -1,0 +1,60 @@
+"""Jinja filters and globals shared by the templates (links, highlighting, charts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask, url_for
+from markupsafe import Markup
+
+from web import charts, feeds, highlight, params
+
+
+def search_url(p: dict[str, Any], endpoint: str = "search.search") -> str:
+    """The URL of the search page (or CSV/Atom) for params ``p``."""
+    qs = params.query_string(p)
+    return url_for(endpoint) + ("?" + qs if qs else "")
+
+
+def toggle_url(p: dict[str, Any], key: str, value: Any) -> str:
+    """Link that adds ``value`` to filter ``key`` — or removes it when it is already on."""
+    on = str(value) not in {str(v) for v in p.get(key) or []}
+    return search_url(params.with_filter(p, key, value, on=on))
+
+
+def is_active(p: dict[str, Any], key: str, value: Any) -> bool:
+    return str(value) in {str(v) for v in p.get(key) or []}
+
+
+def nice_date(value: Any) -> str:
+    """'27 March 2018' from a date or ISO string; '' for none; the text itself otherwise."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    return ""
+
+
+def install(app: Flask) -> None:
+    """Register filters and globals on ``app``; autoescaping stays on for every template."""
+    app.jinja_env.autoescape = True
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(
+        nice_date=nice_date,
+        names=feeds.names,
+        highlight=lambda text, terms: highlight.highlight(str(text or ""), terms),
+    )
+    app.jinja_env.globals.update(
+        search_url=search_url,
+        toggle_url=toggle_url,
+        is_active=is_active,
+        with_params=params.replace,
+        year_chart=charts.year_chart,
+        histogram_rows=charts.histogram_rows,
+        Markup=Markup,
+    )
