@@ -1,0 +1,432 @@
+"""Name forms as printed in minutes: parse them and find them in running text.
+
+A :class:`NameForm` is one way a person is written: ``Councillor M. Dolling (Chair)``,
+``Cllr Mrs Y``, ``Cllr. P. Harries``, ``Collins (J)``, ``Superintendent Greg Horsford``,
+``Chief Executive (Dr. P. Daly)``, ``Vicky Hawkes``.  :func:`find_mentions` returns every
+person mention in a sentence (titled names, untitled names the meeting knows, the Chair,
+role phrases such as "the Strategic Regulatory Manager, Neighbourhood Delivery").
+Deciding who *spoke* is :mod:`indexer.people`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kb.config import data_dir
+
+#: Titles that introduce a name, longest first (regex alternatives; '.' optional after each).
+TITLES = (
+    "Detective Chief Inspector",
+    "Detective Inspector",
+    "Detective Sergeant",
+    "Chief Superintendent",
+    "Chief Inspector",
+    "Superintendent",
+    "Inspector",
+    "Sergeant",
+    "Sgt",
+    "PCSO",
+    "PC",
+    "Garda",
+    "Councillor",
+    "Cllr",
+    "Deputy",
+    "Senator",
+    "Alderman",
+    "Mayor",
+    "Mrs",
+    "Mr",
+    "Ms",
+    "Miss",
+    "Dr",
+    "Professor",
+    "Prof",
+    "Rev",
+)
+HONORIFICS = ("Mrs", "Mr", "Ms", "Miss", "Dr")
+#: Words that name a post; a role phrase ("the Senior Executive Officer") must contain one.
+ROLE_WORDS = frozenset(
+    [
+        "officer",
+        "manager",
+        "director",
+        "executive",
+        "superintendent",
+        "inspector",
+        "sergeant",
+        "clerk",
+        "engineer",
+        "chair",
+        "chairman",
+        "chairperson",
+        "chairwoman",
+        "cathaoirleach",
+        "head",
+        "commissioner",
+        "secretary",
+        "treasurer",
+        "administrator",
+        "coordinator",
+        "co-ordinator",
+        "adviser",
+        "advisor",
+        "planner",
+        "lead",
+        "solicitor",
+        "auditor",
+        "accountant",
+        "warden",
+        "ranger",
+        "leader",
+        "lawyer",
+        "constable",
+        "pcso",
+        "councillor",
+        "mayor",
+        "president",
+        "architect",
+        "surveyor",
+        "analyst",
+        "controller",
+    ]
+)
+#: Capitalised words that are never a given name or surname.
+NOT_NAMES = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "And",
+        "Of",
+        "For",
+        "In",
+        "On",
+        "At",
+        "To",
+        "By",
+        "Council",
+        "Councils",
+        "Committee",
+        "Board",
+        "Chair",
+        "Chairman",
+        "Chairperson",
+        "Vice",
+        "Members",
+        "Member",
+        "Police",
+        "Station",
+        "Garda",
+        "Gardai",
+        "Community",
+        "Safety",
+        "Partnership",
+        "County",
+        "City",
+        "District",
+        "Municipal",
+        "Meeting",
+        "Minutes",
+        "Item",
+        "Report",
+        "Officer",
+        "Officers",
+        "Manager",
+        "Director",
+        "Executive",
+        "Chief",
+        "Senior",
+        "Superintendent",
+        "Inspector",
+        "Sergeant",
+        "Head",
+        "Clerk",
+        "Service",
+        "Services",
+        "Public",
+        "Health",
+        "Fire",
+        "Rescue",
+        "Luton",
+        "Limerick",
+        "Bedfordshire",
+        "Neighbourhood",
+        "Strategic",
+        "Regulatory",
+        "Delivery",
+        "Corporate",
+        "Department",
+        "Team",
+        "Group",
+        "Order",
+        "Plan",
+        "Policy",
+        "Road",
+        "Street",
+        "Park",
+        "Hall",
+        "Centre",
+        "Operation",
+        "Update",
+        "Question",
+        "Questions",
+        "Motion",
+        "Deputy",
+        "Mayor",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Cllr",
+        "Councillor",
+        "Councillors",
+        "Superintendent",
+        "Senator",
+        "Agenda",
+        "Apologies",
+        "Present",
+        "Resolved",
+        "Agreed",
+        "Noted",
+        "Proposed",
+        "Seconded",
+        "Welsh",
+        "English",
+        "Irish",
+        "British",
+        "Government",
+        "Minister",
+        "Home",
+        "Office",
+        "National",
+        "Local",
+        "Borough",
+        "Town",
+        "Parish",
+        "Village",
+        "Church",
+        "Road",
+        "Lane",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Assembly",
+        "Cabinet",
+        "Scrutiny",
+        "Overview",
+        "T.D.",
+        "TD",
+    ]
+)
+# "Church" and "Hall" are surnames too: a members table or attendance list makes them known.
+
+_CAP = r"(?:[A-Z](?:['’][A-Z][a-z]+|[a-z]*[A-Z][a-z]+|[a-záéíóú]+)(?:-[A-Z][a-z]+)?)"
+_INITIALS = r"(?:(?:[A-Z]\.\s?){1,3}\s*|(?:[A-Z]\s){1,2})"
+_TITLE_RE = "|".join(re.escape(t) for t in TITLES)
+TITLED = re.compile(
+    rf"\b(?P<title>{_TITLE_RE})(?:\.|\b)\s*"
+    rf"(?:(?P<hon>{'|'.join(HONORIFICS)})\.?\s+)?"
+    rf"(?P<initials>{_INITIALS})?"
+    rf"(?:(?P<given>{_CAP})\s+)?(?P<surname>{_CAP})\b"
+)
+UNTITLED = re.compile(rf"\b(?P<given>{_CAP})\s+(?P<surname>{_CAP})\b")
+SURNAME_INITIAL = re.compile(rf"\b(?P<surname>{_CAP})\s*\((?P<initials>[A-Z])\)")
+CHAIR = re.compile(
+    r"\b(?:[Tt]he\s+)?(?P<chair>(?:Vice|Deputy)[- ]?Chair(?:man|person|woman)?|"
+    r"Chair(?:man|person|woman)?|Cathaoirleach|Leas-Chathaoirleach)\b(?!['’]s|\s+of\b|\s*\))"
+)
+ROLE = re.compile(
+    r"\b[Tt]he\s+(?P<role>[A-Z][\w'’\-]*\.?(?:(?:\s+|\s*,\s*|\s*[–&]\s*)"
+    r"(?:[A-Z][\w'’\-]*\.?|and|of|for))*)"
+)
+
+
+@lru_cache(maxsize=4)
+def given_names(folder: str | None = None) -> frozenset[str]:
+    """The given-name word list from ``data/names/given.txt`` (empty if the file is absent)."""
+    path = Path(folder) if folder else data_dir() / "names" / "given.txt"
+    if path.is_dir():
+        path = path / "names" / "given.txt"
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(s.strip() for s in lines if s.strip() and not s.startswith("#"))
+
+
+def norm_surname(surname: str) -> str:
+    """A surname folded for comparison (case, apostrophe style, spaces)."""
+    return re.sub(r"[\s'’]", "", surname).lower()
+
+
+@dataclass
+class NameForm:
+    """One printed form of a person, parsed.
+
+    ``chair`` is 'chair' / 'vice' when the form is "the Chair" / "the Vice Chair";
+    ``role`` is a post named beside the name or, for a bare role phrase, the post alone.
+    """
+
+    form: str
+    surname: str | None = None
+    given: str | None = None
+    initials: str = ""
+    titles: list[str] = field(default_factory=list)
+    role: str | None = None
+    chair: str | None = None
+
+    @property
+    def is_named(self) -> bool:
+        return self.surname is not None
+
+    @property
+    def key(self) -> str:
+        """A short readable label: the surname, else the role or chair word."""
+        return self.surname or self.chair or (self.role or self.form)
+
+
+def _initials(text: str | None) -> str:
+    return re.sub(r"[^A-Z]", "", text or "")
+
+
+def _from_titled(m: re.Match[str]) -> NameForm | None:
+    given, surname = m.group("given"), m.group("surname")
+    if surname in NOT_NAMES and given and given not in NOT_NAMES:
+        given, surname = None, given
+    if surname in NOT_NAMES or (given in NOT_NAMES):
+        if given in NOT_NAMES and surname not in NOT_NAMES:
+            given = None
+        else:
+            return None
+    titles = [m.group("title")] + ([m.group("hon")] if m.group("hon") else [])
+    inits = _initials(m.group("initials"))
+    if given and not inits:
+        inits = given[0]
+    return NameForm(m.group(0).strip(), surname, given, inits, titles)
+
+
+def parse_name(text: str) -> NameForm | None:
+    """Parse one attendance entry or table cell text into a NameForm (None if no name).
+
+    Handles "Councillor M. Dolling (Chair)", "Agbley (Vice Chair)", "T. Malik",
+    "Mr. C. O'Connor, Senior Exec. Officer, Corporate Services",
+    "Chief Superintendent, Mr. D. Sheahan", "Chief Executive (Dr. P. Daly)".
+    """
+    text = " ".join(text.split()).strip(" ,;.")
+    role_bits: list[str] = []
+    chair = None
+    inner = re.search(r"\(([^)]*)\)", text)
+    if inner:
+        word = inner.group(1).strip()
+        if re.fullmatch(r"(?:Vice|Deputy)[- ]?Chair\w*", word, re.I):
+            chair = "vice"
+        elif re.fullmatch(r"Chair\w*|Cathaoirleach", word, re.I):
+            chair = "chair"
+        elif parse_name(word) and parse_name(word).is_named:  # type: ignore[union-attr]
+            found = parse_name(word)
+            assert found is not None
+            found.role = text[: inner.start()].strip(" ,") or None
+            found.form = text
+            return found
+        else:
+            role_bits.append(word)
+        text = (text[: inner.start()] + text[inner.end() :]).strip(" ,")
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    for i, part in enumerate(parts):
+        part = re.sub(r"^Councillors\s+", "Councillor ", part)
+        m = TITLED.fullmatch(part) or TITLED.match(part)
+        form = _from_titled(m) if m else None
+        if form is None:
+            bare = re.fullmatch(
+                rf"(?P<initials>{_INITIALS})?(?:(?P<given>{_CAP})\s+)?(?P<surname>{_CAP})", part
+            )
+            if not bare:
+                continue
+            given = bare.group("given")
+            if given in NOT_NAMES or (bare.group("surname") in NOT_NAMES and not given):
+                continue
+            inits = _initials(bare.group("initials")) or (given[0] if given else "")
+            form = NameForm(part, bare.group("surname"), given, inits, [])
+        if form.surname and form.surname.lower() in ROLE_WORDS:
+            continue
+        rest = [p for j, p in enumerate(parts) if j != i and not re.fullmatch(r"T\.?D\.?", p)]
+        form.role = ", ".join(role_bits + rest) or None
+        form.chair = chair
+        form.form = text
+        return form
+    return None
+
+
+def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, int, NameForm]]:
+    """Every person mention in ``sentence`` as (start, end, NameForm), in order, no overlaps.
+
+    Untitled "Given Surname" counts when the given name is in the word list or the surname is
+    in ``known_surnames`` (normalised); a bare known surname counts only as "Surname (J)".
+    """
+    found: list[tuple[int, int, NameForm]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e, _ in found)
+
+    for m in TITLED.finditer(sentence):
+        if m.group("title") in ("Mayor", "Deputy") and m.group("surname") in NOT_NAMES:
+            continue
+        form = _from_titled(m)
+        if form and free(m.start(), m.end()):
+            end = m.end()
+            paren = re.match(r"\s*\((Chair\w*|Vice[- ]Chair\w*)\)", sentence[end:])
+            if paren:
+                form.chair = "vice" if paren.group(1).lower().startswith("vice") else "chair"
+                end += paren.end()
+            found.append((m.start(), end, form))
+    names = given_names()
+    for m in UNTITLED.finditer(sentence):
+        given, surname = m.group("given"), m.group("surname")
+        if (
+            given in NOT_NAMES
+            or surname in NOT_NAMES
+            and norm_surname(surname) not in known_surnames
+        ):
+            continue
+        if (given in names or norm_surname(surname) in known_surnames) and free(m.start(), m.end()):
+            found.append((m.start(), m.end(), NameForm(m.group(0), surname, given, given[0])))
+    for m in SURNAME_INITIAL.finditer(sentence):
+        if m.group("surname") not in NOT_NAMES and free(m.start(), m.end()):
+            form = NameForm(m.group(0), m.group("surname"), None, m.group("initials"))
+            found.append((m.start(), m.end(), form))
+    for m in CHAIR.finditer(sentence):
+        if free(m.start(), m.end()):
+            kind = "vice" if re.match(r"(Vice|Deputy|Leas)", m.group("chair")) else "chair"
+            found.append((m.start(), m.end(), NameForm(m.group(0), chair=kind)))
+    for m in ROLE.finditer(sentence):
+        role = m.group("role")
+        stops = [s for s, _, _ in found if m.start("role") <= s < m.end()]
+        if stops:
+            role = sentence[m.start("role") : min(stops)]
+        role = re.sub(r"(?:[\s,–&]+|\b(?:and|of|for))+$", "", role).strip()
+        words = {w.lower().strip(".") for w in re.findall(r"[\w\-]+\.?", role)}
+        if not words & ROLE_WORDS or not free(m.start(), m.start("role") + len(role)):
+            continue
+        if words <= {"chair", "chairman", "chairperson", "chairwoman", "vice", "officer"}:
+            continue
+        end = m.start("role") + len(role)
+        found.append((m.start(), end, NameForm(sentence[m.start() : end], role=role)))
+    return sorted(found, key=lambda t: t[0])
