@@ -89,12 +89,14 @@ def parse_search_args(args: Mapping[str, Any], settings: Mapping[str, Any]) -> d
     return out
 
 
-def query_string(params: Mapping[str, Any]) -> str:
+def query_string(params: Mapping[str, Any], default_page_size: int = 10) -> str:
     """Encode search params (lists repeat, empty/default values dropped) as a query string."""
     pairs: list[tuple[str, str]] = []
     for key in KNOWN:
         value = params.get(key)
         if value in (None, "", []) or (key == "page" and value == 1):
+            continue
+        if key == "page_size" and value == default_page_size:
             continue
         if key == "sort" and value == "relevance":
             continue

@@ -70,7 +70,7 @@ def search() -> str:
         terms=query_terms(p["q"]),
         last_page=min(last_page, settings()["max_page"]),
         over_budget=over_budget(resp),
-        qs=query_string(p),
+        qs=query_string(p, settings()["page_size"]),
         chart_link=lambda year: search_url(replace(p, year=[year])),
     )
 

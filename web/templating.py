@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 from markupsafe import Markup
 
 from web import charts, feeds, highlight, params
@@ -13,7 +13,7 @@ from web import charts, feeds, highlight, params
 
 def search_url(p: dict[str, Any], endpoint: str = "search.search") -> str:
     """The URL of the search page (or CSV/Atom) for params ``p``."""
-    qs = params.query_string(p)
+    qs = params.query_string(p, current_app.config["KB"]["page_size"])
     return url_for(endpoint) + ("?" + qs if qs else "")
 
 

@@ -1,0 +1,106 @@
+"""web.params: request arguments → SearchRequest kwargs, limits, and filter-toggle links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from kb import config
+from web.errors import ParamError
+from web.params import parse_search_args, query_string, replace, with_filter
+
+SETTINGS = config.load()
+
+
+def parse(**kw: object) -> dict:
+    pairs = [(k, v) for k, vs in kw.items() for v in (vs if isinstance(vs, list) else [vs])]
+    return parse_search_args(MultiDict(pairs), SETTINGS)
+
+
+def test_defaults() -> None:
+    p = parse()
+    assert p == {
+        "q": "",
+        "council": [],
+        "committee": [],
+        "speaker": [],
+        "topic": [],
+        "year": [],
+        "date_from": None,
+        "date_to": None,
+        "sort": "relevance",
+        "page": 1,
+        "page_size": SETTINGS["page_size"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "key", "expected"),
+    [
+        ({"q": "  cctv  "}, "q", "cctv"),
+        ({"q": "a\x00b"}, "q", "a b"),
+        ({"year": ["2018", "2017", "2018"]}, "year", ["2018", "2017"]),
+        ({"committee": ["luton/crime", ""]}, "committee", ["luton/crime"]),
+        ({"date_from": "2018-03-01"}, "date_from", dt.date(2018, 3, 1)),
+        ({"date_from": "2017"}, "date_from", dt.date(2017, 1, 1)),
+        ({"date_to": "2017"}, "date_to", dt.date(2017, 12, 31)),
+        ({"sort": "newest"}, "sort", "newest"),
+        ({"page": "3"}, "page", 3),
+        ({"page_size": "100"}, "page_size", 100),
+    ],
+)
+def test_valid_values(args: dict, key: str, expected: object) -> None:
+    assert parse(**args)[key] == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"q": "x" * 501}, "q is too long: 501 characters (the limit is 500)"),
+        ({"page": "0"}, "page must be between 1 and 1000 (got 0)"),
+        ({"page": "1001"}, "page must be between 1 and 1000 (got 1001)"),
+        ({"page": "two"}, "page must be a whole number, not 'two'"),
+        ({"page_size": "101"}, "page_size must be between 1 and 100 (got 101)"),
+        ({"sort": "random"}, "sort must be one of relevance, newest, oldest (got 'random')"),
+        ({"year": "18th"}, "year must be a whole number, not '18th'"),
+        ({"date_from": "27/03/2018"}, "date_from must be a date like 2018-03-27"),
+        ({"date_from": "2019-01-01", "date_to": "2018-01-01"}, "date_from is after date_to"),
+        ({"topic": [f"t{i}" for i in range(21)]}, "too many topic filters (the limit is 20)"),
+    ],
+)
+def test_bad_values_say_what_is_wrong(args: dict, message: str) -> None:
+    with pytest.raises(ParamError) as err:
+        parse(**args)
+    assert str(err.value).startswith(message)
+
+
+def test_limits_follow_settings() -> None:
+    tight = {**SETTINGS, "max_page": 5, "max_page_size": 20, "max_query_length": 10}
+    with pytest.raises(ParamError, match="between 1 and 5"):
+        parse_search_args(MultiDict([("page", "6")]), tight)
+    with pytest.raises(ParamError, match="limit is 10"):
+        parse_search_args(MultiDict([("q", "eleven char")]), tight)
+
+
+def test_toggle_adds_then_removes_and_resets_page() -> None:
+    p = parse(q="cctv", page="4", committee="a/b")
+    on = with_filter(p, "year", "2018", on=True)
+    assert on["year"] == ["2018"] and on["page"] == 1 and on["committee"] == ["a/b"]
+    off = with_filter(on, "year", "2018", on=False)
+    assert off["year"] == [] and p["page"] == 4  # the original is untouched
+
+
+def test_query_string_round_trips() -> None:
+    p = parse(q="anti-social & more", committee=["a/b", "c/d"], sort="newest", page="2")
+    qs = query_string(p)
+    assert parse_qs(qs) == {
+        "q": ["anti-social & more"],
+        "committee": ["a/b", "c/d"],
+        "sort": ["newest"],
+        "page": ["2"],
+    }
+    assert parse_search_args(MultiDict(parse_qs(qs)), SETTINGS) == p
+    assert query_string(replace(p, sort="relevance")).count("sort") == 0
