@@ -1,0 +1,140 @@
+"""OCR fallback for PDFs whose text layer is missing or garbage.
+
+Two jobs, kept apart so each can be tested on its own:
+
+* :func:`text_layer_problem` judges the text pdfium extracted: no letters, ``(cid:NN)``
+  placeholders, private-use glyphs, or words that do not look like words.  It returns the
+  reason (for the warning/error) or None when the text is usable.
+* :func:`ocr_page_images` runs the ``tesseract`` command line tool on rendered page images
+  (grayscale PGM, which Tesseract reads natively, so Pillow is not needed) and returns the
+  text of each page.  :func:`tesseract_path` says whether Tesseract is installed.
+
+The PDF reader (``indexer/read_pdf.py``) renders pages with pypdfium2 and calls these.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from kb.model import IngestError
+
+#: Resolution pages are rendered at for OCR (Tesseract works best at about 300 dpi).
+OCR_DPI = 300
+
+#: Seconds one page may take in Tesseract before the file is given up.
+PAGE_TIMEOUT_S = 120.0
+
+#: Below this many letters per page on average, a PDF is taken to have no text layer.
+MIN_LETTERS_PER_PAGE = 40
+
+#: Short, very common English and Welsh words: real minutes text is full of them.
+_COMMON_TEXT = """a an and are as at be by for from had has have he her his in is it its of on or
+    that the their this to was were which will with not no all any been but can if may
+    council meeting minutes item members member report noted agreed resolved chair clerk
+    y yr ac ar am gan ei o i yn cyngor cyfarfod"""
+_COMMON_WORDS = frozenset(_COMMON_TEXT.split())
+
+_CID = re.compile(r"\(cid:\d+\)")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_VOWELS = frozenset("aeiouywàáâäèéêëìíîïòóôöùúûüŵŷ")
+
+
+def _wordlike(word: str) -> bool:
+    """True for a word with a vowel (English/Welsh, accents allowed), an acronym or a short word."""
+    return len(word) <= 4 or word.isupper() or any(ch in _VOWELS for ch in word.lower())
+
+
+def _is_private_use(ch: str) -> bool:
+    code = ord(ch)
+    return 0xE000 <= code <= 0xF8FF or 0xF0000 <= code <= 0x10FFFF
+
+
+def text_layer_problem(page_texts: Sequence[str]) -> str | None:
+    """Return why the extracted text of a PDF is unusable, or None if it reads as text.
+
+    The checks, in order: no pages; fewer than :data:`MIN_LETTERS_PER_PAGE` letters per page
+    ("no text layer"); ``(cid:NN)`` placeholders making up over 2 % of the text; private-use
+    glyphs over 10 % of the non-space characters; fewer than half of the words looking like
+    words (letters with a vowel, or a short acronym) or, over 200 words, under 3 % of them
+    being common English/Welsh words.  Thresholds are deliberately lax: a false alarm costs an
+    OCR run, a miss loses the document's text.
+    """
+    if not page_texts:
+        return "the PDF has no pages"
+    text = "\n".join(page_texts)
+    letters = sum(ch.isalpha() and not _is_private_use(ch) for ch in text)
+    if letters < MIN_LETTERS_PER_PAGE * len(page_texts):
+        return f"no text layer ({letters} letters on {len(page_texts)} page(s))"
+    cid_chars = sum(len(m) for m in _CID.findall(text))
+    if cid_chars > 0.02 * len(text):
+        return "the text layer is unreadable glyph codes ('(cid:NN)')"
+    visible = [ch for ch in text if not ch.isspace()]
+    private = sum(_is_private_use(ch) for ch in visible)
+    if visible and private > 0.10 * len(visible):
+        return f"the text layer is mostly private-use glyphs ({private} of {len(visible)})"
+    words = _WORD.findall(text)
+    if words:
+        wordlike = sum(_wordlike(w) for w in words)
+        if wordlike < 0.5 * len(words):
+            return f"the text layer is garbage (only {wordlike} of {len(words)} words look real)"
+        common = sum(w.lower() in _COMMON_WORDS for w in words)
+        if len(words) > 200 and common < 0.03 * len(words):
+            return f"the text layer is garbage (only {common} of {len(words)} common words)"
+    return None
+
+
+def tesseract_path() -> str | None:
+    """The path of the ``tesseract`` executable, or None when it is not installed."""
+    return shutil.which("tesseract")
+
+
+def pgm_bytes(width: int, height: int, pixels: bytes) -> bytes:
+    """A binary PGM (P5) image from 8-bit grayscale ``pixels`` laid out row by row."""
+    if len(pixels) != width * height:
+        raise ValueError(f"expected {width * height} pixel bytes, got {len(pixels)}")
+    return b"P5\n%d %d\n255\n" % (width, height) + pixels
+
+
+def ocr_page_images(images: Sequence[bytes], *, deadline: float | None = None) -> list[str]:
+    """Run Tesseract (English) on each image (PGM/PNG bytes) and return each page's text.
+
+    Raises IngestError when Tesseract is not installed, fails on a page, or runs past
+    ``deadline`` (a ``time.monotonic()`` value) or :data:`PAGE_TIMEOUT_S` for one page.
+    Tesseract runs single-threaded so it does not starve other work on a small machine.
+    """
+    exe = tesseract_path()
+    if exe is None:
+        raise IngestError("OCR is unavailable (install tesseract-ocr)")
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    texts: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="kb-ocr-") as tmp:
+        for number, image in enumerate(images, start=1):
+            timeout = PAGE_TIMEOUT_S
+            if deadline is not None:
+                timeout = min(timeout, deadline - time.monotonic())
+                if timeout <= 0:
+                    raise IngestError(f"OCR ran out of time before page {number}")
+            src = Path(tmp) / f"page-{number}.pgm"
+            src.write_bytes(image)
+            try:
+                done = subprocess.run(
+                    [exe, str(src), "stdout", "-l", "eng", "--psm", "3"],
+                    capture_output=True,
+                    timeout=timeout,
+                    env=env,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise IngestError(f"OCR of page {number} took longer than {timeout:.0f}s") from exc
+            if done.returncode != 0:
+                reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+                raise IngestError(f"OCR failed on page {number}: {reason[0]}")
+            texts.append(done.stdout.decode("utf-8", "replace"))
+    return texts
