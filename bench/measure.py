@@ -1,0 +1,96 @@
+"""Measuring helpers shared by the benchmark runners: percentiles, memory, sizes, tables."""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Latency:
+    """Latencies in milliseconds of one query class on one engine."""
+
+    samples: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    def pct(self, p: float) -> float:
+        """The p-th percentile (nearest rank), or NaN when nothing was measured."""
+        if not self.samples:
+            return float("nan")
+        ordered = sorted(self.samples)
+        k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+        return ordered[k]
+
+    def summary(self) -> dict[str, float]:
+        """{'n', 'p50', 'p95', 'p99', 'errors'} with latencies in ms."""
+        return {
+            "n": float(len(self.samples)),
+            "p50": self.pct(50),
+            "p95": self.pct(95),
+            "p99": self.pct(99),
+            "errors": float(self.errors),
+        }
+
+
+def time_ms(fn: Callable[[], object]) -> float:
+    """Run ``fn`` once; return the wall time it took in milliseconds."""
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
+def dir_size(path: Path) -> int:
+    """Total bytes of the files under ``path`` (or of ``path`` itself if a file)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MiB (Linux ru_maxrss is KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def children_peak_rss_mb() -> float:
+    """Peak RSS of the largest waited-for child process, in MiB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def machine() -> dict[str, str]:
+    """nproc, memory, Python and date, for the results header."""
+    import platform
+
+    try:
+        import psutil
+
+        mem = f"{psutil.virtual_memory().total / 2**30:.1f} GiB"
+    except ImportError:  # psutil is in the bench extra; fall back to sysconf
+        mem = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.1f} GiB"
+    return {
+        "nproc": str(os.cpu_count()),
+        "memory": mem,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+    }
+
+
+def table(headers: list[str], rows: Iterable[list[object]]) -> str:
+    """A Markdown table; floats shown with 1 decimal (or 2 when below 10)."""
+
+    def cell(v: object) -> str:
+        if isinstance(v, float):
+            if v != v:  # NaN
+                return "–"
+            return f"{v:.2f}" if abs(v) < 10 else f"{v:,.1f}"
+        if isinstance(v, int):
+            return f"{v:,}"
+        return str(v)
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
