@@ -43,7 +43,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dotted", re.compile(r"^(\d{1,5}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
 )  # fmt: skip
 _GLUED = re.compile(r"^(\d{3,5})(?=[A-Z][a-z])(.*)$")
-_BARE = re.compile(r"^(\d{1,3})\.$")
+_BARE = re.compile(r"^(\d{1,3})(\.?)$")
 _CLOSING = re.compile(
     r"^\(?\s*(?:the\s+)?(?:meeting\s+(?:ended|closed|finished|concluded|terminated)"
     r"|there\s+being\s+no\s+(?:other|further)\s+business"
@@ -51,8 +51,11 @@ _CLOSING = re.compile(
     re.I,
 )
 _PREAMBLE_HEADING = re.compile(
-    r"^(?:minutes?\b|present|presennol|in attendance|members present|also present|"
-    r"agenda item\b|draft\b)",
+    r"^(?:minutes?\b|present|presennol|in attendance|members\b|also present|agenda item\b|"
+    r"draft\b|held\b|in the chair|.{0,30}\bofficials\b|garda nominations|councillors?\s*:?$|"
+    r"community\b.{0,20}$|representatives|oireachtas|policing authority|apologies\s*:|"
+    r"(?:and\s+)?(?:resolved|proposed|seconded|agreed)\b|cathaoirleach|mayor\s*:?$|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)",
     re.I,
 )
 _RULE = re.compile(r"^[\s|:\-–—_=*]*$")
@@ -67,6 +70,7 @@ class _Candidate:
     style: str
     evidence: float
     uses_next: bool = False  # the title is the next block (number alone in its block)
+    inner_only: bool = False  # may only fill a gap between two chain items (a page number?)
 
     @property
     def counter(self) -> tuple[str, int]:
@@ -86,6 +90,7 @@ def clean_text(text: str) -> str:
     text = _TAG.sub("", text)
     text = text.replace("\\", "").replace("**", "").replace("__", "")
     text = re.sub(r"^[#>\s*_]+", "", text)
+    text = re.sub(r"^(\d{1,3})\.\s+\1\.", r"\1.", text)  # '1. **1.** Apologies' (list + number)
     return " ".join(text.split())
 
 
@@ -145,9 +150,11 @@ def _parse_candidate(blocks: list[Block], index: int) -> _Candidate | None:
         nxt = clean_text(blocks[index + 1].text) if index + 1 < len(blocks) else ""
         if not nxt or len(nxt) > _TITLE_MAX or not nxt[0].isalpha():
             return None
-        title, ref = split_ref(nxt)
-        cand = _Candidate(index, m.group(1), _tidy_title(title), "", "bare", 0.0, uses_next=True)
-        cand.evidence = _evidence(blocks[index + 1], cand.title, "") + 1.0
+        dotted = bool(m.group(2))
+        title = _tidy_title(nxt)
+        style = "dotted0" if dotted else "glued"
+        cand = _Candidate(index, m.group(1), title, "", style, 0.0, True, inner_only=not dotted)
+        cand.evidence = _evidence(blocks[index + 1], split_ref(title)[0], "") + 0.5
         return cand
     for style, pattern in _PATTERNS:
         m = pattern.match(text)
@@ -156,13 +163,21 @@ def _parse_candidate(blocks: list[Block], index: int) -> _Candidate | None:
         number, after = m.group(1), m.group(2)
         if not after or not (after[0].isalpha() or after[0] in "“\"'‘("):
             return None
+        penalty = 0.0
         if style == "dotted":
             if any(len(p) > 3 for p in number.split(".")[1:]):
                 return None  # a date such as 12.05.2019
             style = f"dotted{number.count('.')}"
+            if "." not in number and text[len(number)] != ".":
+                # '1 Commence Site 2 …' or '2021 onwards': weak without heading evidence.
+                if not after[0].isupper():
+                    return None
+                penalty = 1.5 if len(number) < 3 else 0.0
         title, rest = split_title(after)
         cand = _Candidate(index, number, title, rest, style, 0.0)
-        cand.evidence = _evidence(block, title, rest) + (1.0 if number.startswith("0") else 0.0)
+        cand.evidence = _evidence(block, split_ref(title)[0], rest) - penalty
+        cand.evidence += 1.0 if _REF.search(title) else 0.0
+        cand.evidence += 1.0 if number.startswith("0") else 0.0
         return cand
     if m := _GLUED.match(text):
         title, rest = split_title(m.group(2))
@@ -181,15 +196,12 @@ def _evidence(block: Block, title: str, rest: str) -> float:
         score -= 1.5
     if block.cells and len([c for c in block.cells if c.strip()]) >= 2:
         score += 1
-    bare_title = split_ref(title)[0]
-    if _is_upper(bare_title):
+    if _is_upper(title):
         score += 2
     if not rest and len(title) <= 80:
         score += 0.5
     if title.endswith("…"):
-        score -= 1
-    if _REF.search(title):
-        score += 1
+        score -= 0.5
     return score
 
 
@@ -206,8 +218,8 @@ def _best_chain(cands: list[_Candidate]) -> tuple[float, list[_Candidate]]:
             step = cj - ci
             if pi != pj or not 1 <= step <= 4 or best[i] <= 0:
                 continue
-            value = best[i] + 1.0 + cands[j].evidence - 0.75 * (step - 1)
-            if value > best[j]:
+            value = best[i] + 1.0 + cands[j].evidence - 0.5 * (step - 1)
+            if value >= best[j]:
                 best[j], prev[j] = value, i
     if not n:
         return 0.0, []
@@ -238,6 +250,8 @@ def _fill_gaps(chain: list[_Candidate], others: list[_Candidate]) -> list[_Candi
                 if c in out or (lo and c.index <= lo.index) or (hi and c.index >= hi.index):
                     continue
                 prefix, value = c.counter
+                if c.inner_only and (lo is None or hi is None):
+                    continue
                 if lo is not None:
                     fits = prefix == lo.counter[0] and value == lo.counter[1] + 1
                     fits = fits and (hi is None or value < hi.counter[1])
@@ -260,6 +274,8 @@ def find_item_headings(blocks: list[Block]) -> list[_Candidate]:
     for style in styles:
         group = [c for c in cands if c.style == style]
         value, chain = _best_chain(group)
+        if style.startswith("dotted") and style != "dotted0":
+            value *= 0.5  # '5.1', '5.2' are usually sub-items of '5.'
         if len(chain) == 1 and chain[0].evidence < 2:
             continue
         if value > best_value:
@@ -269,6 +285,15 @@ def find_item_headings(blocks: list[Block]) -> list[_Candidate]:
     if _restarts(cands, best_chain) and len(_heading_blocks(blocks)) >= 3:
         return []  # numbered lists restarting under unnumbered headings: use the headings
     return _fill_gaps(best_chain, cands)
+
+
+def _lead_candidate(blocks: list[Block], before: int) -> _Candidate | None:
+    """An item numbered 1 before the first unnumbered heading ('1. Adoption of Minutes')."""
+    for i in range(before):
+        c = _parse_candidate(blocks, i)
+        if c is not None and c.counter == ("", 1) and not c.inner_only:
+            return c
+    return None
 
 
 def _restarts(cands: list[_Candidate], chain: list[_Candidate]) -> bool:
@@ -320,9 +345,13 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
     elif heads := find_item_headings(blocks):
         for c in heads:
             starts.append((c.index, c.number, c.title, c.rest, 2 if c.uses_next else 1))
-    else:
-        for n, i in enumerate(_heading_blocks(blocks), start=1):
-            starts.append((i, str(n), clean_text(blocks[i].text), "", 1))
+    elif len(heads := _heading_blocks(blocks)) >= 2:
+        lead = _lead_candidate(blocks, heads[0])
+        if lead is not None:
+            skip = 2 if lead.uses_next else 1
+            starts.append((lead.index, lead.number, lead.title, lead.rest, skip))
+        for i in heads:
+            starts.append((i, str(len(starts) + 1), clean_text(blocks[i].text), "", 1))
     if not starts:
         starts = [(0, "1", _whole_title(blocks), "", 0)]
 
