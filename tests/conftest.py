@@ -33,3 +33,20 @@ def manifest(corpus_dir: Path) -> list[dict[str, str]]:
     """MANIFEST.tsv rows as dicts (column names from its header)."""
     with (corpus_dir / "MANIFEST.tsv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
+
+
+# --------------------------------------------------------------------------- web app
+
+
+@pytest.fixture(scope="session")
+def app(seed_index: Path):  # type: ignore[no-untyped-def]
+    """The web app (web.create_app) on the session's seed index, in testing mode."""
+    from web import create_app
+
+    return create_app({"index": str(seed_index), "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):  # type: ignore[no-untyped-def]
+    """A Flask test client for ``app``."""
+    return app.test_client()
