@@ -1,7 +1,7 @@
 """One SearchService per process, opened lazily on first use (so after a server forks).
 
 ``kb.search.SearchService`` is the only reader of the index and keeps its own searchers;
-this holder does not pool on top of it.  It only makes sure each process opens the index
+this holder does not pool on top of it (its ``pool_size`` comes from the settings).  It only makes sure each process opens the index
 itself, on the first request that needs it, and that a missing index gives a clear error.
 """
 
@@ -49,7 +49,7 @@ class ServiceHolder:
                 f"no index at {self.index_dir}: build one with `kb ingest` or set KB_INDEX"
             )
         try:
-            return SearchService(self.index_dir)
+            return SearchService(self.index_dir, pool_size=self.pool_size)
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc
         except Exception as exc:  # Whoosh raises its own EmptyIndexError and friends

@@ -1,0 +1,151 @@
+"""Real-browser tests: Playwright drives Debian's headless Chromium against the real app.
+
+The app runs in a werkzeug server thread on 127.0.0.1 (ephemeral port) over the seed index.
+Screenshots go to tests/artifacts/.  Skipped with a reason where Chromium is absent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from werkzeug.serving import make_server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def live_url(seed_index: Path) -> Iterator[str]:
+    """Base URL of the real app served from a thread on an ephemeral port."""
+    from web import create_app
+
+    app = create_app({"index": str(seed_index)})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (make browser-deps installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture()
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.console_errors = errors  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_search_facet_then_open_result(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_url + "/")
+    page.get_by_label("Words, phrases or names").fill("CCTV")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search?q=CCTV*")
+    heading = page.locator("#results-heading").inner_text()
+    assert "for “CCTV”" in heading and not heading.startswith("0 ")
+    assert page.locator("mark").count() > 0
+    shot(page, "search-cctv")
+
+    facet = page.locator('a.facet-link[data-facet="committee"]').first
+    facet.click()
+    page.wait_for_load_state()
+    query = parse_qs(urlparse(page.url).query)
+    assert query["q"] == ["CCTV"] and len(query["committee"]) == 1
+    assert page.locator(".chips .chip").count() == 1
+    shot(page, "search-cctv-committee")
+
+    first = page.locator("ol.hits li.hit h3 a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_load_state()
+    assert urlparse(page.url).path.startswith("/items/")
+    assert page.url.endswith("#item-text")
+    assert page.locator("h1").inner_text().endswith(title)
+    assert page.evaluate("location.hash") == "#item-text"
+    assert page.locator("#item-text mark").count() > 0
+    shot(page, "item-page")
+    assert page.console_errors == []  # no CSP violations or script errors
+
+
+def test_keyboard_only_search(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_url + "/")
+    page.keyboard.press("Tab")  # skip link first
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("CCTV")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=CCTV*")
+    # the first result is reachable by tabbing and opens with Enter
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('li.hit h3') !== null"):
+            break
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused and focused.startswith("/items/")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # focus is visible
+    shot(page, "keyboard-focus")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert urlparse(page.url).path == focused.split("?")[0].split("#")[0]
+
+
+def test_meeting_anchor_and_chart_link(page, live_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_url + "/search?q=CCTV")
+    bar = page.locator("svg.chart a.bar").first
+    href = bar.get_attribute("href")
+    assert href and "year=" in href
+    page.goto(live_url + href)
+    assert page.locator(".chips .chip").count() == 1
+    page.goto(live_url + "/search?q=CCTV")
+    crumb = page.locator("ol.hits .crumbs a").first
+    crumb.click()
+    page.wait_for_load_state()
+    assert urlparse(page.url).path.startswith("/meetings/")
+    assert page.locator("li.agenda-item[id^=item-]").count() >= 2
+    shot(page, "meeting-page")
