@@ -1,8 +1,9 @@
 """One SearchService per process, opened lazily on first use (so after a server forks).
 
-``kb.search.SearchService`` is the only reader of the index and keeps its own searchers;
-this holder does not pool on top of it (its ``pool_size`` comes from the settings).  It only makes sure each process opens the index
-itself, on the first request that needs it, and that a missing index gives a clear error.
+``kb.search.SearchService`` is the only reader of the index and pools its own searchers;
+this holder does not pool on top of it (it passes ``searcher_pool_size`` on).  It only
+makes sure each process opens the index itself, on the first request that needs it, and
+that a missing index gives a clear error (and is retried on the next request).
 """
 
 from __future__ import annotations
