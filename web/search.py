@@ -46,6 +46,14 @@ def run_search(args: Any, **forced: Any) -> tuple[dict[str, Any], Any]:
     return p, service().search(SearchRequest(**p))
 
 
+def facet_labels(resp: Any) -> dict[str, dict[str, str]]:
+    """facet → value → display label, from a SearchResponse's facet lists."""
+    return {
+        key: {str(fv.value): fv.label or str(fv.value) for fv in values}
+        for key, values in (resp.facets or {}).items()
+    }
+
+
 def over_budget(resp: Any) -> bool:
     """True when the search was cut short or took longer than the time budget."""
     if getattr(resp, "timed_out", False) or getattr(resp, "partial", False):
@@ -66,6 +74,7 @@ def search() -> str:
         "search/search.html",
         p=p,
         resp=resp,
+        labels=facet_labels(resp),
         has_query=has_query,
         terms=query_terms(p["q"]),
         last_page=min(last_page, settings()["max_page"]),
@@ -139,6 +148,9 @@ def item(item_id: str) -> str:
         prev_item=prev_item,
         next_item=next_item,
         related=related,
+        labels={
+            "topic": {_attr(t, "topic"): _attr(t, "label") for t in _attr(found, "topics") or []}
+        },
         permalink=url_for("search.item", item_id=item_id, _external=True),
     )
 
@@ -228,6 +240,7 @@ def topic(topic_id: str) -> str:
         topic=summary[topic_id],
         topic_id=topic_id,
         resp=resp,
+        labels=facet_labels(resp),
         p={"topic": [topic_id]},
         chart_link=lambda year: search_url({"topic": [topic_id], "year": [year]}),
     )
