@@ -36,19 +36,20 @@ _RESOLVED = re.compile(
     r"(?:\bAnd\s+)?\b(?P<kw>Resolved|RESOLVED|Penderfynwyd|PENDERFYNWYD|Recommended|RECOMMENDED"
     r"|Agreed|AGREED)\b"
     r"(?:\s*(?P<ref>\d{1,4}/\d{1,4}/\d{1,3}(?:\.\d{1,3})?))?"
-    r"(?P<sep>\s*(?:[:–—-]+|\s(?=[Tt]hat\b)|$))"
+    r"(?P<sep>\s*(?:[:–—-]+|\s(?=[Tt]hat\b|to\b)|$))"
 )
 _PROPOSED = re.compile(
     r"\b(?:It\s+was\s+)?(?:proposed|moved)\s+by\s+(?P<proposer>.+?)\s*,?\s*(?:and\s+)?"
-    r"seconded\s+by\s+(?P<seconder>.+?)(?=\s*(?:,|\band\b|\bthat\b|\bto\b|\s-\s|\.\s|\.$|$))",
+    r"seconded\s+by\s+(?P<seconder>.+?)(?=\s*,|\s+and\b|\s+that\b|\s+to\b|\s+-\s|\s*[.;]?\s*$)",
     re.IGNORECASE,
 )
 _PROPOSED_ALONE = re.compile(r"^\s*Proposed\s+by:?\s*(?P<name>[^;.]+?)\s*[;.]?\s*$", re.I)
 _SECONDED_ALONE = re.compile(r"^\s*Seconded\s+by:?\s*(?P<name>[^;.]+?)\s*[;.]?\s*$", re.I)
 _WELSH_PROPOSED = re.compile(
     r"\bCynigiwyd\s+gan\s+(?P<proposer>.+?)\s*,\s*eiliwyd\s+gan\s+(?P<seconder>.+?)"
-    r"(?=\s+(?:a|ac)\s+(?:chytunwyd|chymeradwywyd|roedd|phenderfynwyd)\b|[,.])",
+    r"(?=\s+(?:a|ac)\s+(?:chytunwyd|chymeradwywyd|roedd|phenderfynwyd)\b|\s*,|\s*[.;]?\s*$)",
 )
+_PROPOSAL_TRIGGER = re.compile(r"\b(?:proposed|moved)\s+by\b|\bCynigiwyd\s+gan\b", re.I)
 _IT_WAS_AGREED = re.compile(
     r"\bIt\s+was\s+(?:unanimously\s+|also\s+|further\s+)?(?P<kw>agreed|resolved|recommended)"
     r"\s+(?:that|to)\b",
@@ -173,10 +174,12 @@ def _from_unit(unit: str, nxt: str | None, found: list[Resolution]) -> tuple[int
     paragraph records no decision.
     """
     first = len(found)
-    if m := _PROPOSED.search(unit) or _WELSH_PROPOSED.search(unit):
-        start = _sentence_start(unit, m.start())
-        end = sentence_end(unit, m.end())
-        sentence = unit[start:end].strip()
+    trigger = _PROPOSAL_TRIGGER.search(unit)
+    if trigger:
+        start = _sentence_start(unit, trigger.start())
+        sentence = unit[start : sentence_end(unit, trigger.end())].strip()
+    m = (_PROPOSED.search(sentence) or _WELSH_PROPOSED.search(sentence)) if trigger else None
+    if m:
         # 'Unanimously Carried' / '- all agreed' in the next sentence belongs to it.
         lower = sentence.lower()
         kind = "resolved" if "resolved" in lower or "penderfynwyd" in lower else "agreed"
@@ -184,8 +187,8 @@ def _from_unit(unit: str, nxt: str | None, found: list[Resolution]) -> tuple[int
             Resolution(
                 text=_clean(sentence),
                 kind=kind,
-                proposer=_clean(m.group("proposer")),
-                seconder=_clean(m.group("seconder")),
+                proposer=re.sub(r"^y\s+", "", _clean(m.group("proposer"))),  # Welsh 'y Cyng.'
+                seconder=re.sub(r"^y\s+", "", _clean(m.group("seconder"))),
             )
         )
         return first, 1
@@ -195,6 +198,8 @@ def _from_unit(unit: str, nxt: str | None, found: list[Resolution]) -> tuple[int
         for n, h in enumerate(hits):
             end = hits[n + 1].start() if n + 1 < len(hits) else len(unit)
             body = unit[h.end() : end]
+            if not h.group("sep").strip(" \t") and not h.group("ref"):
+                body = unit[h.start("kw") : end]  # 'Agreed to give …': keep the keyword
             if not _clean(body) and n + 1 == len(hits) and nxt is not None:
                 body, consumed = nxt, 2  # 'And Resolved:' with the text in the next paragraph
             kind = _kind(h.group("kw"))
@@ -218,8 +223,8 @@ def _is_decision_keyword(unit: str, hit: re.Match[str]) -> bool:
     if kw.isupper() and len(kw) > 2:
         return True
     if kw.lower() in {"agreed", "recommended"}:
-        # 'Agreed' needs a colon or dash after it: 'Agreed.' mid-text is prose.
-        return opens and bool(hit.group("sep").strip())
+        # 'Agreed:' / 'Agreed to …' / 'Agreed that …' opening a sentence; not 'was agreed'.
+        return opens
     return opens or bool(hit.group("ref"))
 
 

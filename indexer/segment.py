@@ -168,6 +168,8 @@ def _parse_candidate(blocks: list[Block], index: int) -> _Candidate | None:
             if any(len(p) > 3 for p in number.split(".")[1:]):
                 return None  # a date such as 12.05.2019
             style = f"dotted{number.count('.')}"
+            if text[len(number) : len(number) + 1] != "." and after[0].islower():
+                return None  # '4.30 p.m;', '12 members of the public'
             if "." not in number and text[len(number)] != ".":
                 # '1 Commence Site 2 …' or '2021 onwards': weak without heading evidence.
                 if not after[0].isupper():
@@ -183,6 +185,21 @@ def _parse_candidate(blocks: list[Block], index: int) -> _Candidate | None:
         title, rest = split_title(m.group(2))
         return _Candidate(index, m.group(1), title, rest, "glued", 0.0)
     return None
+
+
+def parse_item_heading(
+    text: str, *, bold: bool = False, kind: str = "paragraph"
+) -> tuple[str, str] | None:
+    """Return (number, title) when one line of text opens with an item number, else None.
+
+    The title is without the number and the REF.  This looks at the line alone; whether
+    it really starts an item is decided by :func:`find_item_headings` over the document.
+    """
+    block = Block(text=text, kind=kind, bold=bold)  # type: ignore[arg-type]
+    cand = _parse_candidate([block], 0)
+    if cand is None:
+        return None
+    return cand.number, split_ref(cand.title)[0]
 
 
 def _evidence(block: Block, title: str, rest: str) -> float:
