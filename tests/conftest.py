@@ -50,3 +50,34 @@ def app(seed_index: Path):  # type: ignore[no-untyped-def]
 def client(app):  # type: ignore[no-untyped-def]
     """A Flask test client for ``app``."""
     return app.test_client()
+
+
+# --------------------------------------------------------------------------- index fixtures
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index folder with the seed ingested (session-wide: do not write to it)."""
+    from indexer.pipeline import ingest
+
+    folder = tmp_path_factory.mktemp("seed-index")
+    report = ingest([SEED], folder)
+    assert not report.failed, [r.line() for r in report.failed]
+    return folder
+
+
+@pytest.fixture
+def tmp_index(tmp_path: Path):
+    """A factory: ``tmp_index(*paths, **ingest_options) -> index folder`` ingests ``paths``
+    (default: the seed) into a fresh folder under ``tmp_path``; call it again with
+    ``index_dir=`` to add to the same index."""
+    from indexer.pipeline import ingest
+
+    counter = iter(range(1_000_000))
+
+    def make(*paths: Path, index_dir: Path | None = None, **options) -> Path:
+        folder = index_dir or tmp_path / f"index-{next(counter)}"
+        ingest(list(paths) or [SEED], folder, **options)
+        return folder
+
+    return make

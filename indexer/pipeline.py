@@ -1,0 +1,276 @@
+"""The ingest pipeline: file → Document → Meeting → Items → people/topics → index.
+
+:func:`process_file` runs the stages of docs/CONTRACTS.md for one file; :func:`ingest` walks
+paths, skips unchanged files (content hash in the index manifest), writes through
+:class:`indexer.write.IndexWriterSession`, and reports one :class:`FileResult` per file.
+People and topic tagging are used when their modules are installed; a bug in either becomes a
+warning on the file rather than losing its text.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.read import SUFFIXES, read_file
+from indexer.write import IndexWriterSession, content_hash
+from kb.model import IngestError, Meeting, NotMinutesError, meeting_id
+
+#: Folder names too generic to be a council's name (``--council-from-folder``).
+GENERIC_FOLDERS = {"minutes", "data", "files", "docs", "documents", "corpus", "input", "txt"}
+
+
+@dataclass
+class FileResult:
+    """What happened to one file: status is new / changed / unchanged / not-minutes /
+    duplicate / failed."""
+
+    path: Path
+    status: str
+    items: int = 0
+    meeting_id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def line(self) -> str:
+        """One human line for ``kb ingest``."""
+        if self.status == "failed":
+            return f"FAILED {self.path}: {self.message}"
+        if self.status == "not-minutes":
+            return f"skipped {self.path}: not a minutes document: {self.message}"
+        if self.status == "unchanged":
+            return f"unchanged {self.path}"
+        if self.status == "duplicate":
+            return f"skipped {self.path}: {self.message}"
+        warn = f", {len(self.warnings)} warning(s)" if self.warnings else ""
+        return f"{self.status} {self.path}: {self.items} items{warn} ({self.meeting_id})"
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(r.status for r in self.results)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def summary(self) -> str:
+        c = self.counts
+        text = (
+            f"{c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
+            f"{c['failed']} failed"
+        )
+        extra = [f"{c[k]} {k}" for k in ("not-minutes", "duplicate") if c[k]]
+        if self.pruned:
+            extra.append(f"{len(self.pruned)} pruned")
+        return text + (f" ({', '.join(extra)})" if extra else "")
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to ingest: files named outright, plus files with a known suffix under folders
+    (recursively, sorted, hidden files and folders skipped).  Missing paths raise IngestError."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_file():
+            found.append(p)
+        elif p.is_dir():
+            for child in sorted(p.rglob("*")):
+                rel = child.relative_to(p).parts
+                if any(part.startswith(".") for part in rel):
+                    continue
+                if child.is_file() and child.suffix.lower() in SUFFIXES:
+                    found.append(child)
+        else:
+            raise IngestError(f"no such file or folder: {p}")
+    return list(dict.fromkeys(found))
+
+
+def council_toml(path: Path) -> str | None:
+    """``name`` from a ``council.toml`` beside ``path`` (or in a parent folder), if any."""
+    for folder in [path.parent, *path.parent.parents][:4]:
+        cfg = folder / "council.toml"
+        if cfg.is_file():
+            try:
+                name = tomllib.loads(cfg.read_text(encoding="utf-8")).get("name")
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise IngestError(f"{cfg} is not valid TOML: {exc}") from exc
+            return str(name).strip() or None if name else None
+    return None
+
+
+def folder_council(path: Path) -> str | None:
+    """The file's folder name as a council name, unless it is a generic name like 'minutes'."""
+    name = path.parent.name
+    if not name or name.lower() in GENERIC_FOLDERS:
+        return None
+    return name.replace("_", " ").replace("-", " ").strip() or None
+
+
+def _optional(module: str, name: str) -> Any | None:
+    try:
+        mod = __import__(module, fromlist=[name])
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+def load_taxonomy() -> Any | None:
+    """The topic taxonomy when ``indexer.topics`` is installed, else None."""
+    taxonomy_cls = _optional("indexer.topics", "Taxonomy")
+    return taxonomy_cls.load() if taxonomy_cls is not None else None
+
+
+def _interim_meeting(doc: Any, *, council: str | None = None) -> Meeting:
+    """Stand-in until ``indexer.meeting`` lands: facts from reader hints and the file name
+    (``council-committee-YYYY-MM-DD``)."""
+    import datetime as dt
+    import re
+
+    stem = Path(doc.path).stem
+    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", stem)
+    date = dt.date(int(m[1]), int(m[2]), int(m[3])) if m else doc.hints.get("date")
+    words = re.sub(r"\d{4}-\d{2}-\d{2}", "", stem).strip("-_ ").split("-")
+    name = council or doc.hints.get("council") or (words[0].title() if words else "unknown")
+    committee = doc.hints.get("committee") or " ".join(words[1:]).title() or "Meeting"
+    return Meeting(
+        id=meeting_id(name, committee, date), council=name, committee=committee, date=date
+    )
+
+
+def process_file(
+    path: Path,
+    *,
+    council: str | None = None,
+    taxonomy: Any | None = None,
+    registry: Any | None = None,
+    council_fallback: str | None = None,
+) -> Meeting:
+    """Read, extract, segment and tag one file; return its Meeting with items.
+
+    ``council`` overrides what the text says; ``council_fallback`` is used only when the text
+    names no council.  Raises IngestError / NotMinutesError with a reason for the user.
+    """
+    path = Path(path)
+    doc = read_file(path)
+    extract_meeting = _optional("indexer.meeting", "extract_meeting") or _interim_meeting
+    meeting: Meeting = extract_meeting(doc, council=council)
+    if council is None and council_fallback and meeting.council in ("", "unknown", None):
+        meeting.council = council_fallback
+        meeting.id = meeting_id(meeting.council, meeting.committee, meeting.date)
+    meeting.source = meeting.source or str(path)
+    meeting.format = meeting.format or doc.format
+    segment = _optional("indexer.segment", "segment")
+    if segment is None:
+        raise IngestError("segmentation (indexer.segment) is not installed")
+    meeting.items = segment(doc, meeting)
+    if not meeting.items:
+        raise IngestError("no agenda items found")
+    for warning in doc.warnings:
+        if warning not in meeting.warnings:
+            meeting.warnings.append(warning)
+    resolve_people = _optional("indexer.people", "resolve_people")
+    if resolve_people is not None:
+        try:
+            resolve_people(meeting, registry)
+        except Exception as exc:  # noqa: BLE001 - keep the text, report the bug
+            meeting.warnings.append(f"people not resolved (internal error: {exc!r})")
+    tag_meeting = _optional("indexer.topics", "tag_meeting")
+    if tag_meeting is not None and taxonomy is not None:
+        try:
+            tag_meeting(meeting, taxonomy)
+        except Exception as exc:  # noqa: BLE001
+            meeting.warnings.append(f"topics not tagged (internal error: {exc!r})")
+    return meeting
+
+
+def _registry(index_dir: Path) -> tuple[Any | None, Path | None]:
+    cls = _optional("indexer.people_registry", "PeopleRegistry")
+    filename = _optional("indexer.people_registry", "FILENAME") or "people.json"
+    if cls is None:
+        return None, None
+    path = index_dir / filename
+    return cls.load(path), path
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    index_dir: str | Path,
+    *,
+    council: str | None = None,
+    council_from_folder: bool = False,
+    prune: bool = False,
+    rebuild: bool = False,
+    batch_size: int = 50,
+    on_file: Callable[[FileResult], None] | None = None,
+    files: list[Path] | None = None,
+) -> IngestReport:
+    """Ingest ``paths`` into the index at ``index_dir``; never stops at a bad file.
+
+    Each file is hashed; unchanged files are skipped; the rest are processed and replace their
+    previous items.  ``on_file`` is called after each file (for progress output).
+    """
+    index_dir = Path(index_dir)
+    todo = files if files is not None else discover(paths)
+    report = IngestReport()
+    taxonomy = load_taxonomy()
+    with IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
+        registry, registry_path = _registry(index_dir)
+        for path in todo:
+            result = _ingest_one(session, path, council, council_from_folder, taxonomy, registry)
+            report.results.append(result)
+            if on_file is not None:
+                on_file(result)
+        if prune:
+            report.pruned = session.prune(lambda key: Path(key).exists())
+        session.commit()
+        if registry is not None and registry_path is not None:
+            registry.save(registry_path)
+    return report
+
+
+def _ingest_one(
+    session: IndexWriterSession,
+    path: Path,
+    council: str | None,
+    council_from_folder: bool,
+    taxonomy: Any | None,
+    registry: Any | None,
+) -> FileResult:
+    key = str(path.resolve())
+    try:
+        digest = content_hash(path.read_bytes())
+    except OSError as exc:
+        return FileResult(path, "failed", message=f"cannot read: {exc.strerror or exc}")
+    status = session.status_of(key, digest)
+    if status == "unchanged":
+        return FileResult(path, "unchanged")
+    try:
+        chosen = council or council_toml(path)
+        fallback = folder_council(path) if council_from_folder else None
+        meeting = process_file(
+            path, council=chosen, taxonomy=taxonomy, registry=registry, council_fallback=fallback
+        )
+    except NotMinutesError as exc:
+        session.record(key, digest, "not-minutes", reason=str(exc))
+        return FileResult(path, "not-minutes", message=str(exc))
+    except IngestError as exc:  # the previous version (if any) stays indexed
+        return FileResult(path, "failed", message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug in a stage fails this file only
+        return FileResult(path, "failed", message=f"internal error: {type(exc).__name__}: {exc}")
+    ids = session.put(key, digest, meeting, warnings=meeting.warnings)
+    if not ids:
+        owner = session.owner_of(meeting.id, besides=key)
+        return FileResult(
+            path, "duplicate", meeting_id=meeting.id, message=f"same meeting as {owner}"
+        )
+    return FileResult(path, status, len(ids), meeting.id, list(meeting.warnings))

@@ -1,0 +1,384 @@
+"""The only writer of the index: lock, batched atomic commits, fsync, and the ingest manifest.
+
+Usage::
+
+    with IndexWriterSession(index_dir) as session:
+        if session.status_of(key, digest) != "unchanged":
+            session.put(key, digest, meeting)      # replaces that source's items
+        session.prune(lambda key: Path(key).exists())
+
+* One ingest at a time: ``kb-ingest.lock`` in the index folder holds the writer's pid.  A lock
+  held by a live process raises :class:`IndexLockedError`; a lock left by a dead process is
+  taken over.
+* Work is staged and committed in batches (``batch_size`` sources per commit).  A source's
+  old documents are deleted by ``source_key`` and its new ones added in the same commit, so a
+  reader sees either the old or the new version, never both or neither.
+* After each Whoosh commit the new files and the folder are fsynced (Whoosh does not), then
+  ``manifest.json`` (source key → content hash, meeting id, item ids, status) is replaced
+  atomically (temp file + fsync + rename).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from whoosh import index
+
+from kb.model import Item, Meeting, slugify, to_jsonable
+from kb.search import SCHEMA
+
+LOCK_NAME = "kb-ingest.lock"
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+
+Status = Literal["new", "changed", "unchanged"]
+
+
+class IndexLockedError(RuntimeError):
+    """Another live process is writing this index; the message names its pid."""
+
+
+def content_hash(data: bytes) -> str:
+    """The manifest's content hash of a file's bytes (sha256, hex)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically: temp file, fsync, rename, fsync folder."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_path(path.parent)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def acquire_lock(index_dir: Path) -> Path:
+    """Create the ingest lock holding our pid; recover a stale one.  Returns the lock path."""
+    lock = index_dir / LOCK_NAME
+    for _attempt in range(3):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text(encoding="ascii").strip() or "0")
+            except (OSError, ValueError):
+                pid = 0
+            if _pid_alive(pid):
+                raise IndexLockedError(
+                    f"index is being updated by another ingest (pid {pid}); "
+                    f"wait for it to finish or, if it is gone, delete {lock}"
+                ) from None
+            lock.unlink(missing_ok=True)  # stale: its process is dead
+            continue
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(str(os.getpid()))
+            fh.flush()
+            os.fsync(fh.fileno())
+        return lock
+    raise IndexLockedError(f"could not take the index lock {lock}")
+
+
+def release_lock(lock: Path) -> None:
+    """Remove the lock if it is still ours."""
+    try:
+        if lock.read_text(encoding="ascii").strip() == str(os.getpid()):
+            lock.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def _date_time(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time.min) if day else None
+
+
+def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, Any]:
+    """The index document for one item (see :mod:`kb.search` for the fields)."""
+    data = to_jsonable(item)
+    data.pop("body", None)  # stored once, in the body field
+    council_id, committee_id = slugify(meeting.council), slugify(meeting.committee)
+    names = {n for p in item.speakers for n in (p.name, p.form) if n}
+    topics = [t.topic for t in item.topics]
+    resolutions = "\n".join(r.text for r in item.resolutions)
+    doc: dict[str, Any] = {
+        "id": item.id,
+        "doctype": "item",
+        "meeting_id": meeting.id,
+        "source_key": source_key,
+        "council": meeting.council,
+        "council_id": council_id,
+        "council_text": meeting.council,
+        "committee": meeting.committee,
+        "committee_id": committee_id,
+        "committee_key": f"{council_id}/{committee_id}",
+        "committee_text": " ".join(filter(None, [meeting.committee, meeting.parent_body])),
+        "year": str(meeting.date.year) if meeting.date else "undated",
+        "item_number": item.number,
+        "order": item.order,
+        "title": item.title,
+        "body": item.body,
+        "resolutions": resolutions,
+        "speaker_names": "\n".join(sorted(names)),
+        "topic_text": "\n".join(f"{t.topic.replace('-', ' ')} {t.label}" for t in item.topics),
+        "words": f"{item.title}\n{item.body}",
+        "source": item.source or meeting.source,
+        "ocr": bool(item.ocr),
+        "data": json.dumps(data, ensure_ascii=False),
+    }
+    optional = {
+        "date": _date_time(meeting.date),
+        "ref": item.ref,
+        "speaker": ",".join(sorted({p.person_id for p in item.speakers if p.person_id})),
+        "mentioned": ",".join(sorted({p.person_id for p in item.mentioned if p.person_id})),
+        "topic": ",".join(topics),
+        "topic_primary": ",".join(t.topic for t in item.topics if t.strength == "primary"),
+        "page_start": item.page_start,
+        "page_end": item.page_end,
+    }
+    doc.update({k: v for k, v in optional.items() if v not in (None, "")})
+    return doc
+
+
+def meeting_document(meeting: Meeting, source_key: str) -> dict[str, Any]:
+    """The index document for a meeting: its facts as JSON, plus its item ids in order."""
+    data = to_jsonable(meeting)
+    data.pop("items", None)
+    data["item_ids"] = [i.id for i in sorted(meeting.items, key=lambda i: i.order)]
+    data["council_id"], data["committee_id"] = meeting.council_id, meeting.committee_id
+    doc: dict[str, Any] = {
+        "id": meeting.id,
+        "doctype": "meeting",
+        "meeting_id": meeting.id,
+        "source_key": source_key,
+        "council": meeting.council,
+        "council_id": meeting.council_id,
+        "committee": meeting.committee,
+        "committee_id": meeting.committee_id,
+        "year": str(meeting.date.year) if meeting.date else "undated",
+        "source": meeting.source,
+        "data": json.dumps(data, ensure_ascii=False),
+    }
+    if meeting.date:
+        doc["date"] = _date_time(meeting.date)
+    return doc
+
+
+@dataclass
+class _Pending:
+    deletes: list[str] = field(default_factory=list)
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    manifest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    sources: int = 0
+
+
+class IndexWriterSession:
+    """Exclusive, batched writing of one index folder (see the module docstring)."""
+
+    def __init__(self, index_dir: str | Path, *, batch_size: int = 50, rebuild: bool = False):
+        self.index_dir = Path(index_dir)
+        self.batch_size = max(1, batch_size)
+        self.rebuild = rebuild
+        self.manifest: dict[str, dict[str, Any]] = {}
+        self.commits = 0
+        self._pending = _Pending()
+        self._lock: Path | None = None
+        self._ix: Any = None
+
+    # -- context
+    def __enter__(self) -> IndexWriterSession:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = acquire_lock(self.index_dir)
+        try:
+            self._open()
+        except BaseException:
+            release_lock(self._lock)
+            raise
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+        finally:
+            if self._ix is not None:
+                self._ix.close()
+            if self._lock is not None:
+                release_lock(self._lock)
+
+    def _open(self) -> None:
+        if self.rebuild:
+            for child in self.index_dir.iterdir():
+                if child.name == LOCK_NAME:
+                    continue
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+        if index.exists_in(str(self.index_dir)):
+            self._ix = index.open_dir(str(self.index_dir))
+            if set(self._ix.schema.names()) != set(SCHEMA.names()):
+                raise RuntimeError(
+                    f"the index at {self.index_dir} was built by another version; "
+                    "run kb ingest --rebuild"
+                )
+        else:
+            self._ix = index.create_in(str(self.index_dir), SCHEMA)
+            self._fsync_new(set())
+        path = self.index_dir / MANIFEST_NAME
+        if path.exists():
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            self.manifest = dict(raw.get("files", {}))
+
+    # -- queries about the manifest
+    def status_of(self, source_key: str, digest: str) -> Status:
+        """'unchanged' when the manifest has this hash for the source (and it did not fail)."""
+        entry = self._pending.manifest.get(source_key, self.manifest.get(source_key))
+        if entry is None:
+            return "new"
+        if entry.get("hash") == digest and entry.get("status") != "failed":
+            return "unchanged"
+        return "changed"
+
+    def owner_of(self, meeting_id: str, *, besides: str) -> str | None:
+        """The source (other than ``besides``) whose indexed meeting has this id, if any."""
+        merged = {**self.manifest, **self._pending.manifest}
+        for key, entry in merged.items():
+            if (
+                entry
+                and key != besides
+                and entry.get("meeting_id") == meeting_id
+                and entry.get("status") == "indexed"
+            ):
+                return key
+        return None
+
+    # -- staging
+    def put(self, source_key: str, digest: str, meeting: Meeting, **info: Any) -> list[str]:
+        """Stage ``meeting`` as the content of ``source_key`` (replacing what it had).
+
+        Returns the item ids staged.  A meeting whose id another source already holds is
+        not indexed again: it is recorded with status 'duplicate' and ``duplicate_of``.
+        """
+        other = self.owner_of(meeting.id, besides=source_key)
+        if other is not None:
+            self._pending.deletes.append(source_key)
+            self._stage_entry(
+                source_key, digest, "duplicate", meeting_id=meeting.id, duplicate_of=other, **info
+            )
+            return []
+        self._pending.deletes.append(source_key)
+        self._pending.docs.append(meeting_document(meeting, source_key))
+        ids = []
+        for item in meeting.items:
+            self._pending.docs.append(item_document(item, meeting, source_key))
+            ids.append(item.id)
+        self._stage_entry(
+            source_key, digest, "indexed", meeting_id=meeting.id, item_ids=ids, **info
+        )
+        return ids
+
+    def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
+        """Record a source that gives no documents ('not-minutes', 'failed'), removing any
+        documents it had."""
+        self._pending.deletes.append(source_key)
+        self._stage_entry(source_key, digest, status, **info)
+
+    def remove(self, source_key: str) -> None:
+        """Stage deleting a source's documents and its manifest entry."""
+        self._pending.deletes.append(source_key)
+        self._pending.manifest[source_key] = None
+        self._bump()
+
+    def prune(self, keep: Any) -> list[str]:
+        """Stage removal of every manifest source for which ``keep(key)`` is false."""
+        gone = [k for k in list(self.manifest) if not keep(k)]
+        for key in gone:
+            self.remove(key)
+        return gone
+
+    def _stage_entry(self, key: str, digest: str | None, status: str, **info: Any) -> None:
+        entry = {
+            "hash": digest,
+            "status": status,
+            "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        entry.update(to_jsonable(info))
+        self._pending.manifest[key] = entry
+        self._bump()
+
+    def _bump(self) -> None:
+        self._pending.sources += 1
+        if self._pending.sources >= self.batch_size:
+            self.commit()
+
+    # -- committing
+    def commit(self) -> None:
+        """Apply the staged batch as one Whoosh commit, fsync it, then save the manifest."""
+        pending, self._pending = self._pending, _Pending()
+        if not pending.manifest and not pending.deletes and not pending.docs:
+            return
+        before = {p.name for p in self.index_dir.iterdir()}
+        writer = self._ix.writer()
+        try:
+            for key in dict.fromkeys(pending.deletes):
+                writer.delete_by_term("source_key", key)
+            for doc in pending.docs:
+                writer.add_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._fsync_new(before)
+        for key, entry in pending.manifest.items():
+            if entry is None:
+                self.manifest.pop(key, None)
+            else:
+                self.manifest[key] = entry
+        self.save_manifest()
+        self.commits += 1
+
+    def _fsync_new(self, before: set[str]) -> None:
+        for path in self.index_dir.iterdir():
+            if path.is_file() and (path.name not in before or path.suffix == ".toc"):
+                _fsync_path(path)
+        _fsync_path(self.index_dir)
+
+    def save_manifest(self) -> None:
+        payload = {"version": MANIFEST_VERSION, "files": dict(sorted(self.manifest.items()))}
+        atomic_write_text(self.index_dir / MANIFEST_NAME, json.dumps(payload, indent=1) + "\n")
+
+
+def read_manifest(index_dir: str | Path) -> dict[str, dict[str, Any]]:
+    """The manifest's entries (source key → entry); empty when there is none."""
+    path = Path(index_dir) / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")).get("files", {}))

@@ -1,0 +1,167 @@
+"""English text analysis shared by the index writer, the query parser and the snippets.
+
+Pure Python (no Whoosh here): ``kb.search`` wraps :func:`tokenize` in a Whoosh analyzer, so
+indexing, querying and highlighting agree on what a "word" is.
+
+* Words are runs of letters/digits joined by hyphens or apostrophes, matched on the original
+  text so each token keeps its character offsets (for highlighting).
+* Lowercase, accents folded (``café`` → ``cafe``), possessive ``'s`` dropped.
+* Stopwords come from ``data/stopwords.txt``; they are dropped without taking a position.
+* Snowball English stemming (NLTK, no NLTK data needed) behind an LRU cache.
+* Hyphenated words are indexed as their parts *and* as one joined word at the first part's
+  position: "anti-social" gives ``anti``, ``social`` and ``antisoci``, so the queries
+  ``anti-social``, ``"anti social"`` and ``antisocial`` all find it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from nltk.stem.snowball import SnowballStemmer
+
+from kb.config import data_dir
+
+#: A word: letters/digits, optionally joined by hyphens or apostrophes ("anti-social", "o'neill").
+WORD_RE = re.compile(r"[^\W_]+(?:[-\u2010\u2011'\u2019][^\W_]+)*")
+_JOINERS_RE = re.compile(r"[-\u2010\u2011]")
+_APOSTROPHE_RE = re.compile(r"['\u2019]")
+
+MAX_WORD_LENGTH = 60
+
+_STEMMER = SnowballStemmer("english")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One indexed term: ``text`` is the normalised (and usually stemmed) term, ``pos`` its
+    word position, ``start``/``end`` the character span of the word in the analysed text."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+def load_stopwords(path: Path | None = None) -> frozenset[str]:
+    """The stopword set from ``path`` (default ``<data_dir>/stopwords.txt``).
+
+    One word per line, ``#`` starts a comment.  A missing file gives an empty set (nothing is
+    dropped) rather than an error, so a bare checkout still indexes.
+    """
+    path = path or data_dir() / "stopwords.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return frozenset()
+    words = (line.split("#", 1)[0].strip().lower() for line in lines)
+    return frozenset(w for w in words if w)
+
+
+STOPWORDS: frozenset[str] = load_stopwords()
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The Snowball English stem of a lowercase word (cached; numbers come back unchanged)."""
+    if word.isdigit():
+        return word
+    return _STEMMER.stem(word)
+
+
+def fold(word: str) -> str:
+    """Lowercase ``word`` and strip accents and apostrophes; drop a possessive ``'s``."""
+    word = unicodedata.normalize("NFKD", word.casefold())
+    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    word = re.sub(r"['\u2019]s$", "", word)
+    return _APOSTROPHE_RE.sub("", word)
+
+
+def _keep(part: str, stop: bool) -> bool:
+    if not part or len(part) > MAX_WORD_LENGTH:
+        return False
+    if len(part) == 1 and not part.isdigit():
+        return False
+    return not (stop and part in STOPWORDS)
+
+
+def tokenize(text: str, *, do_stem: bool = True, stop: bool = True) -> Iterator[Token]:
+    """Yield the terms of ``text`` in order, with positions and character offsets.
+
+    Stopwords (when ``stop``) and single letters are skipped without using a position.
+    Hyphenated words yield each part and then the joined word at the first part's position.
+    """
+    norm = stem if do_stem else (lambda w: w)
+    pos = 0
+    for match in WORD_RE.finditer(text):
+        raw = match.group()
+        start = match.start()
+        pieces = _JOINERS_RE.split(raw)
+        if len(pieces) == 1:
+            word = fold(raw)
+            if _keep(word, stop):
+                yield Token(norm(word), pos, start, match.end())
+                pos += 1
+            continue
+        first_pos = None
+        offset = start
+        folded: list[str] = []
+        for piece in pieces:
+            word = fold(piece)
+            folded.append(word)
+            if _keep(word, stop):
+                if first_pos is None:
+                    first_pos = pos
+                yield Token(norm(word), pos, offset, offset + len(piece))
+                pos += 1
+            offset += len(piece) + 1
+        joined = "".join(folded)
+        if _keep(joined, False):
+            at = pos if first_pos is None else first_pos
+            yield Token(norm(joined), at, start, match.end())
+            if first_pos is None:
+                pos += 1
+
+
+def terms(text: str, *, do_stem: bool = True, stop: bool = True) -> list[str]:
+    """The term texts of :func:`tokenize`, in order (joined hyphen forms included)."""
+    return [t.text for t in tokenize(text, do_stem=do_stem, stop=stop)]
+
+
+def word_variants(word: str) -> list[tuple[str, ...]]:
+    """How a single query word may appear in the index: a list of alternatives, each a
+    sequence of stemmed terms that must appear in order (one term = a plain term query).
+
+    ``"CCTV"`` → ``[("cctv",)]``; ``"anti-social"`` → ``[("anti", "social"), ("antisoci",)]``;
+    a stopword or punctuation gives ``[]``.
+    """
+    pieces = [fold(p) for p in _JOINERS_RE.split(word)]
+    if len(pieces) == 1:
+        w = pieces[0]
+        return [(stem(w),)] if _keep(w, True) else []
+    kept = tuple(stem(p) for p in pieces if _keep(p, True))
+    variants: list[tuple[str, ...]] = [kept] if kept else []
+    joined = "".join(pieces)
+    if _keep(joined, False):
+        variants.append((stem(joined),))
+    return variants
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (split after . ! ? or a line break).
+
+    Good enough for snippet context; bullets and headings count as sentences of their own.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in re.finditer(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9•\-])|\n+|\s*•\s*", text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]

@@ -1,0 +1,248 @@
+"""The user query language, parsed into a small tree (pure Python; ``kb.search`` turns the tree
+into Whoosh queries).
+
+Syntax (also shown by ``kb search --help``)::
+
+    cctv funding            both words (AND is the default)
+    "sex trade"             the exact phrase
+    cctv OR cameras         either word;  NOT / a leading '-' excludes:  cctv -funding
+    (cctv OR cameras) park  brackets group
+    safe*                   words starting with "safe" (at least two letters before '*')
+    committee:licensing  council:luton  speaker:hawkes  topic:crime-and-safety
+    year:2018  year:2017..2019  (also year:2017.. and year:..2019)
+    committee:"crime and disorder"   a quoted value matches as a phrase
+
+Any other ``name:value`` is searched as the plain words ``name value``: the index's private
+fields cannot be reached from a query.  Bad queries raise :class:`QueryError` whose message
+can be shown to the user as-is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: Field names a query may use (``name:value``).
+PUBLIC_FIELDS = ("committee", "council", "speaker", "topic", "year")
+
+MAX_QUERY_LENGTH = 500
+MAX_CLAUSES = 64
+MAX_DEPTH = 16
+
+
+class QueryError(ValueError):
+    """The query cannot be run; ``str(error)`` is a message for the user."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """An unquoted word as typed (may expand to synonyms; may analyse to several terms)."""
+
+    word: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+
+
+@dataclass(frozen=True)
+class Prefix:
+    prefix: str
+
+
+@dataclass(frozen=True)
+class FieldQuery:
+    """``name:value`` for a public field; ``phrase`` when the value was quoted."""
+
+    name: str
+    value: str
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class YearRange:
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class And:
+    parts: tuple[Node, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Or:
+    parts: tuple[Node, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Node
+
+
+Node = Term | Phrase | Prefix | FieldQuery | YearRange | And | Or | Not
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<fphrase>(?P<fname>[A-Za-z_]+):"(?P<fval>[^"]*)"?)
+  | (?P<phrase>"(?P<ptext>[^"]*)"?)
+  | (?P<lparen>\()
+  | (?P<rparen>\))
+  | (?P<word>[^\s()"]+)
+    """,
+    re.VERBOSE,
+)
+_YEAR_RE = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _lex(q: str) -> list[tuple[str, str, str]]:
+    """(kind, text, extra) tokens; kinds: phrase, fphrase, lparen, rparen, word."""
+    out: list[tuple[str, str, str]] = []
+    for m in _TOKEN_RE.finditer(q):
+        kind = m.lastgroup
+        if kind == "space":
+            continue
+        if m.group("fphrase"):
+            out.append(("fphrase", m.group("fval"), m.group("fname")))
+        elif m.group("phrase") is not None:
+            out.append(("phrase", m.group("ptext"), ""))
+        elif m.group("lparen"):
+            out.append(("lparen", "(", ""))
+        elif m.group("rparen"):
+            out.append(("rparen", ")", ""))
+        else:
+            out.append(("word", m.group("word"), ""))
+    return out
+
+
+def _field_node(name: str, value: str, phrase: bool) -> Node:
+    if name == "year":
+        m = _YEAR_RE.match(value.strip())
+        if not m or (m.group(1) is None and m.group(3) is None):
+            raise QueryError(
+                f"year:{value} is not a year; use year:2018 or a range like year:2017..2019"
+            )
+        start = int(m.group(1)) if m.group(1) else None
+        if m.group(2) is None:
+            return YearRange(start, start)
+        end = int(m.group(3)) if m.group(3) else None
+        if start is not None and end is not None and start > end:
+            start, end = end, start
+        return YearRange(start, end)
+    return FieldQuery(name, value, phrase)
+
+
+def _word_node(word: str) -> Node | None:
+    if ":" in word:
+        name, _, value = word.partition(":")
+        if name.lower() in PUBLIC_FIELDS and value:
+            return _field_node(name.lower(), value, False)
+        return Term(word)  # not a public field: plain words
+    if "*" in word or "?" in word:
+        stem = word.rstrip("*")
+        letters = re.sub(r"[^\w]", "", stem)
+        if not word.endswith("*") or "*" in stem or "?" in stem or len(letters) < 2:
+            raise QueryError(
+                f"'{word}': wildcards are allowed only at the end of a word, after at least "
+                "two letters (like safe*)"
+            )
+        return Prefix(stem)
+    return Term(word)
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str, str]]) -> None:
+        self.tokens = tokens
+        self.i = 0
+        self.clauses = 0
+
+    def peek(self) -> tuple[str, str, str] | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def parse_or(self, depth: int) -> Node | None:
+        parts = [p for p in [self.parse_and(depth)] if p is not None]
+        while (tok := self.peek()) and tok == ("word", "OR", ""):
+            self.i += 1
+            part = self.parse_and(depth)
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def parse_and(self, depth: int) -> Node | None:
+        parts: list[Node] = []
+        while (tok := self.peek()) is not None:
+            if tok[0] == "rparen" or tok == ("word", "OR", ""):
+                break
+            if tok == ("word", "AND", ""):
+                self.i += 1
+                continue
+            part = self.parse_unary(depth)
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def parse_unary(self, depth: int) -> Node | None:
+        kind, text, extra = self.tokens[self.i]
+        if (kind, text) == ("word", "NOT"):
+            self.i += 1
+            if self.peek() is None:
+                return None
+            inner = self.parse_unary(depth)
+            return Not(inner) if inner is not None else None
+        if kind == "word" and text.startswith("-") and len(text) > 1:
+            self.tokens[self.i] = (kind, text[1:], extra)
+            inner = self.parse_unary(depth)
+            return Not(inner) if inner is not None else None
+        self.i += 1
+        self.clauses += 1
+        if self.clauses > MAX_CLAUSES:
+            raise QueryError(f"the query is too complex (more than {MAX_CLAUSES} parts)")
+        if kind == "lparen":
+            if depth >= MAX_DEPTH:
+                raise QueryError("the query has too many nested brackets")
+            inner = self.parse_or(depth + 1)
+            if self.peek() is not None and self.peek()[0] == "rparen":  # type: ignore[index]
+                self.i += 1
+            return inner
+        if kind == "rparen":  # a stray ')' at top level
+            return None
+        if kind == "phrase":
+            return Phrase(text) if text.strip() else None
+        if kind == "fphrase":
+            if extra.lower() in PUBLIC_FIELDS:
+                return _field_node(extra.lower(), text, True) if text.strip() else None
+            return And((Term(extra), Phrase(text))) if text.strip() else Term(extra)
+        return _word_node(text)
+
+
+def parse(q: str, *, max_length: int = MAX_QUERY_LENGTH) -> Node | None:
+    """Parse a user query into a tree; ``None`` for a blank query (match everything).
+
+    Raises QueryError for a query that is too long, too complex, uses a leading or lone
+    wildcard, or has no searchable content at all (such as ``((((``).
+    """
+    if len(q) > max_length:
+        raise QueryError(
+            f"the query is too long ({len(q):,} characters; the limit is {max_length})"
+        )
+    q = _CONTROL_RE.sub(" ", q).strip()
+    if not q:
+        return None
+    parser = _Parser(_lex(q))
+    nodes: list[Node] = []
+    while parser.peek() is not None:
+        node = parser.parse_or(0)
+        if node is not None:
+            nodes.append(node)
+        if parser.peek() is not None and parser.peek()[0] == "rparen":  # type: ignore[index]
+            parser.i += 1  # skip unbalanced ')'
+    if not nodes:
+        raise QueryError("the query has no words to search for")
+    return nodes[0] if len(nodes) == 1 else And(tuple(nodes))

@@ -1,0 +1,881 @@
+"""The search engine: the index schema and :class:`SearchService`, the only reader of the index.
+
+The index holds two kinds of documents, told apart by the ``doctype`` field:
+
+* ``item`` — one agenda item: searchable ``title`` (boosted) / ``body`` / ``resolutions``,
+  facet fields (``council_id``, ``committee_key`` = ``council_id/committee_id``, ``year``,
+  ``speaker`` person ids, ``topic`` ids) and ``data``, the item as JSON (resolutions,
+  speakers with forms, topic tags with evidence; the body is stored once, in ``body``).
+* ``meeting`` — one per meeting, ``id`` = meeting id, ``data`` = the meeting as JSON
+  (attendance, times, venue, warnings, ``item_ids`` in order).  Never matched by a search.
+
+Facet counts and the year × committee histogram are counted with numpy over per-field value
+arrays built once per index generation (see :class:`_FacetCache`), from the set of matching
+document numbers: totals and counts are exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import fields, index, sorting
+from whoosh import query as wq
+from whoosh.analysis import Composable
+from whoosh.analysis import Token as WToken
+from whoosh.searching import Searcher
+
+from kb import analysis
+from kb.model import slugify
+from kb.query import (
+    And,
+    FieldQuery,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    QueryError,
+    Term,
+    YearRange,
+    parse,
+)
+from kb.snippets import make_snippet
+
+__all__ = [
+    "FacetValue",
+    "Hit",
+    "IndexMissingError",
+    "QueryError",
+    "SCHEMA",
+    "SearchRequest",
+    "SearchResponse",
+    "SearchService",
+]
+
+FACETS = ("council", "committee", "year", "speaker", "topic")
+#: facet name → index field holding its values
+FACET_FIELDS = {
+    "council": "council_id",
+    "committee": "committee_key",
+    "year": "year",
+    "speaker": "speaker",
+    "topic": "topic",
+}
+SORTS = ("relevance", "newest", "oldest")
+
+
+class KbAnalyzer(Composable):
+    """Whoosh adapter around :func:`kb.analysis.tokenize` (``stem=False`` for spelling)."""
+
+    def __init__(self, stem: bool = True) -> None:
+        self.stem = stem
+
+    def __call__(  # noqa: PLR0913 - Whoosh's analyzer protocol
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[WToken]:
+        t = WToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost, t.stopped = 1.0, False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for tok in analysis.tokenize(value, do_stem=self.stem):
+            t.text = tok.text
+            t.boost, t.stopped = 1.0, False
+            if keeporiginal:
+                t.original = tok.text
+            if positions:
+                t.pos = start_pos + tok.pos
+            if chars:
+                t.startchar, t.endchar = start_char + tok.start, start_char + tok.end
+            yield t
+
+
+def build_schema() -> fields.Schema:
+    """The index schema (see the module docstring)."""
+    text = KbAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        doctype=fields.ID(stored=True),
+        meeting_id=fields.ID(stored=True),
+        source_key=fields.ID(stored=True),
+        council=fields.STORED(),
+        council_id=fields.ID(stored=True),
+        council_text=fields.TEXT(analyzer=text, phrase=True),
+        committee=fields.STORED(),
+        committee_id=fields.ID(stored=True),
+        committee_key=fields.ID(stored=True),
+        committee_text=fields.TEXT(analyzer=text, phrase=True),
+        date=fields.DATETIME(stored=True, sortable=True),
+        year=fields.ID(stored=True),
+        item_number=fields.ID(stored=True),
+        order=fields.NUMERIC(int, stored=True, sortable=True),
+        title=fields.TEXT(analyzer=text, stored=True, phrase=True, field_boost=2.5),
+        ref=fields.ID(stored=True),
+        body=fields.TEXT(analyzer=text, stored=True, phrase=True, chars=True),
+        resolutions=fields.TEXT(analyzer=text, phrase=True),
+        speaker=fields.KEYWORD(commas=True, stored=True),
+        speaker_names=fields.TEXT(analyzer=text, phrase=True),
+        mentioned=fields.KEYWORD(commas=True, stored=True),
+        topic=fields.KEYWORD(commas=True, stored=True),
+        topic_primary=fields.KEYWORD(commas=True, stored=True),
+        topic_text=fields.TEXT(analyzer=text, phrase=True),
+        words=fields.TEXT(analyzer=KbAnalyzer(stem=False), phrase=False),
+        source=fields.STORED(),
+        page_start=fields.NUMERIC(int, stored=True),
+        page_end=fields.NUMERIC(int, stored=True),
+        ocr=fields.BOOLEAN(stored=True),
+        data=fields.STORED(),
+    )
+
+
+SCHEMA = build_schema()
+
+
+class IndexMissingError(FileNotFoundError):
+    """There is no index at the given folder yet (run ``kb ingest``)."""
+
+
+@dataclass
+class SearchRequest:
+    """A search: query text plus facet filters (OR within one facet, AND across facets)."""
+
+    q: str = ""
+    council: list[str] = field(default_factory=list)
+    committee: list[str] = field(default_factory=list)
+    speaker: list[str] = field(default_factory=list)
+    topic: list[str] = field(default_factory=list)
+    year: list[str] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 10
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Hit:
+    id: str
+    meeting_id: str
+    council: str
+    council_id: str
+    committee: str
+    committee_id: str
+    date: str | None
+    item_number: str
+    item_title: str
+    speakers: list[str]
+    topics: list[str]
+    snippet: str
+    snippet_html: str
+    score: float
+    url: str
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    total: int
+    page: int
+    page_size: int
+    results: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    histogram: dict[int, dict[str, int]]
+    suggestion: str | None
+    elapsed_ms: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``kb search --json`` / API shape."""
+        keys = ("id", "meeting_id", "council", "committee", "date", "item_number", "item_title")
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "page_size": self.page_size,
+            "results": [
+                {k: getattr(h, k) for k in keys}
+                | {
+                    "speakers": h.speakers,
+                    "topics": h.topics,
+                    "snippet": h.snippet,
+                    "snippet_html": h.snippet_html,
+                    "url": h.url,
+                }
+                for h in self.results
+            ],
+            "facets": {k: {f.value: f.count for f in v} for k, v in self.facets.items()},
+            "histogram": {str(y): dict(c) for y, c in self.histogram.items()},
+            "suggestion": self.suggestion,
+        }
+
+
+# --------------------------------------------------------------------------- query building
+
+SEARCH_FIELDS = ("title", "body")
+
+
+def _words_query(fieldname: str, text: str, *, phrase: bool) -> wq.Query | None:
+    """``text`` analysed for ``fieldname``: a phrase, or all its words (AND)."""
+    seen: set[int] = set()
+    words = []
+    for tok in analysis.tokenize(text):
+        if tok.pos not in seen:  # the joined form of a hyphenated word shares a position
+            seen.add(tok.pos)
+            words.append(tok.text)
+    if not words:
+        return None
+    if len(words) == 1:
+        return wq.Term(fieldname, words[0])
+    if phrase:
+        return wq.Phrase(fieldname, words)
+    return wq.And([wq.Term(fieldname, w) for w in words])
+
+
+def _any(queries: list[wq.Query | None]) -> wq.Query | None:
+    kept = [q for q in queries if q is not None]
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else wq.Or(kept)
+
+
+def field_query(name: str, value: str, *, phrase: bool = False) -> wq.Query | None:
+    """The query for a public field (also used for the request's facet filters): the exact
+    facet value or its slug, or the words of a name/label."""
+    value = value.strip()
+    if not value:
+        return None
+    slug = slugify(value)
+    if name == "council":
+        return _any([wq.Term("council_id", slug), _words_query("council_text", value, phrase=True)])
+    if name == "committee":
+        exact = [wq.Term("committee_key", value.lower()), wq.Term("committee_id", slug)]
+        return _any([*exact, _words_query("committee_text", value, phrase=True)])
+    if name == "speaker":
+        return _any(
+            [wq.Term("speaker", value), _words_query("speaker_names", value, phrase=phrase)]
+        )
+    if name == "topic":
+        exact = [wq.Term("topic", value), wq.Term("topic", slug)]
+        return _any([*exact, _words_query("topic_text", value, phrase=True)])
+    if name == "year":
+        from kb.query import _field_node  # the year syntax lives with the parser
+
+        node = _field_node("year", value, False)
+        assert isinstance(node, YearRange)
+        return _year_query(node)
+    raise QueryError(f"unknown field {name!r}")
+
+
+def _year_query(node: YearRange) -> wq.Query:
+    if node.start is not None and node.start == node.end:
+        return wq.Term("year", str(node.start))
+    start = str(node.start) if node.start is not None else None
+    end = str(node.end) if node.end is not None else None
+    return wq.TermRange("year", start, end)
+
+
+class _Compiler:
+    """Turns a :mod:`kb.query` tree into a Whoosh query; records the terms to highlight."""
+
+    def __init__(self, expander: Any | None) -> None:
+        self.expander = expander
+        self.highlight: set[str] = set()
+        self.prefixes: list[str] = []
+        self.plain_words: list[str] = []
+
+    def _alternatives(self, word: str) -> wq.Query | None:
+        variants = list(analysis.word_variants(word))
+        if self.expander is not None and variants:
+            try:
+                extra = self.expander.expand(word)
+            except Exception:  # noqa: BLE001 - expansion is a bonus, never a failure
+                extra = []
+            for alt in extra:
+                for variant in [tuple(analysis.terms(alt))]:
+                    if variant and variant not in variants:
+                        variants.append(variant)
+        queries: list[wq.Query | None] = []
+        for variant in variants:
+            self.highlight.update(variant)
+            for f in SEARCH_FIELDS:
+                if len(variant) == 1:
+                    queries.append(wq.Term(f, variant[0]))
+                else:
+                    queries.append(wq.Phrase(f, list(variant)))
+        return _any(queries)
+
+    def compile(self, node: Node) -> wq.Query | None:
+        if isinstance(node, Term):
+            words = analysis.WORD_RE.findall(node.word)
+            self.plain_words.extend(words)
+            parts = [self._alternatives(w) for w in words]
+            kept = [p for p in parts if p is not None]
+            if not kept:
+                return None
+            return kept[0] if len(kept) == 1 else wq.And(kept)
+        if isinstance(node, Phrase):
+            self.highlight.update(analysis.terms(node.text))
+            return _any([_words_query(f, node.text, phrase=True) for f in SEARCH_FIELDS])
+        if isinstance(node, Prefix):
+            prefix = analysis.fold(node.prefix)
+            self.prefixes.append(prefix)
+            return _any([wq.Prefix(f, prefix) for f in SEARCH_FIELDS])
+        if isinstance(node, FieldQuery):
+            return field_query(node.name, node.value, phrase=node.phrase)
+        if isinstance(node, YearRange):
+            return _year_query(node)
+        if isinstance(node, Or):
+            return _any([self.compile(p) for p in node.parts])
+        if isinstance(node, Not):
+            inner = self.compile(node.part)
+            return wq.AndNot(wq.Every(), inner) if inner is not None else None
+        if isinstance(node, And):
+            pos = [self.compile(p) for p in node.parts if not isinstance(p, Not)]
+            neg = [self.compile(p.part) for p in node.parts if isinstance(p, Not)]
+            pos_q = [q for q in pos if q is not None]
+            neg_q = _any(neg)
+            base: wq.Query
+            if not pos_q:
+                if neg_q is None:
+                    return None
+                base = wq.Every()
+            else:
+                base = pos_q[0] if len(pos_q) == 1 else wq.And(pos_q)
+            return wq.AndNot(base, neg_q) if neg_q is not None else base
+        raise QueryError("unsupported query")  # pragma: no cover - the parser makes no others
+
+    def matches(self, term: str) -> bool:
+        """Whether an analysed term of a document should be highlighted."""
+        return term in self.highlight or any(term.startswith(p) for p in self.prefixes)
+
+
+# --------------------------------------------------------------------------- facets
+
+
+class _FacetCache:
+    """Per index generation: for each facet field, its values and (doc, value-code) pairs.
+
+    Single-valued fields (council, committee, year) also get a dense code-per-doc array for
+    the histogram.  Counting is a ``bincount`` over the pairs whose doc is in the match mask.
+    """
+
+    def __init__(self, searcher: Searcher) -> None:
+        reader = searcher.reader()
+        self.generation = reader.generation()
+        self.size = reader.doc_count_all()
+        self.values: dict[str, list[str]] = {}
+        self.docs: dict[str, np.ndarray] = {}
+        self.codes: dict[str, np.ndarray] = {}
+        self.dense: dict[str, np.ndarray] = {}
+        self.labels: dict[str, dict[str, str]] = {f: {} for f in FACETS}
+        for facet, fname in FACET_FIELDS.items():
+            try:
+                vals = [v for v in reader.field_terms(fname)]
+            except Exception:  # noqa: BLE001 - a field with no terms yet
+                vals = []
+            docs_parts, code_parts = [], []
+            for code, value in enumerate(vals):
+                ids = np.fromiter(reader.postings(fname, value).all_ids(), dtype=np.int64)
+                docs_parts.append(ids)
+                code_parts.append(np.full(len(ids), code, dtype=np.int64))
+            self.values[facet] = vals
+            self.docs[facet] = np.concatenate(docs_parts) if docs_parts else np.zeros(0, np.int64)
+            self.codes[facet] = np.concatenate(code_parts) if code_parts else np.zeros(0, np.int64)
+            if facet in ("council", "committee", "year"):
+                dense = np.full(self.size, -1, dtype=np.int64)
+                dense[self.docs[facet]] = self.codes[facet]
+                self.dense[facet] = dense
+
+    def mask(self, docnums: Iterator[int] | list[int]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        ids = np.fromiter(docnums, dtype=np.int64)
+        mask[ids] = True
+        return mask
+
+    def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
+        """value → number of matching docs having it (values with a zero count left out)."""
+        vals = self.values[facet]
+        if not vals:
+            return {}
+        sel = self.codes[facet][mask[self.docs[facet]]]
+        counts = np.bincount(sel, minlength=len(vals))
+        return {vals[i]: int(counts[i]) for i in np.nonzero(counts)[0]}
+
+    def histogram(self, mask: np.ndarray) -> dict[int, dict[str, int]]:
+        years, comms = self.dense["year"], self.dense["committee"]
+        sel = mask & (years >= 0) & (comms >= 0)
+        ncomm = max(len(self.values["committee"]), 1)
+        pairs, counts = np.unique(years[sel] * ncomm + comms[sel], return_counts=True)
+        out: dict[int, dict[str, int]] = {}
+        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+            year = self.values["year"][pair // ncomm]
+            if year.isdigit():
+                out.setdefault(int(year), {})[self.values["committee"][pair % ncomm]] = count
+        return dict(sorted(out.items()))
+
+    def label(self, searcher: Searcher, facet: str, value: str) -> str:
+        """A display label for a facet value, from a document that has it (cached)."""
+        cache = self.labels[facet]
+        if value in cache:
+            return cache[value]
+        label = value
+        if facet != "year":
+            docnum = next(
+                iter(searcher.reader().postings(FACET_FIELDS[facet], value).all_ids()), None
+            )
+            if docnum is not None:
+                label = _label_from(searcher.stored_fields(docnum), facet, value)
+        cache[value] = label
+        return label
+
+
+def _label_from(stored: dict[str, Any], facet: str, value: str) -> str:
+    if facet == "council":
+        return str(stored.get("council") or value)
+    if facet == "committee":
+        return f"{stored.get('committee') or value} ({stored.get('council') or '?'})"
+    data = json.loads(stored.get("data") or "{}")
+    if facet == "speaker":
+        for ref in data.get("speakers", []) + data.get("mentioned", []):
+            if ref.get("person_id") == value:
+                return str(ref.get("name") or value)
+    if facet == "topic":
+        for tag in data.get("topics", []):
+            if tag.get("topic") == value:
+                return str(tag.get("label") or value)
+    return value
+
+
+# --------------------------------------------------------------------------- the service
+
+
+def _load_expander() -> Any | None:
+    try:
+        from kb.expansion import Expander
+    except ImportError:
+        return None
+    try:
+        return Expander.load()
+    except Exception:  # noqa: BLE001 - a broken synonyms file must not stop searching
+        return None
+
+
+def _day(value: Any) -> str | None:
+    return value.date().isoformat() if isinstance(value, dt.datetime) else None
+
+
+class SearchService:
+    """Searches and reads one index folder.  Thread-safe: searchers come from a small pool
+    and are refreshed on checkout, so a commit by ``kb ingest`` shows on the next call."""
+
+    def __init__(self, index_dir: str | Path, *, pool_size: int = 4, expander: Any = "auto"):
+        self.index_dir = Path(index_dir)
+        if not index.exists_in(str(self.index_dir)):
+            raise IndexMissingError(
+                f"no index at {self.index_dir} (build one with: kb ingest PATH --index DIR)"
+            )
+        self._ix = index.open_dir(str(self.index_dir))
+        self._pool: list[Searcher] = []
+        self._pool_size = pool_size
+        self._lock = threading.Lock()
+        self._facets: _FacetCache | None = None
+        self.expander = _load_expander() if expander == "auto" else expander
+
+    # -- plumbing
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """Check out a searcher that sees the latest commit; it returns to the pool after."""
+        with self._lock:
+            s = self._pool.pop() if self._pool else None
+        s = self._ix.searcher() if s is None else s.refresh()
+        try:
+            yield s
+        finally:
+            with self._lock:
+                if len(self._pool) < self._pool_size:
+                    self._pool.append(s)
+                    s = None
+            if s is not None:
+                s.close()
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, []
+        for s in pool:
+            s.close()
+
+    def _facet_cache(self, s: Searcher) -> _FacetCache:
+        cache = self._facets
+        if cache is None or cache.generation != s.reader().generation():
+            cache = self._facets = _FacetCache(s)
+        return cache
+
+    # -- search
+    def search(self, req: SearchRequest) -> SearchResponse:
+        """Run ``req``; raises QueryError (a ValueError) for a query that cannot run."""
+        began = time.perf_counter()
+        if req.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+        page, page_size = max(1, int(req.page)), min(max(1, int(req.page_size)), 1000)
+        tree = parse(req.q)
+        compiler = _Compiler(self.expander)
+        text_q = compiler.compile(tree) if tree is not None else wq.Every()
+        if text_q is None:
+            raise QueryError("the query has only very common words; add a more specific word")
+        filters: list[wq.Query] = [wq.Term("doctype", "item")]
+        for facet in FACETS:
+            chosen = [field_query(facet, v) for v in getattr(req, facet) if str(v).strip()]
+            ors = _any(chosen)
+            if ors is not None:
+                filters.append(ors)
+        if req.date_from or req.date_to:
+            start = dt.datetime.combine(req.date_from, dt.time.min) if req.date_from else None
+            end = dt.datetime.combine(req.date_to, dt.time.max) if req.date_to else None
+            filters.append(wq.DateRange("date", start, end))
+        filter_q = wq.And(filters)
+        full_q = wq.And([text_q, filter_q])
+        with self.searcher() as s:
+            cache = self._facet_cache(s)
+            mask = cache.mask(s.docs_for_query(full_q))
+            total = int(mask.sum())
+            sortedby: Any = None
+            if req.sort != "relevance":
+                sortedby = sorting.MultiFacet(
+                    [
+                        sorting.FieldFacet("date", reverse=req.sort == "newest"),
+                        sorting.FieldFacet("order"),
+                    ]
+                )
+            results = s.search(text_q, filter=filter_q, limit=page * page_size, sortedby=sortedby)
+            hits = [
+                self._hit(r.fields(), r.score or 0.0, compiler)
+                for r in list(results)[(page - 1) * page_size :]
+            ]
+            facets = {f: self._facet_values(s, cache, f, cache.counts(f, mask)) for f in FACETS}
+            histogram = cache.histogram(mask)
+            suggestion = self._suggest(s, compiler) if total == 0 else None
+        return SearchResponse(
+            query=req.q,
+            total=total,
+            page=page,
+            page_size=page_size,
+            results=hits,
+            facets=facets,
+            histogram=histogram,
+            suggestion=suggestion,
+            elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
+        )
+
+    def _facet_values(
+        self, s: Searcher, cache: _FacetCache, facet: str, counts: dict[str, int]
+    ) -> list[FacetValue]:
+        if facet == "year":
+            order = sorted(counts, reverse=True)
+        else:
+            order = sorted(counts, key=lambda v: (-counts[v], v))[:100]
+        return [FacetValue(v, cache.label(s, facet, v), counts[v]) for v in order]
+
+    def _hit(self, stored: dict[str, Any], score: float, compiler: _Compiler) -> Hit:
+        data = json.loads(stored.get("data") or "{}")
+        plain, marked = make_snippet(stored.get("body") or "", compiler.matches)
+        return Hit(
+            id=stored["id"],
+            meeting_id=stored.get("meeting_id", ""),
+            council=stored.get("council", ""),
+            council_id=stored.get("council_id", ""),
+            committee=stored.get("committee", ""),
+            committee_id=stored.get("committee_id", ""),
+            date=_day(stored.get("date")),
+            item_number=stored.get("item_number", ""),
+            item_title=stored.get("title", ""),
+            speakers=[p.get("name", "") for p in data.get("speakers", [])],
+            topics=[t.get("topic", "") for t in data.get("topics", [])],
+            snippet=plain,
+            snippet_html=marked,
+            score=round(float(score), 4),
+            url=f"/items/{stored['id']}",
+        )
+
+    def _suggest(self, s: Searcher, compiler: _Compiler) -> str | None:
+        if not compiler.plain_words:
+            return None
+        corrector = s.corrector("words")
+        out, changed = [], False
+        for word in compiler.plain_words:
+            low = analysis.fold(word)
+            if low in analysis.STOPWORDS or not low.isalpha() or len(low) < 3:
+                out.append(word)
+                continue
+            found = corrector.suggest(low, limit=1, maxdist=2)
+            if found and found[0] != low:
+                out.append(found[0])
+                changed = True
+            else:
+                out.append(word)
+        return " ".join(out) if changed else None
+
+    # -- reading documents
+    def _stored(self, s: Searcher, doc_id: str, doctype: str) -> tuple[int, dict[str, Any]] | None:
+        docnum = s.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        stored = s.stored_fields(docnum)
+        return (docnum, stored) if stored.get("doctype") == doctype else None
+
+    @staticmethod
+    def _item_dict(stored: dict[str, Any]) -> dict[str, Any]:
+        item = json.loads(stored.get("data") or "{}")
+        item["body"] = stored.get("body", "")
+        item["council_id"] = stored.get("council_id")
+        item["committee_id"] = stored.get("committee_id")
+        item["url"] = f"/items/{stored['id']}"
+        return item
+
+    def get_item(self, item_id: str) -> dict[str, Any] | None:
+        """The full item (resolutions, speakers, topic tags with evidence, body, pages,
+        source), its ``meeting`` facts (without items) and ``prev_id``/``next_id`` in the
+        meeting; None when there is no such item."""
+        with self.searcher() as s:
+            found = self._stored(s, item_id, "item")
+            if found is None:
+                return None
+            item = self._item_dict(found[1])
+            meeting = self._stored(s, found[1]["meeting_id"], "meeting")
+        mdata = json.loads(meeting[1]["data"]) if meeting else {}
+        ids: list[str] = mdata.get("item_ids", [])
+        pos = ids.index(item_id) if item_id in ids else -1
+        item["meeting"] = mdata
+        item["prev_id"] = ids[pos - 1] if pos > 0 else None
+        item["next_id"] = ids[pos + 1] if 0 <= pos < len(ids) - 1 else None
+        return item
+
+    def get_meeting(self, meeting_id: str) -> dict[str, Any] | None:
+        """The meeting (attendance, times, venue, warnings…) with ``items``: its full items
+        in agenda order; None when unknown."""
+        with self.searcher() as s:
+            found = self._stored(s, meeting_id, "meeting")
+            if found is None:
+                return None
+            meeting = json.loads(found[1]["data"])
+            q = wq.And([wq.Term("doctype", "item"), wq.Term("meeting_id", meeting_id)])
+            hits = s.search(q, limit=None, sortedby="order")
+            meeting["items"] = [self._item_dict(h.fields()) for h in hits]
+        return meeting
+
+    def more_like_this(self, item_id: str, n: int = 5) -> list[dict[str, Any]]:
+        """Up to ``n`` other items with similar wording: ``{id, title, meeting_id, date, url}``."""
+        with self.searcher() as s:
+            found = self._stored(s, item_id, "item")
+            if found is None:
+                return []
+            hits = s.more_like(found[0], "body", top=n, filter=wq.Term("doctype", "item"))
+            return [
+                {
+                    "id": h["id"],
+                    "title": h.get("title", ""),
+                    "meeting_id": h.get("meeting_id"),
+                    "committee": h.get("committee"),
+                    "date": _day(h.get("date")),
+                    "url": f"/items/{h['id']}",
+                }
+                for h in hits
+            ]
+
+    def _meetings(self, s: Searcher, q: wq.Query | None = None) -> list[dict[str, Any]]:
+        query = (
+            wq.Term("doctype", "meeting")
+            if q is None
+            else wq.And([wq.Term("doctype", "meeting"), q])
+        )
+        out = []
+        for docnum in s.docs_for_query(query):
+            data = json.loads(s.stored_fields(docnum).get("data") or "{}")
+            data["item_count"] = len(data.get("item_ids", []))
+            out.append(data)
+        return sorted(out, key=lambda m: (m.get("date") or "", m.get("id", "")))
+
+    def list_committees(self) -> list[dict[str, Any]]:
+        """Each council/committee pair: ids, names, meeting and item counts, first/last date."""
+        with self.searcher() as s:
+            meetings = self._meetings(s)
+        groups: dict[tuple[str, str], dict[str, Any]] = {}
+        for m in meetings:
+            key = (m.get("council_id", ""), m.get("committee_id", ""))
+            g = groups.setdefault(
+                key,
+                {
+                    "council_id": key[0],
+                    "committee_id": key[1],
+                    "council": m.get("council"),
+                    "committee": m.get("committee"),
+                    "meetings": 0,
+                    "items": 0,
+                    "first_date": m.get("date"),
+                    "last_date": m.get("date"),
+                },
+            )
+            g["meetings"] += 1
+            g["items"] += m["item_count"]
+            g["last_date"] = m.get("date") or g["last_date"]
+        return sorted(groups.values(), key=lambda g: (g["council"] or "", g["committee"] or ""))
+
+    def committee_meetings(self, council_id: str, committee_id: str) -> list[dict[str, Any]]:
+        """The meetings of one committee, oldest first (meeting JSON plus ``item_count``)."""
+        with self.searcher() as s:
+            q = wq.And([wq.Term("council_id", council_id), wq.Term("committee_id", committee_id)])
+            return self._meetings(s, q)
+
+    def _people_counts(self, s: Searcher) -> tuple[_FacetCache, dict[str, int], dict[str, int]]:
+        cache = self._facet_cache(s)
+        live = cache.mask(s.docs_for_query(wq.Term("doctype", "item")))
+        spoke = cache.counts("speaker", live)
+        mentioned: dict[str, int] = {}
+        for person in s.reader().field_terms("mentioned") if "mentioned" in s.schema else []:
+            mentioned[person] = sum(1 for _ in s.reader().postings("mentioned", person).all_ids())
+        return cache, spoke, mentioned
+
+    def people(self, council: str | None = None) -> list[dict[str, Any]]:
+        """People who spoke: ``{id, name, council_id, items}``, most items first; ``council``
+        (an id or name) narrows to one council."""
+        with self.searcher() as s:
+            cache, spoke, _mentioned = self._people_counts(s)
+            people = [
+                {
+                    "id": pid,
+                    "name": cache.label(s, "speaker", pid),
+                    "council_id": pid.split("/", 1)[0],
+                    "items": count,
+                    "url": f"/people/{pid}",
+                }
+                for pid, count in spoke.items()
+            ]
+        if council:
+            wanted = slugify(council)
+            people = [p for p in people if p["council_id"] == wanted]
+        return sorted(people, key=lambda p: (-p["items"], p["name"]))
+
+    def person(self, person_id: str) -> dict[str, Any] | None:
+        """One person: name, the forms printed, and the items they spoke in / were
+        mentioned in (newest first); None when the index has no such person."""
+        with self.searcher() as s:
+            spoke = self._items_with(s, "speaker", person_id)
+            mentioned = self._items_with(s, "mentioned", person_id)
+            if not spoke and not mentioned:
+                return None
+            forms: set[str] = set()
+            name = person_id
+            for docnum in s.docs_for_query(wq.Term("speaker", person_id)):
+                data = json.loads(s.stored_fields(docnum).get("data") or "{}")
+                for ref in data.get("speakers", []):
+                    if ref.get("person_id") == person_id:
+                        name = ref.get("name") or name
+                        forms.add(ref.get("form") or "")
+        forms.discard("")
+        return {
+            "id": person_id,
+            "name": name,
+            "council_id": person_id.split("/", 1)[0],
+            "forms": sorted(forms),
+            "spoke_in": spoke,
+            "mentioned_in": mentioned,
+        }
+
+    def _items_with(self, s: Searcher, fieldname: str, value: str) -> list[dict[str, Any]]:
+        q = wq.And([wq.Term("doctype", "item"), wq.Term(fieldname, value)])
+        hits = s.search(q, limit=None, sortedby="date", reverse=True)
+        return [
+            {
+                "id": h["id"],
+                "title": h.get("title", ""),
+                "meeting_id": h.get("meeting_id"),
+                "committee": h.get("committee"),
+                "date": _day(h.get("date")),
+                "url": f"/items/{h['id']}",
+            }
+            for h in hits
+        ]
+
+    def topics_summary(self) -> list[dict[str, Any]]:
+        """Each topic: ``{topic, label, items, primary, by_year: {year: items}}``."""
+        with self.searcher() as s:
+            cache = self._facet_cache(s)
+            live = cache.mask(s.docs_for_query(wq.Term("doctype", "item")))
+            totals = cache.counts("topic", live)
+            out = []
+            years = cache.dense["year"]
+            for code, topic in enumerate(cache.values["topic"]):
+                if topic not in totals:
+                    continue
+                docs = cache.docs["topic"][cache.codes["topic"] == code]
+                docs = docs[live[docs]]
+                codes, counts = np.unique(years[docs], return_counts=True)
+                by_year = {
+                    cache.values["year"][c]: int(n)
+                    for c, n in zip(codes.tolist(), counts.tolist(), strict=True)
+                    if c >= 0
+                }
+                primary = len(s.docs_for_query(wq.Term("topic_primary", topic)))
+                out.append(
+                    {
+                        "topic": topic,
+                        "label": cache.label(s, "topic", topic),
+                        "items": totals[topic],
+                        "primary": primary,
+                        "by_year": dict(sorted(by_year.items())),
+                    }
+                )
+        return sorted(out, key=lambda t: (-t["items"], t["topic"]))
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of items, meetings, councils, committees, people and topics; date range;
+        index folder and its size in bytes."""
+        with self.searcher() as s:
+            cache = self._facet_cache(s)
+            live = cache.mask(s.docs_for_query(wq.Term("doctype", "item")))
+            meetings = self._meetings(s)
+            result = {
+                "items": int(live.sum()),
+                "meetings": len(meetings),
+                "councils": len(cache.counts("council", live)),
+                "committees": len(cache.counts("committee", live)),
+                "people": len(cache.counts("speaker", live)),
+                "topics": len(cache.counts("topic", live)),
+            }
+        dates = [m["date"] for m in meetings if m.get("date")]
+        result["first_date"] = min(dates) if dates else None
+        result["last_date"] = max(dates) if dates else None
+        result["index"] = str(self.index_dir)
+        result["index_bytes"] = sum(
+            p.stat().st_size for p in self.index_dir.iterdir() if p.is_file()
+        )
+        return result
