@@ -382,6 +382,7 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
     in ``known_surnames`` (normalised); a bare known surname counts only as "Surname (J)".
     """
     found: list[tuple[int, int, NameForm]] = []
+    names = given_names()
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e, _ in found)
@@ -397,13 +398,13 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
                 form.chair = "vice" if paren.group(1).lower().startswith("vice") else "chair"
                 end += paren.end()
             found.append((m.start(), end, form))
-    names = given_names()
     for m in UNTITLED.finditer(sentence):
         given, surname = m.group("given"), m.group("surname")
         if (
             given in NOT_NAMES
             or surname in NOT_NAMES
             and norm_surname(surname) not in known_surnames
+            and given not in names
         ):
             continue
         if (given in names or norm_surname(surname) in known_surnames) and free(m.start(), m.end()):

@@ -1,0 +1,192 @@
+"""Topic tagging: a user-editable taxonomy (``data/topics.toml``) matched on stemmed words.
+
+:meth:`Taxonomy.load` reads the taxonomy (format documented at the top of the TOML file);
+:func:`tag_item` returns an item's :class:`~kb.model.Tag` list, each with its evidence (matched
+terms, counts, title or body), a strength and a score; :func:`tag_meeting` tags every item;
+:func:`explain` says in one line why a tag is there (for ``kb show``).
+
+Matching works on word stems (``kb.analysis.stem``, the index's Snowball English stemmer), so
+"hate crimes" matches "hate crime".  Hyphenated and spaced forms are one phrase:
+"anti-social", "anti social" and "antisocial" all match.  Acronyms match case-sensitively.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.analysis import fold, stem
+from kb.config import data_dir
+from kb.model import Evidence, IngestError, Item, Meeting, Tag
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: A body with fewer words than this needs only 2 matches for a primary tag.
+SHORT_BODY = 120
+PRIMARY_BODY_COUNT = 3
+
+
+def stems(text: str) -> list[str]:
+    """The stemmed words of ``text`` in order; hyphens split words ("anti-social": anti, social)."""
+    return [stem(fold(w)) for w in _WORD.findall(text)]
+
+
+def variants(phrase: str) -> list[tuple[str, ...]]:
+    """Stem sequences a phrase matches: words split at hyphens and spaces, and all joined."""
+    words = _WORD.findall(phrase)
+    split = tuple(stem(fold(w)) for w in words)
+    out = [split]
+    if len(words) > 1:
+        joined = (stem(fold("".join(words))),)
+        out.append(joined)
+    return out
+
+
+@dataclass
+class Topic:
+    """One taxonomy entry, with its phrases compiled to stem sequences."""
+
+    id: str
+    label: str
+    description: str = ""
+    synonyms: list[str] = field(default_factory=list)
+    acronyms: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    title_phrases: list[str] = field(default_factory=list)
+    _patterns: list[tuple[tuple[str, ...], str]] = field(default_factory=list, repr=False)
+    _excludes: list[tuple[str, ...]] = field(default_factory=list, repr=False)
+    _title_patterns: list[tuple[tuple[str, ...], str]] = field(default_factory=list, repr=False)
+
+    def compile(self) -> None:
+        """Build the stem patterns (longest first so "knife crime" wins over "knife")."""
+        self._patterns = _patterns(self.synonyms + self.phrases)
+        self._title_patterns = _patterns(self.synonyms + self.phrases + self.title_phrases)
+        self._excludes = [v for p in self.exclude for v in variants(p) if v]
+
+    def count(
+        self, raw_words: list[str], words: list[str], *, title: bool = False
+    ) -> dict[str, int]:
+        """Matches per taxonomy term in a word list (non-overlapping, exclusions removed)."""
+        taken = [False] * len(words)
+        for ex in self._excludes:
+            for i in _find(words, ex):
+                for j in range(i, i + len(ex)):
+                    taken[j] = True
+        counts: dict[str, int] = {}
+        for pattern, phrase in self._title_patterns if title else self._patterns:
+            for i in _find(words, pattern):
+                if not any(taken[i : i + len(pattern)]):
+                    for j in range(i, i + len(pattern)):
+                        taken[j] = True
+                    counts[phrase] = counts.get(phrase, 0) + 1
+        for acronym in self.acronyms:
+            n = sum(1 for w in raw_words if w == acronym or w == acronym + "s")
+            if n:
+                counts[acronym] = counts.get(acronym, 0) + n
+        return counts
+
+
+def _patterns(phrases: list[str]) -> list[tuple[tuple[str, ...], str]]:
+    seen: set[tuple[str, ...]] = set()
+    pats: list[tuple[tuple[str, ...], str]] = []
+    for phrase in phrases:
+        for v in variants(phrase):
+            if v and v not in seen:
+                seen.add(v)
+                pats.append((v, phrase))
+    return sorted(pats, key=lambda p: -len(p[0]))
+
+
+def _find(words: list[str], pattern: tuple[str, ...]) -> list[int]:
+    n = len(pattern)
+    first = pattern[0]
+    return [i for i, w in enumerate(words) if w == first and tuple(words[i : i + n]) == pattern]
+
+
+@dataclass
+class Taxonomy:
+    """The topics, in file order."""
+
+    topics: list[Topic]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Taxonomy:
+        """Read ``path`` (default ``<data_dir>/topics.toml``).
+
+        Raises IngestError naming the file and the problem for a missing file, bad TOML, a
+        topic without ``id``/``label`` or a repeated id.
+        """
+        path = Path(path) if path else data_dir() / "topics.toml"
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise IngestError(f"topic taxonomy not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise IngestError(f"{path}: not valid TOML: {exc}") from exc
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object], source: str = "taxonomy") -> Taxonomy:
+        """Build from parsed TOML (``{"topic": [ {...}, ... ]}``), checking every entry."""
+        topics: list[Topic] = []
+        raw = data.get("topic", [])
+        if not isinstance(raw, list):
+            raise IngestError(f"{source}: 'topic' must be an array of tables ([[topic]])")
+        known = {"id", "label", "description", "synonyms", "acronyms", "phrases", "exclude"}
+        known.add("title_phrases")
+        for n, entry in enumerate(raw, 1):
+            if not isinstance(entry, dict) or not entry.get("id") or not entry.get("label"):
+                raise IngestError(f"{source}: topic #{n} needs an 'id' and a 'label'")
+            unknown = set(entry) - known
+            if unknown:
+                raise IngestError(f"{source}: topic {entry['id']!r} has unknown keys {unknown}")
+            if any(t.id == entry["id"] for t in topics):
+                raise IngestError(f"{source}: topic id {entry['id']!r} is used twice")
+            topic = Topic(**entry)
+            if not (topic.synonyms or topic.phrases or topic.acronyms):
+                raise IngestError(f"{source}: topic {topic.id!r} has nothing to match")
+            topic.compile()
+            topics.append(topic)
+        return cls(topics)
+
+    def get(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+
+def tag_item(item: Item, taxonomy: Taxonomy) -> list[Tag]:
+    """The item's tags, strongest first.
+
+    A tag is ``primary`` when a topic term is in the title, or the body has at least
+    3 matches (2 when the body is under 120 words); else ``mentioned``.  The score is
+    5 per title match plus 1 per body match, so ordering favours what the item is about.
+    """
+    title_raw, body_raw = _WORD.findall(item.title), _WORD.findall(item.body)
+    title_words, body_words = stems(item.title), stems(item.body)
+    tags: list[Tag] = []
+    for topic in taxonomy.topics:
+        in_title = topic.count(title_raw, title_words, title=True)
+        in_body = topic.count(body_raw, body_words)
+        if not in_title and not in_body:
+            continue
+        t, b = sum(in_title.values()), sum(in_body.values())
+        needed = 2 if len(body_words) < SHORT_BODY else PRIMARY_BODY_COUNT
+        strength = "primary" if t or b >= needed else "mentioned"
+        evidence = [Evidence(term, n, "title") for term, n in sorted(in_title.items())]
+        evidence += [Evidence(term, n, "body") for term, n in sorted(in_body.items())]
+        tags.append(Tag(topic.id, topic.label, strength, float(5 * t + b), evidence))
+    tags.sort(key=lambda tag: (tag.strength != "primary", -tag.score, tag.topic))
+    return tags
+
+
+def tag_meeting(meeting: Meeting, taxonomy: Taxonomy) -> None:
+    """Set ``item.topics`` on every item of the meeting."""
+    for item in meeting.items:
+        item.topics = tag_item(item, taxonomy)
+
+
+def explain(tag: Tag) -> str:
+    """One line for ``kb show``: strength, score and the matched terms with counts and place."""
+    parts = [f'"{e.term}" ×{e.count} in {e.where}' for e in tag.evidence]
+    return f"{tag.label} ({tag.strength}, score {tag.score:g}): " + ", ".join(parts)
