@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from kb.model import IngestError
@@ -102,8 +103,34 @@ def pgm_bytes(width: int, height: int, pixels: bytes) -> bytes:
     return b"P5\n%d %d\n255\n" % (width, height) + pixels
 
 
+@dataclass(frozen=True)
+class OcrWord:
+    """One word Tesseract read, with its box in pixels (origin top left)."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+def ocr_lines(tsv: str) -> list[list[OcrWord]]:
+    """The words of Tesseract's TSV output grouped into printed lines, in reading order."""
+    lines: dict[tuple[str, str, str], list[OcrWord]] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        key = (cols[2], cols[3], cols[4])  # block, paragraph, line
+        left, top, width, height = (int(v) for v in cols[6:10])
+        lines.setdefault(key, []).append(OcrWord(cols[11].strip(), left, top, width, height))
+    return list(lines.values())
+
+
 def ocr_page_images(images: Sequence[bytes], *, deadline: float | None = None) -> list[str]:
-    """Run Tesseract (English) on each image (PGM/PNG bytes) and return each page's text.
+    """Run Tesseract (English) on each image (PGM/PNG bytes); return each page's TSV output.
+
+    The TSV has one row per word with its box; :func:`ocr_lines` groups it into lines.
 
     Raises IngestError when Tesseract is not installed, fails on a page, or runs past
     ``deadline`` (a ``time.monotonic()`` value) or :data:`PAGE_TIMEOUT_S` for one page.
@@ -125,7 +152,7 @@ def ocr_page_images(images: Sequence[bytes], *, deadline: float | None = None) -
             src.write_bytes(image)
             try:
                 done = subprocess.run(
-                    [exe, str(src), "stdout", "-l", "eng", "--psm", "3"],
+                    [exe, str(src), "stdout", "-l", "eng", "--psm", "3", "tsv"],
                     capture_output=True,
                     timeout=timeout,
                     env=env,

@@ -77,6 +77,7 @@ class Line:
     size: float = 0.0
     baseline: float | None = None  # PDF units from the page bottom
     band: bool = False  # in the top or bottom 12 % of the page (header/footer zone)
+    right: float | None = None  # right edge of the last character, PDF units
     para_break: bool = False  # OCR: a blank line came before it
 
 
@@ -113,7 +114,10 @@ def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Docume
     is_ocr = bool(images)
     if is_ocr:
         texts = ocr.ocr_page_images(images, deadline=deadline)
-        pages_lines = [_ocr_lines(text, number) for number, text in enumerate(texts, start=1)]
+        pages_lines = [
+            _ocr_lines(tsv, number, _pgm_height(image))
+            for number, (tsv, image) in enumerate(zip(texts, images, strict=True), start=1)
+        ]
         warnings.append(f"text from a scan (OCR): {problem}")
     lines = _clean(pages_lines, page_count)
     blocks = _group(lines)
@@ -158,6 +162,11 @@ def _render_gray(pdf: pdfium.PdfDocument, index: int, deadline: float) -> bytes:
     pixels = bitmap.to_numpy()
     height, width = pixels.shape[0], pixels.shape[1]
     return ocr.pgm_bytes(width, height, pixels.reshape(height, width).tobytes())
+
+
+def _pgm_height(image: bytes) -> int:
+    """The height in pixels written in a PGM header (``P5\\nW H\\n255\\n``)."""
+    return int(image.split(b"\n", 2)[1].split()[1])
 
 
 def _check_deadline(deadline: float, page: int) -> None:
@@ -253,23 +262,43 @@ def _make_line(chars: list[_Char], page: int, height: float) -> list[Line]:
             size=size,
             baseline=baseline,
             band=band,
+            right=max(c.x1 for c in ink) if ink else None,
         )
     ]
 
 
-def _ocr_lines(text: str, page: int) -> list[Line]:
-    """Lines of one OCR'd page; a blank line in Tesseract's output starts a paragraph."""
+def _ocr_lines(tsv: str, page: int, height_px: int) -> list[Line]:
+    """Lines of one OCR'd page, with sizes, baselines and cells from the word boxes.
+
+    Pixel measures are turned into points (the page was rendered at :data:`ocr.OCR_DPI`),
+    so the same grouping rules apply as for a text layer.
+    """
+    to_pt = 72 / ocr.OCR_DPI
+    words_by_line = ocr.ocr_lines(tsv)
+    if not words_by_line:
+        return []
+    page_height = max(height_px, 1)
     lines: list[Line] = []
-    gap = False
-    raw_lines = [ln for ln in text.replace("\f", "\n").split("\n")]
-    for number, raw_line in enumerate(raw_lines):
-        folded = _fold(raw_line)
-        if not folded:
-            gap = True
-            continue
-        edge = number < 3 or number >= len(raw_lines) - 4
-        lines.append(Line(text=folded, page=page, cells=[folded], para_break=gap, band=edge))
-        gap = False
+    for words in words_by_line:
+        size = statistics.median(w.height for w in words) * to_pt
+        bottom = statistics.median(w.top + w.height for w in words)
+        cells: list[list[str]] = [[]]
+        for previous, word in zip([None, *words[:-1]], words, strict=True):
+            if previous is not None and (word.left - previous.left - previous.width) * to_pt > (
+                2.0 * max(size, 4.0)
+            ):
+                cells.append([])
+            cells[-1].append(word.text)
+        cell_texts = [" ".join(cell) for cell in cells]
+        if len(cell_texts) >= 2 and _MARKER.match(cell_texts[0]):
+            cell_texts[:2] = [f"{cell_texts[0]} {cell_texts[1]}"]
+        baseline = (page_height - bottom) * to_pt
+        band = bottom < 0.12 * page_height or bottom > 0.88 * page_height
+        text = _fold(" ".join(w.text for w in words))
+        right = max(w.left + w.width for w in words) * to_pt
+        lines.append(
+            Line(text, page, cells=cell_texts, size=size, baseline=baseline, band=band, right=right)
+        )
     return lines
 
 
@@ -338,8 +367,21 @@ def _typical_step(lines: list[Line]) -> float | None:
     return statistics.median(steps) if len(steps) >= 3 else None
 
 
-def _starts_block(previous: Line, line: Line, typical: float | None) -> bool:
-    """True when ``line`` cannot continue the paragraph that ``previous`` is in."""
+def _right_margin(lines: list[Line]) -> float | None:
+    """Where full lines of body text end: the 90th percentile of right edges."""
+    rights = sorted(line.right for line in lines if line.right is not None)
+    return rights[int(0.9 * (len(rights) - 1))] if len(rights) >= 5 else None
+
+
+def _starts_block(
+    previous: Line, line: Line, typical: float | None, margin: float | None = None
+) -> bool:
+    """True when ``line`` cannot continue the paragraph that ``previous`` is in.
+
+    Breaks: a new page; a blank line (OCR); a change of boldness or size; a numbered or
+    bulleted line; a vertical gap over 1.6 line steps; a numbered line that stopped well
+    short of the right margin (a heading such as '1. Apologies', then its text).
+    """
     if line.page != previous.page or line.para_break:
         return True
     if line.bold != previous.bold or abs(line.size - previous.size) > 1.5:
@@ -351,16 +393,29 @@ def _starts_block(previous: Line, line: Line, typical: float | None) -> bool:
         spacing = typical or 1.2 * max(line.size, previous.size, 4.0)
         if step > 1.6 * spacing or step < -0.5 * spacing:  # a gap, or a jump up the page
             return True
+    if margin is not None and previous.right is not None and _NUMBERED.match(previous.text):
+        return previous.right < 0.75 * margin
     return False
 
 
 def _join(text: str, more: str) -> str:
-    """Join two lines of a paragraph, mending a word hyphenated across the break."""
-    if text.endswith("\u00ad"):
-        return text[:-1] + more
-    if len(text) >= 2 and text.endswith("-") and text[-2].isalpha() and more[:1].islower():
-        return text[:-1] + more
+    """Join two lines of a paragraph, mending a word hyphenated across the break.
+
+    A line-end hyphen (or pdfium's soft-hyphen mark) before a lowercase letter is dropped
+    ('regener-' + 'ation' → 'regeneration'); before anything else it stays, without a space
+    ('well-' + 'Designed' → 'well-Designed', '3-' + '4' → '3-4').
+    """
+    if text.endswith("\u00ad") or (len(text) >= 2 and text.endswith("-") and text[-2].isalnum()):
+        stem = text[:-1]
+        if more[:1].islower() and stem[-1:].isalpha():
+            return stem + more
+        return f"{stem}-{more}"
     return f"{text} {more}"
+
+
+def _soft_hyphens(text: str) -> str:
+    """Resolve soft-hyphen marks left inside a line: dropped before lowercase, else '-'."""
+    return re.sub("\u00ad(?![a-z])", "-", text).replace("\u00ad", "")
 
 
 def _group(lines: list[Line]) -> list[Block]:
@@ -368,6 +423,7 @@ def _group(lines: list[Line]) -> list[Block]:
     sizes = [line.size for line in lines if line.size > 0]
     body_size = statistics.median(sizes) if sizes else 0.0
     typical = _typical_step(lines)
+    margin = _right_margin(lines)
     table = [
         _is_table_line(line)
         and (
@@ -378,7 +434,12 @@ def _group(lines: list[Line]) -> list[Block]:
     ]
     groups: list[list[Line]] = []
     for i, line in enumerate(lines):
-        if table[i] or not groups or table[i - 1] or _starts_block(groups[-1][-1], line, typical):
+        if (
+            table[i]
+            or not groups
+            or table[i - 1]
+            or _starts_block(groups[-1][-1], line, typical, margin)
+        ):
             groups.append([line])
         else:
             groups[-1].append(line)
@@ -406,7 +467,7 @@ def _paragraph(group: list[Line], body_size: float) -> Block:
     text = group[0].text
     for line in group[1:]:
         text = _join(text, line.text)
-    text = text.replace("\u00ad", "")
+    text = _soft_hyphens(text)
     bold = all(line.bold for line in group)
     kind = "paragraph"
     bullet = _BULLET.match(text)
