@@ -43,6 +43,7 @@ def test_defaults() -> None:
         ({"q": "  cctv  "}, "q", "cctv"),
         ({"q": "a\x00b"}, "q", "a b"),
         ({"year": ["2018", "2017", "2018"]}, "year", ["2018", "2017"]),
+        ({"year": ["undated"]}, "year", ["undated"]),
         ({"committee": ["luton/crime", ""]}, "committee", ["luton/crime"]),
         ({"date_from": "2018-03-01"}, "date_from", dt.date(2018, 3, 1)),
         ({"date_from": "2017"}, "date_from", dt.date(2017, 1, 1)),

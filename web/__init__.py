@@ -44,7 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = kb_config.load(overrides)
 
     app = Flask(__name__)
-    app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented order
     app.config.update(config)
     app.config["KB"] = settings
     app.extensions["kb_service"] = ServiceHolder(

@@ -72,7 +72,7 @@ def parse_search_args(args: Mapping[str, Any], settings: Mapping[str, Any]) -> d
         if len(values) > MAX_FILTER_VALUES:
             raise ParamError(f"too many {name} filters (the limit is {MAX_FILTER_VALUES})")
         out[name] = values
-    out["year"] = [str(_int(v, "year", 1000, 2999)) for v in out["year"]]
+    out["year"] = [v if v == "undated" else str(_int(v, "year", 1000, 2999)) for v in out["year"]]
     out["date_from"] = _date(multi.get("date_from", ""), "date_from")
     out["date_to"] = _date(multi.get("date_to", ""), "date_to")
     if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
