@@ -1,0 +1,213 @@
+"""Who was at a meeting: chair, vice chairs, present, apologies, officers, members tables.
+
+Minutes print attendance as labelled runs of names near the top:
+
+    PRESENT: COUNCILLORS                              (a label alone, names below)
+    Councillor M. Dolling (Chair), Agbley (Vice Chair), Baker (Vice Chair),
+    Councillors Chapman, Franks, Keens, T. Malik, Mirza, Rogers, Roden and J. Taylor.
+
+    Present: Cllr D Llewellyn - Chairman, Cllr I. Mack - Vice Chairman
+    IN THE CHAIR : / COUNCILLORS : / OFFICIALS : / APOLOGIES :   (Limerick)
+
+:func:`extract_attendance` reads those runs from the blocks before the first agenda item
+(apologies also from the first items: "An apology for absence … was received from
+Councillor Moles").  Names are returned as printed, without titles (``Councillor``,
+``Cllr``, ``Cllrs.``), roles or trailing punctuation: ``"M. Dolling"``, ``"Agbley"``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.model import Attendance, Block, MembersTable
+
+_LABELS: dict[str, str] = {
+    r"present|members present|councillors present|presennol|attendance|in attendance:? members": (
+        "present"
+    ),
+    r"in the chair|chair(?:man|person)?": "chair",
+    r"councillors|cllrs|cynghorwyr|members": "present",
+    r"apolog(?:y|ies)(?: for absence)?(?: received)?|ymddiheuriadau": "apologies",
+    r"(?:also )?in attendance|officers?(?: present| in attendance)?|officials|also present|"
+    r"clerk|staff": "officers",
+}
+_LABEL_RX = [
+    (re.compile(rf"^\s*(?:{rx})\s*(?::|-|–|\s*$)\s*(?P<rest>.*)$", re.I | re.S), role)
+    for rx, role in _LABELS.items()
+]
+_TITLE = re.compile(
+    r"^(?:(?:county|district|borough|town|community|parish)\s+)?"
+    r"(?:councillors?|cllrs?\.?|cyng\.?|cynghorwyr|mr\.?|mrs\.?|ms\.?|miss|dr\.?)\s+",
+    re.I,
+)
+_ROLE_PAREN = re.compile(r"\((?P<role>[^)]*)\)")
+_ROLE_DASH = re.compile(r"\s+[-–]\s+(?P<role>(?:vice[- ])?chair(?:man|person)?)\s*$", re.I)
+_ROLE_PREFIX = re.compile(r"^(?P<role>(?:vice[- ])?chair(?:man|person)?)\s+", re.I)
+_NOT_NAME = re.compile(
+    r"\d|members? of (?:the )?public|\bclerk\b|\bnone\b|\bno one\b|\bnil\b|^the\b", re.I
+)
+
+
+def split_names(text: str) -> list[tuple[str, str | None]]:
+    """Split a printed list of people into ``(name, role)`` pairs.
+
+    Separators are commas, semicolons, ' and ', '&'.  Titles are dropped; a role in
+    brackets ('(Chair)'), after a dash ('- Vice Chairman') or before the name ('Chair Cllr
+    X') is returned separately.  Entries that are not names (counts, 'members of the
+    public', 'the Clerk', 'None') are skipped.
+    """
+    text = re.sub(r"\s+", " ", text).strip().rstrip(".")
+    out: list[tuple[str, str | None]] = []
+    splitter = (
+        r",|;|\s+and\s+|\s+&\s+|\s+a\s+(?=[A-Z])"
+        r"|(?<!ounty)\s+(?=(?i:county\s+)?(?i:councillor|cllr))"
+    )
+    for raw in re.split(splitter, text):
+        part = raw.strip(" .:")
+        role: str | None = None
+        m = _ROLE_PAREN.search(part)
+        if m:
+            role, part = m.group("role").strip(), (part[: m.start()] + part[m.end() :]).strip()
+        m = _ROLE_DASH.search(part)
+        if m:
+            role, part = m.group("role"), part[: m.start()].strip()
+        m = _ROLE_PREFIX.match(part)
+        if m:
+            role, part = m.group("role"), part[m.end() :].strip()
+        while True:
+            stripped = _TITLE.sub("", part).strip()
+            if stripped == part:
+                break
+            part = stripped
+        if not part or _NOT_NAME.search(part) or not part[:1].isupper() or len(part) > 40:
+            continue
+        out.append((part, role))
+    return out
+
+
+def _label(block: Block) -> tuple[str, str] | None:
+    """``(role, rest of line)`` when the block starts with an attendance label."""
+    text = block.text.replace("\t", " ")
+    for rx, role in _LABEL_RX:
+        m = rx.match(text)
+        if m:
+            return role, m.group("rest").strip()
+    return None
+
+
+def _is_chair_role(role: str | None) -> bool:
+    return bool(role) and bool(re.fullmatch(r"chair(?:man|person)?", (role or "").lower()))
+
+
+def _is_vice_role(role: str | None) -> bool:
+    return bool(role) and (role or "").lower().replace("-", " ").startswith("vice chair")
+
+
+def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
+    """Attendance from the blocks before the first item (``preamble``) and the first items.
+
+    A label line ('PRESENT:', 'APOLOGIES:', 'IN THE CHAIR :', 'OFFICIALS :') starts a run;
+    the run continues over following paragraph blocks until the next label, heading-like
+    bold block, table row or item.  Apologies missing from the preamble are looked for in
+    the first eight ``body`` blocks.
+    """
+    att = Attendance()
+    role: str | None = None
+    expect_more = False
+    for block in preamble:
+        found = _label(block)
+        if found:
+            role, rest = found
+            if role == "present" and re.match(r"councillors?\s*:?\s*$", rest, re.I):
+                rest = ""
+            _add(att, role, rest)
+            expect_more = not rest or _continues(rest)
+            continue
+        starts_like_names = bool(_TITLE.match(block.text) or re.match(r"and\b", block.text))
+        if (
+            role
+            and not block.bold
+            and block.kind != "table-row"
+            and (expect_more or starts_like_names)
+        ):
+            _add(att, role, block.text)
+            expect_more = _continues(block.text)
+        else:
+            role, expect_more = None, False
+    if not att.apologies:
+        for i, block in enumerate(body[:8]):
+            m = re.search(r"apolog\w*", block.text, re.I)
+            if not m:
+                continue
+            rest = block.text[m.end() :]
+            f = re.search(r"\bfrom\b|:", rest)
+            if f:
+                _add(att, "apologies", rest[f.end() :])
+            elif i + 1 < len(body) and body[i + 1].kind != "table-row":
+                nxt = body[i + 1].text
+                f = re.search(r"\bfrom\b", nxt)
+                _add(att, "apologies", nxt[f.end() :] if f else nxt)
+            if att.apologies:
+                break
+    att.members_tables = members_tables(preamble)
+    return att
+
+
+def _continues(text: str) -> bool:
+    """True when a printed list of names runs on to the next line (ends with ',', 'and', '&')."""
+    return bool(re.search(r"(?:,|\band|&)\s*$", text))
+
+
+def _add(att: Attendance, role: str, text: str) -> None:
+    text = re.sub(r"^\s*(?:resolved|agreed)\s*:\s*", "", text, flags=re.I)
+    if role == "officers":
+        for part in re.split(r",(?![^(]*\))|;|\s+and\s+(?![^(]*\))", text):
+            part = part.strip(" .:")
+            if part and not re.fullmatch(r"none|nil", part, re.I):
+                att.officers.append(part)
+        return
+    for name, printed_role in split_names(text):
+        if role == "apologies":
+            att.apologies.append(name)
+            continue
+        if role == "chair" or _is_chair_role(printed_role):
+            att.chair = att.chair or name
+        elif _is_vice_role(printed_role):
+            att.vice_chairs.append(name)
+        if name not in att.present:
+            att.present.append(name)
+
+
+def members_tables(blocks: list[Block]) -> list[MembersTable]:
+    """Tables of members: a heading naming members followed by two or more table rows.
+
+    The first row is the header when it is bold (e.g. SURNAME / FIRST NAME / JOB TITLE).
+    """
+    tables: list[MembersTable] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind != "table-row" and re.search(
+            r"\bmembers?\b|\bmembership\b", block.text, re.I
+        ):
+            rows = []
+            j = i + 1
+            while j < len(blocks) and blocks[j].kind == "table-row":
+                rows.append(blocks[j])
+                j += 1
+            if len(rows) >= 2:
+                header: list[str] = []
+                if rows[0].bold:
+                    header = [c for c in (rows[0].cells or []) if c]
+                    rows = rows[1:]
+                tables.append(
+                    MembersTable(
+                        title=block.text,
+                        header=header,
+                        rows=[[c for c in (r.cells or []) if c] for r in rows],
+                    )
+                )
+                i = j
+                continue
+        i += 1
+    return tables
