@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from indexer.meeting import extract_meeting
 from indexer.read import SUFFIXES, read_file
+from indexer.segment import segment
 from indexer.write import IndexWriterSession, content_hash
 from kb.model import IngestError, Meeting, NotMinutesError, meeting_id
 
@@ -130,23 +132,6 @@ def load_taxonomy() -> Any | None:
     return taxonomy_cls.load() if taxonomy_cls is not None else None
 
 
-def _interim_meeting(doc: Any, *, council: str | None = None) -> Meeting:
-    """Stand-in until ``indexer.meeting`` lands: facts from reader hints and the file name
-    (``council-committee-YYYY-MM-DD``)."""
-    import datetime as dt
-    import re
-
-    stem = Path(doc.path).stem
-    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", stem)
-    date = dt.date(int(m[1]), int(m[2]), int(m[3])) if m else doc.hints.get("date")
-    words = re.sub(r"\d{4}-\d{2}-\d{2}", "", stem).strip("-_ ").split("-")
-    name = council or doc.hints.get("council") or (words[0].title() if words else "unknown")
-    committee = doc.hints.get("committee") or " ".join(words[1:]).title() or "Meeting"
-    return Meeting(
-        id=meeting_id(name, committee, date), council=name, committee=committee, date=date
-    )
-
-
 def process_file(
     path: Path,
     *,
@@ -162,16 +147,12 @@ def process_file(
     """
     path = Path(path)
     doc = read_file(path)
-    extract_meeting = _optional("indexer.meeting", "extract_meeting") or _interim_meeting
-    meeting: Meeting = extract_meeting(doc, council=council)
-    if council is None and council_fallback and meeting.council in ("", "unknown", None):
-        meeting.council = council_fallback
+    meeting: Meeting = extract_meeting(doc, council=council or council_fallback)
+    if council and meeting.council != council:  # an explicit council beats the text
+        meeting.council = council
         meeting.id = meeting_id(meeting.council, meeting.committee, meeting.date)
     meeting.source = meeting.source or str(path)
     meeting.format = meeting.format or doc.format
-    segment = _optional("indexer.segment", "segment")
-    if segment is None:
-        raise IngestError("segmentation (indexer.segment) is not installed")
     meeting.items = segment(doc, meeting)
     if not meeting.items:
         raise IngestError("no agenda items found")

@@ -711,6 +711,11 @@ class SearchService:
                 for h in hits
             ]
 
+    def meeting_ids(self) -> list[str]:
+        """Every meeting id in the index, oldest meeting first."""
+        with self.searcher() as s:
+            return [m["id"] for m in self._meetings(s)]
+
     def _meetings(self, s: Searcher, q: wq.Query | None = None) -> list[dict[str, Any]]:
         query = (
             wq.Term("doctype", "meeting")
@@ -755,20 +760,14 @@ class SearchService:
             q = wq.And([wq.Term("council_id", council_id), wq.Term("committee_id", committee_id)])
             return self._meetings(s, q)
 
-    def _people_counts(self, s: Searcher) -> tuple[_FacetCache, dict[str, int], dict[str, int]]:
-        cache = self._facet_cache(s)
-        live = cache.mask(s.docs_for_query(wq.Term("doctype", "item")))
-        spoke = cache.counts("speaker", live)
-        mentioned: dict[str, int] = {}
-        for person in s.reader().field_terms("mentioned") if "mentioned" in s.schema else []:
-            mentioned[person] = sum(1 for _ in s.reader().postings("mentioned", person).all_ids())
-        return cache, spoke, mentioned
-
     def people(self, council: str | None = None) -> list[dict[str, Any]]:
         """People who spoke: ``{id, name, council_id, items}``, most items first; ``council``
         (an id or name) narrows to one council."""
         with self.searcher() as s:
-            cache, spoke, _mentioned = self._people_counts(s)
+            cache = self._facet_cache(s)
+            spoke = cache.counts(
+                "speaker", cache.mask(s.docs_for_query(wq.Term("doctype", "item")))
+            )
             people = [
                 {
                     "id": pid,
@@ -844,7 +843,7 @@ class SearchService:
                     for c, n in zip(codes.tolist(), counts.tolist(), strict=True)
                     if c >= 0
                 }
-                primary = len(s.docs_for_query(wq.Term("topic_primary", topic)))
+                primary = sum(1 for _ in s.docs_for_query(wq.Term("topic_primary", topic)))
                 out.append(
                     {
                         "topic": topic,

@@ -1,0 +1,325 @@
+"""The ``kb`` command line: ingest minutes, search them, show items, export.
+
+The index folder is ``--index``, else ``$KB_INDEX``, else ``instance/index``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kb import config
+from kb.query import QueryError
+
+INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
+
+SEARCH_HELP = """Search the minutes, item by item.
+
+\b
+QUERY syntax:
+  cctv funding             both words (AND is the default)
+  "sex trade"              the exact phrase
+  cctv OR cameras          either; NOT or a leading '-' excludes: cctv -funding
+  (cctv OR cameras) park   brackets group; safe* matches words starting "safe"
+  committee:licensing  council:luton  speaker:hawkes  topic:cctv
+  year:2018  year:2017..2019  year:2017..  year:..2019
+Other name:value text is searched as plain words.  Dates: --from/--to
+(YYYY-MM-DD) or --year; not both.
+"""
+
+
+def _service(index: str | None) -> Any:
+    from kb.search import IndexMissingError, SearchService
+
+    try:
+        return SearchService(config.index_dir(index))
+    except IndexMissingError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Minutes KB: a searchable knowledge base of council meeting minutes."""
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--index", "index", help=INDEX_HELP)
+@click.option("--council", help="Council name for every file (overrides the text).")
+@click.option(
+    "--council-from-folder",
+    is_flag=True,
+    help="Use each file's folder name as the council when the text names none.",
+)
+@click.option("--prune", is_flag=True, help="Remove items whose source file is gone.")
+@click.option("--rebuild", is_flag=True, help="Start a fresh index (deletes the old one).")
+def ingest(
+    paths: tuple[Path, ...],
+    index: str | None,
+    council: str | None,
+    council_from_folder: bool,
+    prune: bool,
+    rebuild: bool,
+) -> None:
+    """Add minutes files (or folders of them) to the index.
+
+    Unchanged files are skipped; changed files replace their items.  A council.toml
+    (name = "…") beside the files names their council.  Exit status 1 if any file failed.
+    """
+    from tqdm import tqdm
+
+    from indexer.pipeline import FileResult, discover
+    from indexer.pipeline import ingest as run_ingest
+    from indexer.write import IndexLockedError
+    from kb.model import IngestError
+
+    try:
+        files = discover(paths)
+    except IngestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False)
+
+    def on_file(result: FileResult) -> None:
+        bar.update(1)
+        tqdm.write(result.line(), file=sys.stdout)
+        for warning in result.warnings:
+            tqdm.write(f"  warning: {warning}", file=sys.stdout)
+
+    try:
+        report = run_ingest(
+            paths,
+            config.index_dir(index),
+            council=council,
+            council_from_folder=council_from_folder,
+            prune=prune,
+            rebuild=rebuild,
+            on_file=on_file,
+            files=files,
+        )
+    except IndexLockedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        bar.close()
+    for key in report.pruned:
+        click.echo(f"pruned {key}")
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
+# --------------------------------------------------------------------------- search
+
+
+def _parse_day(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{value!r} is not a date like 2018-03-27", param_hint=name
+        ) from exc
+
+
+@main.command(help=SEARCH_HELP)
+@click.argument("query", nargs=-1)
+@click.option("--index", "index", help=INDEX_HELP)
+@click.option("--council", multiple=True, help="Only this council (id or name); repeatable.")
+@click.option("--committee", multiple=True, help="Only this committee; repeatable.")
+@click.option("--speaker", multiple=True, help="Only items where this person spoke.")
+@click.option("--topic", multiple=True, help="Only items with this topic id.")
+@click.option("--year", multiple=True, help="Only this year (or range 2017..2019).")
+@click.option("--from", "date_from", help="Meetings on or after this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Meetings on or before this date (YYYY-MM-DD).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, help="Results per page.")
+@click.option("--page", type=click.IntRange(1, 1000), default=1)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (results, facets).")
+def search(
+    query: tuple[str, ...],
+    index: str | None,
+    council: tuple[str, ...],
+    committee: tuple[str, ...],
+    speaker: tuple[str, ...],
+    topic: tuple[str, ...],
+    year: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    sort: str,
+    limit: int,
+    page: int,
+    as_json: bool,
+) -> None:
+    from kb.search import SearchRequest
+
+    if year and (date_from or date_to):
+        raise click.UsageError("use either --year or --from/--to, not both")
+    req = SearchRequest(
+        q=" ".join(query),
+        council=list(council),
+        committee=list(committee),
+        speaker=list(speaker),
+        topic=list(topic),
+        year=list(year),
+        date_from=_parse_day(date_from, "--from"),
+        date_to=_parse_day(date_to, "--to"),
+        sort=sort,
+        page=page,
+        page_size=limit,
+    )
+    service = _service(index)
+    try:
+        res = service.search(req)
+    except QueryError as exc:
+        raise click.UsageError(f"bad query: {exc}") from exc
+    if as_json:
+        _echo_json(res.to_json())
+        return
+    first = (res.page - 1) * res.page_size
+    shown = f"{first + 1}–{first + len(res.results)} of " if res.results else ""
+    click.echo(f"{shown}{res.total} items for {res.query!r}")
+    if res.suggestion:
+        click.echo(f"Did you mean: {res.suggestion}")
+    for n, hit in enumerate(res.results, start=first + 1):
+        click.echo("")
+        click.echo(click.style(f"{n}. {hit.item_title}", bold=True) + f"  (item {hit.item_number})")
+        click.echo(f"   {hit.council} · {hit.committee} · {hit.date or 'undated'}")
+        for line in textwrap.wrap(hit.snippet, 96):
+            click.echo(f"   {line}")
+        click.echo(f"   {hit.url}")
+
+
+# --------------------------------------------------------------------------- browse
+
+
+def _why(tag: dict[str, Any]) -> str:
+    evidence = ", ".join(
+        f"'{e['term']}' ×{e['count']} in {e['where']}" for e in tag.get("evidence", [])
+    )
+    return f"{tag['label']} [{tag['topic']}] ({tag['strength']}, score {tag['score']:.2f}): " + (
+        evidence or "no evidence recorded"
+    )
+
+
+@main.command()
+@click.argument("item_id")
+@click.option("--index", "index", help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def show(item_id: str, index: str | None, as_json: bool) -> None:
+    """Show one item: meeting, source and pages, speakers, decisions, and why each topic
+    tag is there."""
+    item = _service(index).get_item(item_id)
+    if item is None:
+        raise click.ClickException(f"no item {item_id!r}")
+    if as_json:
+        _echo_json(item)
+        return
+    m = item.get("meeting", {})
+    click.echo(click.style(f"{item['number']}. {item['title']}", bold=True))
+    click.echo(f"{m.get('council')} · {m.get('committee')} · {m.get('date') or 'undated'}")
+    pages = item.get("page_start")
+    where = f", pages {pages}–{item.get('page_end')}" if pages else ""
+    click.echo(f"source: {item.get('source')}{where}{' (OCR)' if item.get('ocr') else ''}")
+    if item.get("speakers"):
+        names = ", ".join(f"{p['name']} [{p['person_id']}]" for p in item["speakers"])
+        click.echo(f"speakers: {names}")
+    for r in item.get("resolutions", []):
+        label = f"{r['label']} " if r.get("label") else ""
+        click.echo(f"{r['kind']}: {label}{r['text']}")
+    if item.get("topics"):
+        click.echo("topics:")
+        for tag in item["topics"]:
+            click.echo(f"  - {_why(tag)}")
+    click.echo("")
+    click.echo(item.get("body", ""))
+    nav = [f"previous: {item['prev_id']}"] if item.get("prev_id") else []
+    nav += [f"next: {item['next_id']}"] if item.get("next_id") else []
+    if nav:
+        click.echo("\n" + "   ".join(nav))
+
+
+@main.command()
+@click.option("--index", "index", help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def stats(index: str | None, as_json: bool) -> None:
+    """Counts of items, meetings, councils, committees, people and topics."""
+    data = _service(index).stats()
+    if as_json:
+        _echo_json(data)
+        return
+    for key, value in data.items():
+        click.echo(f"{key:>12}: {value}")
+
+
+@main.command()
+@click.option("--index", "index", help=INDEX_HELP)
+def export(index: str | None) -> None:
+    """Print every meeting with its items as JSON lines (one meeting a line)."""
+    service = _service(index)
+    for meeting_id in service.meeting_ids():
+        meeting = service.get_meeting(meeting_id)
+        if meeting is not None:
+            click.echo(json.dumps(meeting, ensure_ascii=False, default=str))
+
+
+@main.command()
+@click.option("--index", "index", help=INDEX_HELP)
+@click.option("--council", help="Only this council (id or name).")
+@click.option("--json", "as_json", is_flag=True)
+def people(index: str | None, council: str | None, as_json: bool) -> None:
+    """People who spoke, with the number of items they spoke in."""
+    rows = _service(index).people(council)
+    if as_json:
+        _echo_json(rows)
+        return
+    for p in rows:
+        click.echo(f"{p['items']:>5}  {p['name']}  [{p['id']}]")
+
+
+@main.command()
+@click.argument("person_id")
+@click.option("--index", "index", help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def person(person_id: str, index: str | None, as_json: bool) -> None:
+    """One person: the forms of their name and the items they spoke in."""
+    data = _service(index).person(person_id)
+    if data is None:
+        raise click.ClickException(f"no person {person_id!r}")
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(click.style(data["name"], bold=True) + f"  [{data['id']}]")
+    if data["forms"]:
+        click.echo("printed as: " + "; ".join(data["forms"]))
+    for label, key in (("spoke in", "spoke_in"), ("mentioned in", "mentioned_in")):
+        if data[key]:
+            click.echo(f"{label}:")
+            for it in data[key]:
+                click.echo(f"  {it['date'] or 'undated'}  {it['title']}  {it['url']}")
+
+
+@main.command()
+@click.option("--index", "index", help=INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def topics(index: str | None, as_json: bool) -> None:
+    """Topics with item counts per year."""
+    rows = _service(index).topics_summary()
+    if as_json:
+        _echo_json(rows)
+        return
+    for t in rows:
+        years = ", ".join(f"{y}: {n}" for y, n in t["by_year"].items())
+        click.echo(f"{t['items']:>5}  {t['label']} [{t['topic']}]  ({years})")
