@@ -148,13 +148,13 @@ def _parse_candidate(blocks: list[Block], index: int) -> _Candidate | None:
         return None
     if m := _BARE.match(text):
         nxt = clean_text(blocks[index + 1].text) if index + 1 < len(blocks) else ""
-        if not nxt or len(nxt) > _TITLE_MAX or not nxt[0].isalpha():
+        if not nxt or not nxt[0].isalpha():
             return None
         dotted = bool(m.group(2))
-        title = _tidy_title(nxt)
+        title, rest = split_title(nxt)
         style = "dotted0" if dotted else "glued"
-        cand = _Candidate(index, m.group(1), title, "", style, 0.0, True, inner_only=not dotted)
-        cand.evidence = _evidence(blocks[index + 1], split_ref(title)[0], "") + 0.5
+        cand = _Candidate(index, m.group(1), title, rest, style, 0.0, True, inner_only=not dotted)
+        cand.evidence = _evidence(blocks[index + 1], split_ref(title)[0], rest) + 0.5
         return cand
     for style, pattern in _PATTERNS:
         m = pattern.match(text)
