@@ -57,6 +57,10 @@ def read_file(path: Path) -> Document:
         raise IngestError(f"file too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
     data = path.read_bytes()
     fmt = sniff_format(path, data)
+    if fmt == "html":  # CMIS/ModernGov listings and decision pages are declined up front
+        from indexer.not_minutes import check_html
+
+        check_html(data.decode("utf-8", "replace"))
     module_name = {"markdown": "text"}.get(fmt, fmt)
     try:
         module = importlib.import_module(f"indexer.read_{module_name}")
