@@ -79,6 +79,7 @@ def search() -> str:
         terms=query_terms(p["q"]),
         last_page=min(last_page, settings()["max_page"]),
         over_budget=over_budget(resp),
+        stats=None if has_query else service().stats(),
         qs=query_string(p, settings()["page_size"]),
         chart_link=lambda year: search_url(replace(p, year=[year])),
     )
@@ -107,17 +108,6 @@ def search_atom() -> Response:
     return Response(body, mimetype="application/atom+xml")
 
 
-def _neighbours(meeting: Any, item_id: str) -> tuple[Any, Any]:
-    items = list(_attr(meeting, "items") or [])
-    ids = [_attr(i, "id") for i in items]
-    if item_id not in ids:
-        return None, None
-    at = ids.index(item_id)
-    prev_item = items[at - 1] if at > 0 else None
-    next_item = items[at + 1] if at + 1 < len(items) else None
-    return prev_item, next_item
-
-
 def _attr(obj: Any, key: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(key, default)
@@ -132,8 +122,7 @@ def item(item_id: str) -> str:
     if found is None:
         abort(404)
     q = request.args.get("q", "")[: settings()["max_query_length"]]
-    meeting = svc.get_meeting(_attr(found, "meeting_id"))
-    prev_item, next_item = _neighbours(meeting, item_id) if meeting else (None, None)
+    prev_id, next_id = _attr(found, "prev_id"), _attr(found, "next_id")
     try:
         related = list(svc.more_like_this(item_id, 5) or [])
     except Exception:  # related items are a nicety; never fail the page over them
@@ -142,15 +131,12 @@ def item(item_id: str) -> str:
     return render_template(
         "search/item.html",
         item=found,
-        meeting=meeting,
+        meeting=_attr(found, "meeting") or {},
         q=q,
         terms=query_terms(q),
-        prev_item=prev_item,
-        next_item=next_item,
+        prev_item=svc.get_item(prev_id) if prev_id else None,
+        next_item=svc.get_item(next_id) if next_id else None,
         related=related,
-        labels={
-            "topic": {_attr(t, "topic"): _attr(t, "label") for t in _attr(found, "topics") or []}
-        },
         permalink=url_for("search.item", item_id=item_id, _external=True),
     )
 
@@ -191,7 +177,7 @@ def committee(council_id: str, committee_id: str) -> str:
         day = _attr(m, "date")
         year = str(day)[:4] if day else "Undated"
         by_year.setdefault(year, []).append(m)
-    ordered = sorted(by_year.items(), key=lambda kv: kv[0], reverse=True)
+    ordered = [(y, ms[::-1]) for y, ms in sorted(by_year.items(), reverse=True)]
     first = meetings[0]
     return render_template(
         "search/committee.html",
@@ -213,11 +199,22 @@ def people() -> str:
 
 @bp.get("/people/<path:person_id>")
 def person(person_id: str) -> str:
-    """A person: names seen, roles, committees, items spoken in, a timeline."""
+    """A person: names seen, committees, items spoken in, a timeline by year."""
+    from kb.search import SearchRequest
+
     found = service().person(person_id)
     if found is None:
         abort(404)
-    return render_template("search/person.html", person=found)
+    resp = service().search(SearchRequest(speaker=[person_id], sort="newest", page_size=1))
+    p = {"speaker": [person_id]}
+    return render_template(
+        "search/person.html",
+        person=found,
+        resp=resp,
+        labels=facet_labels(resp),
+        p=p,
+        chart_link=lambda year: search_url({"speaker": [person_id], "year": [year]}),
+    )
 
 
 @bp.get("/topics")
@@ -231,7 +228,7 @@ def topic(topic_id: str) -> str:
     """A topic: mentions over the years, top committees, latest items."""
     from kb.search import SearchRequest
 
-    summary = {_attr(t, "id", _attr(t, "topic")): t for t in service().topics_summary() or []}
+    summary = {t["topic"]: t for t in service().topics_summary() or []}
     if topic_id not in summary:
         abort(404)
     resp = service().search(SearchRequest(topic=[topic_id], sort="newest", page_size=10))

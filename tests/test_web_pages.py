@@ -1,0 +1,207 @@
+"""The HTML pages on the seed index, through the Flask test client.
+
+Ids and links are taken from the pages themselves (as a user would follow them), so the
+tests check that every link a page offers leads where it says.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+
+class Links(HTMLParser):
+    """Collects tags with their attributes (enough to follow links and check anchors)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    def find(self, tag: str, **want: str) -> list[dict[str, str]]:
+        out = []
+        for t, attrs in self.tags:
+            if t != tag:
+                continue
+            if all(re.search(v, attrs.get(k.rstrip("_"), "")) for k, v in want.items()):
+                out.append(attrs)
+        return out
+
+
+def parsed(html: str) -> Links:
+    p = Links()
+    p.feed(html)
+    return p
+
+
+def get(client, url: str, status: int = 200) -> str:  # type: ignore[no-untyped-def]
+    resp = client.get(url)
+    assert resp.status_code == status, (url, resp.status_code)
+    return resp.get_data(as_text=True)
+
+
+def params(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query)
+
+
+def test_every_page_has_one_h1_and_landmarks(client) -> None:  # type: ignore[no-untyped-def]
+    first = parsed(get(client, "/search?q=CCTV")).find("a", href=r"^/items/")[0]["href"]
+    item_url = first.split("?")[0].split("#")[0]
+    meeting_url = "/meetings/" + item_url.removeprefix("/items/").rsplit("/", 1)[0]
+    for url in ["/", "/search?q=CCTV", item_url, meeting_url, "/committees", "/people", "/topics"]:
+        html = get(client, url)
+        assert html.count("<h1") == 1, url
+        assert '<main id="main"' in html and 'role="banner"' in html and "<nav" in html, url
+        assert 'href="#main"' in html  # skip link
+
+
+def test_search_page_results_facets_and_chart(client) -> None:  # type: ignore[no-untyped-def]
+    html = get(client, "/search?q=CCTV")
+    assert re.search(r"\d+ items? for “CCTV”", html)
+    assert "<mark>CCTV</mark>" in html or "<mark>cctv</mark>" in html.lower()
+    page = parsed(html)
+    hits = page.find("a", href=r"^/items/.*#item-text$")
+    assert hits, "no result links"
+    for facet in ("council", "committee", "year"):
+        assert page.find("a", **{"data-facet": f"^{facet}$"}), facet
+    # breadcrumb: council › committee › date › item number
+    assert re.search(r'<nav class="crumbs" aria-label="Breadcrumb"><ol>\s*<li>Luton</li>', html)
+    assert re.search(r"<li>Item \d+</li>", html)
+    # the chart: one linked bar per year, with a table equivalent
+    bars = page.find("a", class_="^bar$")
+    assert bars and all("year=" in b["href"] for b in bars)
+    assert "Show the numbers as a table" in html and '<th scope="row">2018</th>' in html
+
+
+def test_facet_link_adds_then_removes_the_filter(client) -> None:  # type: ignore[no-untyped-def]
+    page = parsed(get(client, "/search?q=CCTV"))
+    link = page.find("a", **{"data-facet": "^committee$"})[0]["href"]
+    added = params(link)
+    assert added["q"] == ["CCTV"] and len(added["committee"]) == 1
+    on_page = parsed(get(client, link))
+    active = on_page.find("a", **{"data-facet": "^committee$", "aria-current": "true"})
+    assert len(active) == 1
+    chips = on_page.find("a", class_="^chip$")
+    assert len(chips) == 1 and "committee" not in params(chips[0]["href"])
+    removed = params(active[0]["href"])
+    assert removed == {"q": ["CCTV"]}
+
+
+def test_year_chart_bar_filters_to_that_year(client) -> None:  # type: ignore[no-untyped-def]
+    bar = parsed(get(client, "/search?q=CCTV")).find("a", class_="^bar$")[0]["href"]
+    year = params(bar)["year"][0]
+    html = get(client, bar)
+    assert f'<span class="chip-key">year:</span> {year}' in html
+    api = client.get("/api/search?" + urlparse(bar).query).json
+    assert api["total"] > 0 and all(r["date"].startswith(year) for r in api["results"])
+
+
+def test_item_page(client) -> None:  # type: ignore[no-untyped-def]
+    hit = client.get("/api/search?q=CCTV").json["results"][0]
+    html = get(client, hit["url"] + "?q=CCTV")
+    page = parsed(html)
+    assert 'id="item-text"' in html
+    body = html.split('id="item-text"', 1)[1].split("</div>", 1)[0]
+    assert re.search(r"<mark>cctv</mark>", body, re.IGNORECASE)
+    assert "Cite this item" in html and hit["url"] in html.split("Cite this item", 1)[1]
+    assert page.find("a", href=r"^/people/") and page.find("a", href=r"^/topics/")
+    assert page.find("a", rel="^(prev|next)$")
+    assert "Because of:" in html  # tag evidence
+    source = page.find("a", href=r"^/sources/")[0]["href"]
+    item = client.get("/api/items/" + hit["id"]).json
+    if item.get("page_start"):
+        assert source.endswith(f"#page={item['page_start']}")
+    resp = client.get(source.split("#")[0])
+    assert resp.status_code == 200 and b"CCTV" in resp.data
+    resp.close()
+    # the meeting link lands on this item's anchor
+    anchor = page.find("a", href=r"^/meetings/.*#item-")[0]["href"]
+    url, frag = anchor.split("#")
+    assert f'id="{frag}"' in get(client, url)
+
+
+def test_item_resolutions_are_set_apart(client) -> None:  # type: ignore[no-untyped-def]
+    hits = client.get("/api/search?q=resolved&page_size=50").json["results"]
+    with_res = [h for h in hits if client.get("/api/items/" + h["id"]).json["resolutions"]]
+    assert with_res
+    html = get(client, with_res[0]["url"])
+    assert '<section class="resolutions"' in html and "Resolved" in html
+
+
+def test_meeting_page_anchors_every_item(client) -> None:  # type: ignore[no-untyped-def]
+    hit = client.get("/api/search?q=CCTV").json["results"][0]
+    meeting = client.get("/api/meetings/" + hit["meeting_id"]).json
+    html = get(client, "/meetings/" + hit["meeting_id"])
+    for it in meeting["items"]:
+        assert f'id="item-{it["id"].rsplit("/", 1)[1]}"' in html
+        assert f'href="/items/{it["id"]}"' in html
+    assert "Attendance" in html
+
+
+def test_committee_people_person_topic_pages(client) -> None:  # type: ignore[no-untyped-def]
+    committees = parsed(get(client, "/committees")).find("a", href=r"^/committees/")
+    assert committees
+    html = get(client, committees[0]["href"])
+    assert re.search(r"<h2 id=\"y-\d{4}\">\d{4}</h2>", html) and "/meetings/" in html
+
+    people = parsed(get(client, "/people")).find("a", href=r"^/people/.")
+    assert people
+    person_html = get(client, people[0]["href"])
+    assert "Items spoken in" in person_html and "/items/" in person_html
+
+    topics = parsed(get(client, "/topics")).find("a", href=r"^/topics/.")
+    assert topics
+    topic_html = get(client, topics[0]["href"])
+    assert "Latest items" in topic_html and "Top committees" in topic_html
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in topic_html
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_sort_and_pagination(client, sort: str) -> None:  # type: ignore[no-untyped-def]
+    html = get(client, f"/search?q=council&page_size=2&sort={sort}")
+    page = parsed(html)
+    nxt = page.find("a", rel="^next$")
+    assert nxt and params(nxt[0]["href"])["page"] == ["2"]
+    assert params(nxt[0]["href"])["sort"] == [sort]
+    first = [a["href"] for a in page.find("a", href=r"^/items/")][:2]
+    second = [a["href"] for a in parsed(get(client, nxt[0]["href"])).find("a", href=r"^/items/")]
+    assert first and not set(first) & set(second[:2])
+
+
+def test_zero_results_page_helps(client) -> None:  # type: ignore[no-untyped-def]
+    html = get(client, "/search?q=cctvv")
+    assert "No items match “cctvv”" in html
+    assert "Check the spelling" in html
+    suggestion = client.get("/api/search?q=cctvv").json["suggestion"]
+    if suggestion:
+        assert f'Did you mean <a href="/search?q={suggestion}">{suggestion}</a>' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/items/no/such/item/1", "/meetings/no/such/2000-01-01", "/people/no/one", "/topics/nope"],
+)
+def test_unknown_ids_are_404_pages(client, url: str) -> None:  # type: ignore[no-untyped-def]
+    html = get(client, url, 404)
+    assert "Page not found" in html
+
+
+def test_bad_query_is_a_400_page(client) -> None:  # type: ignore[no-untyped-def]
+    html = get(client, "/search?q=year:abc", 400)
+    assert "year:abc is not a year" in html
+
+
+def test_csv_and_atom(client) -> None:  # type: ignore[no-untyped-def]
+    resp = client.get("/search.csv?q=CCTV")
+    assert resp.mimetype == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    lines = resp.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("id,council,committee,date") and len(lines) > 1
+    atom = client.get("/search.atom?q=CCTV&sort=oldest")
+    assert atom.mimetype == "application/atom+xml"
+    dates = re.findall(r"<updated>(\d{4}-\d\d-\d\d)T", atom.get_data(as_text=True))[1:]
+    assert dates == sorted(dates, reverse=True) and dates
