@@ -67,9 +67,25 @@ SCHEMAS: dict[str, Any] = {
     "PersonRef": _obj({"person_id": _STR, "name": _STR}, {"form": _STR, "role": _STR_OR_NULL}),
     "Tag": _obj(
         {"topic": _STR, "label": _STR},
-        {"strength": _STR, "score": {"type": "number"}, "evidence": {"type": "array"}},
+        {
+            "strength": {"type": "string", "enum": ["primary", "mentioned"]},
+            "score": {"type": "number"},
+            "evidence": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "term": _STR,
+                        "count": _INT,
+                        "where": {"type": "string", "enum": ["title", "body"]},
+                    }
+                ),
+            },
+        },
     ),
-    "Resolution": _obj({"text": _STR}, {"kind": _STR, "label": _STR_OR_NULL}),
+    "Resolution": _obj(
+        {"text": _STR},
+        {"kind": _STR, "label": _STR_OR_NULL, "proposer": _STR_OR_NULL, "seconder": _STR_OR_NULL},
+    ),
     "Item": _obj(
         {
             "id": _STR,
@@ -87,7 +103,26 @@ SCHEMAS: dict[str, Any] = {
             "date": _STR_OR_NULL,
             "page_start": {"type": "integer", "nullable": True},
             "page_end": {"type": "integer", "nullable": True},
+            "url": _STR,
+            "prev_id": _STR_OR_NULL,
+            "next_id": _STR_OR_NULL,
+            "meeting": {"type": "object", "description": "the meeting's facts, without items"},
+            "mentioned": {"type": "array", "items": _ref("PersonRef")},
         },
+    ),
+    "ItemLink": _obj(
+        {"id": _STR, "title": _STR, "meeting_id": _STR, "date": _STR_OR_NULL, "url": _STR},
+        {"committee": _STR_OR_NULL},
+    ),
+    "Attendance": _obj(
+        {
+            "chair": _STR_OR_NULL,
+            "vice_chairs": _STR_LIST,
+            "present": _STR_LIST,
+            "apologies": _STR_LIST,
+            "officers": _STR_LIST,
+        },
+        {"members_tables": {"type": "array", "items": {"type": "object"}}},
     ),
     "Meeting": _obj(
         {
@@ -95,12 +130,39 @@ SCHEMAS: dict[str, Any] = {
             "council": _STR,
             "committee": _STR,
             "date": _STR_OR_NULL,
-            "attendance": {"type": "object"},
-            "items": {"type": "array", "items": {"type": "object"}},
+            "attendance": _ref("Attendance"),
+            "items": {"type": "array", "items": _ref("Item")},
+        },
+        {
+            "council_id": _STR,
+            "committee_id": _STR,
+            "start_time": _STR_OR_NULL,
+            "end_time": _STR_OR_NULL,
+            "venue": _STR_OR_NULL,
+            "source": _STR,
+            "item_ids": _STR_LIST,
+        },
+    ),
+    "Person": _obj(
+        {
+            "id": _STR,
+            "name": _STR,
+            "council_id": _STR,
+            "forms": _STR_LIST,
+            "spoke_in": {"type": "array", "items": _ref("ItemLink")},
+            "mentioned_in": {"type": "array", "items": _ref("ItemLink")},
         }
     ),
-    "Person": _obj({"id": _STR, "name": _STR}),
-    "Topics": _obj({"topics": {"type": "array", "items": {"type": "object"}}}),
+    "TopicSummary": _obj(
+        {
+            "topic": _STR,
+            "label": _STR,
+            "items": _INT,
+            "primary": _INT,
+            "by_year": {"type": "object", "additionalProperties": _INT},
+        }
+    ),
+    "Topics": _obj({"topics": {"type": "array", "items": _ref("TopicSummary")}}),
 }
 
 
