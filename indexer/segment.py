@@ -43,7 +43,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dotted", re.compile(r"^(\d{1,5}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
 )  # fmt: skip
 _GLUED = re.compile(r"^(\d{3,5})(?=[A-Z][a-z])(.*)$")
-_BARE = re.compile(r"^(\d{1,3})(\.?)$")
+_BARE = re.compile(r"^(\d{1,3}(?:\.\d{1,2})?)(\.?)$")
 _CLOSING = re.compile(
     r"^\(?\s*(?:the\s+)?(?:meeting\s+(?:ended|closed|finished|concluded|terminated)"
     r"|there\s+being\s+no\s+(?:other|further)\s+business"
@@ -82,6 +82,8 @@ class _Candidate:
             last = parts[-1].split(".")[0]
             return "/".join(parts[:-1]), int(last)
         parts = self.number.split(".")
+        if len(parts) == 2 and parts[1] == "0":
+            return "", int(parts[0])  # '1.0', '2.0' head sections whose points are 1.1, 1.2
         return ".".join(parts[:-1]), int(parts[-1])
 
 
@@ -121,6 +123,9 @@ def split_title(text: str) -> tuple[str, str]:
     dash = re.search(r"\s[-–—]\s", masked)
     if len(text) > _TITLE_MAX and dash and dash.start() <= _TITLE_MAX:
         return _tidy_title(text[: dash.start()]), text[dash.end() :].strip()
+    cut = _run_on_cut(text)
+    if cut:
+        return _tidy_title(text[:cut]), text[cut:].strip()
     if len(text) <= _TITLE_MAX:
         return _tidy_title(text), ""
     m = re.search(r"[.!?]\s", text)
@@ -129,6 +134,37 @@ def split_title(text: str) -> tuple[str, str]:
     cut = text.rfind(" ", 0, _TITLE_MAX)
     cut = cut if cut > 0 else _TITLE_MAX
     return _tidy_title(text[:cut]) + "…", text
+
+
+_SENTENCE_OPENERS = frozenset(
+    ["The", "No", "None", "It", "There", "Cllr", "Cllrs", "Members", "Mr", "Mrs", "Ms", "A",
+     "An", "This", "These", "He", "She", "They", "We", "Clerk", "Councillors", "Apologies",
+     "All", "Nothing", "Approved", "Agreed", "Resolved", "Noted"]
+)  # fmt: skip
+
+
+def _run_on_cut(text: str) -> int | None:
+    """Where a title printed without a colon runs into its first sentence, or None.
+
+    'Apologies for absence Apologies were received …' → before the second 'Apologies';
+    'Declaration of Interest on agenda items No declarations were made' → before 'No'.
+    A cut needs a capitalised word after a lower-case word or a number, that opens a
+    sentence or repeats a title word, followed by a lower-case word.
+    """
+    words = list(re.finditer(r"\S+", text[: _TITLE_MAX + 40]))
+    seen: set[str] = set()
+    for k, w in enumerate(words):
+        word = w.group().strip("‘’'\"(),")
+        if k >= 2 and k + 1 < len(words) and word[:1].isupper():
+            prev = words[k - 1].group()
+            nxt = words[k + 1].group()
+            prev_ok = (prev[:1].islower() or prev[:1].isdigit()) and prev[-1:].isalnum()
+            repeat = word.lower() in seen and not words[k - 1].group()[:1].isupper()
+            opener = word in _SENTENCE_OPENERS and prev_ok
+            if (opener or (repeat and prev[-1:].isalnum())) and nxt[:1].islower():
+                return w.start()
+        seen.add(word.lower())
+    return None
 
 
 def _is_upper(title: str) -> bool:
@@ -150,10 +186,12 @@ def _parse_candidate(blocks: list[Block], index: int) -> _Candidate | None:
         nxt = clean_text(blocks[index + 1].text) if index + 1 < len(blocks) else ""
         if not nxt or not nxt[0].isalpha():
             return None
-        dotted = bool(m.group(2))
+        number = m.group(1)
+        dotted = bool(m.group(2)) or "." in number
         title, rest = split_title(nxt)
-        style = "dotted0" if dotted else "glued"
-        cand = _Candidate(index, m.group(1), title, rest, style, 0.0, True, inner_only=not dotted)
+        depth = 0 if number.endswith(".0") else number.count(".")
+        style = f"dotted{depth}" if dotted else "glued"
+        cand = _Candidate(index, number, title, rest, style, 0.0, True, inner_only=not dotted)
         cand.evidence = _evidence(blocks[index + 1], split_ref(title)[0], rest) + 0.5
         return cand
     for style, pattern in _PATTERNS:
@@ -167,7 +205,7 @@ def _parse_candidate(blocks: list[Block], index: int) -> _Candidate | None:
         if style == "dotted":
             if any(len(p) > 3 for p in number.split(".")[1:]):
                 return None  # a date such as 12.05.2019
-            style = f"dotted{number.count('.')}"
+            style = "dotted0" if re.fullmatch(r"\d+\.0", number) else f"dotted{number.count('.')}"
             if text[len(number) : len(number) + 1] != "." and after[0].islower():
                 return None  # '4.30 p.m;', '12 members of the public'
             if "." not in number and text[len(number)] != ".":
@@ -299,7 +337,7 @@ def find_item_headings(blocks: list[Block]) -> list[_Candidate]:
             best_value, best_chain = value, chain
     if not best_chain:
         return []
-    if _restarts(cands, best_chain) and len(_heading_blocks(blocks)) >= 3:
+    if _lists_under_headings(cands, best_chain, blocks):
         return []  # numbered lists restarting under unnumbered headings: use the headings
     return _fill_gaps(best_chain, cands)
 
@@ -313,10 +351,21 @@ def _lead_candidate(blocks: list[Block], before: int) -> _Candidate | None:
     return None
 
 
-def _restarts(cands: list[_Candidate], chain: list[_Candidate]) -> bool:
-    """True when the chain's style restarts at its first number three times or more."""
+def _lists_under_headings(
+    cands: list[_Candidate], chain: list[_Candidate], blocks: list[Block]
+) -> bool:
+    """True when the chain's numbering restarts (three times or more) right under headings.
+
+    That is the shape of numbered lists inside unnumbered sections ('PLANNING' / '1. …').
+    Restarts that are not under headings (an agenda printed before the minutes) don't count.
+    """
     style, first = chain[0].style, chain[0].counter
-    return sum(1 for c in cands if c.style == style and c.counter == first) >= 3
+    restarts = [c.index for c in cands if c.style == style and c.counter == first]
+    if len(restarts) < 3:
+        return False
+    headings = set(_heading_blocks(blocks))
+    under = sum(1 for i in restarts if {i - 1, i - 2} & headings)
+    return under * 3 >= len(restarts) * 2
 
 
 def _heading_blocks(blocks: list[Block]) -> list[int]:
