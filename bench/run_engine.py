@@ -1,0 +1,133 @@
+"""Minutes KB through its real API: index write alone, and warm queries via SearchService.
+
+Each part runs in its own process (``python -m bench.run_engine write|query …``) so that its
+peak RSS is its own; it prints one JSON object on its last stdout line, which
+``run_engine_part`` parses.
+
+* ``write``: generated ``Meeting`` objects go straight into ``indexer.write``'s
+  ``IndexWriterSession`` (one source per meeting, as ``kb ingest`` does); the time spent
+  generating is excluded.
+* ``query``: the benchmark queries as ``kb.search.SearchRequest`` (committee filter as the
+  request's ``committee`` facet filter); every Minutes KB search also counts all facets and
+  the year histogram.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bench.generate import GenConfig, councils, iter_meetings
+from bench.measure import dir_size, peak_rss_mb
+from bench.queries import BenchQuery, build_queries
+
+T = TypeVar("T")
+
+
+class UntimedSource:
+    """Wraps an iterator and adds up the seconds spent producing its values (to subtract)."""
+
+    def __init__(self, it: Iterator[T]) -> None:
+        self.it = it
+        self.spent = 0.0
+
+    def __iter__(self) -> UntimedSource:
+        return self
+
+    def __next__(self) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return next(self.it)
+        finally:
+            self.spent += time.perf_counter() - t0
+
+
+def committees_of(cfg: GenConfig) -> list[str]:
+    """Every committee name the generated data uses (the filter queries pick from these)."""
+    return sorted({c for council in councils(cfg) for c in council.committees})
+
+
+def write_index(cfg: GenConfig, index_dir: Path, batch_size: int = 50) -> dict[str, Any]:
+    """Write ``cfg``'s meetings into a fresh index; return items, seconds, rate, size, RSS."""
+    from indexer.write import IndexWriterSession
+
+    source = UntimedSource(iter_meetings(cfg))
+    items = 0
+    t0 = time.perf_counter()
+    with IndexWriterSession(index_dir, batch_size=batch_size, rebuild=True) as session:
+        for meeting in source:
+            key = f"synthetic/{meeting.source}"
+            digest = hashlib.sha256(key.encode()).hexdigest()
+            session.put(key, digest, meeting)
+            items += len(meeting.items)
+    seconds = time.perf_counter() - t0 - source.spent
+    return {
+        "items": items,
+        "seconds": seconds,
+        "rate": items / seconds,
+        "generate_seconds": source.spent,
+        "size_mb": dir_size(index_dir) / 2**20,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def kb_request(q: BenchQuery) -> Any:
+    """The SearchRequest Minutes KB gets for a benchmark query."""
+    from kb.search import SearchRequest
+
+    return SearchRequest(q=q.user_text(), committee=[q.committee] if q.committee else [])
+
+
+def query_index(cfg: GenConfig, index_dir: Path, rounds: int = 2) -> dict[str, Any]:
+    """Warm latencies per class (ms samples) of the benchmark queries via SearchService."""
+    from bench.run_queries import measure_queries
+    from kb.search import SearchService
+
+    service = SearchService(index_dir)
+    queries = build_queries(committees_of(cfg), seed=cfg.seed)
+    lat = measure_queries(lambda q: service.search(kb_request(q)), queries, rounds=rounds)
+    totals = [service.search(kb_request(q)).total for q in queries[:60]]
+    service.close()
+    return {
+        "latency": {k: {"samples": v.samples, "errors": v.errors} for k, v in lat.items()},
+        "zero_hit_terms": sum(1 for t in totals if t == 0),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def run_engine_part(part: str, size: int, index_dir: Path, seed: int = 7) -> dict[str, Any]:
+    """Run ``write`` or ``query`` in a child Python; return its JSON result.
+
+    Raises RuntimeError with the child's stderr tail when it fails.
+    """
+    cmd = [sys.executable, "-m", "bench.run_engine", part, "--size", str(size)]
+    cmd += ["--index", str(index_dir), "--seed", str(seed)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run_engine")
+    parser.add_argument("part", choices=["write", "query"])
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    cfg = GenConfig(items=args.size, seed=args.seed)
+    run = write_index if args.part == "write" else query_index
+    result = run(cfg, args.index)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
