@@ -131,8 +131,9 @@ def test_keyboard_only_search(page, live_url: str) -> None:  # type: ignore[no-u
     assert outline == "solid"  # focus is visible
     shot(page, "keyboard-focus")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    page.wait_for_url("**/items/**")
     assert urlparse(page.url).path == focused.split("?")[0].split("#")[0]
+    assert page.evaluate("location.hash") == "#item-text"
 
 
 def test_meeting_anchor_and_chart_link(page, live_url: str) -> None:  # type: ignore[no-untyped-def]

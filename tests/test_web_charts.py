@@ -62,3 +62,19 @@ def test_table_equivalent() -> None:
         (2016, 2, "Licensing: 2"),
         (2018, 4, "Crime and Disorder: 3; Licensing: 1"),
     ]
+
+
+def test_committee_keys_shown_by_label() -> None:
+    hist = {2018: {"luton/cdc": 2, "luton/lic": 1}}
+    labels = {"luton/cdc": "Crime and Disorder (Luton)"}
+    svg = str(year_chart(hist, labels=labels))
+    assert "Crime and Disorder (Luton)" in svg and "luton/cdc" not in svg and "luton/lic" in svg
+    assert histogram_rows(hist, labels) == [
+        (2018, 3, "Crime and Disorder (Luton): 2; luton/lic: 1")
+    ]
+
+
+def test_small_counts_have_whole_number_ticks() -> None:
+    root = ET.fromstring(str(year_chart({2018: {"A": 1}})))
+    ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert ticks == ["0", "1"]

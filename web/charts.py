@@ -42,8 +42,24 @@ def _folded(per: Mapping[str, int], names: list[str]) -> dict[str, int]:
     return kept
 
 
-def histogram_rows(histogram: Mapping[int, Mapping[str, int]]) -> list[tuple[int, int, str]]:
+def relabel(
+    histogram: Mapping[int, Mapping[str, int]], labels: Mapping[str, str] | None
+) -> dict[int, dict[str, int]]:
+    """The histogram with committee keys replaced by display labels (counts merged)."""
+    out: dict[int, dict[str, int]] = {}
+    for year, per in histogram.items():
+        row = out.setdefault(int(year), {})
+        for key, count in per.items():
+            name = (labels or {}).get(key, key)
+            row[name] = row.get(name, 0) + count
+    return out
+
+
+def histogram_rows(
+    histogram: Mapping[int, Mapping[str, int]], labels: Mapping[str, str] | None = None
+) -> list[tuple[int, int, str]]:
     """(year, total, 'committee: n; …') per year, oldest first — the chart as a table."""
+    histogram = relabel(histogram, labels)
     rows = []
     for year in sorted(histogram):
         per = histogram[year]
@@ -57,14 +73,16 @@ def year_chart(
     link: Callable[[int], str] | None = None,
     *,
     title: str = "Mentions per year",
+    labels: Mapping[str, str] | None = None,
     width: int = 640,
     height: int = 220,
 ) -> Markup:
     """An SVG bar per year (gaps filled), stacked by committee; each bar links to ``link(year)``.
 
-    Returns empty markup when there is nothing to draw.
+    ``labels`` maps committee keys to the names shown.  Returns empty markup when there is
+    nothing to draw.
     """
-    counts = {int(y): v for y, v in histogram.items() if sum(v.values()) > 0}
+    counts = {y: v for y, v in relabel(histogram, labels).items() if sum(v.values()) > 0}
     if not counts:
         return Markup("")
     years = list(range(min(counts), max(counts) + 1))
@@ -81,13 +99,14 @@ def year_chart(
         f'viewBox="0 0 {width} {height + legend_h}" aria-labelledby="chart-title">',
         f'<title id="chart-title">{escape(title)}</title>',
     ]
-    for frac in (0, 0.5, 1):
-        y = top + plot_h * (1 - frac)
+    ticks = sorted({0, peak, peak // 2} if peak >= 4 else {0, peak})
+    for tick in ticks:
+        y = top + plot_h * (1 - tick / peak)
         out.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#d0d4d9" stroke-width="1"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#3b4149">{round(peak * frac)}</text>'
+            f'fill="#3b4149">{tick}</text>'
         )
     label_every = max(1, len(years) // 12 + (1 if len(years) > 12 else 0))
     for i, year in enumerate(years):
