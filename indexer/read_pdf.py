@@ -309,6 +309,12 @@ def _fold(text: str) -> str:
 # --------------------------------------------------------------------------- clean-up
 
 
+def is_furniture_line(text: str) -> bool:
+    """True for a page number ('Page 2 of 5', '- 3 -', '4') or a signature line
+    ('Signed ……… Chairman', 'Dated ……'): print furniture, not minutes text."""
+    return bool(_PAGE_NUMBER.match(text) or _SIGNATURE.match(text))
+
+
 def _furniture_key(text: str) -> str:
     """A line with digits and case ironed out, to spot running headers and footers."""
     return re.sub(r"\d+", "#", text.lower()).strip(" .")
