@@ -52,10 +52,16 @@ _CLOSING = re.compile(
 )
 _PREAMBLE_HEADING = re.compile(
     r"^(?:minutes?\b|present|presennol|in attendance|members\b|also present|agenda item\b|"
-    r"draft\b|held\b|in the chair|.{0,30}\bofficials\b|garda nominations|councillors?\s*:?$|"
+    r"draft\b|held\b|meeting\b|.{0,80}\bheld\s+(?:at|in|on)\b|in the chair|"
+    r".{0,30}\bofficials\b|garda nominations|councillors?\s*:?$|"
     r"community\b.{0,20}$|representatives|oireachtas|policing authority|apologies\s*:|"
     r"(?:and\s+)?(?:resolved|proposed|seconded|agreed)\b|cathaoirleach|mayor\s*:?$|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)",
+    re.I,
+)
+_NOT_HEADING = re.compile(
+    r"^(?:\(?[ivx]{1,5}\)|\([a-z]\)|[a-z]\)|item|no|action(?:\s+by|\s+date)?|absent\s*:?|"
+    r"signed\b.*|date\b.*|ends?|[_\W]+)$",
     re.I,
 )
 _RULE = re.compile(r"^[\s|:\-–—_=*]*$")
@@ -271,9 +277,9 @@ def _best_chain(cands: list[_Candidate]) -> tuple[float, list[_Candidate]]:
         for i in range(max(0, j - 60), j):
             pi, ci = cands[i].counter
             step = cj - ci
-            if pi != pj or not 1 <= step <= 4 or best[i] <= 0:
+            if pi != pj or not 1 <= step <= 8 or best[i] <= 0:
                 continue
-            value = best[i] + 1.0 + cands[j].evidence - 0.5 * (step - 1)
+            value = best[i] + 1.0 + cands[j].evidence - 0.5 * min(step - 1, 2)
             if value >= best[j]:
                 best[j], prev[j] = value, i
     if not n:
@@ -377,6 +383,8 @@ def _heading_blocks(blocks: list[Block]) -> list[int]:
             continue
         if text[0].isdigit() or text.endswith((".", ",")) and b.kind != "heading":
             continue
+        if sum(c.isalpha() for c in text) < 4 or _NOT_HEADING.match(text):
+            continue
         upper = _is_upper(text) and len(text) <= 60
         if b.kind == "heading" or b.bold or upper:
             out.append(i)
@@ -428,10 +436,14 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
         head_blocks = blocks[index : index + skip]
         body_blocks = blocks[index + skip : end]
         paragraphs = [rest] if rest else []
+        previous_page = head_blocks[-1].page if head_blocks else None
         for b in body_blocks:
             text = _block_body_text(b)
+            new_page, previous_page = b.page != previous_page, b.page
             if not text or _is_rule(text) or _CLOSING.match(clean_text(text)):
                 continue
+            if new_page and b.page is not None and re.fullmatch(r"\d{1,3}", text):
+                continue  # a printed page number at the top of a page
             paragraphs.append(text)
         pages = [b.page for b in head_blocks + body_blocks if b.page is not None]
         title, ref = split_ref(title)

@@ -389,3 +389,15 @@ def test_repeated_number_gets_distinct_ids() -> None:
     )
     ids = [i.id for i in segment(doc, MEETING)]
     assert ids == ["c/m/2020-01-01/1", "c/m/2020-01-01/2", "c/m/2020-01-01/1-2"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Item 7 - Planning Applications", ("7", "Planning Applications")),
+        ("Minute 12/345 Finance: the accounts were approved.", ("12/345", "Finance")),
+        ("15.11.1 Play area inspection", ("15.11.1", "Play area inspection")),
+    ],
+)
+def test_other_numbering_styles(line: str, expected: tuple[str, str]) -> None:
+    assert parse_item_heading(line) == expected
