@@ -29,7 +29,7 @@ _LABELS: dict[str, str] = {
     r"councillors|cllrs|cynghorwyr|members": "present",
     r"apolog(?:y|ies)(?: for absence)?(?: received)?|ymddiheuriadau": "apologies",
     r"(?:also )?in attendance|officers?(?: present| in attendance)?|officials|also present|"
-    r"clerk|staff": "officers",
+    r"clerk|staff|garda nominations": "officers",
 }
 _LABEL_RX = [
     (re.compile(rf"^\s*(?:{rx})\s*(?::|-|–|\s*$)\s*(?P<rest>.*)$", re.I | re.S), role)
@@ -41,10 +41,14 @@ _TITLE = re.compile(
     re.I,
 )
 _ROLE_PAREN = re.compile(r"\((?P<role>[^)]*)\)")
-_ROLE_DASH = re.compile(r"\s+[-–]\s+(?P<role>(?:vice[- ])?chair(?:man|person)?)\s*$", re.I)
+_ROLE_DASH = re.compile(r"\s+[-–]\s+(?P<role>[^-–]+)$|\s+(?P<chair>in the chair)$", re.I)
+_ROLE_ONLY = re.compile(r"(?:vice[- ])?chair(?:man|person)?", re.I)
 _ROLE_PREFIX = re.compile(r"^(?P<role>(?:vice[- ])?chair(?:man|person)?)\s+", re.I)
 _NOT_NAME = re.compile(
-    r"\d|members? of (?:the )?public|\bclerk\b|\bnone\b|\bno one\b|\bnil\b|^the\b", re.I
+    r"\d|members? of (?:the )?public|\bclerk\b|\bnone\b|\bno one\b|\bnil\b|^the\b|"
+    r"^(?:mayor|(?:chief\s+)?superintendent|inspector|sergeant|borough|county|parish|"
+    r"councillors?|t\.?d\.?|n/?a|chief executive|deputy)$",
+    re.I,
 )
 
 
@@ -59,18 +63,22 @@ def split_names(text: str) -> list[tuple[str, str | None]]:
     text = re.sub(r"\s+", " ", text).strip().rstrip(".")
     out: list[tuple[str, str | None]] = []
     splitter = (
-        r",|;|\s+and\s+|\s+&\s+|\s+a\s+(?=[A-Z])"
+        r",|;|\s+and\s+|\s+&\s+|\s+\+\s+|\s+a\s+(?=[A-Z])"
         r"|(?<!ounty)\s+(?=(?i:county\s+)?(?i:councillor|cllr))"
     )
+    pending: str | None = None
     for raw in re.split(splitter, text):
-        part = raw.strip(" .:")
-        role: str | None = None
+        part = re.sub(r"\s+(?:and|&)$", "", raw.strip(" .:"))
+        if _ROLE_ONLY.fullmatch(part):
+            pending = part
+            continue
+        role, pending = pending, None
         m = _ROLE_PAREN.search(part)
         if m:
             role, part = m.group("role").strip(), (part[: m.start()] + part[m.end() :]).strip()
         m = _ROLE_DASH.search(part)
         if m:
-            role, part = m.group("role"), part[: m.start()].strip()
+            role, part = (m.group("role") or "chair").strip(), part[: m.start()].strip()
         m = _ROLE_PREFIX.match(part)
         if m:
             role, part = m.group("role"), part[m.end() :].strip()
@@ -135,18 +143,13 @@ def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
         else:
             role, expect_more = None, False
     if not att.apologies:
-        for i, block in enumerate(body[:8]):
+        for block in body[:8]:
             m = re.search(r"apolog\w*", block.text, re.I)
             if not m:
                 continue
-            rest = block.text[m.end() :]
-            f = re.search(r"\bfrom\b|:", rest)
+            f = re.search(r".*\bfrom\b|:", block.text[m.end() :])
             if f:
-                _add(att, "apologies", rest[f.end() :])
-            elif i + 1 < len(body) and body[i + 1].kind != "table-row":
-                nxt = body[i + 1].text
-                f = re.search(r"\bfrom\b", nxt)
-                _add(att, "apologies", nxt[f.end() :] if f else nxt)
+                _add(att, "apologies", block.text[m.end() + f.end() :])
             if att.apologies:
                 break
     att.members_tables = members_tables(preamble)

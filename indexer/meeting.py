@@ -11,10 +11,12 @@ What is found, and where (the *preamble* is the blocks before the first agenda i
   file name's date (``20221128.txt``, ``minutes_20-01-08.php``, ``… - 23rd May 2016.md``):
   "filename".  Else None / "unknown".  ``date_evidence`` quotes the line (≤ 200 chars).
 * **council** — hints, else the first '<Name> Parish/Community/Town/Borough/City/County/
-  District/City and County Council' (or '<Name> Council') in the preamble, else the
-  ``council`` argument, else "Unknown council".  Principal councils are shortened to the
-  place ('LUTON BOROUGH COUNCIL', 'Luton Council' → 'Luton'; 'Limerick City and County
-  Council' → 'Limerick'); parish, community and town councils keep their full name.
+  District/City and County Council' (or '<Name> Council' printed twice, or Welsh 'Cyngor
+  Cymuned X') in the preamble, else the ``council`` argument, else a typed council name
+  printed at least twice anywhere, else "Unknown council".  Principal councils are
+  shortened to the place ('LUTON BOROUGH COUNCIL', 'Luton Council' → 'Luton';
+  'Limerick City and County Council' → 'Limerick'); parish, community and town councils
+  keep their full name.
 * **committee** — hints, else a '… Committee / Sub-Committee / Board / Panel / Cabinet'
   named in a title line of the preamble ('MINUTES OF THE OSB – CRIME AND DISORDER
   COMMITTEE' → 'Crime and Disorder Committee' with ``parent_body`` 'Overview and
@@ -46,9 +48,21 @@ PARENT_BODIES = {
     "OSMB": "Overview and Scrutiny Management Board",
 }
 _PREAMBLE_MAX = 40
+#: Blocks after the preamble searched for a 'meeting held on …' line.
+_BODY_LOOKAHEAD = 6
 _NEGATIVE = re.compile(
     r"previous|\blast\b|\bnext\b|that the minutes|approv|confirm|signed|\bdated\b|since|"
     r"until|adopted|deadline|\bby\b\s*$|\bdue\b|received on|sheet|statement|diwethaf|nesaf",
+    re.I,
+)
+_NEGATIVE_AFTER = re.compile(
+    r"\b(?:were|was|be|being)\s+(?:agreed|approved|signed|confirmed|accepted|adopted|taken)|"
+    r"true record|correct record",
+    re.I,
+)
+#: How minutes name their own meeting in a sentence: 'Minutes of a meeting … held on'.
+_SELF = re.compile(
+    r"^\W*(?:draft\s+)?minutes of (?:a|the)\b.*\bheld\b|held their meeting|date held|cynhaliwyd",
     re.I,
 )
 _HELD = re.compile(
@@ -126,13 +140,17 @@ def _evidence(text: str, start: int, end: int) -> str:
 
 
 def _acceptable(text: str, match: DateMatch, *, in_preamble: bool) -> bool:
+    """Whether a date found in ``text`` can be this meeting's date (see module docstring)."""
     before = text[max(0, match.start - 60) : match.start]
     before = re.split(r"[.;!?]\s", before)[-1]
-    if _NEGATIVE.search(before):
+    after = re.split(r"[.;!?](?:\s|$)", text[match.end : match.end + 60])[0]
+    if _NEGATIVE.search(before) or _NEGATIVE_AFTER.search(after):
         return False
+    if not in_preamble:
+        return bool(_SELF.search(before.strip()))
     if match.year is None:
         return match.weekday is not None or bool(_HELD.search(before))
-    return in_preamble or bool(_HELD.search(before))
+    return True
 
 
 def find_meeting_date(
@@ -148,15 +166,23 @@ def find_meeting_date(
         d.year for b in preamble + rest for d in find_dates(b.text) if d.year is not None
     )
     near = fyear or (years.most_common(1)[0][0] if years else None)
-    for blocks, in_preamble in ((preamble, True), (rest, False)):
-        for block in blocks:
-            for match in find_dates(block.text):
-                if not _acceptable(block.text, match, in_preamble=in_preamble):
+    for blocks, in_preamble in ((preamble, True), (rest[:_BODY_LOOKAHEAD], False)):
+        for i, block in enumerate(blocks):
+            # A date may be cut by a line break ('… ON THURSDAY, 21st' / 'September, 2023'):
+            # look at each block joined to the next, keeping matches that start in this one.
+            text = block.text
+            if in_preamble and i + 1 < len(blocks):
+                text = f"{block.text} {blocks[i + 1].text}"
+            for match in find_dates(text):
+                if match.start >= len(block.text):
+                    break
+                if not _acceptable(text, match, in_preamble=in_preamble):
                     continue
                 year = complete_year(match, near, before=latest if fdate is None else None)
                 date = match.to_date(year)
                 if date is not None:
-                    return date, "text", _evidence(block.text, match.start, match.end)
+                    line = block.text if match.end <= len(block.text) else text
+                    return date, "text", _evidence(line, match.start, match.end)
     if fdate is not None:
         return fdate, "filename", f"file name {doc.path.name}"
     return None, "unknown", "no meeting date in the text or the file name"
@@ -187,7 +213,7 @@ def _title(text: str) -> str:
             return low if low in {"and", "of", "the"} else word.capitalize()
         return word
 
-    return re.sub(r"[^\s-]+", lambda m: fix(m.group(0)), text)
+    return re.sub(r"[^\W\d_][\w'’.&]*", lambda m: fix(m.group(0)), text)
 
 
 def _name_before(text: str, end: int, *, stop: set[str]) -> str:
@@ -215,8 +241,13 @@ def find_council(blocks: list[Block]) -> str | None:
     then the commonest place wins (the seed's members table: 'Luton Council').
     """
     bare: Counter[str] = Counter()
-    for block in blocks:
-        for cell in block.cells or [block.text]:
+    for i, block in enumerate(blocks):
+        joined = block.text + (" " + blocks[i + 1].text if i + 1 < len(blocks) else "")
+        w = _WELSH_COUNCIL.search(joined)
+        if w:
+            name = re.sub(r"\s+a\s+", " and ", w.group("name"))
+            return _title(f"{name} Community Council")
+        for cell in block.cells or [joined]:
             for m in _COUNCIL_RX.finditer(cell):
                 name = _name_before(cell, m.start(), stop=_STOP)
                 if not name:
@@ -224,27 +255,56 @@ def find_council(blocks: list[Block]) -> str | None:
                 kind = re.sub(r"\s+", " ", (m.group("type") or "").strip().lower())
                 if kind.startswith(_LOCAL_TYPES):
                     return _title(f"{name} {m.group('type').strip()} Council")
-                if kind:
-                    return _title(name)
+                if kind:  # a principal council: the place only ('Gardaí and Limerick' → 'Limerick')
+                    return _title(re.split(r"\s+(?:and|&)\s+", name)[-1])
                 bare[_title(name.split()[-1])] += 1
     common = bare.most_common(1)
     return common[0][0] if common and common[0][1] >= 2 else None
+
+
+_WELSH_COUNCIL = re.compile(
+    r"\b(?i:cyngor\s+cymuned)\s+(?P<name>[A-Z][\w'’-]*(?:\s+(?:a\s+)?[A-Z][\w'’-]*)*)"
+)
+
+
+def find_council_in_body(blocks: list[Block], *, min_count: int = 2) -> str | None:
+    """A typed council name printed at least ``min_count`` times anywhere (a last resort)."""
+    names: Counter[str] = Counter()
+    for block in blocks:
+        for m in _COUNCIL_RX.finditer(block.text):
+            if m.group("type"):
+                name = find_council([Block(block.text[: m.end()])])
+                if name:
+                    names[name] += 1
+    common = names.most_common(1)
+    return common[0][0] if common and common[0][1] >= min_count else None
 
 
 _COMMITTEE_RX = re.compile(
     r"\b(?:sub[- ]?committee|committee|board|panel|cabinet|forum|commission)\b", re.I
 )
 _DISTRICT_RX = re.compile(
-    r"\b(?:municipal|metropolitan)\s+district\s+of\s+[A-Z][\w'’-]*(?:[- ][A-Z][\w'’-]*)*", re.I
+    r"\b(?:municipal|metropolitan)\s+district\s+of\s+[A-Z][\w'’-]*(?:(?:-\s?|\s)[A-Z][\w'’-]*)*",
+    re.I,
 )
 _COMMITTEE_STOP = (_STOP - {"joint", "policing", "and", "&"}) | {"members", "member"}
 
 
-def find_committee(preamble: list[Block], council: str) -> tuple[str, str | None]:
-    """``(committee, parent_body)`` from the preamble's title lines (rules in the docstring)."""
+def find_committee(
+    preamble: list[Block], council: str, date_line: str = ""
+) -> tuple[str, str | None]:
+    """``(committee, parent_body)`` from the preamble's title lines (rules in the docstring).
+
+    Title lines are the non-table blocks up to the one holding the date (``date_line``),
+    at most twelve; each is read joined to the next so a name cut by a line break is whole.
+    """
     titles = [b for b in preamble if b.kind != "table-row"][:12]
-    for block in titles:
-        text = block.text
+    for i, block in enumerate(titles):
+        if date_line and block.text.replace("\t", " ")[:40] in date_line:
+            titles = titles[: i + 1]
+            break
+    for i, block in enumerate(titles):
+        text = block.text + (" " + titles[i + 1].text if i + 1 < len(titles) else "")
         if re.search(r"\bmembers\s+of\b", text, re.I):
             continue
         m = _COMMITTEE_RX.search(text)
@@ -265,7 +325,13 @@ def find_committee(preamble: list[Block], council: str) -> tuple[str, str | None
             return committee, parent or None
         d = _DISTRICT_RX.search(text)
         if d:
-            return _title(d.group(0)), None
+            words = d.group(0).split()
+            keep = words[:3]
+            for word in words[3:]:
+                if word.lower() in _STOP | {"held", "hotel"}:
+                    break
+                keep.append(word)
+            return _title(" ".join(keep)), None
     return FULL_COUNCIL, None
 
 
@@ -331,11 +397,16 @@ def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
     preamble, rest = split_preamble(doc.blocks)
     date, source, evidence = find_meeting_date(doc, preamble, rest)
     hints = doc.hints
-    name = hints.get("council") or find_council(preamble) or council or UNKNOWN_COUNCIL
-    committee, parent = find_committee(preamble, name)
+    name = (
+        hints.get("council")
+        or find_council(preamble)
+        or council
+        or find_council_in_body(doc.blocks)
+        or UNKNOWN_COUNCIL
+    )
+    evidence_line = evidence.strip("…") if source == "text" else ""
+    committee, parent = find_committee(preamble, name, evidence_line)
     committee = hints.get("committee") or committee
-    evidence_line = next((b.text for b in doc.blocks if evidence and evidence.strip("…")[:40]
-                          in b.text.replace("\t", " ")), "")  # fmt: skip
     start = hints.get("start_time")
     if not start:
         times = find_times(evidence_line) or [
