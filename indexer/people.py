@@ -36,7 +36,8 @@ SPEECH = re.compile(
     r"congratulated|highlighted|expressed|added|indicated|suggested|requested|spoke|"
     r"addressed|emphasi[sz]ed|stressed|pointed|referred|acknowledged|mentioned|remarked|"
     r"urged|called|sought|told|briefed|summari[sz]ed|reminded|described|detailed|"
-    r"expanded|elaborated|assured|proposed that|feels|felt|believed|reiterated|"
+    r"expanded|elaborated|assured|feels|felt|believed|reiterated|extended|set out|shared|"
+    r"offered|voiced|re|"
     r"led|opened|invited|provided an update|read)\b"
 )
 #: Lowercase words allowed between a subject and its verb, or before a subject.
@@ -65,27 +66,29 @@ CONNECTORS = frozenset(
     ]
 )
 INTRO = re.compile(
-    r"^\s*(?:In (?:reply|response|answer)|Responding|Replying|Answering|Following|Speaking|"
-    r"With regard|In relation|Regarding|Referring|In terms of|On the)\b",
-    re.I,
+    r"^\s*(?:In|On|When|While|Whilst|Following|After|Before|Responding|Replying|Answering|"
+    r"Speaking|Referring|Regarding|With|Having|Commenting|Turning|As)\b"
 )
+INTRO_NO_COMMA = re.compile(r"^\s*(?:In (?:reply|response|answer)|Responding|Replying)\b", re.I)
 BY_BEFORE = re.compile(
     r"\b(?:given|presented|delivered|introduced|outlined|presentation|update|briefing|"
     r"questions?|quer(?:y|ies)|comments?|raised|asked|addressed)\s+(?:\w+\s+)?(?:from|by)\s*$",
     re.I,
 )
-_SENT = re.compile(r"(?<=[.!?;:])\s+(?=[A-Z“\"(•\-])|\n+|\s*•\s*|\s+-\s+(?=[A-Z])")
+POSTPONED = re.compile(r"\b(?:delayed|postponed|deferred|cancelled|adjourned|will|would)\b")
+_SENT = re.compile(
+    r"(?<=[.!?;:])\s+(?=[A-Z“\"(•\-])|\n+|\s*•\s*|\s+-\s+(?=[A-Z])"
+    r"|(?<=[a-z])\s+(?=The (?:Chair|Clerk|Vice|[A-Z]\w+ (?:Officer|Manager|Director)))"
+)
 _PLACE = "\x00{}\x00"
 
 
 def sentences(text: str) -> list[str]:
     """Split item text into sentences and list lines (tags removed)."""
     text = re.sub(r"<[^<>]{1,200}>", "\n", text).replace("&amp;", "&")
-    text = re.sub(r"\b(Mr|Mrs|Ms|Dr|Cllr|Sgt|Prof|Rev|St|No|Ref)\.\s", "\\1.\u00a0", text)
-    text = re.sub(r"\b([A-Z])\.\s(?=[A-Z])", "\\1.\u00a0", text)
-    parts = [
-        " ".join(p.replace("\u00a0", " ").split()).lstrip("-–•*·> ") for p in _SENT.split(text)
-    ]
+    text = re.sub(r"\b(Mr|Mrs|Ms|Dr|Cllr|Sgt|Prof|Rev|St|No|Ref)\.\s", "\\1.\x01", text)
+    text = re.sub(r"\b([A-Z])\.\s(?=[A-Z])", "\\1.\x01", text)
+    parts = [" ".join(p.replace("\x01", " ").split()).lstrip("-–•*·> ") for p in _SENT.split(text)]
     return [p for p in parts if p]
 
 
@@ -105,12 +108,13 @@ def _speaking(masked: str, idx: int) -> bool:
     start = masked.index(token)
     prefix, rest = masked[:start], masked[start + len(token) :]
     if BY_BEFORE.search(prefix):
-        return True
+        return not POSTPONED.search(rest)
     if prefix.strip() and not (
         _only_connectors(prefix)
+        or re.search(r"[,;]\s*(?:and|but|then)\s*$", prefix)
         or INTRO.match(prefix)
         and prefix.rstrip().endswith(",")
-        or INTRO.match(prefix)
+        or INTRO_NO_COMMA.match(prefix)
         and "," not in prefix
     ):
         return False
@@ -181,11 +185,29 @@ class _Cast:
         self.known = {norm_surname(w.surname) for w in self.people if w.surname}
 
     def _seed(self, entry: str, chair: str | None = None) -> None:
-        for piece in re.split(r";|\band\b", entry) if entry.count(",") == 0 else [entry]:
-            form = parse_name(piece)
+        """Add the people of one attendance entry (one name, or a run of several)."""
+        entry = re.sub(r"\s+(?:and|&)$", "", entry.strip())
+        spans = [s for s in find_mentions(entry, set()) if s[2].surname]
+        if len(spans) <= 1:
+            form = parse_name(entry)
             if form:
                 form.chair = form.chair or chair
                 self.add(form)
+            return
+        for start, end, form in spans:  # "Cllr A (Chair) Cllr B (Vice-Chair) C D (Clerk)"
+            after = re.match(r"\s*\(([^()]*)\)", entry[end:])
+            before = re.search(r"([A-Z][^(),]*?)\s*\($", entry[:start])
+            role = after.group(1).strip() if after else None
+            if role and re.fullmatch(r"(?i)(?:vice|deputy)[- ]?chair\w*", role):
+                form.chair = "vice"
+            elif role and re.fullmatch(r"(?i)chair\w*|cathaoirleach", role):
+                form.chair = "chair"
+            elif role:
+                form.role = role
+            elif before and entry[end:].lstrip().startswith(")"):
+                form.role = before.group(1).strip()
+            form.chair = form.chair or chair
+            self.add(form)
 
     def add(self, form: NameForm) -> _Who | None:
         """Link ``form`` to a known person (or a new one); role-only forms resolve by title."""
@@ -211,7 +233,11 @@ class _Cast:
         role_words = _role_tokens(form.role or "")
         if not role_words:
             return None
-        hits = [w for w in self.people if any(role_words <= _role_tokens(r) for r in w.roles)]
+        hits = [
+            w
+            for w in self.people
+            if w.surname and any(role_words <= _role_tokens(r) for r in w.roles)
+        ]
         if len(hits) == 1:
             if form.form not in hits[0].forms:
                 hits[0].forms.append(form.form)
@@ -301,7 +327,8 @@ def resolve_people(meeting: Meeting, registry: PeopleRegistry | None = None) -> 
     cast = _Cast(meeting)
     per_item = []
     for item in meeting.items:
-        per_item.append(item_people(f"{item.title}\n{item.body}", cast))
+        title = item.title.title() if item.title.isupper() else item.title
+        per_item.append(item_people(f"{title}\n{item.body}", cast))
     council = slugify(meeting.council)
     for who in cast.people:
         if who.surname is None:

@@ -96,6 +96,24 @@ ROLE_WORDS = frozenset(
 #: Capitalised words that are never a given name or surname.
 NOT_NAMES = frozenset(
     [
+        "Division",
+        "Headquarters",
+        "Siochana",
+        "Síochána",
+        "Reserve",
+        "Reserves",
+        "Stations",
+        "Vetting",
+        "Bureau",
+        "Unit",
+        "Authority",
+        "Policing",
+        "Commissioner",
+        "Ombudsman",
+        "Clinic",
+        "Clinics",
+    ]
+    + [
         "The",
         "A",
         "An",
@@ -256,7 +274,7 @@ CHAIR = re.compile(
 )
 ROLE = re.compile(
     r"\b[Tt]he\s+(?P<role>[A-Z][\w'’\-]*\.?(?:(?:\s+|\s*,\s*|\s*[–&]\s*)"
-    r"(?:[A-Z][\w'’\-]*\.?|and|of|for))*)"
+    r"(?:(?!The\b)[A-Z][\w'’\-]*\.?|and|of|for))*)"
 )
 
 
