@@ -553,18 +553,18 @@ class SearchService:
         if text_q is None:
             raise QueryError("the query has only very common words; add a more specific word")
         filters: list[wq.Query] = [wq.Term("doctype", "item")]
-        for facet in FACETS:
-            chosen = [field_query(facet, v) for v in getattr(req, facet) if str(v).strip()]
-            ors = _any(chosen)
-            if ors is not None:
-                filters.append(ors)
         if req.date_from or req.date_to:
             start = dt.datetime.combine(req.date_from, dt.time.min) if req.date_from else None
             end = dt.datetime.combine(req.date_to, dt.time.max) if req.date_to else None
             filters.append(wq.DateRange("date", start, end))
-        filter_q = wq.And(filters)
-        full_q = wq.And([text_q, filter_q])
         with self.searcher() as s:
+            for facet in FACETS:
+                chosen = [self._filter(s, facet, str(v)) for v in getattr(req, facet)]
+                ors = _any(chosen)
+                if ors is not None:
+                    filters.append(ors)
+            filter_q = wq.And(filters)
+            full_q = wq.And([text_q, filter_q])
             cache = self._facet_cache(s)
             mask = cache.mask(s.docs_for_query(full_q))
             total = int(mask.sum())
@@ -578,7 +578,7 @@ class SearchService:
                 )
             results = s.search(text_q, filter=filter_q, limit=page * page_size, sortedby=sortedby)
             hits = [
-                self._hit(r.fields(), r.score or 0.0, compiler)
+                self._hit(r.fields(), r.score if isinstance(r.score, float) else 0.0, compiler)
                 for r in list(results)[(page - 1) * page_size :]
             ]
             facets = {f: self._facet_values(s, cache, f, cache.counts(f, mask)) for f in FACETS}
@@ -595,6 +595,15 @@ class SearchService:
             suggestion=suggestion,
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
         )
+
+    @staticmethod
+    def _filter(s: Searcher, facet: str, value: str) -> wq.Query | None:
+        """A facet filter: the exact facet value when the index has it (so a filter on a
+        value counts exactly what its facet count said), else the lenient field query."""
+        value = value.strip()
+        if value and s.reader().doc_frequency(FACET_FIELDS[facet], value) > 0:
+            return wq.Term(FACET_FIELDS[facet], value)
+        return field_query(facet, value)
 
     def _facet_values(
         self, s: Searcher, cache: _FacetCache, facet: str, counts: dict[str, int]

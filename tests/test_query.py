@@ -1,0 +1,81 @@
+"""kb.query: the user query language, including hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.query import (
+    And,
+    FieldQuery,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    QueryError,
+    Term,
+    YearRange,
+    parse,
+)
+
+
+@pytest.mark.parametrize(
+    ("q", "tree"),
+    [
+        ("", None),
+        ("   ", None),
+        ("cctv", Term("cctv")),
+        ("cctv funding", And((Term("cctv"), Term("funding")))),
+        ("cctv AND funding", And((Term("cctv"), Term("funding")))),
+        ('"sex trade"', Phrase("sex trade")),
+        ('"sex trade', Phrase("sex trade")),  # unclosed quote runs to the end
+        ("cctv OR cameras", Or((Term("cctv"), Term("cameras")))),
+        ("cctv -funding", And((Term("cctv"), Not(Term("funding"))))),
+        ("NOT funding", Not(Term("funding"))),
+        ("(cctv OR cameras) park", And((Or((Term("cctv"), Term("cameras"))), Term("park")))),
+        ("safe*", Prefix("safe")),
+        ("committee:licensing", FieldQuery("committee", "licensing")),
+        ('committee:"crime and disorder"', FieldQuery("committee", "crime and disorder", True)),
+        ("Speaker:Hawkes", FieldQuery("speaker", "Hawkes")),
+        ("year:2018", YearRange(2018, 2018)),
+        ("year:2017..2019", YearRange(2017, 2019)),
+        ("year:2019..2017", YearRange(2017, 2019)),
+        ("year:2017..", YearRange(2017, None)),
+        ("year:..2019", YearRange(None, 2019)),
+        ("unknown:x", Term("unknown:x")),  # not a public field: plain words
+        ("body:secret", Term("body:secret")),
+        ("source_key:/etc", Term("source_key:/etc")),
+        ('data:"x y"', And((Term("data"), Phrase("x y")))),
+        ("[a TO z]", And((Term("[a"), Term("TO"), Term("z]")))),
+        ("cctv)", Term("cctv")),  # stray bracket ignored
+        ("(cctv", Term("cctv")),
+        ("a\x00b", And((Term("a"), Term("b")))),
+    ],
+)
+def test_parse_table(q: str, tree: object) -> None:
+    assert parse(q) == tree
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("*", "wildcards"),
+        ("*get", "wildcards"),
+        ("?", "wildcards"),
+        ("s*", "wildcards"),
+        ("sa*fe", "wildcards"),
+        ("((((", "no words"),
+        (")))", "no words"),
+        ('""', "no words"),
+        ("year:20x8", "not a year"),
+        ("x" * 10_000, "too long"),
+        ("(" * 40 + "cctv", "nested"),
+        (" ".join(["cctv"] * 100), "too complex"),
+    ],
+)
+def test_bad_queries_raise_query_error(q: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        parse(q)
+
+
+def test_query_error_is_a_value_error() -> None:
+    assert issubclass(QueryError, ValueError)

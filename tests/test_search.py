@@ -1,0 +1,289 @@
+"""kb.search.SearchService against real indexes: the seed, and a slice of the shared corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh import index as windex
+from whoosh import query as wq
+
+from indexer.pipeline import ingest
+from kb.query import parse
+from kb.search import (
+    IndexMissingError,
+    QueryError,
+    SearchRequest,
+    SearchService,
+    _Compiler,
+    field_query,
+)
+
+SEED_MEETING = "luton/crime-and-disorder-committee/2018-03-27"
+
+
+@pytest.fixture(scope="module")
+def seed(seed_index: Path) -> SearchService:
+    svc = SearchService(seed_index)
+    yield svc
+    svc.close()
+
+
+def ids(res) -> list[str]:
+    return [h.id.rsplit("/", 1)[1] for h in res.results]
+
+
+def test_cctv_finds_item_07_first_with_the_units_sentence(seed: SearchService) -> None:
+    res = seed.search(SearchRequest(q="CCTV"))
+    assert ids(res)[0] == "07"
+    assert "10 CCTV units" in res.results[0].snippet
+    assert "10 <mark>CCTV</mark> units" in res.results[0].snippet_html
+    assert res.results[0].url == f"/items/{SEED_MEETING}/07"
+
+
+def test_exact_phrase_sex_trade(seed: SearchService) -> None:
+    res = seed.search(SearchRequest(q='"sex trade"'))
+    assert sorted(ids(res)) == ["06", "07"]
+    assert res.total == 2
+
+
+def test_and_is_the_default_and_or_widens(seed: SearchService) -> None:
+    both = seed.search(SearchRequest(q="cctv firearms")).total
+    either = seed.search(SearchRequest(q="cctv OR firearms")).total
+    cctv = seed.search(SearchRequest(q="cctv")).total
+    assert both == 0 and cctv == 1 and either == 2
+
+
+def test_not_excludes(seed: SearchService) -> None:
+    assert ids(seed.search(SearchRequest(q='"sex trade" -cctv'))) == ["06"]
+    assert ids(seed.search(SearchRequest(q='"sex trade" NOT cctv'))) == ["06"]
+
+
+@pytest.mark.parametrize("q", ["anti-social", "antisocial", '"anti social"', "anti social"])
+def test_hyphen_variants_all_find_item_07(seed: SearchService, q: str) -> None:
+    assert "07" in ids(seed.search(SearchRequest(q=q)))
+
+
+def test_field_syntax_and_ranges(seed: SearchService) -> None:
+    assert seed.search(SearchRequest(q="year:2018 cctv")).total == 1
+    assert seed.search(SearchRequest(q="year:2017..2019 cctv")).total == 1
+    assert seed.search(SearchRequest(q="year:2019.. cctv")).total == 0
+    assert seed.search(SearchRequest(q="council:luton cctv")).total == 1
+    assert seed.search(SearchRequest(q="council:limerick cctv")).total == 0
+    assert seed.search(SearchRequest(q='committee:"crime and disorder" cctv')).total == 1
+    spoke = seed.search(SearchRequest(q="speaker:hawkes"))
+    assert spoke.total >= 1
+    assert all(any("Hawkes" in s for s in h.speakers) for h in spoke.results)
+
+
+@pytest.mark.parametrize("q", ["*", "*get", "((((", "x" * 10_000, "year:abc", "[a TO z]"])
+def test_hostile_queries_give_query_error(seed: SearchService, q: str) -> None:
+    with pytest.raises(QueryError):
+        seed.search(SearchRequest(q=q))
+
+
+def test_nul_and_control_characters_are_blanks(seed: SearchService) -> None:
+    assert seed.search(SearchRequest(q="\x00")).total == 9  # a blank query lists everything
+    assert ids(seed.search(SearchRequest(q="\x00CCTV\x07"))) == ["07"]
+
+
+@pytest.mark.parametrize("q", ["source_key:x", "data:luton", "doctype:meeting", "id:luton"])
+def test_private_fields_are_plain_words(seed: SearchService, q: str) -> None:
+    # "doctype:meeting" is the words "doctype meeting": never the meeting documents
+    res = seed.search(SearchRequest(q=q))
+    assert all(h.id.count("/") == 3 for h in res.results)
+    name, value = q.split(":")
+    both = seed.search(SearchRequest(q=f"{name} {value}"))
+    assert res.total == both.total
+
+
+def test_blank_query_lists_items_and_sorts(seed: SearchService) -> None:
+    res = seed.search(SearchRequest(q="", sort="oldest", page_size=20))
+    assert res.total == 9
+    assert ids(res) == [f"{n:02d}" for n in range(1, 10)]
+    with pytest.raises(QueryError):
+        seed.search(SearchRequest(sort="sideways"))
+
+
+def test_paging(seed: SearchService) -> None:
+    first = seed.search(SearchRequest(q="", sort="oldest", page=1, page_size=4))
+    third = seed.search(SearchRequest(q="", sort="oldest", page=3, page_size=4))
+    assert ids(first) == ["01", "02", "03", "04"] and ids(third) == ["09"]
+    assert first.total == third.total == 9
+
+
+def test_filters_or_within_and_across_facets(seed: SearchService) -> None:
+    base = SearchRequest(q="partnership")
+    total = seed.search(base).total
+    assert seed.search(SearchRequest(q="partnership", council=["luton", "nowhere"])).total == total
+    assert seed.search(SearchRequest(q="partnership", council=["nowhere"])).total == 0
+    narrowed = seed.search(SearchRequest(q="partnership", council=["luton"], topic=["cctv"]))
+    assert narrowed.total == 1
+    dated = SearchRequest(
+        q="partnership", date_from=dt.date(2018, 3, 27), date_to=dt.date(2018, 3, 27)
+    )
+    assert seed.search(dated).total == total
+    assert seed.search(SearchRequest(q="partnership", date_from=dt.date(2018, 3, 28))).total == 0
+
+
+def test_snippet_html_is_escaped(seed: SearchService) -> None:
+    res = seed.search(SearchRequest(q="wellbeing"))
+    hit = res.results[0]
+    assert "Health &amp; <mark>Wellbeing</mark>" in hit.snippet_html
+    assert (
+        html.unescape(hit.snippet_html.replace("<mark>", "").replace("</mark>", "")) == hit.snippet
+    )
+
+
+def test_suggestion_for_a_misspelling(seed: SearchService) -> None:
+    res = seed.search(SearchRequest(q="exploitaton"))
+    assert res.total == 0 and res.suggestion == "exploitation"
+
+
+def test_to_json_shape(seed: SearchService) -> None:
+    data = json.loads(json.dumps(seed.search(SearchRequest(q="CCTV")).to_json()))
+    assert set(data) >= {"query", "total", "results", "facets"}
+    hit = data["results"][0]
+    assert set(hit) >= {
+        "id", "meeting_id", "council", "committee", "date", "item_number", "item_title",
+        "speakers", "topics", "snippet", "url",
+    }  # fmt: skip
+    assert hit["date"] == "2018-03-27" and hit["item_number"] == "07"
+    assert data["facets"]["council"] == {"luton": 1}
+    assert set(data["facets"]) == {"council", "committee", "year", "speaker", "topic"}
+
+
+def test_histogram_counts_items_per_year_and_committee(seed: SearchService) -> None:
+    res = seed.search(SearchRequest(q="partnership"))
+    assert res.histogram == {2018: {"luton/crime-and-disorder-committee": res.total}}
+
+
+def test_get_item_with_neighbours(seed: SearchService) -> None:
+    item = seed.get_item(f"{SEED_MEETING}/07")
+    assert item is not None
+    assert item["title"].startswith("KEEPING LUTON SAFE AND TIDY")
+    assert "10 CCTV units" in item["body"]
+    assert item["prev_id"] == f"{SEED_MEETING}/06" and item["next_id"] == f"{SEED_MEETING}/08"
+    assert item["meeting"]["id"] == SEED_MEETING
+    assert any(t["topic"] == "cctv" and t["evidence"] for t in item["topics"])
+    assert seed.get_item(f"{SEED_MEETING}/01")["prev_id"] is None
+    assert seed.get_item("nope") is None
+    assert seed.get_item(SEED_MEETING) is None  # a meeting is not an item
+
+
+def test_get_meeting_lists_items_in_order(seed: SearchService) -> None:
+    meeting = seed.get_meeting(SEED_MEETING)
+    assert [i["number"] for i in meeting["items"]] == [f"{n:02d}" for n in range(1, 10)]
+    assert meeting["attendance"]["chair"]
+    assert seed.get_meeting("x/y/z") is None
+
+
+def test_browse_helpers(seed: SearchService) -> None:
+    similar = seed.more_like_this(f"{SEED_MEETING}/06", n=3)
+    assert 1 <= len(similar) <= 3 and all(s["id"] != f"{SEED_MEETING}/06" for s in similar)
+    (committee,) = seed.list_committees()
+    assert committee["meetings"] == 1 and committee["items"] == 9
+    assert [m["id"] for m in seed.committee_meetings("luton", "crime-and-disorder-committee")] == [
+        SEED_MEETING
+    ]
+    people = seed.people("Luton")
+    assert people and people[0]["items"] >= people[-1]["items"]
+    assert seed.people("elsewhere") == []
+    who = seed.person(people[0]["id"])
+    assert who["spoke_in"] and who["name"] == people[0]["name"]
+    assert seed.person("luton/nobody") is None
+    topics = {t["topic"]: t for t in seed.topics_summary()}
+    assert topics["cctv"]["items"] == 1 and topics["cctv"]["by_year"] == {"2018": 1}
+    stats = seed.stats()
+    assert (stats["items"], stats["meetings"], stats["councils"]) == (9, 1, 1)
+
+
+def test_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="kb ingest"):
+        SearchService(tmp_path / "none")
+
+
+def test_a_new_commit_shows_on_the_next_search(tmp_index, seed_path: Path, tmp_path: Path) -> None:
+    folder = tmp_index()
+    svc = SearchService(folder)
+    assert svc.search(SearchRequest(q="cctv")).total == 1
+    other = tmp_path / "luton-crime-and-disorder-2019-03-26.txt"
+    other.write_text(
+        seed_path.read_text(encoding="utf-8").replace(
+            "27<sup>TH</sup> MARCH 2018", "26TH MARCH 2019"
+        ),
+        encoding="utf-8",
+    )
+    tmp_index(other, index_dir=folder)
+    res = svc.search(SearchRequest(q="cctv"))
+    assert res.total == 2
+    assert res.facets["year"][0].value == "2019" and res.histogram.keys() == {2018, 2019}
+    svc.close()
+
+
+# --------------------------------------------------------------------------- corpus slice
+
+
+@pytest.fixture(scope="module")
+def corpus_index(corpus_dir: Path, manifest, tmp_path_factory) -> Path:
+    wanted: dict[str, int] = {}
+    files = []
+    for row in manifest:
+        top = row["file"].split("/", 1)[0]
+        if top in {"limerick-council-meetings", "stokeferry-village-pump", "mscc"} and (
+            wanted.get(top, 0) < 4
+        ):
+            wanted[top] = wanted.get(top, 0) + 1
+            files.append(corpus_dir / row["file"])
+    folder = tmp_path_factory.mktemp("corpus-index")
+    report = ingest(files, folder)
+    assert len(report.results) == 12
+    return folder
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("q", ["", "council", "planning OR police", '"parish council"'])
+def test_facet_counts_equal_plain_whoosh_counts(corpus_index: Path, q: str) -> None:
+    svc = SearchService(corpus_index)
+    res = svc.search(SearchRequest(q=q))
+    text_q = _Compiler(svc.expander).compile(parse(q)) if q else wq.Every()
+    base = wq.And([text_q, wq.Term("doctype", "item")])
+    fields = {"council": "council_id", "committee": "committee_key", "year": "year",
+              "speaker": "speaker", "topic": "topic"}  # fmt: skip
+    ix = windex.open_dir(str(corpus_index))
+    with ix.searcher() as s:
+        assert res.total == len(list(s.docs_for_query(base)))
+        assert len(res.facets["council"]) >= 2 or q
+        for facet, values in res.facets.items():
+            for fv in values:
+                plain = len(
+                    list(s.docs_for_query(wq.And([base, wq.Term(fields[facet], fv.value)])))
+                )
+                assert fv.count == plain, (facet, fv.value)
+        for year, per_committee in res.histogram.items():
+            for committee, count in per_committee.items():
+                both = wq.And(
+                    [base, wq.Term("year", str(year)), wq.Term("committee_key", committee)]
+                )
+                assert count == len(list(s.docs_for_query(both)))
+    svc.close()
+
+
+@pytest.mark.corpus
+def test_facet_filter_equals_facet_count(corpus_index: Path) -> None:
+    svc = SearchService(corpus_index)
+    res = svc.search(SearchRequest(q="council"))
+    for fv in res.facets["committee"]:
+        assert svc.search(SearchRequest(q="council", committee=[fv.value])).total == fv.count
+    assert field_query("committee", "") is None
+    svc.close()
+
+
+def test_index_copy_is_readable_elsewhere(seed_index: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(seed_index, copy)
+    assert SearchService(copy).search(SearchRequest(q="cctv")).total == 1
