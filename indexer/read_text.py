@@ -89,10 +89,11 @@ class _Builder:
         self.page_markers = 0
         self.content_seen = False
 
-    def add(self, block: Block) -> None:
+    def add(self, block: Block, *, content: bool = True) -> None:
+        """Append ``block`` on the current page; ``content=False`` for a lone link line."""
         block.page = self.page
         self.blocks.append(block)
-        if not _LINK_ONLY.fullmatch(block.text) and block.text.strip():
+        if content:
             self.content_seen = True
 
     def new_page(self) -> None:
@@ -178,6 +179,9 @@ def _add_line(b: _Builder, line: str, *, markdown: bool) -> None:
         b.new_page()
         return
     if _HR.fullmatch(stripped):
+        return
+    if markdown and _LINK_ONLY.fullmatch(stripped):
+        b.add(Block(clean_inline(stripped, markdown=True)), content=False)
         return
     if markdown and stripped.startswith("|") and stripped.count("|") >= 2:
         if _MD_TABLE_SEP.fullmatch(stripped):
