@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import MethodNotAllowed
 
 from kb import config as kb_config
@@ -33,6 +34,17 @@ SECURITY_HEADERS: dict[str, str] = {
 _SETTING_NAMES = {s.name for s in kb_config.SETTINGS}
 
 
+class SafeJSONProvider(DefaultJSONProvider):
+    """JSON with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc.: the same data, but a
+    response can never be read as HTML even by a client that ignores its content type."""
+
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Return a configured app; the index is not opened until a request needs it.
 
@@ -44,8 +56,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = kb_config.load(overrides)
 
     app = Flask(__name__)
+    app.json_provider_class = SafeJSONProvider
+    app.json = SafeJSONProvider(app)
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented order
     app.config.update(config)
     app.config["KB"] = settings
     app.extensions["kb_service"] = ServiceHolder(
