@@ -78,6 +78,7 @@ class Line:
     baseline: float | None = None  # PDF units from the page bottom
     band: bool = False  # in the top or bottom 12 % of the page (header/footer zone)
     right: float | None = None  # right edge of the last character, PDF units
+    lead_bold: bool = False  # the first letters are bold (a heading running into text)
     para_break: bool = False  # OCR: a blank line came before it
 
 
@@ -263,6 +264,7 @@ def _make_line(chars: list[_Char], page: int, height: float) -> list[Line]:
             baseline=baseline,
             band=band,
             right=max(c.x1 for c in ink) if ink else None,
+            lead_bold=bool(letters) and all(c.bold for c in letters[:3]),
         )
     ]
 
@@ -390,7 +392,10 @@ def _starts_block(
     """
     if line.page != previous.page or line.para_break:
         return True
-    if line.bold != previous.bold or abs(line.size - previous.size) > 1.5:
+    continues_heading = previous.bold and line.lead_bold  # 'Committee' / 'Meeting: text…'
+    if (line.bold != previous.bold and not continues_heading) or abs(
+        line.size - previous.size
+    ) > 1.5:
         return True
     if _NUMBERED.match(line.text) or _BULLET.match(line.text):
         return True
