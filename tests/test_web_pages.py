@@ -205,3 +205,21 @@ def test_csv_and_atom(client) -> None:  # type: ignore[no-untyped-def]
     assert atom.mimetype == "application/atom+xml"
     dates = re.findall(r"<updated>(\d{4}-\d\d-\d\d)T", atom.get_data(as_text=True))[1:]
     assert dates == sorted(dates, reverse=True) and dates
+
+
+def test_home_page_lists_newest_items_and_counts(client) -> None:  # type: ignore[no-untyped-def]
+    html = get(client, "/")
+    stats = client.get("/api/search").json
+    assert "Latest items" in html and f"{stats['total']:,} items" in html
+    assert '<span class="sort-on" aria-current="true">Newest</span>' in html
+
+
+def test_time_budget_note(seed_index) -> None:  # type: ignore[no-untyped-def]
+    from web import create_app
+
+    over = create_app({"index": str(seed_index), "time_budget_ms": -1}).test_client()
+    assert "took longer than the time allowed" in get(over, "/search?q=CCTV")
+    assert "took longer than the time allowed" not in get(
+        create_app({"index": str(seed_index), "time_budget_ms": 60_000}).test_client(),
+        "/search?q=CCTV",
+    )

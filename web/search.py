@@ -66,7 +66,8 @@ def over_budget(resp: Any) -> bool:
 @bp.get("/search")
 def search() -> str:
     """The search page: query box, facets, chips, results, chart, pagination."""
-    p, resp = run_search(request.args)
+    browsing = not request.args.get("q") and not request.args.get("sort")
+    p, resp = run_search(request.args, **({"sort": "newest"} if browsing else {}))
     has_query = bool(p["q"]) or any(p[k] for k in ("council", "committee", "speaker", "topic"))
     has_query = has_query or bool(p["year"] or p["date_from"] or p["date_to"])
     last_page = max(1, -(-resp.total // p["page_size"])) if resp.total else 1
