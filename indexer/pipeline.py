@@ -9,6 +9,7 @@ warning on the file rather than losing its text.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -126,8 +127,9 @@ def _optional(module: str, name: str) -> Any | None:
     return getattr(mod, name, None)
 
 
+@functools.cache
 def load_taxonomy() -> Any | None:
-    """The topic taxonomy when ``indexer.topics`` is installed, else None."""
+    """The default topic taxonomy when ``indexer.topics`` is installed, else None (cached)."""
     taxonomy_cls = _optional("indexer.topics", "Taxonomy")
     return taxonomy_cls.load() if taxonomy_cls is not None else None
 
@@ -143,7 +145,8 @@ def process_file(
     """Read, extract, segment and tag one file; return its Meeting with items.
 
     ``council`` overrides what the text says; ``council_fallback`` is used only when the text
-    names no council.  Raises IngestError / NotMinutesError with a reason for the user.
+    names no council.  ``taxonomy`` defaults to the shipped one when topics are installed.
+    Raises IngestError / NotMinutesError with a reason for the user.
     """
     path = Path(path)
     doc = read_file(path)
@@ -166,6 +169,7 @@ def process_file(
         except Exception as exc:  # noqa: BLE001 - keep the text, report the bug
             meeting.warnings.append(f"people not resolved (internal error: {exc!r})")
     tag_meeting = _optional("indexer.topics", "tag_meeting")
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
     if tag_meeting is not None and taxonomy is not None:
         try:
             tag_meeting(meeting, taxonomy)

@@ -253,7 +253,9 @@ class IndexWriterSession:
             self._ix = index.create_in(str(self.index_dir), SCHEMA)
             self._fsync_new(set())
         path = self.index_dir / MANIFEST_NAME
-        if path.exists():
+        if self.rebuild:
+            self.save_manifest()
+        elif path.exists():
             raw = json.loads(path.read_text(encoding="utf-8"))
             self.manifest = dict(raw.get("files", {}))
 
