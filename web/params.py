@@ -4,8 +4,10 @@ The HTML pages, the JSON API, CSV and Atom all read the same parameters:
 
     q, council*, committee*, speaker*, topic*, year*, date_from, date_to, sort, page, page_size
 
-(* may repeat).  ``parse_search_args`` promises either a dict of valid ``SearchRequest``
-keyword arguments or a ``ParamError`` whose message says which parameter is wrong and why.
+(* may repeat; ``from``/``to`` are accepted for ``date_from``/``date_to`` as in ``kb search``;
+a year may be a range ``2017..2019``).  ``parse_search_args`` promises either a dict of
+valid ``SearchRequest`` keyword arguments or a ``ParamError`` whose message says which
+parameter is wrong and why.
 """
 
 from __future__ import annotations
@@ -51,6 +53,22 @@ def _date(raw: str, name: str) -> dt.date | None:
         raise ParamError(f"{name} must be a date like 2018-03-27, not {raw[:40]!r}") from None
 
 
+def _year(raw: str) -> str:
+    """A year filter as ``kb search --year`` takes it: 2018, 2017..2019, 2017.., ..2019, undated."""
+    if raw == "undated":
+        return raw
+    if ".." in raw:
+        low, _, high = raw.partition("..")
+        if not (low or high):
+            raise ParamError("year range needs at least one end, like 2017..2019")
+        lo = _int(low, "year", 1000, 2999) if low else None
+        hi = _int(high, "year", 1000, 2999) if high else None
+        if lo is not None and hi is not None and lo > hi:
+            raise ParamError(f"year range {lo}..{hi} runs backwards")
+        return f"{lo or ''}..{hi or ''}"
+    return str(_int(raw, "year", 1000, 2999))
+
+
 def _text(raw: str, name: str, limit: int) -> str:
     raw = _CONTROL.sub(" ", raw).strip()
     if len(raw) > limit:
@@ -72,9 +90,9 @@ def parse_search_args(args: Mapping[str, Any], settings: Mapping[str, Any]) -> d
         if len(values) > MAX_FILTER_VALUES:
             raise ParamError(f"too many {name} filters (the limit is {MAX_FILTER_VALUES})")
         out[name] = values
-    out["year"] = [v if v == "undated" else str(_int(v, "year", 1000, 2999)) for v in out["year"]]
-    out["date_from"] = _date(multi.get("date_from", ""), "date_from")
-    out["date_to"] = _date(multi.get("date_to", ""), "date_to")
+    out["year"] = [_year(v) for v in out["year"]]
+    out["date_from"] = _date(multi.get("date_from") or multi.get("from", ""), "date_from")
+    out["date_to"] = _date(multi.get("date_to") or multi.get("to", ""), "date_to")
     if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
         raise ParamError("date_from is after date_to")
     sort = multi.get("sort", "").strip() or "relevance"
