@@ -55,15 +55,23 @@ class Topic:
     phrases: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     title_phrases: list[str] = field(default_factory=list)
+    weak: list[str] = field(default_factory=list)
     _patterns: list[tuple[tuple[str, ...], str]] = field(default_factory=list, repr=False)
     _excludes: list[tuple[str, ...]] = field(default_factory=list, repr=False)
     _title_patterns: list[tuple[tuple[str, ...], str]] = field(default_factory=list, repr=False)
 
     def compile(self) -> None:
         """Build the stem patterns (longest first so "knife crime" wins over "knife")."""
-        self._patterns = _patterns(self.synonyms + self.phrases)
-        self._title_patterns = _patterns(self.synonyms + self.phrases + self.title_phrases)
+        # weak terms first: a synonym with the same stems ("policing"/"police") stays weak
+        self._patterns = _patterns(self.weak + self.synonyms + self.phrases)
+        self._title_patterns = _patterns(
+            self.weak + self.synonyms + self.phrases + self.title_phrases
+        )
         self._excludes = [v for p in self.exclude for v in variants(p) if v]
+
+    def weight(self, term: str) -> float:
+        """How much one match of ``term`` counts: 0.5 for a ``weak`` term, else 1."""
+        return 0.5 if term in self.weak else 1.0
 
     def count(
         self, raw_words: list[str], words: list[str], *, title: bool = False
@@ -135,7 +143,7 @@ class Taxonomy:
         if not isinstance(raw, list):
             raise IngestError(f"{source}: 'topic' must be an array of tables ([[topic]])")
         known = {"id", "label", "description", "synonyms", "acronyms", "phrases", "exclude"}
-        known.add("title_phrases")
+        known |= {"title_phrases", "weak"}
         for n, entry in enumerate(raw, 1):
             if not isinstance(entry, dict) or not entry.get("id") or not entry.get("label"):
                 raise IngestError(f"{source}: topic #{n} needs an 'id' and a 'label'")
@@ -158,9 +166,10 @@ class Taxonomy:
 def tag_item(item: Item, taxonomy: Taxonomy) -> list[Tag]:
     """The item's tags, strongest first.
 
-    A tag is ``primary`` when a topic term is in the title, or the body has at least
-    3 matches (2 when the body is under 120 words); else ``mentioned``.  The score is
-    5 per title match plus 1 per body match, so ordering favours what the item is about.
+    A tag is ``primary`` when a topic term is in the title, or the body's matches weigh at
+    least 3 (2 when the body is under 120 words; see :meth:`Topic.weight`); else
+    ``mentioned``.  The score is 5 per title match plus the body weight, so ordering favours
+    what the item is about.
     """
     title_raw, body_raw = _WORD.findall(item.title), _WORD.findall(item.body)
     title_words, body_words = stems(item.title), stems(item.body)
@@ -170,12 +179,13 @@ def tag_item(item: Item, taxonomy: Taxonomy) -> list[Tag]:
         in_body = topic.count(body_raw, body_words)
         if not in_title and not in_body:
             continue
-        t, b = sum(in_title.values()), sum(in_body.values())
+        t = sum(in_title.values())
+        b = sum(n * topic.weight(term) for term, n in in_body.items())
         needed = 2 if len(body_words) < SHORT_BODY else PRIMARY_BODY_COUNT
         strength = "primary" if t or b >= needed else "mentioned"
         evidence = [Evidence(term, n, "title") for term, n in sorted(in_title.items())]
         evidence += [Evidence(term, n, "body") for term, n in sorted(in_body.items())]
-        tags.append(Tag(topic.id, topic.label, strength, float(5 * t + b), evidence))
+        tags.append(Tag(topic.id, topic.label, strength, 5.0 * t + b, evidence))
     tags.sort(key=lambda tag: (tag.strength != "primary", -tag.score, tag.topic))
     return tags
 
