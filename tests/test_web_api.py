@@ -89,3 +89,17 @@ def test_post_is_405_json(client) -> None:  # type: ignore[no-untyped-def]
     resp = client.post("/api/search", data={"q": "x"})
     assert resp.status_code == 405
     validate(resp.json, "Error")
+
+
+def test_api_search_equals_cli_json(client, seed_index) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    args = ["search", "CCTV", "--index", str(seed_index), "--sort", "newest", "--limit", "5"]
+    out = CliRunner().invoke(main, [*args, "--json"])
+    assert out.exit_code == 0, out.output
+    api = client.get("/api/search?q=CCTV&sort=newest&page_size=5").json
+    assert api == json.loads(out.output)
