@@ -1,0 +1,161 @@
+"""The kb command line, driven through click's CliRunner on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.write import LOCK_NAME
+from kb.cli import main
+
+ITEM7 = "luton/crime-and-disorder-committee/2018-03-27/07"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory, seed_path: Path) -> str:
+    folder = tmp_path_factory.mktemp("cli-index")
+    result = CliRunner().invoke(main, ["ingest", str(seed_path), "--index", str(folder)])
+    assert result.exit_code == 0, result.output
+    return str(folder)
+
+
+def test_ingest_reports_each_file_a_bad_one_and_exits_1(runner, tmp_path, seed_path) -> None:
+    src = tmp_path / "minutes"
+    src.mkdir()
+    shutil.copy(seed_path, src)
+    (src / "empty.pdf").write_bytes(b"")
+    result = runner.invoke(main, ["ingest", str(src), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 1
+    assert f"FAILED {src / 'empty.pdf'}: empty file (0 bytes)" in result.output
+    assert "9 items" in result.output
+    assert result.output.rstrip().endswith("1 new, 0 changed, 0 unchanged, 1 failed")
+    found = runner.invoke(main, ["search", "CCTV", "--index", str(tmp_path / "ix"), "--json"])
+    assert json.loads(found.output)["total"] == 1
+
+
+def test_ingest_twice_skips_everything_the_second_time(runner, tmp_path, seed_path) -> None:
+    args = ["ingest", str(seed_path), "--index", str(tmp_path / "ix")]
+    assert runner.invoke(main, args).exit_code == 0
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0
+    assert again.output.rstrip().endswith("0 new, 0 changed, 1 unchanged, 0 failed")
+
+
+def test_make_serve_invocation_works(runner, tmp_path, seed_path, monkeypatch) -> None:
+    data = tmp_path / "data" / "minutes"
+    data.mkdir(parents=True)
+    shutil.copy(seed_path, data)
+    monkeypatch.chdir(tmp_path)
+    args = ["ingest", "data/minutes", "--index", "instance/index", "--council-from-folder"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "(luton/crime-and-disorder-committee/2018-03-27)" in result.output
+
+
+def test_index_from_environment(runner, index, monkeypatch) -> None:
+    monkeypatch.setenv("KB_INDEX", index)
+    result = runner.invoke(main, ["stats", "--json"])
+    assert json.loads(result.output)["items"] == 9
+
+
+def test_locked_index_is_a_clear_error(runner, tmp_path, seed_path) -> None:
+    ix = tmp_path / "ix"
+    ix.mkdir()
+    (ix / LOCK_NAME).write_text(str(os.getppid()))
+    result = runner.invoke(main, ["ingest", str(seed_path), "--index", str(ix)])
+    assert result.exit_code == 1
+    assert f"index is being updated by another ingest (pid {os.getppid()})" in result.output
+
+
+def test_search_human_output(runner, index) -> None:
+    result = runner.invoke(main, ["search", "CCTV", "--index", index])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "1–1 of 1 items for 'CCTV'"
+    assert lines[2].startswith("1. KEEPING LUTON SAFE AND TIDY")
+    assert "Luton · Crime and Disorder Committee · 2018-03-27" in result.output
+    assert "10 CCTV units" in " ".join(result.output.split())
+    assert f"/items/{ITEM7}" in result.output
+
+
+def test_search_json_shape(runner, index) -> None:
+    result = runner.invoke(main, ["search", '"sex trade"', "--index", index, "--json"])
+    data = json.loads(result.output)
+    assert {r["item_number"] for r in data["results"]} == {"06", "07"}
+    assert set(data) >= {"query", "total", "results", "facets"}
+    for hit in data["results"]:
+        assert set(hit) >= {
+            "id", "meeting_id", "council", "committee", "date", "item_number", "item_title",
+            "speakers", "topics", "snippet", "url",
+        }  # fmt: skip
+        assert hit["url"] == f"/items/{hit['id']}"
+    assert data["facets"]["year"] == {"2018": 2}
+
+
+def test_search_filters_sort_and_paging(runner, index) -> None:
+    base = ["search", "--index", index, "--json", "--sort", "oldest", "--limit", "2"]
+    page2 = json.loads(runner.invoke(main, [*base, "--page", "2"]).output)
+    assert [r["item_number"] for r in page2["results"]] == ["03", "04"]
+    assert json.loads(runner.invoke(main, [*base, "--year", "2019"]).output)["total"] == 0
+    dated = [*base, "--from", "2018-03-01", "--to", "2018-03-31", "--topic", "cctv"]
+    assert json.loads(runner.invoke(main, dated).output)["total"] == 1
+    both = runner.invoke(main, [*base, "--year", "2018", "--from", "2018-01-01"])
+    assert both.exit_code == 2 and "not both" in both.output
+    bad_day = runner.invoke(main, [*base, "--from", "March"])
+    assert bad_day.exit_code == 2 and "not a date" in bad_day.output
+
+
+@pytest.mark.parametrize("q", ["*", "*get", "((((", "x" * 10_000])
+def test_hostile_query_is_a_usage_error_not_a_traceback(runner, index, q) -> None:
+    result = runner.invoke(main, ["search", q, "--index", index])
+    assert result.exit_code == 2
+    assert "bad query:" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_show_explains_topics(runner, index) -> None:
+    result = runner.invoke(main, ["show", ITEM7, "--index", index])
+    assert result.exit_code == 0
+    assert result.output.startswith("07. KEEPING LUTON SAFE AND TIDY")
+    assert "CCTV [cctv] (primary" in result.output and "'CCTV' ×3 in body" in result.output
+    assert "source: " in result.output and "luton-osb-crime" in result.output
+    as_json = json.loads(runner.invoke(main, ["show", ITEM7, "--index", index, "--json"]).output)
+    assert as_json["next_id"].endswith("/08")
+    missing = runner.invoke(main, ["show", "no/such/item", "--index", index])
+    assert missing.exit_code == 1 and "no item" in missing.output
+
+
+def test_export_is_one_meeting_per_line(runner, index) -> None:
+    lines = runner.invoke(main, ["export", "--index", index]).output.splitlines()
+    (meeting,) = [json.loads(line) for line in lines]
+    assert len(meeting["items"]) == 9 and meeting["id"] == ITEM7.rsplit("/", 1)[0]
+
+
+def test_people_person_topics(runner, index) -> None:
+    people = json.loads(runner.invoke(main, ["people", "--index", index, "--json"]).output)
+    assert people and all(p["council_id"] == "luton" for p in people)
+    first = people[0]["id"]
+    person = runner.invoke(main, ["person", first, "--index", index])
+    assert person.exit_code == 0 and "spoke in:" in person.output
+    topics = runner.invoke(main, ["topics", "--index", index])
+    assert "CCTV [cctv]  (2018: 1)" in topics.output
+
+
+def test_missing_index_is_a_clear_error(runner, tmp_path) -> None:
+    result = runner.invoke(main, ["search", "x", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "kb ingest" in result.output
+
+
+def test_search_help_documents_the_syntax(runner) -> None:
+    out = runner.invoke(main, ["search", "--help"]).output
+    assert "year:2017..2019" in out and '"sex trade"' in out and "--from" in out
