@@ -153,6 +153,9 @@ def test_committee_people_person_topic_pages(client) -> None:  # type: ignore[no
     assert people
     person_html = get(client, people[0]["href"])
     assert "Items spoken in" in person_html and "/items/" in person_html
+    hawkes = get(client, "/people/luton/vicky-hawkes")
+    assert "<h2>Roles</h2>" in hawkes and "Strategic Regulatory Manager" in hawkes
+    assert "<h2>Committees</h2>" in hawkes and 'class="chart"' in hawkes
 
     topics = parsed(get(client, "/topics")).find("a", href=r"^/topics/.")
     assert topics

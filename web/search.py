@@ -25,6 +25,9 @@ from web.highlight import query_terms
 from web.params import parse_search_args, query_string, replace
 from web.templating import search_url
 
+#: Items read to collect a person's roles (newest first); enough for a profile page.
+MAX_ROLE_ITEMS = 30
+
 bp = Blueprint("search", __name__, template_folder="templates", static_folder="static")
 
 
@@ -208,9 +211,16 @@ def person(person_id: str) -> str:
         abort(404)
     resp = service().search(SearchRequest(speaker=[person_id], sort="newest", page_size=1))
     p = {"speaker": [person_id]}
+    roles: dict[str, None] = {}
+    for link in found.get("spoke_in", [])[:MAX_ROLE_ITEMS]:
+        item = service().get_item(link["id"]) or {}
+        for ref in item.get("speakers", []):
+            if ref.get("person_id") == person_id and ref.get("role"):
+                roles[ref["role"]] = None
     return render_template(
         "search/person.html",
         person=found,
+        roles=list(roles),
         resp=resp,
         labels=facet_labels(resp),
         p=p,
