@@ -115,6 +115,8 @@ NOT_NAMES = frozenset(
     ]
     + [
         "The",
+        "None",
+        "Nil",
         "A",
         "An",
         "And",

@@ -55,7 +55,8 @@ class Person:
             return False
         if given and self.given:
             return given.lower() == self.given.lower()
-        mine, theirs = (self.initials or "")[:1], (initials or "")[:1]
+        mine = (self.initials or self.given or "")[:1]
+        theirs = (initials or given or "")[:1]
         if mine and theirs:
             return mine == theirs
         return not mine and not theirs
@@ -110,6 +111,7 @@ class PeopleRegistry:
         """Return the id of the person this sighting is, creating or enriching the record."""
         titles = titles or []
         council = slugify(council)
+        initials = initials or (given or "")[:1]
         matches = [
             p
             for p in self.people.values()

@@ -1,0 +1,213 @@
+"""People: name parsing, speaker rules, identity linking, the registry, and the seed minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.people import resolve_people
+from indexer.people_names import find_mentions, parse_name
+from indexer.people_registry import PeopleRegistry
+from kb.model import Attendance, Item, Meeting, MembersTable
+
+
+def meeting_of(*bodies: str, attendance: Attendance | None = None) -> Meeting:
+    items = [
+        Item(id=f"x/c/2020-01-01/{n}", meeting_id="x", number=str(n), title="", body=b, order=n)
+        for n, b in enumerate(bodies, 1)
+    ]
+    return Meeting(
+        id="x/c/2020-01-01",
+        council="Testshire",
+        committee="Committee",
+        date=dt.date(2020, 1, 1),
+        attendance=attendance or Attendance(),
+        items=items,
+    )
+
+
+def surnames(refs: list) -> list[str]:
+    return [r.name.split()[-1] for r in refs]
+
+
+@pytest.mark.parametrize(
+    ("text", "surname", "given", "initials", "role", "chair"),
+    [
+        ("Councillor M. Dolling (Chair)", "Dolling", None, "M", None, "chair"),
+        ("Agbley (Vice Chair)", "Agbley", None, "", None, "vice"),
+        ("T. Malik", "Malik", None, "T", None, None),
+        ("Cllr Mrs Y. Jones", "Jones", None, "Y", None, None),
+        ("Cllr. P. Harries", "Harries", None, "P", None, None),
+        (
+            "Mr. C. O'Connor, Senior Exec. Officer",
+            "O'Connor",
+            None,
+            "C",
+            "Senior Exec. Officer",
+            None,
+        ),
+        ("Chief Executive (Dr. P. Daly)", "Daly", None, "P", "Chief Executive", None),
+        ("Superintendent Greg Horsford", "Horsford", "Greg", "G", None, None),
+        ("PCSO Sophie Watson", "Watson", "Sophie", "S", None, None),
+        ("Laura Church", "Church", "Laura", "L", None, None),
+    ],
+)
+def test_parse_name(text, surname, given, initials, role, chair) -> None:
+    form = parse_name(text)
+    assert form is not None
+    assert (form.surname, form.given, form.initials, form.role, form.chair) == (
+        surname,
+        given,
+        initials,
+        role,
+        chair,
+    )
+
+
+@pytest.mark.parametrize("text", ["Community Safety Partnership", "the Clerk", "None", "13"])
+def test_parse_name_refuses_non_names(text: str) -> None:
+    assert parse_name(text) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Inspector Cullen reported on crime.", ["Cullen"]),
+        ("Proposed Collins (J), seconded Smith (A).", ["Collins", "Smith"]),
+        ("The Chief Executive (Dr. P. Daly) stated that…", ["Daly"]),
+        ("Cllr Mrs Y. Jones asked about bins.", ["Jones"]),
+        ("Members thanked Garda Headquarters.", []),
+    ],
+)
+def test_find_mentions_named(sentence: str, expected: list[str]) -> None:
+    found = [f.surname for _, _, f in find_mentions(sentence, set()) if f.surname]
+    assert found == expected
+
+
+def test_speaker_rules_on_hand_built_items() -> None:
+    meeting = meeting_of(
+        "Councillor Jane Smith asked about potholes. She stated that roads were poor.",
+        "Tom Brown delivered the report on behalf of Sarah Hall. He explained the figures.",
+        "Responding to questions, officers advised that work was in hand.",
+        "On the proposal of Councillor Grey, seconded by Councillor White, it was agreed.",
+        "Members thanked Inspector Cullen for his report.",
+        "In reply to Councillor Grey, Inspector Cullen confirmed the patrols.",
+    )
+    resolve_people(meeting)
+    speakers = [surnames(i.speakers) for i in meeting.items]
+    mentioned = [surnames(i.mentioned) for i in meeting.items]
+    # "In reply to Councillor Grey" means Grey raised the question: both spoke.
+    assert speakers == [["Smith"], ["Brown"], [], [], [], ["Grey", "Cullen"]]
+    assert mentioned == [[], ["Hall"], [], ["Grey", "White"], ["Cullen"], []]
+
+
+def test_chair_and_role_phrases_resolve_to_attendance_and_table() -> None:
+    table = MembersTable(
+        "MEMBERS",
+        ["SURNAME", "FIRST NAME", "JOB TITLE"],
+        [["Hawkes", "Vicky", "Strategic Regulatory Manager – Neighbourhood Delivery"]],
+    )
+    attendance = Attendance(chair="Councillor M. Dolling", members_tables=[table])
+    meeting = meeting_of(
+        "The Chair commended the work. The Strategic Regulatory Manager advised on CCTV.",
+        "Councillor Meryl Dolling welcomed everyone.",
+        attendance=attendance,
+    )
+    resolve_people(meeting)
+    first, second = meeting.items
+    assert [r.person_id for r in first.speakers] == [
+        "testshire/meryl-dolling",
+        "testshire/vicky-hawkes",
+    ]
+    assert second.speakers[0].person_id == first.speakers[0].person_id
+
+
+def test_registry_keeps_first_id_and_records_alias() -> None:
+    reg = PeopleRegistry()
+    first = reg.resolve("Luton", surname="Dolling", initials="M", titles=["Councillor"])
+    assert first == "luton/m-dolling"
+    again = reg.resolve("Luton", surname="Dolling", given="Meryl", initials="M")
+    assert again == first
+    person = reg.get("luton/meryl-dolling")
+    assert person is not None and person.id == first and person.name == "Councillor Meryl Dolling"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ({"given": "Greg"}, {"given": "Greg"}, True),
+        ({"given": "Greg"}, {"initials": "G"}, True),
+        ({"given": "Greg"}, {"given": "Gary"}, False),
+        ({"initials": "G"}, {"initials": "T"}, False),
+        ({"given": "Sam", "titles": ["Mr"]}, {"given": "Sam", "titles": ["Mrs"]}, False),
+        ({}, {"initials": "G"}, False),
+        ({}, {}, True),
+    ],
+)
+def test_registry_linking_rule(a: dict, b: dict, same: bool) -> None:
+    reg = PeopleRegistry()
+    one = reg.resolve("Luton", surname="Horsford", **a)
+    two = reg.resolve("Luton", surname="Horsford", **b)
+    assert (one == two) is same
+    assert reg.resolve("Limerick", surname="Horsford", **a) != one  # councils never merge
+
+
+def test_registry_json_round_trip_and_atomic_save(tmp_path: Path) -> None:
+    reg = PeopleRegistry()
+    pid = reg.resolve("Luton", surname="Khan", given="Aslam", roles=["Councillor"], committee="OSB")
+    reg.note_item(pid, "luton/osb/2018-03-27/07")
+    path = tmp_path / "index" / "people.json"
+    reg.save(path)
+    assert [p.name for p in tmp_path.joinpath("index").iterdir()] == ["people.json"]
+    loaded = PeopleRegistry.load(path)
+    assert loaded.to_json() == reg.to_json()
+    assert loaded.get(pid).items == ["luton/osb/2018-03-27/07"]  # type: ignore[union-attr]
+    assert len(PeopleRegistry.load(tmp_path / "missing.json")) == 0
+    with pytest.raises(ValueError, match="not a people registry"):
+        PeopleRegistry.from_json(json.dumps({"people": [{"bogus": 1}]}))
+
+
+SEED_SPEAKERS = {
+    "01": [],
+    "02": [],
+    "03": ["Dolling"],
+    "04": ["Church"],
+    "05": ["Hawkes"],
+    "06": ["Horsford", "Hawkes", "Dolling"],
+    "07": ["Hawkes", "Khan"],
+    "08": ["Hawkes"],
+    "09": [],
+}
+
+
+@pytest.fixture(scope="module")
+def seed_meeting(seed_path: Path) -> tuple[Meeting, PeopleRegistry]:
+    pipeline = pytest.importorskip("indexer.pipeline")
+    registry = PeopleRegistry()
+    return pipeline.process_file(seed_path, registry=registry), registry
+
+
+def test_seed_speakers_per_item(seed_meeting) -> None:
+    meeting, _ = seed_meeting
+    got = {item.number: surnames(item.speakers) for item in meeting.items}
+    assert got == SEED_SPEAKERS
+    item07 = next(i for i in meeting.items if i.number == "07")
+    assert "Hall" in surnames(item07.mentioned)
+
+
+def test_seed_identities_link_every_form(seed_meeting) -> None:
+    meeting, registry = seed_meeting
+    council = meeting.council_id
+    horsford = registry.get(f"{council}/greg-horsford")
+    assert horsford is not None
+    assert {"Superintendent Greg Horsford", "Superintendent Horsford"} <= set(horsford.forms)
+    assert any("Police Superintendent" in r["role"] for r in horsford.roles)
+    khan = registry.get(f"{council}/aslam-khan")
+    assert khan is not None and len(khan.forms) >= 2
+    hawkes = registry.get(f"{council}/vicky-hawkes")
+    assert hawkes is not None
+    assert any(f.startswith("the Strategic Regulatory Manager") for f in hawkes.forms)
+    assert f"{meeting.id}/07" in hawkes.items
