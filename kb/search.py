@@ -10,7 +10,7 @@ The index holds two kinds of documents, told apart by the ``doctype`` field:
   (attendance, times, venue, warnings, ``item_ids`` in order).  Never matched by a search.
 
 Facet counts and the year × committee histogram are counted with numpy over per-field value
-arrays built once per index generation (see :class:`_FacetCache`), from the set of matching
+arrays built once per index generation (see :class:`FacetCache`), from the set of matching
 document numbers: totals and counts are exact.
 """
 
@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from whoosh.analysis import Token as WToken
 from whoosh.searching import Searcher
 
 from kb import analysis
+from kb.facets import FACET_FIELDS, FACETS, SORTS, FacetCache
 from kb.model import slugify
 from kb.query import (
     And,
@@ -48,6 +48,7 @@ from kb.query import (
     YearRange,
     parse,
 )
+from kb.results import FacetValue, Hit, SearchRequest, SearchResponse
 from kb.snippets import make_snippet
 
 __all__ = [
@@ -60,17 +61,6 @@ __all__ = [
     "SearchResponse",
     "SearchService",
 ]
-
-FACETS = ("council", "committee", "year", "speaker", "topic")
-#: facet name → index field holding its values
-FACET_FIELDS = {
-    "council": "council_id",
-    "committee": "committee_key",
-    "year": "year",
-    "speaker": "speaker",
-    "topic": "topic",
-}
-SORTS = ("relevance", "newest", "oldest")
 
 
 class KbAnalyzer(Composable):
@@ -157,86 +147,6 @@ SCHEMA = build_schema()
 
 class IndexMissingError(FileNotFoundError):
     """There is no index at the given folder yet (run ``kb ingest``)."""
-
-
-@dataclass
-class SearchRequest:
-    """A search: query text plus facet filters (OR within one facet, AND across facets)."""
-
-    q: str = ""
-    council: list[str] = field(default_factory=list)
-    committee: list[str] = field(default_factory=list)
-    speaker: list[str] = field(default_factory=list)
-    topic: list[str] = field(default_factory=list)
-    year: list[str] = field(default_factory=list)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sort: str = "relevance"
-    page: int = 1
-    page_size: int = 10
-
-
-@dataclass
-class FacetValue:
-    value: str
-    label: str
-    count: int
-
-
-@dataclass
-class Hit:
-    id: str
-    meeting_id: str
-    council: str
-    council_id: str
-    committee: str
-    committee_id: str
-    date: str | None
-    item_number: str
-    item_title: str
-    speakers: list[str]
-    topics: list[str]
-    snippet: str
-    snippet_html: str
-    score: float
-    url: str
-
-
-@dataclass
-class SearchResponse:
-    query: str
-    total: int
-    page: int
-    page_size: int
-    results: list[Hit]
-    facets: dict[str, list[FacetValue]]
-    histogram: dict[int, dict[str, int]]
-    suggestion: str | None
-    elapsed_ms: float
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``kb search --json`` / API shape."""
-        keys = ("id", "meeting_id", "council", "committee", "date", "item_number", "item_title")
-        return {
-            "query": self.query,
-            "total": self.total,
-            "page": self.page,
-            "page_size": self.page_size,
-            "results": [
-                {k: getattr(h, k) for k in keys}
-                | {
-                    "speakers": h.speakers,
-                    "topics": h.topics,
-                    "snippet": h.snippet,
-                    "snippet_html": h.snippet_html,
-                    "url": h.url,
-                }
-                for h in self.results
-            ],
-            "facets": {k: {f.value: f.count for f in v} for k, v in self.facets.items()},
-            "histogram": {str(y): dict(c) for y, c in self.histogram.items()},
-            "suggestion": self.suggestion,
-        }
 
 
 # --------------------------------------------------------------------------- query building
@@ -382,100 +292,6 @@ class _Compiler:
 # --------------------------------------------------------------------------- facets
 
 
-class _FacetCache:
-    """Per index generation: for each facet field, its values and (doc, value-code) pairs.
-
-    Single-valued fields (council, committee, year) also get a dense code-per-doc array for
-    the histogram.  Counting is a ``bincount`` over the pairs whose doc is in the match mask.
-    """
-
-    def __init__(self, searcher: Searcher) -> None:
-        reader = searcher.reader()
-        self.generation = reader.generation()
-        self.size = reader.doc_count_all()
-        self.values: dict[str, list[str]] = {}
-        self.docs: dict[str, np.ndarray] = {}
-        self.codes: dict[str, np.ndarray] = {}
-        self.dense: dict[str, np.ndarray] = {}
-        self.labels: dict[str, dict[str, str]] = {f: {} for f in FACETS}
-        for facet, fname in FACET_FIELDS.items():
-            try:
-                vals = [v for v in reader.field_terms(fname)]
-            except Exception:  # noqa: BLE001 - a field with no terms yet
-                vals = []
-            docs_parts, code_parts = [], []
-            for code, value in enumerate(vals):
-                ids = np.fromiter(reader.postings(fname, value).all_ids(), dtype=np.int64)
-                docs_parts.append(ids)
-                code_parts.append(np.full(len(ids), code, dtype=np.int64))
-            self.values[facet] = vals
-            self.docs[facet] = np.concatenate(docs_parts) if docs_parts else np.zeros(0, np.int64)
-            self.codes[facet] = np.concatenate(code_parts) if code_parts else np.zeros(0, np.int64)
-            if facet in ("council", "committee", "year"):
-                dense = np.full(self.size, -1, dtype=np.int64)
-                dense[self.docs[facet]] = self.codes[facet]
-                self.dense[facet] = dense
-
-    def mask(self, docnums: Iterator[int] | list[int]) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        ids = np.fromiter(docnums, dtype=np.int64)
-        mask[ids] = True
-        return mask
-
-    def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
-        """value → number of matching docs having it (values with a zero count left out)."""
-        vals = self.values[facet]
-        if not vals:
-            return {}
-        sel = self.codes[facet][mask[self.docs[facet]]]
-        counts = np.bincount(sel, minlength=len(vals))
-        return {vals[i]: int(counts[i]) for i in np.nonzero(counts)[0]}
-
-    def histogram(self, mask: np.ndarray) -> dict[int, dict[str, int]]:
-        years, comms = self.dense["year"], self.dense["committee"]
-        sel = mask & (years >= 0) & (comms >= 0)
-        ncomm = max(len(self.values["committee"]), 1)
-        pairs, counts = np.unique(years[sel] * ncomm + comms[sel], return_counts=True)
-        out: dict[int, dict[str, int]] = {}
-        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
-            year = self.values["year"][pair // ncomm]
-            if year.isdigit():
-                out.setdefault(int(year), {})[self.values["committee"][pair % ncomm]] = count
-        return dict(sorted(out.items()))
-
-    def label(self, searcher: Searcher, facet: str, value: str) -> str:
-        """A display label for a facet value, from a document that has it (cached)."""
-        cache = self.labels[facet]
-        if value in cache:
-            return cache[value]
-        label = value
-        if facet != "year":
-            docnum = next(
-                iter(searcher.reader().postings(FACET_FIELDS[facet], value).all_ids()), None
-            )
-            if docnum is not None:
-                label = _label_from(searcher.stored_fields(docnum), facet, value)
-        cache[value] = label
-        return label
-
-
-def _label_from(stored: dict[str, Any], facet: str, value: str) -> str:
-    if facet == "council":
-        return str(stored.get("council") or value)
-    if facet == "committee":
-        return f"{stored.get('committee') or value} ({stored.get('council') or '?'})"
-    data = json.loads(stored.get("data") or "{}")
-    if facet == "speaker":
-        for ref in data.get("speakers", []) + data.get("mentioned", []):
-            if ref.get("person_id") == value:
-                return str(ref.get("name") or value)
-    if facet == "topic":
-        for tag in data.get("topics", []):
-            if tag.get("topic") == value:
-                return str(tag.get("label") or value)
-    return value
-
-
 # --------------------------------------------------------------------------- the service
 
 
@@ -508,7 +324,7 @@ class SearchService:
         self._pool: list[Searcher] = []
         self._pool_size = pool_size
         self._lock = threading.Lock()
-        self._facets: _FacetCache | None = None
+        self._facets: FacetCache | None = None
         self.expander = _load_expander() if expander == "auto" else expander
 
     # -- plumbing
@@ -534,10 +350,10 @@ class SearchService:
         for s in pool:
             s.close()
 
-    def _facet_cache(self, s: Searcher) -> _FacetCache:
+    def _facet_cache(self, s: Searcher) -> FacetCache:
         cache = self._facets
         if cache is None or cache.generation != s.reader().generation():
-            cache = self._facets = _FacetCache(s)
+            cache = self._facets = FacetCache(s)
         return cache
 
     # -- search
@@ -606,7 +422,7 @@ class SearchService:
         return field_query(facet, value)
 
     def _facet_values(
-        self, s: Searcher, cache: _FacetCache, facet: str, counts: dict[str, int]
+        self, s: Searcher, cache: FacetCache, facet: str, counts: dict[str, int]
     ) -> list[FacetValue]:
         if facet == "year":
             order = sorted(counts, reverse=True)

@@ -1,0 +1,118 @@
+"""Facet counting with numpy over per-field value arrays, built once per index generation.
+
+No Whoosh import here: :class:`FacetCache` works on the reader/searcher it is given
+(``field_terms``, ``postings``, ``stored_fields``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+FACETS = ("council", "committee", "year", "speaker", "topic")
+#: facet name → index field holding its values
+FACET_FIELDS = {
+    "council": "council_id",
+    "committee": "committee_key",
+    "year": "year",
+    "speaker": "speaker",
+    "topic": "topic",
+}
+SORTS = ("relevance", "newest", "oldest")
+
+
+class FacetCache:
+    """Per index generation: for each facet field, its values and (doc, value-code) pairs.
+
+    Single-valued fields (council, committee, year) also get a dense code-per-doc array for
+    the histogram.  Counting is a ``bincount`` over the pairs whose doc is in the match mask.
+    """
+
+    def __init__(self, searcher: Any) -> None:
+        reader = searcher.reader()
+        self.generation = reader.generation()
+        self.size = reader.doc_count_all()
+        self.values: dict[str, list[str]] = {}
+        self.docs: dict[str, np.ndarray] = {}
+        self.codes: dict[str, np.ndarray] = {}
+        self.dense: dict[str, np.ndarray] = {}
+        self.labels: dict[str, dict[str, str]] = {f: {} for f in FACETS}
+        for facet, fname in FACET_FIELDS.items():
+            try:
+                vals = [v for v in reader.field_terms(fname)]
+            except Exception:  # noqa: BLE001 - a field with no terms yet
+                vals = []
+            docs_parts, code_parts = [], []
+            for code, value in enumerate(vals):
+                ids = np.fromiter(reader.postings(fname, value).all_ids(), dtype=np.int64)
+                docs_parts.append(ids)
+                code_parts.append(np.full(len(ids), code, dtype=np.int64))
+            self.values[facet] = vals
+            self.docs[facet] = np.concatenate(docs_parts) if docs_parts else np.zeros(0, np.int64)
+            self.codes[facet] = np.concatenate(code_parts) if code_parts else np.zeros(0, np.int64)
+            if facet in ("council", "committee", "year"):
+                dense = np.full(self.size, -1, dtype=np.int64)
+                dense[self.docs[facet]] = self.codes[facet]
+                self.dense[facet] = dense
+
+    def mask(self, docnums: Iterable[int]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        ids = np.fromiter(docnums, dtype=np.int64)
+        mask[ids] = True
+        return mask
+
+    def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
+        """value → number of matching docs having it (values with a zero count left out)."""
+        vals = self.values[facet]
+        if not vals:
+            return {}
+        sel = self.codes[facet][mask[self.docs[facet]]]
+        counts = np.bincount(sel, minlength=len(vals))
+        return {vals[i]: int(counts[i]) for i in np.nonzero(counts)[0]}
+
+    def histogram(self, mask: np.ndarray) -> dict[int, dict[str, int]]:
+        years, comms = self.dense["year"], self.dense["committee"]
+        sel = mask & (years >= 0) & (comms >= 0)
+        ncomm = max(len(self.values["committee"]), 1)
+        pairs, counts = np.unique(years[sel] * ncomm + comms[sel], return_counts=True)
+        out: dict[int, dict[str, int]] = {}
+        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+            year = self.values["year"][pair // ncomm]
+            if year.isdigit():
+                out.setdefault(int(year), {})[self.values["committee"][pair % ncomm]] = count
+        return dict(sorted(out.items()))
+
+    def label(self, searcher: Any, facet: str, value: str) -> str:
+        """A display label for a facet value, from a document that has it (cached)."""
+        cache = self.labels[facet]
+        if value in cache:
+            return cache[value]
+        label = value
+        if facet != "year":
+            docnum = next(
+                iter(searcher.reader().postings(FACET_FIELDS[facet], value).all_ids()), None
+            )
+            if docnum is not None:
+                label = _label_from(searcher.stored_fields(docnum), facet, value)
+        cache[value] = label
+        return label
+
+
+def _label_from(stored: dict[str, Any], facet: str, value: str) -> str:
+    if facet == "council":
+        return str(stored.get("council") or value)
+    if facet == "committee":
+        return f"{stored.get('committee') or value} ({stored.get('council') or '?'})"
+    data = json.loads(stored.get("data") or "{}")
+    if facet == "speaker":
+        for ref in data.get("speakers", []) + data.get("mentioned", []):
+            if ref.get("person_id") == value:
+                return str(ref.get("name") or value)
+    if facet == "topic":
+        for tag in data.get("topics", []):
+            if tag.get("topic") == value:
+                return str(tag.get("label") or value)
+    return value
