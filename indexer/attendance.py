@@ -165,8 +165,8 @@ def _add(att: Attendance, role: str, text: str) -> None:
     text = re.sub(r"^\s*(?:resolved|agreed)\s*:\s*", "", text, flags=re.I)
     if role == "officers":
         for part in re.split(r",(?![^(]*\))|;|\s+and\s+(?![^(]*\))", text):
-            part = part.strip(" .:")
-            if part and not re.fullmatch(r"none|nil", part, re.I):
+            part = re.sub(r"\s+(?:and|&)$", "", part.strip(" .:"))
+            if part and not re.fullmatch(r"none|nil|and", part, re.I):
                 att.officers.append(part)
         return
     for name, printed_role in split_names(text):
