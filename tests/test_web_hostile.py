@@ -114,3 +114,12 @@ def test_hostile_query_is_reflected_safely(hostile) -> None:  # type: ignore[no-
     resp = hostile.get("/search", query_string={"q": q})
     assert resp.status_code in (200, 400)
     assert_inert(resp.get_data(as_text=True))
+
+
+def test_source_document_is_sent_as_plain_text(hostile) -> None:  # type: ignore[no-untyped-def]
+    meeting_id = hostile.get("/api/search?q=cctv").get_json()["results"][0]["meeting_id"]
+    resp = hostile.get("/sources/" + meeting_id)
+    assert resp.status_code == 200 and resp.mimetype == "text/plain"
+    assert b"&lt;script&gt;" in resp.data  # the file as it is, not rendered
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    resp.close()

@@ -118,6 +118,7 @@ def test_item_page(client) -> None:  # type: ignore[no-untyped-def]
         assert source.endswith(f"#page={item['page_start']}")
     resp = client.get(source.split("#")[0])
     assert resp.status_code == 200 and b"CCTV" in resp.data
+    assert resp.mimetype == "text/plain"
     resp.close()
     # the meeting link lands on this item's anchor
     anchor = page.find("a", href=r"^/meetings/.*#item-")[0]["href"]

@@ -154,14 +154,36 @@ def meeting(meeting_id: str) -> str:
     return render_template("search/meeting.html", meeting=found)
 
 
+#: How original documents are sent: markup formats as plain text, never as live HTML.
+SOURCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".md": "text/plain",
+    ".markdown": "text/plain",
+    ".htm": "text/plain",
+    ".html": "text/plain",
+    ".php": "text/plain",
+    ".xml": "text/plain",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
 @bp.get("/sources/<path:meeting_id>")
 def source(meeting_id: str) -> Response:
-    """The original minutes file of a meeting, as ingested (only files the index names)."""
+    """The original minutes file of a meeting as ingested: only the file the index names,
+    only minutes formats, and HTML/XML sent as plain text so it cannot run in our origin."""
     found = service().get_meeting(meeting_id)
     path = Path(str(_attr(found, "source") or "")) if found else None
-    if path is None or not path.is_file():
+    if path is None or not path.is_file() or path.suffix.lower() not in SOURCE_TYPES:
         abort(404)
-    return send_file(path.resolve(), as_attachment=False, download_name=path.name)
+    mimetype = SOURCE_TYPES[path.suffix.lower()]
+    return send_file(
+        path.resolve(),
+        mimetype=mimetype,
+        as_attachment=path.suffix.lower() == ".docx",
+        download_name=path.name,
+    )
 
 
 @bp.get("/committees")
