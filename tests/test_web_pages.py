@@ -227,3 +227,31 @@ def test_time_budget_note(seed_index) -> None:  # type: ignore[no-untyped-def]
         create_app({"index": str(seed_index), "time_budget_ms": 60_000}).test_client(),
         "/search?q=CCTV",
     )
+
+
+def test_duplicate_facet_labels_get_their_council() -> None:
+    from kb.search import FacetValue, SearchResponse
+    from web.search import display_facets
+
+    resp = SearchResponse(
+        query="",
+        total=3,
+        page=1,
+        page_size=10,
+        results=[],
+        facets={
+            "speaker": [
+                FacetValue("luton/cllr-smith", "Cllr Smith", 2),
+                FacetValue("mscc/cllr-smith", "Cllr Smith", 1),
+                FacetValue("mscc/ann-jones", "Ann Jones", 1),
+            ]
+        },
+        histogram={},
+        suggestion=None,
+        elapsed_ms=0.0,
+    )
+    assert [r["label"] for r in display_facets(resp)["speaker"]] == [
+        "Cllr Smith (luton)",
+        "Cllr Smith (mscc)",
+        "Ann Jones",
+    ]

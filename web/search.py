@@ -49,11 +49,30 @@ def run_search(args: Any, **forced: Any) -> tuple[dict[str, Any], Any]:
     return p, service().search(SearchRequest(**p))
 
 
+def display_facets(resp: Any) -> dict[str, list[dict[str, Any]]]:
+    """Facet values for display: ``{value, label, count}``; labels that occur twice in one
+    facet (two 'Cllr Smith's of different councils) get the council id added."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for key, values in (resp.facets or {}).items():
+        rows = [
+            {"value": str(v.value), "label": v.label or str(v.value), "count": v.count}
+            for v in values
+        ]
+        seen: dict[str, int] = {}
+        for row in rows:
+            seen[row["label"]] = seen.get(row["label"], 0) + 1
+        for row in rows:
+            if seen[row["label"]] > 1 and "/" in row["value"]:
+                row["label"] = f"{row['label']} ({row['value'].split('/', 1)[0]})"
+        out[key] = rows
+    return out
+
+
 def facet_labels(resp: Any) -> dict[str, dict[str, str]]:
-    """facet → value → display label, from a SearchResponse's facet lists."""
+    """facet → value → display label (see ``display_facets``)."""
     return {
-        key: {str(fv.value): fv.label or str(fv.value) for fv in values}
-        for key, values in (resp.facets or {}).items()
+        key: {row["value"]: row["label"] for row in rows}
+        for key, rows in display_facets(resp).items()
     }
 
 
@@ -78,6 +97,7 @@ def search() -> str:
         "search/search.html",
         p=p,
         resp=resp,
+        facets=display_facets(resp),
         labels=facet_labels(resp),
         has_query=has_query,
         terms=query_terms(p["q"]),
