@@ -102,24 +102,32 @@ def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Docume
             problem = ocr.text_layer_problem(
                 ["\n".join(line.text for line in lines) for lines in pages_lines]
             )
-            images: list[bytes] = []
             if problem is not None:
                 if ocr.tesseract_path() is None:
                     raise IngestError(
                         f"{path.name} has no text layer and OCR is unavailable "
                         f"(install tesseract-ocr): {problem}"
                     )
-                images = [_render_gray(pdf, i, deadline) for i in range(page_count)]
+                to_ocr = list(range(page_count))
+            else:
+                to_ocr = [i for i in range(page_count) if _is_scanned_page(pdf[i], pages_lines[i])]
+                if to_ocr and ocr.tesseract_path() is None:
+                    warnings.append(
+                        f"page(s) {_page_list(to_ocr)} are images without text and were skipped "
+                        "(install tesseract-ocr to read them)"
+                    )
+                    to_ocr = []
+            images = {i: _render_gray(pdf, i, deadline) for i in to_ocr}
         finally:
             pdf.close()
-    is_ocr = bool(images)
-    if is_ocr:
-        texts = ocr.ocr_page_images(images, deadline=deadline)
-        pages_lines = [
-            _ocr_lines(tsv, number, _pgm_height(image))
-            for number, (tsv, image) in enumerate(zip(texts, images, strict=True), start=1)
-        ]
-        warnings.append(f"text from a scan (OCR): {problem}")
+    if images:
+        tsvs = ocr.ocr_page_images(list(images.values()), deadline=deadline)
+        for (index, image), tsv in zip(images.items(), tsvs, strict=True):
+            pages_lines[index] = _ocr_lines(tsv, index + 1, _pgm_height(image))
+        if problem is not None:
+            warnings.append(f"text from a scan (OCR): {problem}")
+        else:
+            warnings.append(f"text from a scan (OCR) on page(s) {_page_list(list(images))}")
     lines = _clean(pages_lines, page_count)
     blocks = _group(lines)
     if not blocks:
@@ -130,7 +138,7 @@ def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Docume
         blocks=blocks,
         warnings=warnings,
         pages=page_count,
-        ocr=is_ocr,
+        ocr=bool(images),
     )
 
 
@@ -163,6 +171,22 @@ def _render_gray(pdf: pdfium.PdfDocument, index: int, deadline: float) -> bytes:
     pixels = bitmap.to_numpy()
     height, width = pixels.shape[0], pixels.shape[1]
     return ocr.pgm_bytes(width, height, pixels.reshape(height, width).tobytes())
+
+
+def _page_list(indexes: list[int]) -> str:
+    return ", ".join(str(i + 1) for i in indexes)
+
+
+def _is_scanned_page(page: pdfium.PdfPage, lines: list[Line]) -> bool:
+    """True for a page with (almost) no text whose images cover over a third of it."""
+    if sum(ch.isalpha() for line in lines for ch in line.text) >= ocr.MIN_LETTERS_PER_PAGE:
+        return False
+    width, height = page.get_size()
+    covered = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        covered += max(0.0, right - left) * max(0.0, top - bottom)
+    return covered > 0.33 * width * height
 
 
 def _pgm_height(image: bytes) -> int:

@@ -255,6 +255,7 @@ def scanned_pdf(tmp_path_factory: pytest.TempPathFactory, minutes_pdf: Path) -> 
     return path
 
 
+@pytest.mark.slow
 def test_image_only_pdf_is_read_by_ocr(scanned_pdf: Path) -> None:
     if ocr.tesseract_path() is None:
         pytest.skip("tesseract is not installed (make browser-deps installs tesseract-ocr)")
@@ -266,6 +267,57 @@ def test_image_only_pdf_is_read_by_ocr(scanned_pdf: Path) -> None:
         assert phrase in text
     assert all(b.page == 1 for b in doc.blocks)
     assert "Anytown Parish Council" in text  # one page: a header cannot be seen to repeat
+
+
+@pytest.fixture(scope="module")
+def mixed_pdf(tmp_path_factory: pytest.TempPathFactory, minutes_pdf: Path) -> Path:
+    """Page 1 a text layer, page 2 a scanned image of the minutes' first page."""
+    pytest.importorskip("PIL", reason="Pillow (with reportlab) wraps the image")
+    from reportlab.lib.utils import ImageReader
+
+    pdf = pdfium.PdfDocument(minutes_pdf.read_bytes())
+    image = pdf[0].render(scale=200 / 72).to_pil()
+    pdf.close()
+    buf = io.BytesIO()
+    canvas = canvas_mod.Canvas(buf, pagesize=(595, A4_HEIGHT))
+    canvas.setFont("Helvetica-Bold", 11)
+    canvas.drawString(72, 760, "7. Closing remarks")
+    canvas.setFont("Helvetica", 11)
+    for n, words in enumerate(
+        ["The chairman thanked the clerk for the annual report,"]
+        + ["which was received and noted by all members present at the meeting."] * 3
+    ):
+        canvas.drawString(72, 740 - 13 * n, words)
+    canvas.showPage()
+    canvas.drawImage(ImageReader(image), 0, 0, width=595, height=A4_HEIGHT)
+    canvas.showPage()
+    canvas.save()
+    path = tmp_path_factory.mktemp("mixed") / "mixed.pdf"
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+@pytest.mark.slow
+def test_scanned_page_in_a_text_pdf_is_read_by_ocr(mixed_pdf: Path) -> None:
+    if ocr.tesseract_path() is None:
+        pytest.skip("tesseract is not installed (make browser-deps installs tesseract-ocr)")
+    doc = _read(mixed_pdf)
+    assert doc.ocr is True and doc.pages == 2
+    assert doc.warnings == ["text from a scan (OCR) on page(s) 2"]
+    assert doc.blocks[0].text == "7. Closing remarks" and doc.blocks[0].bold
+    page2 = " ".join(b.text for b in doc.blocks if b.page == 2)
+    assert "Apologies for absence" in page2 and "Merlin Waste" in page2
+
+
+def test_scanned_page_without_tesseract_is_a_warning(
+    mixed_pdf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ocr, "tesseract_path", lambda: None)
+    doc = _read(mixed_pdf)
+    assert doc.ocr is False and {b.page for b in doc.blocks} == {1}
+    assert doc.warnings == [
+        "page(s) 2 are images without text and were skipped (install tesseract-ocr to read them)"
+    ]
 
 
 def test_image_only_pdf_without_tesseract_says_how_to_fix(
