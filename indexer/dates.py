@@ -36,12 +36,12 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 _ORD = r"(?:\s?(?:st|nd|rd|th|af|il|ydd|ed|fed|eg|ain)\b|\u2122|(?=\W|$))"
 _MONTH_WORD = r"[A-Za-z]{3,10}\.?"
-_WEEKDAY = r"(?:(?P<wd>mon|tues|tue|wednes|wed|thurs|thu|fri|satur|sat|sun)(?:day)?\.?,?\s+)?"
+_WEEKDAY = r"\b(?:(?P<wd>mon|tues|tue|wednes|wed|thurs|thu|fri|satur|sat|sun)(?:day)?\.?,?\s+)?"
 _YEAR = r"(?P<y>(?:19|20)\d\d)\b"
 
 _DMY = re.compile(
     _WEEKDAY
-    + r"(?:the\s+|y\s+|yr\s+)?(?P<d>[0-3]?\d)"
+    + r"(?:the\s+|y\s+|yr\s+)?(?<![\d.,/£$€])\b(?P<d>[0-3]?\d)"
     + _ORD
     + r"[\s,*]*(?:of\s+)?(?P<m>"
     + _MONTH_WORD
@@ -52,7 +52,7 @@ _DMY = re.compile(
 )
 _MDY = re.compile(
     _WEEKDAY
-    + r"(?P<m>"
+    + r"\b(?P<m>"
     + _MONTH_WORD
     + r")\s+(?P<d>[0-3]?\d)"
     + _ORD
