@@ -18,6 +18,9 @@ Blocks (see :class:`kb.model.Block`):
   bullets give ``list`` blocks (bullet characters removed; ``level`` = indent // 2);
 * YAML front matter's ``title`` becomes a first heading block; the rest of it is dropped.
 
+A line holding an HTML table (``<table>``/``<tr>``/``<td>``, as in some Village Pump posts)
+is read by the HTML reader's block builder, so its cells become table rows.
+
 Pages: a form feed, or a line holding only ``---`` (the Limerick page rule; also the
 seed's ``--<tab>---<tab>--``), starts a new page.  When a file has any page marker every
 block gets a 1-based ``page`` and ``Document.pages`` is the count; otherwise pages are None.
@@ -36,6 +39,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from indexer.read_html import html_blocks
 from indexer.text import decode, fold, is_all_bold, split_html_segments, strip_bullet, strip_tags
 from kb.model import Block, Document, IngestError
 
@@ -48,6 +52,7 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _MD_EMPH = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
 _LINK_ONLY = re.compile(r"\s*\[[^\]]*\]\([^)]*\)\s*")
+_HTML_TABLE = re.compile(r"<(?:table|tr|td|th)\b", re.I)
 _TERMINAL = re.compile(r"[.!?:;][\"'\u201d\u2019)\]]*$")
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -179,6 +184,10 @@ def _add_line(b: _Builder, line: str, *, markdown: bool) -> None:
         b.new_page()
         return
     if _HR.fullmatch(stripped):
+        return
+    if _HTML_TABLE.search(stripped):  # a whole HTML table pasted into the text
+        for block in html_blocks(stripped)[0]:
+            b.add(block)
         return
     if markdown and _LINK_ONLY.fullmatch(stripped):
         b.add(Block(clean_inline(stripped, markdown=True)), content=False)
