@@ -120,6 +120,7 @@ def test_keyboard_only_search(page, live_url: str) -> None:  # type: ignore[no-u
     page.keyboard.type("CCTV")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?q=CCTV*")
+    assert "sort" not in parse_qs(urlparse(page.url).query)
     # the first result is reachable by tabbing and opens with Enter
     for _ in range(80):
         page.keyboard.press("Tab")

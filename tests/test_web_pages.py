@@ -216,6 +216,7 @@ def test_home_page_lists_newest_items_and_counts(client) -> None:  # type: ignor
     stats = client.get("/api/search").json
     assert "Latest items" in html and f"{stats['total']:,} items" in html
     assert '<span class="sort-on" aria-current="true">Newest</span>' in html
+    assert 'name="sort"' not in html  # a search from the home page ranks by relevance
 
 
 def test_time_budget_note(seed_index) -> None:  # type: ignore[no-untyped-def]
