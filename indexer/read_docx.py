@@ -31,6 +31,7 @@ import docx
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from indexer.read_pdf import is_furniture_line
 from kb.model import Block, Document, IngestError
@@ -261,7 +262,45 @@ def _num_pr(paragraph: Paragraph) -> tuple[str, int] | None:
 # --------------------------------------------------------------------------- blocks
 
 
-def _is_bold(paragraph: Paragraph) -> bool:
+#: Runs inside these are not visible text of the paragraph itself.
+_HIDDEN_CONTAINERS = frozenset(
+    qn(tag) for tag in ("w:del", "w:moveFrom", "w:txbxContent", "w:drawing", "w:pict")
+)
+
+
+def _visible_runs(paragraph: Paragraph) -> list[Run]:
+    """Every run Word shows in the paragraph, in order: inside insertions, hyperlinks,
+    smart tags, fields and inline content controls too (python-docx's ``.runs`` skips
+    those), but not deleted text or text boxes."""
+    runs: list[Run] = []
+    for element in paragraph._p.iter(qn("w:r")):
+        ancestor = element.getparent()
+        while ancestor is not None and ancestor is not paragraph._p:
+            if ancestor.tag in _HIDDEN_CONTAINERS:
+                break
+            ancestor = ancestor.getparent()
+        else:
+            runs.append(Run(element, paragraph))
+    return runs
+
+
+def _run_text(run: Run) -> str:
+    parts: list[str] = []
+    for child in run._r:
+        if child.tag == qn("w:t"):
+            parts.append(child.text or "")
+        elif child.tag in (qn("w:tab"), qn("w:br"), qn("w:cr")):
+            parts.append(" ")
+        elif child.tag == qn("w:noBreakHyphen"):
+            parts.append("-")
+    return "".join(parts)
+
+
+def _paragraph_text(runs: list[Run]) -> str:
+    return " ".join("".join(_run_text(run) for run in runs).split())
+
+
+def _is_bold(paragraph: Paragraph, runs: list[Run]) -> bool:
     """True when every run with text is bold (directly, by character or paragraph style)."""
     style_bold = False
     style = paragraph.style
@@ -270,10 +309,10 @@ def _is_bold(paragraph: Paragraph) -> bool:
             style_bold = bool(style.font.bold)
             break
         style = style.base_style
-    runs = [run for run in paragraph.runs if run.text.strip()]
-    if not runs:
+    texts = [run for run in runs if _run_text(run).strip()]
+    if not texts:
         return False
-    for run in runs:
+    for run in texts:
         bold = run.bold
         if bold is None and run.style is not None and run.style.font.bold is not None:
             bold = run.style.font.bold
@@ -291,13 +330,14 @@ def _heading_level(paragraph: Paragraph) -> int | None:
 
 
 def _paragraph_block(paragraph: Paragraph, numbering: _Numbering, page: int | None) -> Block | None:
-    text = " ".join(paragraph.text.split())
+    runs = _visible_runs(paragraph)
+    text = _paragraph_text(runs)
     num = _num_pr(paragraph)
     label = numbering.label(*num) if num else None
     if not text or is_furniture_line(text):
         return None
     heading = _heading_level(paragraph)
-    bold = _is_bold(paragraph)
+    bold = _is_bold(paragraph, runs)
     if num is None:
         kind = "heading" if heading else "paragraph"
         return Block(text=text, kind=kind, page=page, bold=bold, level=heading or 0)
@@ -322,7 +362,8 @@ def _table_blocks(table: Table, page: int | None) -> list[Block]:
             if any(cell._tc is tc for tc in seen):  # a merged cell repeats across its columns
                 continue
             seen.append(cell._tc)
-            cells.append(" ".join(cell.text.split()))
+            texts = (_paragraph_text(_visible_runs(p)) for p in cell.paragraphs)
+            cells.append(" ".join(t for t in texts if t))
         if not any(cells):
             continue
         filled = [c for c in cells if c]

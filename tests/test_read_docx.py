@@ -148,6 +148,28 @@ def test_page_breaks_give_pages(direct_numbering: Path) -> None:
     assert [b.page for b in doc.blocks] == [1, 1, 1, 1, 1, 1, 2, 2]
 
 
+def test_text_in_insertions_links_and_smart_tags_is_kept_deletions_dropped(
+    tmp_path: Path,
+) -> None:
+    d = docx.Document()
+    paragraph = d.add_paragraph("Meeting held on ")
+    for xml in (
+        "<w:smartTag %s w:element='date'><w:r><w:t>10 June 2015</w:t></w:r></w:smartTag>",
+        "<w:ins %s w:id='1' w:author='c'><w:r><w:t xml:space='preserve'> at the</w:t></w:r></w:ins>",  # noqa: E501
+        "<w:del %s w:id='2' w:author='clerk'><w:r><w:delText> old</w:delText></w:r></w:del>",
+        "<w:hyperlink %s><w:r><w:t xml:space='preserve'> Reading Room</w:t></w:r></w:hyperlink>",
+    ):
+        paragraph._p.append(parse_xml(xml % nsdecls("w")))
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Payee"
+    table.cell(0, 1).paragraphs[0]._p.append(
+        parse_xml(f"<w:ins {nsdecls('w')} w:id='3' w:author='c'><w:r><w:t>£5</w:t></w:r></w:ins>")
+    )
+    doc = read_file(_save(d, tmp_path))
+    assert doc.blocks[0].text == "Meeting held on 10 June 2015 at the Reading Room"
+    assert doc.blocks[1].cells == ["Payee", "£5"]
+
+
 @pytest.mark.parametrize(
     ("n", "fmt", "shown"),
     [(3, "decimal", "3"), (3, "lowerLetter", "c"), (28, "upperLetter", "BB"),
