@@ -34,6 +34,8 @@ def sniff_format(path: Path, data: bytes) -> str:
     if lower.startswith(b"<?xml") and b"<html" not in lower:
         return "moderngov"
     suffix = path.suffix.lower()
+    if suffix == ".xml" and lower.startswith(b"<") and b"<html" not in lower:
+        return "moderngov"  # XML without a declaration: ModernGov reader or a clear refusal
     if suffix in {".htm", ".html", ".php"} or lower.startswith((b"<!doctype html", b"<html")):
         return "html"
     if suffix == ".pdf":

@@ -2,9 +2,9 @@
 
 The XML states the meeting outright, so the Document carries ``hints`` (Meeting field
 names): ``committee`` (from ``refertocommittee``/``committeetitle``), ``date``
-(``meetingdate``, dd/mm/yyyy), ``start_time``/``end_time`` ('HH:MM', actual times first,
-then the planned start), ``venue`` (``meetinglocation`` and ``meetingroom``) and ``council``
-when a ``councilname`` element states it.
+(``meetingdate``, dd/mm/yyyy) with ``date_evidence``, ``start_time``/``end_time``
+('HH:MM', actual times first, then the planned start), ``venue`` (``meetinglocation``
+and ``meetingroom``) and ``council`` when a ``councilname`` element states it.
 
 Each agenda item with minutes becomes a heading Block with
 ``item_hint = (number, title)`` — the number is ``minutesitemnumber`` (+ sub-number), else
@@ -126,6 +126,7 @@ def meeting_hints(root: etree._Element) -> dict[str, Any]:
     date = _parse_date(_text(root, "meetingdate"))
     if date:
         hints["date"] = date
+        hints["date_evidence"] = f"<meetingdate>{_text(root, 'meetingdate')}</meetingdate>"
     start = parse_time(_text(root, "meetingactualstarttime")) or parse_time(
         _text(root, "meetingtime")
     )

@@ -11,7 +11,8 @@ from lxml import etree
 from indexer.not_minutes import check_html, check_xml
 from indexer.read import read_file
 from kb.model import NotMinutesError
-from tests.conftest import MODERNGOV_SAMPLES
+
+MODERNGOV_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "moderngov-samples"
 
 EXPECTED = {
     "meetings.xml": "ModernGov meeting list",

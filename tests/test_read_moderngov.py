@@ -23,6 +23,7 @@ def test_meeting_with_minutes_gives_hints_and_two_items(lgsf: Path) -> None:
     assert doc.hints == {
         "committee": "Audit Committee",
         "date": dt.date(2026, 2, 10),
+        "date_evidence": "<meetingdate>10/02/2026</meetingdate>",
         "start_time": "10:00",
         "venue": "Council Antechamber, Level 2, Town Hall Extension",
     }
@@ -133,8 +134,9 @@ def test_hostile_or_broken_xml_is_refused(tmp_path: Path, data: bytes, reason: s
         read_file(path)
 
 
-def test_meeting_list_is_not_minutes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("declaration", ["<?xml version='1.0'?>", ""])
+def test_meeting_list_is_not_minutes(tmp_path: Path, declaration: str) -> None:
     path = tmp_path / "list.xml"
-    path.write_bytes(b"<?xml version='1.0'?><getmeetings><committee/></getmeetings>")
+    path.write_bytes(f"{declaration}<getmeetings><committee/></getmeetings>".encode())
     with pytest.raises(NotMinutesError, match="meeting list"):
         read_file(path)
