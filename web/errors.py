@@ -11,6 +11,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from kb.search import QueryError
 from web.pool import IndexUnavailable
 
 log = logging.getLogger(__name__)
@@ -75,16 +76,9 @@ def register_error_handlers(app: Flask) -> None:
         log.error("index unavailable: %s", exc)
         return error_response(503, "The search index is not available yet. Please try later.")
 
-    try:
-        from kb.search import QueryError
-    except ImportError:  # kb.search not present in this checkout
-        QueryError = None  # noqa: N806
-
-    if QueryError is not None:
-
-        @app.errorhandler(QueryError)
-        def _query(exc: Exception):  # type: ignore[no-untyped-def]
-            return error_response(400, str(exc))
+    @app.errorhandler(QueryError)
+    def _query(exc: QueryError):  # type: ignore[no-untyped-def]
+        return error_response(400, str(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]

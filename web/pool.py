@@ -13,6 +13,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from kb.search import SearchService
+
 
 class IndexUnavailable(RuntimeError):
     """The index folder is missing or unreadable; the message says what to do."""
@@ -43,8 +45,6 @@ class ServiceHolder:
         return self._service
 
     def _open(self) -> Any:
-        from kb.search import SearchService
-
         if not self.index_dir.is_dir():
             raise IndexUnavailable(
                 f"no index at {self.index_dir}: build one with `kb ingest` or set KB_INDEX"

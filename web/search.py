@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from kb.search import SearchRequest
 from web import feeds
 from web.highlight import query_terms
 from web.params import parse_search_args, query_string, replace
@@ -42,8 +43,6 @@ def settings() -> dict[str, Any]:
 
 def run_search(args: Any, **forced: Any) -> tuple[dict[str, Any], Any]:
     """Validate ``args``, run the search and return (params, SearchResponse)."""
-    from kb.search import SearchRequest
-
     p = parse_search_args(args, settings())
     p.update(forced)
     return p, service().search(SearchRequest(**p))
@@ -246,8 +245,6 @@ def people() -> str:
 @bp.get("/people/<path:person_id>")
 def person(person_id: str) -> str:
     """A person: names seen, committees, items spoken in, a timeline by year."""
-    from kb.search import SearchRequest
-
     found = service().person(person_id)
     if found is None:
         abort(404)
@@ -279,8 +276,6 @@ def topics() -> str:
 @bp.get("/topics/<topic_id>")
 def topic(topic_id: str) -> str:
     """A topic: mentions over the years, top committees, latest items."""
-    from kb.search import SearchRequest
-
     summary = {t["topic"]: t for t in service().topics_summary() or []}
     if topic_id not in summary:
         abort(404)
