@@ -23,7 +23,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.people_names import ROLE_WORDS, NameForm, find_mentions, norm_surname, parse_name
+from indexer.people_names import (
+    ROLE_WORDS,
+    TITLES,
+    NameForm,
+    find_mentions,
+    norm_surname,
+    parse_name,
+)
 from indexer.people_registry import PeopleRegistry, Person
 from kb.model import Meeting, MembersTable, PersonRef, slugify
 
@@ -75,6 +82,9 @@ BY_BEFORE = re.compile(
     r"questions?|quer(?:y|ies)|comments?|raised|asked|addressed)\s+(?:\w+\s+)?(?:from|by)\s*$",
     re.I,
 )
+_ABBREVIATION = re.compile(
+    r"\b(" + "|".join(re.escape(t) for t in (*TITLES, "St", "No", "Ref", "Supt", "Insp")) + r")\.\s"
+)
 POSTPONED = re.compile(r"\b(?:delayed|postponed|deferred|cancelled|adjourned|will|would)\b")
 _SENT = re.compile(
     r"(?<=[.!?;:])\s+(?=[A-Z“\"(•\-])|\n+|\s*•\s*|\s+-\s+(?=[A-Z])"
@@ -86,7 +96,7 @@ _PLACE = "\x00{}\x00"
 def sentences(text: str) -> list[str]:
     """Split item text into sentences and list lines (tags removed)."""
     text = re.sub(r"<[^<>]{1,200}>", "\n", text).replace("&amp;", "&")
-    text = re.sub(r"\b(Mr|Mrs|Ms|Dr|Cllr|Sgt|Prof|Rev|St|No|Ref)\.\s", "\\1.\x01", text)
+    text = _ABBREVIATION.sub("\\1.\x01", text)
     text = re.sub(r"\b([A-Z])\.\s(?=[A-Z])", "\\1.\x01", text)
     parts = [" ".join(p.replace("\x01", " ").split()).lstrip("-–•*·> ") for p in _SENT.split(text)]
     return [p for p in parts if p]

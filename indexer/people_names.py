@@ -25,13 +25,15 @@ TITLES = (
     "Chief Superintendent",
     "Chief Inspector",
     "Superintendent",
+    "Superintendant",
     "Inspector",
     "Sergeant",
     "Sgt",
     "PCSO",
     "PC",
-    "Garda",
+    "Councillors",
     "Councillor",
+    "Cllrs",
     "Cllr",
     "Deputy",
     "Senator",
@@ -117,6 +119,11 @@ NOT_NAMES = frozenset(
         "The",
         "None",
         "Nil",
+        "Vacancy",
+        "Conduct",
+        "Code",
+        "News",
+        "Cllrs",
         "A",
         "An",
         "And",
@@ -450,4 +457,31 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
             continue
         end = m.start("role") + len(role)
         found.append((m.start(), end, NameForm(sentence[m.start() : end], role=role)))
-    return sorted(found, key=lambda t: t[0])
+    return _merge_role_brackets(sentence, sorted(found, key=lambda t: t[0]))
+
+
+_ROLE_BEFORE = re.compile(r"((?:[A-Z][\w'’\-]*\.?\s+)*[A-Z][\w'’\-]*\.?)\s*\($")
+
+
+def _merge_role_brackets(
+    sentence: str, found: list[tuple[int, int, NameForm]]
+) -> list[tuple[int, int, NameForm]]:
+    """Fold "[the] Chief Executive (Dr. P. Daly)" into one mention of Daly with that role."""
+    out: list[tuple[int, int, NameForm]] = []
+    for start, end, form in found:
+        before = _ROLE_BEFORE.search(sentence[:start])
+        closed = sentence[end:].lstrip().startswith(")")
+        if form.surname and before and closed:
+            role = re.sub(r"^[Tt]he\s+", "", before.group(1))
+            words = {w.lower().strip(".") for w in role.split()}
+            if words & ROLE_WORDS:
+                form.role = form.role or role
+                if out and out[-1][2].surname is None and out[-1][1] >= before.start() - 1:
+                    start = out.pop()[0]
+                else:
+                    start = before.start()
+                close = sentence.index(")", end) + 1
+                out.append((start, close, form))
+                continue
+        out.append((start, end, form))
+    return out

@@ -104,6 +104,19 @@ def test_speaker_rules_on_hand_built_items() -> None:
     assert mentioned == [[], ["Hall"], [], ["Grey", "White"], ["Cullen"], []]
 
 
+def test_role_with_bracketed_name_is_one_person() -> None:
+    meeting = meeting_of(
+        "The Chief Executive (Dr. P. Daly) stated that all was well.",
+        "The Chief Executive then confirmed it. Cllrs. Teskey and Keary voiced concern.",
+    )
+    resolve_people(meeting)
+    first, second = meeting.items
+    assert [(r.person_id, r.role) for r in first.speakers] == [
+        ("testshire/p-daly", "Chief Executive")
+    ]
+    assert [r.person_id for r in second.speakers] == ["testshire/p-daly", "testshire/teskey"]
+
+
 def test_chair_and_role_phrases_resolve_to_attendance_and_table() -> None:
     table = MembersTable(
         "MEMBERS",
