@@ -56,7 +56,8 @@ _PAGE_NUMBER = re.compile(
 )
 _LEADER = r"[.…_·]{4,}"
 _SIGNATURE = re.compile(
-    rf"(?i)^\s*(?:(?:signed|dated?|chair(?:man|person)?|\(chair(?:man|person)?\))\b.*{_LEADER}"
+    rf"(?i)^\s*(?:(?:signed|dated?|chair(?:man|person)?|\(chair(?:man|person)?\)|cadeirydd|llofnod)"
+    rf"\b.*{_LEADER}"
     rf"|{_LEADER})"
 )
 _SIGN_OFF = re.compile(r"(?i)^\s*\(?(?:chair(?:man|person)?|cadeirydd|date|dated)\)?[\s:.]*$")

@@ -153,6 +153,10 @@ def test_join_mends_hyphenated_words(first: str, second: str, joined: str) -> No
         ("Dated …………………………..", True),
         ("………………………..........…13th March 2019", True),
         ("Signed by the Chair", False),
+        ("Chairman ………………………", True),
+        ("Chairperson: ______________", True),
+        ("Cadeirydd ...............", True),
+        ("The Chairman thanked members.", False),
     ],
 )
 def test_clean_drops_page_numbers_and_signatures(text: str, dropped: bool) -> None:
