@@ -152,6 +152,9 @@ def test_committee_people_person_topic_pages(client) -> None:  # type: ignore[no
 
     people = parsed(get(client, "/people")).find("a", href=r"^/people/.")
     assert people
+    luton = parsed(get(client, "/people?council=luton")).find("a", href=r"^/people/.")
+    assert luton and all(a["href"].startswith("/people/luton/") for a in luton)
+    assert not parsed(get(client, "/people?council=elsewhere")).find("a", href=r"^/people/.")
     person_html = get(client, people[0]["href"])
     assert "Items spoken in" in person_html and "/items/" in person_html
     hawkes = get(client, "/people/luton/vicky-hawkes")
@@ -188,7 +191,14 @@ def test_zero_results_page_helps(client) -> None:  # type: ignore[no-untyped-def
 
 @pytest.mark.parametrize(
     "url",
-    ["/items/no/such/item/1", "/meetings/no/such/2000-01-01", "/people/no/one", "/topics/nope"],
+    [
+        "/items/no/such/item/1",
+        "/meetings/no/such/2000-01-01",
+        "/people/no/one",
+        "/topics/nope",
+        "/committees/no/such",
+        "/sources/no/such/2000-01-01",
+    ],
 )
 def test_unknown_ids_are_404_pages(client, url: str) -> None:  # type: ignore[no-untyped-def]
     html = get(client, url, 404)
