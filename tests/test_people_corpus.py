@@ -69,3 +69,19 @@ def test_speaker_precision_and_recall(corpus_dir: Path) -> None:
     print("\n".join(errors))
     assert precision >= 0.9
     assert recall >= 0.8
+
+
+def test_one_person_id_across_meetings_of_a_council(corpus_dir: Path) -> None:
+    from indexer.people_registry import PeopleRegistry
+
+    registry = PeopleRegistry()
+    speakers: list[dict[str, str]] = []
+    for name in ("wyevalleycc/20190325.txt", "wyevalleycc/20200127.txt"):
+        meeting = pipeline.process_file(corpus_dir / name, registry=registry)
+        speakers.append({person_key(r): r.person_id for i in meeting.items for r in i.speakers})
+    for key in ("hayward", "richards"):
+        assert speakers[0][key] == speakers[1][key]
+        person = registry.get(speakers[0][key])
+        assert person is not None
+        meetings = {item.rsplit("/", 1)[0] for item in person.items}
+        assert len(meetings) == 2
