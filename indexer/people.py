@@ -230,7 +230,9 @@ class _Cast:
                 for w in matches
                 if w.given and form.given or w.initials[:1] == (form.initials or "")[:1]
             ]
-            matches = exact[:1] or matches[:1]
+            # a bare surname shared by people with different initials is ambiguous: keep it
+            # apart rather than guess ("Collins" when J. Collins and L. Collins are present)
+            matches = exact[:1] or ([] if not (form.given or form.initials) else matches[:1])
         who = matches[0] if matches else _Who(form.surname)
         if not matches:
             self.people.append(who)

@@ -224,3 +224,14 @@ def test_seed_identities_link_every_form(seed_meeting) -> None:
     assert hawkes is not None
     assert any(f.startswith("the Strategic Regulatory Manager") for f in hawkes.forms)
     assert f"{meeting.id}/07" in hawkes.items
+
+
+def test_bare_surname_shared_by_two_people_is_not_guessed() -> None:
+    attendance = Attendance(present=["J. Collins", "L. Collins", "A. Teskey"])
+    meeting = meeting_of(
+        "Councillor Collins asked about patrols. Councillor Teskey stated his view.",
+        attendance=attendance,
+    )
+    resolve_people(meeting)
+    ids = [r.person_id for r in meeting.items[0].speakers]
+    assert ids == ["testshire/collins", "testshire/a-teskey"]
