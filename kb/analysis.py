@@ -73,8 +73,12 @@ def stem(word: str) -> str:
     return _STEMMER.stem(word)
 
 
+@functools.lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
-    """Lowercase ``word`` and strip accents and apostrophes; drop a possessive ``'s``."""
+    """Lowercase ``word`` and strip accents and apostrophes; drop a possessive ``'s``
+    (cached: the vocabulary of minutes is small)."""
+    if word.isascii() and "'" not in word:
+        return word.lower()
     word = unicodedata.normalize("NFKD", word.casefold())
     word = "".join(ch for ch in word if not unicodedata.combining(ch))
     word = re.sub(r"['\u2019]s$", "", word)
@@ -89,40 +93,47 @@ def _keep(part: str, stop: bool) -> bool:
     return not (stop and part in STOPWORDS)
 
 
+@functools.lru_cache(maxsize=200_000)
+def _term(piece: str, do_stem: bool, stop: bool) -> tuple[str, str | None]:
+    """(folded word, its index term or None when it is not kept) for a raw word piece."""
+    word = fold(piece)
+    if not _keep(word, stop):
+        return word, None
+    return word, stem(word) if do_stem else word
+
+
 def tokenize(text: str, *, do_stem: bool = True, stop: bool = True) -> Iterator[Token]:
     """Yield the terms of ``text`` in order, with positions and character offsets.
 
     Stopwords (when ``stop``) and single letters are skipped without using a position.
     Hyphenated words yield each part and then the joined word at the first part's position.
     """
-    norm = stem if do_stem else (lambda w: w)
     pos = 0
     for match in WORD_RE.finditer(text):
         raw = match.group()
         start = match.start()
-        pieces = _JOINERS_RE.split(raw)
-        if len(pieces) == 1:
-            word = fold(raw)
-            if _keep(word, stop):
-                yield Token(norm(word), pos, start, match.end())
+        if "-" not in raw and "\u2010" not in raw and "\u2011" not in raw:
+            term = _term(raw, do_stem, stop)[1]
+            if term is not None:
+                yield Token(term, pos, start, match.end())
                 pos += 1
             continue
         first_pos = None
         offset = start
         folded: list[str] = []
-        for piece in pieces:
-            word = fold(piece)
+        for piece in _JOINERS_RE.split(raw):
+            word, term = _term(piece, do_stem, stop)
             folded.append(word)
-            if _keep(word, stop):
+            if term is not None:
                 if first_pos is None:
                     first_pos = pos
-                yield Token(norm(word), pos, offset, offset + len(piece))
+                yield Token(term, pos, offset, offset + len(piece))
                 pos += 1
             offset += len(piece) + 1
-        joined = "".join(folded)
-        if _keep(joined, False):
+        joined = _term("".join(folded), do_stem, False)[1]
+        if joined is not None:
             at = pos if first_pos is None else first_pos
-            yield Token(norm(joined), at, start, match.end())
+            yield Token(joined, at, start, match.end())
             if first_pos is None:
                 pos += 1
 
