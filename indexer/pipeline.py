@@ -209,7 +209,7 @@ def ingest(
     report = IngestReport()
     taxonomy = load_taxonomy()
     with IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
-        registry, registry_path = _registry(index_dir)
+        registry, registry_path = _registry(session.index_dir)  # a rebuild's new folder
         for path in todo:
             result = _ingest_one(session, path, council, council_from_folder, taxonomy, registry)
             report.results.append(result)

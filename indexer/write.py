@@ -15,7 +15,11 @@ Usage::
   reader sees either the old or the new version, never both or neither.
 * After each Whoosh commit the new files and the folder are fsynced (Whoosh does not), then
   ``manifest.json`` (source key → content hash, meeting id, item ids, status) is replaced
-  atomically (temp file + fsync + rename).
+  atomically (temp file + fsync + rename).  The manifest a commit makes true is written first
+  as ``manifest.pending.json`` tagged with the Whoosh generation; a crash between the two is
+  settled by :func:`recover_manifest`, so the manifest always describes the index exactly.
+* ``rebuild=True`` builds a new generation beside the live index and swaps it in atomically
+  on success (:mod:`indexer.generations`); readers never see a half-built index.
 """
 
 from __future__ import annotations
@@ -31,11 +35,14 @@ from typing import Any, Literal
 
 from whoosh import index
 
+from indexer import generations
 from kb.model import Item, Meeting, slugify, to_jsonable
 from kb.search import SCHEMA
 
 LOCK_NAME = "kb-ingest.lock"
 MANIFEST_NAME = "manifest.json"
+#: The manifest of a commit in flight, written before the Whoosh commit (see ``commit``).
+PENDING_NAME = "manifest.pending.json"
 MANIFEST_VERSION = 1
 
 Status = Literal["new", "changed", "unchanged"]
@@ -103,7 +110,7 @@ def acquire_lock(index_dir: Path) -> Path:
             fh.write(str(os.getpid()))
             fh.flush()
             os.fsync(fh.fileno())
-        return lock
+        return Path(os.path.realpath(lock))  # the real folder, even behind a generation link
     raise IndexLockedError(f"could not take the index lock {lock}")
 
 
@@ -211,6 +218,8 @@ class IndexWriterSession:
         self._pending = _Pending()
         self._lock: Path | None = None
         self._ix: Any = None
+        self._target: Path | None = None  # with rebuild: the index path swapped at the end
+        self._gen_lock: Path | None = None
 
     # -- context
     def __enter__(self) -> IndexWriterSession:
@@ -219,29 +228,40 @@ class IndexWriterSession:
         try:
             self._open()
         except BaseException:
-            release_lock(self._lock)
+            self._release(swap=False)
             raise
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        ok = False
         try:
             if exc_type is None:
                 self.commit()
+                ok = True
         finally:
-            if self._ix is not None:
-                self._ix.close()
-            if self._lock is not None:
-                release_lock(self._lock)
+            self._release(swap=ok)
+
+    def _release(self, *, swap: bool) -> None:
+        """Close the index; a rebuild is swapped in (``swap``) or its folder removed; unlock."""
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+        if self._target is not None:
+            if swap:
+                generations.swap(self._target, self.index_dir)
+            else:
+                shutil.rmtree(self.index_dir, ignore_errors=True)
+        for lock in (self._gen_lock, self._lock):
+            if lock is not None:
+                release_lock(lock)
 
     def _open(self) -> None:
-        if self.rebuild:
-            for child in self.index_dir.iterdir():
-                if child.name == LOCK_NAME:
-                    continue
-                if child.is_dir():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
+        if self.rebuild:  # build a new generation beside the live one; swapped in on exit
+            self._target = self.index_dir
+            self._lock = generations.migrate(self._target) / LOCK_NAME
+            self.index_dir = generations.new_generation(self._target)
+            self._gen_lock = acquire_lock(self.index_dir)  # seen through the link after swap
+        recover_manifest(self.index_dir)
         if index.exists_in(str(self.index_dir)):
             self._ix = index.open_dir(str(self.index_dir))
             if set(self._ix.schema.names()) != set(SCHEMA.names()):
@@ -357,14 +377,21 @@ class IndexWriterSession:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
-        self._fsync_new(before)
+        manifest = dict(self.manifest)
         for key, entry in pending.manifest.items():
             if entry is None:
-                self.manifest.pop(key, None)
+                manifest.pop(key, None)
             else:
-                self.manifest[key] = entry
+                manifest[key] = entry
+        # Two-phase: the manifest this commit will make true is written first, tagged with
+        # the Whoosh generation; a crash after the Whoosh commit is settled by
+        # recover_manifest(), so the manifest and the index always agree.
+        self._write_manifest(manifest, PENDING_NAME, writer.generation)
+        writer.commit()
+        self._fsync_new(before)
+        self.manifest = manifest
         self.save_manifest()
+        (self.index_dir / PENDING_NAME).unlink(missing_ok=True)
         self.commits += 1
 
     def _fsync_new(self, before: set[str]) -> None:
@@ -374,12 +401,56 @@ class IndexWriterSession:
         _fsync_path(self.index_dir)
 
     def save_manifest(self) -> None:
-        payload = {"version": MANIFEST_VERSION, "files": dict(sorted(self.manifest.items()))}
-        atomic_write_text(self.index_dir / MANIFEST_NAME, json.dumps(payload, indent=1) + "\n")
+        self._write_manifest(self.manifest, MANIFEST_NAME, self._ix.latest_generation())
+
+    def _write_manifest(self, files: dict[str, Any], name: str, generation: int) -> None:
+        payload = {
+            "version": MANIFEST_VERSION,
+            "generation": generation,
+            "files": dict(sorted(files.items())),
+        }
+        atomic_write_text(self.index_dir / name, json.dumps(payload, indent=1) + "\n")
+
+
+def _pending_manifest(index_dir: Path) -> dict[str, Any] | None:
+    """The pending manifest when its commit reached the index (Whoosh generation matches)."""
+    path = index_dir / PENDING_NAME
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if raw.get("generation") == latest_generation(index_dir):
+        return dict(raw)
+    return None
+
+
+def latest_generation(index_dir: str | Path) -> int:
+    """The newest Whoosh commit (TOC generation) in ``index_dir``; -1 when there is none."""
+    from whoosh.filedb.filestore import FileStorage
+
+    storage = FileStorage(str(index_dir))
+    return int(index.TOC._latest_generation(storage, index._DEF_INDEX_NAME))
+
+
+def recover_manifest(index_dir: str | Path) -> None:
+    """Settle a commit interrupted between the Whoosh commit and the manifest rename:
+    promote the pending manifest if its Whoosh commit happened, else discard it."""
+    folder = Path(index_dir)
+    path = folder / PENDING_NAME
+    if not path.exists():
+        return
+    if _pending_manifest(folder) is not None:
+        os.replace(path, folder / MANIFEST_NAME)
+        generations._fsync_dir(folder)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def read_manifest(index_dir: str | Path) -> dict[str, dict[str, Any]]:
     """The manifest's entries (source key → entry); empty when there is none."""
+    pending = _pending_manifest(Path(index_dir))
+    if pending is not None:  # a commit in flight (or cut short) that reached the index
+        return dict(pending.get("files", {}))
     path = Path(index_dir) / MANIFEST_NAME
     if not path.exists():
         return {}

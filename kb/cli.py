@@ -18,6 +18,8 @@ from kb import config
 from kb.query import QueryError
 
 INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
+#: Exit status of ``kb ingest`` when another ingest holds the index (sysexits EX_TEMPFAIL).
+EX_TEMPFAIL = 75
 
 SEARCH_HELP = """Search the minutes, item by item.
 
@@ -65,7 +67,29 @@ def main() -> None:
     help="Use each file's folder name as the council when the text names none.",
 )
 @click.option("--prune", is_flag=True, help="Remove items whose source file is gone.")
-@click.option("--rebuild", is_flag=True, help="Start a fresh index (deletes the old one).")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Build a fresh index beside the old one and swap it in when done "
+    "(searches keep working; the previous generation is kept).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=50,
+    show_default=True,
+    help="Files per commit; a crash loses at most the batch in progress.",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(0),
+    is_flag=False,
+    flag_value=float("inf"),
+    default=None,
+    metavar="[SECONDS]",
+    help="If another ingest holds the index, wait for it (up to SECONDS; write --wait=30 "
+    "before PATHS) instead of exiting with status 75.",
+)
 def ingest(
     paths: tuple[Path, ...],
     index: str | None,
@@ -73,12 +97,17 @@ def ingest(
     council_from_folder: bool,
     prune: bool,
     rebuild: bool,
+    batch_size: int,
+    wait: float | None,
 ) -> None:
     """Add minutes files (or folders of them) to the index.
 
     Unchanged files are skipped; changed files replace their items.  A council.toml
-    (name = "…") beside the files names their council.  Exit status 1 if any file failed.
+    (name = "…") beside the files names their council.  Exit status 1 if any file failed;
+    75 (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
     """
+    import time
+
     from tqdm import tqdm
 
     from indexer.pipeline import FileResult, discover
@@ -98,19 +127,27 @@ def ingest(
         for warning in result.warnings:
             tqdm.write(f"  warning: {warning}", file=sys.stdout)
 
+    deadline = time.monotonic() + (wait or 0)
     try:
-        report = run_ingest(
-            paths,
-            config.index_dir(index),
-            council=council,
-            council_from_folder=council_from_folder,
-            prune=prune,
-            rebuild=rebuild,
-            on_file=on_file,
-            files=files,
-        )
-    except IndexLockedError as exc:
-        raise click.ClickException(str(exc)) from exc
+        while True:
+            try:
+                report = run_ingest(
+                    paths,
+                    config.index_dir(index),
+                    council=council,
+                    council_from_folder=council_from_folder,
+                    prune=prune,
+                    rebuild=rebuild,
+                    batch_size=batch_size,
+                    on_file=on_file,
+                    files=files,
+                )
+                break
+            except IndexLockedError as exc:  # raised before any work is done
+                if time.monotonic() >= deadline:
+                    click.echo(f"Error: {exc}", err=True)
+                    sys.exit(EX_TEMPFAIL)
+                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
     finally:
         bar.close()
     for key in report.pruned:
@@ -323,3 +360,21 @@ def topics(index: str | None, as_json: bool) -> None:
     for t in rows:
         years = ", ".join(f"{y}: {n}" for y, n in t["by_year"].items())
         click.echo(f"{t['items']:>5}  {t['label']} [{t['topic']}]  ({years})")
+
+
+# --------------------------------------------------------------------------- check
+
+
+@main.command()
+@click.option("--index", "index", help=INDEX_HELP)
+@click.option("--no-sources", is_flag=True, help="Do not check that source files still exist.")
+def check(index: str | None, no_sources: bool) -> None:
+    """Verify the index: read every segment and stored document, compare item counts with
+    the ingest manifest, find items whose source file is gone.  Exit status 1 on a problem."""
+    from indexer.check import check_index
+
+    report = check_index(config.index_dir(index), sources=not no_sources)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)

@@ -310,9 +310,16 @@ def _day(value: Any) -> str | None:
     return value.date().isoformat() if isinstance(value, dt.datetime) else None
 
 
+def _real_folder(path: Path) -> Path:
+    """``path`` itself, or the generation folder it links to."""
+    return path.resolve() if path.is_symlink() else path
+
+
 class SearchService:
     """Searches and reads one index folder.  Thread-safe: searchers come from a small pool
-    and are refreshed on checkout, so a commit by ``kb ingest`` shows on the next call."""
+    and are refreshed on checkout, so a commit by ``kb ingest`` shows on the next call.
+    The index path is re-resolved on every checkout: when ``kb ingest --rebuild`` swaps its
+    link to a new generation (:mod:`indexer.generations`), the next call reads the new one."""
 
     def __init__(self, index_dir: str | Path, *, pool_size: int = 4, expander: Any = "auto"):
         self.index_dir = Path(index_dir)
@@ -320,20 +327,26 @@ class SearchService:
             raise IndexMissingError(
                 f"no index at {self.index_dir} (build one with: kb ingest PATH --index DIR)"
             )
-        self._ix = index.open_dir(str(self.index_dir))
+        self._real = _real_folder(self.index_dir)
+        self._ix = index.open_dir(str(self._real))
         self._pool: list[Searcher] = []
         self._pool_size = pool_size
         self._lock = threading.Lock()
         self._facets: FacetCache | None = None
+        self._facets_ix: Any = None
         self.expander = _load_expander() if expander == "auto" else expander
 
     # -- plumbing
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
         """Check out a searcher that sees the latest commit; it returns to the pool after."""
+        ix = self._current_index()
         with self._lock:
             s = self._pool.pop() if self._pool else None
-        s = self._ix.searcher() if s is None else s.refresh()
+        if s is not None and s._ix is not ix:  # pooled from a generation since swapped out
+            s.close()
+            s = None
+        s = ix.searcher() if s is None else s.refresh()
         try:
             yield s
         finally:
@@ -344,6 +357,23 @@ class SearchService:
             if s is not None:
                 s.close()
 
+    def _current_index(self) -> Any:
+        """The open index of the folder the index path points at now."""
+        real = _real_folder(self.index_dir)
+        for _ in range(20):  # a plain index folder is being moved behind a link (~µs, once)
+            if real.exists():
+                break
+            time.sleep(0.005)
+            real = _real_folder(self.index_dir)
+        if real != self._real:
+            try:
+                ix = index.open_dir(str(real))
+            except (OSError, index.EmptyIndexError):  # mid-swap: keep reading the old one
+                return self._ix
+            with self._lock:
+                self._ix, self._real, self._facets = ix, real, None
+        return self._ix
+
     def close(self) -> None:
         with self._lock:
             pool, self._pool = self._pool, []
@@ -352,8 +382,10 @@ class SearchService:
 
     def _facet_cache(self, s: Searcher) -> FacetCache:
         cache = self._facets
-        if cache is None or cache.generation != s.reader().generation():
+        stale = cache is None or cache.generation != s.reader().generation()
+        if stale or self._facets_ix is not s._ix:  # generation numbers repeat across folders
             cache = self._facets = FacetCache(s)
+            self._facets_ix = s._ix
         return cache
 
     # -- search

@@ -73,7 +73,7 @@ def test_locked_index_is_a_clear_error(runner, tmp_path, seed_path) -> None:
     ix.mkdir()
     (ix / LOCK_NAME).write_text(str(os.getppid()))
     result = runner.invoke(main, ["ingest", str(seed_path), "--index", str(ix)])
-    assert result.exit_code == 1
+    assert result.exit_code == 75  # EX_TEMPFAIL: try again later
     assert f"index is being updated by another ingest (pid {os.getppid()})" in result.output
 
 
