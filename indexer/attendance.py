@@ -47,7 +47,7 @@ _ROLE_PREFIX = re.compile(r"^(?P<role>(?:vice[- ])?chair(?:man|person)?)\s+", re
 _NOT_NAME = re.compile(
     r"\d|members? of (?:the )?public|\bclerk\b|\bnone\b|\bno one\b|\bnil\b|^the\b|"
     r"^(?:mayor|(?:chief\s+)?superintendent|inspector|sergeant|borough|county|parish|"
-    r"councillors?|t\.?d\.?|n/?a|chief executive|deputy)$",
+    r"councillors?|t\.?d\.?|n/?a|chief executive|deputy|mr|mrs|ms|miss|dr)$|councillor|/",
     re.I,
 )
 
@@ -163,6 +163,13 @@ def _continues(text: str) -> bool:
 
 def _add(att: Attendance, role: str, text: str) -> None:
     text = re.sub(r"^\s*(?:resolved|agreed)\s*:\s*", "", text, flags=re.I)
+    text = re.sub(
+        r"^\s*(?:(?:were|was|have been|had been)\s+)?(?:(?:received|given|tendered)\s+)?"
+        r"(?:from\s+)?[:\-–]?\s*",
+        "",
+        text,
+        flags=re.I,
+    )
     if role == "officers":
         for part in re.split(r",(?![^(]*\))|;|\s+and\s+(?![^(]*\))", text):
             part = re.sub(r"\s+(?:and|&)$", "", part.strip(" .:"))

@@ -13,8 +13,8 @@ What is found, and where (the *preamble* is the blocks before the first agenda i
 * **council** — hints, else the first '<Name> Parish/Community/Town/Borough/City/County/
   District/City and County Council' (or '<Name> Council' printed twice, or Welsh 'Cyngor
   Cymuned X') in the preamble, else the ``council`` argument, else a typed council name
-  printed at least twice anywhere, else "Unknown council".  Principal councils are
-  shortened to the place ('LUTON BOROUGH COUNCIL', 'Luton Council' → 'Luton';
+  printed anywhere whose place is in the title lines, else "Unknown council".  Principal
+  councils are shortened to the place ('LUTON BOROUGH COUNCIL', 'Luton Council' → 'Luton';
   'Limerick City and County Council' → 'Limerick'); parish, community and town councils
   keep their full name.
 * **committee** — hints, else a '… Committee / Sub-Committee / Board / Panel / Cabinet'
@@ -208,7 +208,8 @@ def _title(text: str) -> str:
     """Title-case words printed in capitals; leave mixed-case words as printed."""
 
     def fix(word: str) -> str:
-        if word.isupper() and len(word) > 1 and word not in PARENT_BODIES:
+        acronym = len(word) <= 4 and not re.search(r"[AEIOUY]", word)
+        if word.isupper() and len(word) > 1 and word not in PARENT_BODIES and not acronym:
             low = word.lower()
             return low if low in {"and", "of", "the"} else word.capitalize()
         return word
@@ -242,6 +243,7 @@ def find_council(blocks: list[Block]) -> str | None:
     """
     bare: Counter[str] = Counter()
     for i, block in enumerate(blocks):
+        typed_ok = i < _TITLE_BLOCKS  # a typed name far into the preamble is a mention
         joined = block.text + (" " + blocks[i + 1].text if i + 1 < len(blocks) else "")
         w = _WELSH_COUNCIL.search(joined)
         if w:
@@ -253,8 +255,10 @@ def find_council(blocks: list[Block]) -> str | None:
                 if not name:
                     continue
                 kind = re.sub(r"\s+", " ", (m.group("type") or "").strip().lower())
+                if kind and not typed_ok:
+                    continue
                 if kind.startswith(_LOCAL_TYPES):
-                    return _title(f"{name} {m.group('type').strip()} Council")
+                    return _title(f"{name} {kind.title().replace(' And ', ' and ')} Council")
                 if kind:  # a principal council: the place only ('Gardaí and Limerick' → 'Limerick')
                     return _title(re.split(r"\s+(?:and|&)\s+", name)[-1])
                 bare[_title(name.split()[-1])] += 1
@@ -262,22 +266,30 @@ def find_council(blocks: list[Block]) -> str | None:
     return common[0][0] if common and common[0][1] >= 2 else None
 
 
+#: How many preamble blocks can hold the council's name as a title (after that: mentions).
+_TITLE_BLOCKS = 10
 _WELSH_COUNCIL = re.compile(
     r"\b(?i:cyngor\s+cymuned)\s+(?P<name>[A-Z][\w'’-]*(?:\s+(?:a\s+)?[A-Z][\w'’-]*)*)"
 )
 
 
-def find_council_in_body(blocks: list[Block], *, min_count: int = 2) -> str | None:
-    """A typed council name printed at least ``min_count`` times anywhere (a last resort)."""
+def find_council_in_body(blocks: list[Block], title_text: str) -> str | None:
+    """A typed council name from anywhere whose place also appears in the title lines.
+
+    A last resort ('LIMERICK JOINT POLICING COMMITTEE' titles a file that names 'Limerick
+    City and County Council' only in its body); a council merely mentioned in the body
+    (a neighbouring town council) does not qualify because its place is not in the title.
+    """
     names: Counter[str] = Counter()
     for block in blocks:
         for m in _COUNCIL_RX.finditer(block.text):
             if m.group("type"):
                 name = find_council([Block(block.text[: m.end()])])
-                if name:
+                place = name.split()[0] if name else ""
+                if name and re.search(rf"\b{re.escape(place)}\b", title_text, re.I):
                     names[name] += 1
     common = names.most_common(1)
-    return common[0][0] if common and common[0][1] >= min_count else None
+    return common[0][0] if common else None
 
 
 _COMMITTEE_RX = re.compile(
@@ -303,29 +315,33 @@ def find_committee(
         if date_line and block.text.replace("\t", " ")[:40] in date_line:
             titles = titles[: i + 1]
             break
-    for i, block in enumerate(titles):
-        text = block.text + (" " + titles[i + 1].text if i + 1 < len(titles) else "")
-        if re.search(r"\bmembers\s+of\b", text, re.I):
-            continue
+    joined = [
+        f"{b.text} {titles[i + 1].text}" if i + 1 < len(titles) else b.text
+        for i, b in enumerate(titles)
+    ]
+    joined = [t for t in joined if not re.search(r"\bmembers\s+of\b", t, re.I)]
+    for text in joined:
         m = _COMMITTEE_RX.search(text)
-        if m:
-            name = _name_before(text, m.start(), stop=_COMMITTEE_STOP)
-            if council and name.lower().startswith(council.lower() + " "):
-                name = name[len(council) + 1 :]
-            if not name:
-                continue
-            committee = _title(f"{name} {m.group(0)}")
-            parent = None
-            before = text[: text.rfind(name.split()[0], 0, m.start())].rstrip()
-            p = re.search(r"([A-Z&]{2,6}|[\w ]+?(?:Board|Committee))\s*[–—-]\s*$", before)
-            if p:
-                word = p.group(1).strip()
-                parent = PARENT_BODIES.get(word.upper(), _title(word))
-                parent = re.sub(r"^(?:Minutes\s+)?(?:of\s+)?(?:the\s+)?", "", parent, flags=re.I)
-            return committee, parent or None
+        if not m:
+            continue
+        name = re.sub(r"-\s+", "-", _name_before(text, m.start(), stop=_COMMITTEE_STOP))
+        if council and name.lower().startswith(council.lower() + " "):
+            name = name[len(council) + 1 :]
+        if not name:
+            continue
+        committee = _title(f"{name} {m.group(0)}")
+        parent = None
+        before = text[: text.rfind(name.split()[0], 0, m.start())].rstrip()
+        p = re.search(r"([A-Z&]{2,6}|[\w ]+?(?:Board|Committee))\s*[–—-]\s*$", before)
+        if p:
+            word = p.group(1).strip()
+            parent = PARENT_BODIES.get(word.upper(), _title(word))
+            parent = re.sub(r"^(?:Minutes\s+)?(?:of\s+)?(?:the\s+)?", "", parent, flags=re.I)
+        return committee, parent or None
+    for text in joined:
         d = _DISTRICT_RX.search(text)
         if d:
-            words = d.group(0).split()
+            words = re.sub(r"-\s+", "-", d.group(0)).split()
             keep = words[:3]
             for word in words[3:]:
                 if word.lower() in _STOP | {"held", "hotel"}:
@@ -343,8 +359,9 @@ _VENUE_WORDS = re.compile(
     re.I,
 )
 _VENUE_RX = re.compile(
-    r"\b(?:held\s+)?(?:in|at|yn)\s+(?:the\s+|y\s+)?(?P<v>[A-ZÁÉÍÓÚ][^.;()]*?)"
-    r"(?=\s+(?:on|at|commencing|starting|am|ar)\b|\s*[.;(]|\s*$|,\s*(?:on|at)\b|\s+\d)",
+    r"\b(?:held\s+)?(?:in|at|yn)\s+(?:the\s+|yr?\s+)?(?P<v>[A-ZÁÉÍÓÚ][^.;()]*?)"
+    r"(?=\s+(?:on|at|held|commencing|starting|am|ar|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+    r"|\s*[.;(]|\s*$|,\s*(?:on|at)\b|\s+\d)",
     re.I,
 )
 _REMOTE_RX = re.compile(
@@ -362,26 +379,41 @@ _ENDED = re.compile(
 
 def find_venue(lines: list[str]) -> str | None:
     """Where the meeting was held, from the date line and other preamble lines."""
+    found: list[str] = []
     for text in lines:
         for m in _VENUE_RX.finditer(text):
-            venue = m.group("v").strip(" ,")
+            venue = re.sub(r",(?=\S)", ", ", m.group("v").strip(" ,"))
             if _VENUE_WORDS.search(venue) and not find_dates(venue) and len(venue) < 90:
-                return _title(venue)
+                found.append(venue)
+    if found:
+        first = found[0]
+        if " " not in first:  # cut by a line break ('HELD IN ARAS' / 'MAINCHIN SEOIGHE')
+            first = max((v for v in found if v.startswith(first + " ")), key=len, default=first)
+        return _title(first)
     for text in lines:
         m = _REMOTE_RX.search(text)
         if m:
-            return _title(m.group("v"))
+            remote = m.group("v")
+            return _title(remote) if not remote.islower() else remote.capitalize()
     return None
 
 
-def find_end_time(blocks: list[Block]) -> str | None:
-    """The time a 'meeting ended/closed …' line near the end gives, as HH:MM."""
+def find_end_time(blocks: list[Block], *, after: str | None = None) -> str | None:
+    """The time a 'meeting ended/closed …' line near the end gives, as HH:MM.
+
+    A morning-looking time earlier than the start time ``after`` ('closed at 9.09' after a
+    19:00 start) is read as evening.
+    """
     for block in reversed(blocks[-15:]):
         m = _ENDED.search(block.text)
         if m:
             times = find_times(block.text[m.start() :])
             if times:
-                return times[0].value
+                value = times[0].value
+                hour = int(value[:2])
+                if after and value < after and hour < 12 and not times[0].explicit:
+                    value = f"{hour + 12:02d}{value[2:]}"
+                return value
     return None
 
 
@@ -401,7 +433,9 @@ def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
         hints.get("council")
         or find_council(preamble)
         or council
-        or find_council_in_body(doc.blocks)
+        or find_council_in_body(
+            doc.blocks, " ".join(b.text for b in preamble[:_TITLE_BLOCKS] if not b.cells)
+        )
         or UNKNOWN_COUNCIL
     )
     evidence_line = evidence.strip("…") if source == "text" else ""
@@ -413,9 +447,9 @@ def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
             t for b in preamble for t in find_times(b.text) if t.explicit
         ]
         start = times[0].value if times else None
-    venue = hints.get("venue") or find_venue(
-        [evidence_line] + [b.text for b in preamble if b.kind != "table-row"]
-    )
+    titles = [b.text for b in preamble if b.kind != "table-row"][:_TITLE_BLOCKS]
+    joined = [f"{a} {b}" for a, b in zip(titles, titles[1:] + [""], strict=False)]
+    venue = hints.get("venue") or find_venue([evidence_line] + joined)
     meeting = Meeting(
         id=meeting_id(name, committee, date),
         council=name,
@@ -425,7 +459,7 @@ def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
         date_evidence=evidence,
         parent_body=hints.get("parent_body") or parent,
         start_time=start,
-        end_time=hints.get("end_time") or find_end_time(doc.blocks),
+        end_time=hints.get("end_time") or find_end_time(doc.blocks, after=start),
         venue=venue,
         source=str(doc.path),
         format=doc.format,
