@@ -22,10 +22,11 @@ import re
 from kb.model import Attendance, Block, MembersTable
 
 _LABELS: dict[str, str] = {
+    r"present in the chair|in the chair|cadeirydd": "chair",
     r"present|members present|councillors present|presennol|attendance|in attendance:? members": (
         "present"
     ),
-    r"in the chair|chair(?:man|person)?": "chair",
+    r"chair(?:man|person)?": "chair",
     r"councillors|cllrs|cynghorwyr|members": "present",
     r"apolog(?:y|ies)(?: for absence)?(?: received)?|ymddiheuriadau": "apologies",
     r"(?:also )?in attendance|officers?(?: present| in attendance)?|officials|also present|"

@@ -402,3 +402,57 @@ def test_limerick_style_labelled_attendance() -> None:
 def test_meeting_never_raises_on_empty_document() -> None:
     meeting = extract_meeting(Document(path=Path("x.txt"), format="text", blocks=[]))
     assert meeting.council == "Unknown council" and meeting.committee == "Full Council"
+
+
+def test_limerick_title_split_over_lines() -> None:
+    # limerick-council-meetings/Minutes - Meeting of the Municipal District of Adare-Rathkeale
+    # JPC Subcommittee - 14th February 2019.md, first lines as printed.
+    text = (
+        "[Original file](https://www.limerick.ie/x.pdf)\n\n---\n"
+        "**MINUTES OF PROCEEDINGS AT MEETING OF THE MUNICIPAL DISTRICT OF ADARE-**\n\n"
+        "**RATHKEALE JPC SUBCOMMITTEE HELD IN ÁRAS SÉAN FINN, NEW LINE ROAD,**\n\n"
+        "**RATHKEALE, CO. LIMERICK ON THURSDAY, 14TH** **FEBRUARY, 2019 AT 10:00 A.M.**\n\n"
+        "**PRESENT IN THE CHAIR:**\n\nCouncillor Teskey, An Cathaoirleach.\n\n1. Minutes\n\n"
+        "Adopted by Limerick City and County Council.\n"
+    )
+    meeting = _meeting(text)
+    assert meeting.date == dt.date(2019, 2, 14)
+    assert meeting.committee == "Adare-Rathkeale JPC Subcommittee"
+    assert meeting.venue == "Áras Séan Finn, New Line Road"
+    assert meeting.council == "Limerick"  # from the body, because LIMERICK is in the title
+    assert meeting.attendance.chair == "Teskey"
+
+
+def test_venue_cut_by_a_line_break_is_joined() -> None:
+    text = (
+        "MINUTES OF PROCEEDINGS OF MONTHLY MEETING OF THE\n\n"
+        "MUNICIPAL DISTRICT OF CAPPAMORE KILMALLOCK HELD IN ARAS\n\n"
+        "MAINCHIN SEOIGHE ON THURSDAY 21st September AT 3.00PM.\n"
+    )
+    meeting = _meeting(text, "x - 21st September 2023.md")
+    assert meeting.venue == "Aras Mainchin Seoighe"
+    assert meeting.committee == "Municipal District of Cappamore Kilmallock"
+
+
+def test_council_only_mentioned_in_the_body_is_not_taken() -> None:
+    text = (
+        "Minutes of a meeting of the above Council held on Monday 20th May 2019 at 7.00pm\n\n"
+        "2980.Correspondence: Abergavenny Town Council invite. Abergavenny Town Council event.\n"
+    )
+    assert _meeting(text, "x.txt").council == "Unknown council"
+
+
+@pytest.mark.parametrize(
+    ("closing", "end"),
+    [
+        ("meeting closed at 9.09.", "21:09"),  # bare 9.09 after a 19:00 start is evening
+        ("The meeting closed at 20.39.", "20:39"),
+        ("(Meeting ended: 20.30pm)", "20:30"),
+        ("There being no further business the meeting closed at 8.45 pm.", "20:45"),
+    ],
+)
+def test_end_time(closing: str, end: str) -> None:
+    text = (
+        f"Minutes of the meeting held on 9th January 2003 at 7.00pm.\n\n1. Apologies\n\n{closing}"
+    )
+    assert _meeting(text).end_time == end

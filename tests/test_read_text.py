@@ -121,6 +121,12 @@ BLOCK_CASES = [
         id="md-escapes-links",
     ),
     pytest.param(
+        "<table><tbody><tr><td><b>Date held:</b></td><td><b>1<sup>st</sup> November</b></td>"
+        "</tr></tbody></table>",
+        [("table-row", "Date held:\t1st November")],
+        id="html-table-in-a-line",
+    ),
+    pytest.param(
         "Text before\n------------------------------\nText after.",
         [("paragraph", "Text before"), ("paragraph", "Text after.")],
         id="long-rule-dropped",
