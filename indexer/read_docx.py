@@ -171,15 +171,15 @@ class _Numbering:
         for abstract in root.iterfind(qn("w:abstractNum")):
             levels: dict[int, _Level] = {}
             for lvl in abstract.iterfind(qn("w:lvl")):
-                levels[int(lvl.get(qn("w:ilvl"), "0"))] = _Level(
+                levels[_int(lvl.get(qn("w:ilvl")), 0)] = _Level(
                     fmt=_val(lvl, "w:numFmt") or "decimal",
                     text=_val(lvl, "w:lvlText") or "",
-                    start=int(_val(lvl, "w:start") or 1),
+                    start=_int(_val(lvl, "w:start"), 1),
                 )
             self.levels[abstract.get(qn("w:abstractNumId"))] = levels
         for num in root.iterfind(qn("w:num")):
             overrides = {
-                int(o.get(qn("w:ilvl"), "0")): int(_val(o, "w:startOverride") or 1)
+                _int(o.get(qn("w:ilvl")), 0): _int(_val(o, "w:startOverride"), 1)
                 for o in num.iterfind(qn("w:lvlOverride"))
                 if o.find(qn("w:startOverride")) is not None
             }
@@ -211,6 +211,14 @@ class _Numbering:
             return _format(counters.get(n, lvl.start), lvl.fmt)
 
         return re.sub(r"%(\d)", number, level.text) or None
+
+
+def _int(value: str | None, default: int) -> int:
+    """A whole number from an attribute, or ``default`` when it is missing or malformed."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
 
 
 def _val(element: Any, tag: str) -> str | None:
@@ -256,7 +264,7 @@ def _num_pr(paragraph: Paragraph) -> tuple[str, int] | None:
     num_id = _val(num_pr, "w:numId")
     if not num_id or num_id == "0":
         return None
-    return num_id, int(_val(num_pr, "w:ilvl") or 0)
+    return num_id, _int(_val(num_pr, "w:ilvl"), 0)
 
 
 # --------------------------------------------------------------------------- blocks

@@ -99,7 +99,11 @@ def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Docume
             page_count = len(pdf)
             if page_count == 0:
                 raise IngestError("the PDF has no pages")
-            pages_lines = [_page_lines(pdf, i, deadline) for i in range(page_count)]
+            pages_lines = [
+                _page_lines_or_warn(pdf, i, deadline, warnings) for i in range(page_count)
+            ]
+            if len(warnings) == page_count:
+                raise IngestError("the PDF is damaged: no page could be read")
             problem = ocr.text_layer_problem(
                 ["\n".join(line.text for line in lines) for lines in pages_lines]
             )
@@ -111,14 +115,19 @@ def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Docume
                     )
                 to_ocr = list(range(page_count))
             else:
-                to_ocr = [i for i in range(page_count) if _is_scanned_page(pdf[i], pages_lines[i])]
+                to_ocr = [i for i in range(page_count) if _is_scanned_page(pdf, i, pages_lines[i])]
                 if to_ocr and ocr.tesseract_path() is None:
                     warnings.append(
                         f"page(s) {_page_list(to_ocr)} are images without text and were skipped "
                         "(install tesseract-ocr to read them)"
                     )
                     to_ocr = []
-            images = {i: _render_gray(pdf, i, deadline) for i in to_ocr}
+            images: dict[int, bytes] = {}
+            for i in to_ocr:
+                try:
+                    images[i] = _render_gray(pdf, i, deadline)
+                except pdfium.PdfiumError as exc:
+                    warnings.append(f"page {i + 1} could not be rendered for OCR ({exc})")
         finally:
             pdf.close()
     if images:
@@ -178,10 +187,14 @@ def _page_list(indexes: list[int]) -> str:
     return ", ".join(str(i + 1) for i in indexes)
 
 
-def _is_scanned_page(page: pdfium.PdfPage, lines: list[Line]) -> bool:
+def _is_scanned_page(pdf: pdfium.PdfDocument, index: int, lines: list[Line]) -> bool:
     """True for a page with (almost) no text whose images cover over a third of it."""
     if sum(ch.isalpha() for line in lines for ch in line.text) >= ocr.MIN_LETTERS_PER_PAGE:
         return False
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError:
+        return False  # a damaged page (already warned about)
     width, height = page.get_size()
     covered = 0.0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
@@ -211,6 +224,17 @@ class _Char:
     baseline: float
     size: float
     bold: bool
+
+
+def _page_lines_or_warn(
+    pdf: pdfium.PdfDocument, index: int, deadline: float, warnings: list[str]
+) -> list[Line]:
+    """The lines of one page; a damaged page adds a warning and gives no lines."""
+    try:
+        return _page_lines(pdf, index, deadline)
+    except pdfium.PdfiumError as exc:
+        warnings.append(f"page {index + 1} is damaged and was skipped ({exc})")
+        return []
 
 
 def _page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Line]:

@@ -206,3 +206,51 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 def test_unsafe_or_broken_docx_is_refused(make: object, reason: str) -> None:
     with pytest.raises(IngestError, match=reason):
         read(Path("bad.docx"), make())  # type: ignore[operator]
+
+
+# --------------------------------------------------------------------------- damaged input
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cuts=st.lists(st.tuples(st.integers(0, 100_000), st.binary(min_size=1, max_size=8)), max_size=6)
+)
+def test_damaged_docx_gives_document_or_ingest_error(
+    direct_numbering: Path, cuts: list[tuple[int, bytes]]
+) -> None:
+    data = bytearray(direct_numbering.read_bytes())
+    for position, junk in cuts:
+        at = position % len(data)
+        data[at : at + len(junk)] = junk
+    try:
+        doc = read(direct_numbering, bytes(data))
+    except IngestError as exc:
+        assert str(exc)
+    else:
+        assert doc.format == "docx"
+
+
+@pytest.mark.parametrize(
+    ("xml", "label"),
+    [
+        ("<w:lvl w:ilvl='0'><w:start w:val='x'/><w:lvlText w:val='%1.'/></w:lvl>", "1."),
+        ("<w:lvl w:ilvl='zz'><w:start w:val='3'/><w:lvlText w:val='%1.'/></w:lvl>", "3."),
+    ],
+)
+def test_malformed_numbering_values_fall_back(tmp_path: Path, xml: str, label: str) -> None:
+    d = docx.Document()
+    root = d.part.numbering_part.element
+    root.find(qn("w:num")).addprevious(
+        parse_xml(f"<w:abstractNum {nsdecls('w')} w:abstractNumId='90'>{xml}</w:abstractNum>")
+    )
+    root.append(
+        parse_xml(f"<w:num {nsdecls('w')} w:numId='91'><w:abstractNumId w:val='90'/></w:num>")
+    )
+    _numbered(d, "Apologies", 91, 0, bold=True)
+    doc = read_file(_save(d, tmp_path))
+    assert doc.blocks[0].text == f"{label} Apologies"

@@ -357,3 +357,30 @@ def test_corpus_minute_numbers_start_paragraphs(corpus_dir: Path) -> None:
     doc = _read(corpus_dir / "wyevalleycc" / "20190729.pdf")
     starts = [m.group(1) for b in doc.blocks if (m := re.match(r"(27\d\d)[.:] ", b.text))]
     assert starts == [str(n) for n in range(2724, 2747)]
+
+
+# --------------------------------------------------------------------------- damaged input
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cuts=st.lists(st.tuples(st.integers(0, 10_000), st.binary(min_size=1, max_size=8)), max_size=6)
+)
+def test_damaged_pdf_gives_document_or_ingest_error(
+    minutes_pdf: Path, cuts: list[tuple[int, bytes]]
+) -> None:
+    data = bytearray(minutes_pdf.read_bytes())
+    for position, junk in cuts:
+        at = position % len(data)
+        data[at : at + len(junk)] = junk
+    try:
+        doc = read(minutes_pdf, bytes(data))
+    except IngestError as exc:
+        assert str(exc)
+    else:
+        assert doc.pages is not None and doc.pages >= 1
