@@ -417,10 +417,11 @@ class SearchService:
             mask = cache.mask(s.docs_for_query(full_q))
             total = int(mask.sum())
             sortedby: Any = None
-            if req.sort != "relevance":
+            sort = "newest" if tree is None and req.sort == "relevance" else req.sort
+            if sort != "relevance":  # a blank query has no relevance: newest first
                 sortedby = sorting.MultiFacet(
                     [
-                        sorting.FieldFacet("date", reverse=req.sort == "newest"),
+                        sorting.FieldFacet("date", reverse=sort == "newest"),
                         sorting.FieldFacet("order"),
                     ]
                 )

@@ -109,6 +109,20 @@ def test_blank_query_lists_items_and_sorts(seed: SearchService) -> None:
         seed.search(SearchRequest(sort="sideways"))
 
 
+def test_blank_query_with_relevance_sort_lists_newest_first(tmp_index, seed_path, tmp_path) -> None:
+    later = tmp_path / "luton-crime-and-disorder-2019-03-26.txt"
+    later.write_text(
+        seed_path.read_text(encoding="utf-8").replace(
+            "27<sup>TH</sup> MARCH 2018", "26TH MARCH 2019"
+        ),
+        encoding="utf-8",
+    )
+    svc = SearchService(tmp_index(seed_path, later))
+    dates = [h.date for h in svc.search(SearchRequest(q="", page_size=18)).results]
+    assert dates == ["2019-03-26"] * 9 + ["2018-03-27"] * 9
+    svc.close()
+
+
 def test_paging(seed: SearchService) -> None:
     first = seed.search(SearchRequest(q="", sort="oldest", page=1, page_size=4))
     third = seed.search(SearchRequest(q="", sort="oldest", page=3, page_size=4))
