@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.read import read_file
 from indexer.read_html import html_blocks, read
@@ -148,3 +150,24 @@ def test_mscc_english_fragment_agenda(corpus_dir: Path) -> None:
     assert rows[0].cells is not None and rows[0].cells[0] == "E/40480"
     assert rows[0].cells[-1] == "NO OBJECTIONS"
     assert doc.blocks[0].text == "10 June 2020"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", "<li>", "</ul>", "<table>", "<tr>", "<td>", "</td>", "<br>",
+             "<b>", "</b>", "<script>", "</script>", "<h2>", "</h2>", "&amp;", "<dl>", "<dd>",
+             "word", "Other", " ", "\n", "<", ">", "&"]
+        ),
+        max_size=60,
+    )
+)  # fmt: skip
+def test_any_tag_soup_gives_blocks_or_a_clear_error(parts: list[str]) -> None:
+    try:
+        doc = read(Path("m.html"), "".join(parts).encode())
+    except IngestError as exc:
+        assert "no visible text" in str(exc)
+        return
+    assert all(b.text and b.text == b.text.strip() for b in doc.blocks)
+    assert not any(b.kind == "table-row" and not b.cells for b in doc.blocks)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.read import read_file
 from indexer.read_text import ends_sentence, read
@@ -276,3 +278,34 @@ def test_seed_title_line_and_lists(seed_blocks: list[Block]) -> None:
     lists = [b.text for b in seed_blocks if b.kind == "list"]
     assert "Focus on Guns and Gangs" in lists
     assert not any("<" in t or "&amp;" in t or "**" in t for t in texts)
+
+
+# --------------------------------------------------------------------------- properties
+
+_PLAIN = st.text(
+    alphabet=st.sampled_from(list("abcXYZ019 .,;:()'\n\t\f") + ["é", "–", "£"]), max_size=300
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_PLAIN)
+def test_plain_text_loses_and_reorders_nothing(source: str) -> None:
+    """Whatever the line breaks, tabs and page breaks, the words come out in order."""
+    try:
+        blocks = _read(source.encode("utf-8"))
+    except IngestError:
+        assert not source.split()
+        return
+    assert " ".join(b.text for b in blocks).split() == source.split()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_give_blocks_or_a_clear_error(data: bytes) -> None:
+    for name in ("m.txt", "m.md"):
+        try:
+            doc = read(Path(name), data)
+        except IngestError as exc:
+            assert str(exc)
+            continue
+        assert doc.blocks and all(b.text.strip() for b in doc.blocks)
