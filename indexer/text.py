@@ -50,7 +50,8 @@ def decode(data: bytes) -> tuple[str, list[str]]:
 
     Order: a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32) decides outright; BOM-less UTF-16
     is recognised by its pattern of NUL bytes; otherwise strict UTF-8 is tried, then cp1252
-    (the usual Windows encoding of British minutes).  Bytes that still cannot be decoded
+    (the usual Windows encoding of British minutes) — unless the bytes are mostly valid UTF-8
+    with a few broken sequences, which stay UTF-8.  Bytes that still cannot be decoded
     become U+FFFD with a warning giving their count.  NUL characters are removed with a
     warning.  Line endings are normalised to ``\\n`` (form feeds are kept: they mark pages).
     """
@@ -71,9 +72,15 @@ def decode(data: bytes) -> tuple[str, list[str]]:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            text = body.decode("cp1252", errors="replace")
-            warnings.append("not valid UTF-8; decoded as cp1252 (Windows-1252)")
-            encoding = "cp1252"
+            text = body.decode("utf-8", errors="replace")
+            bad = text.count("\ufffd")
+            good = sum(1 for ch in text if ord(ch) > 127) - bad
+            if good > bad:  # UTF-8 with a few broken bytes: keep UTF-8, replace the bad ones
+                encoding = "utf-8"
+            else:
+                text = body.decode("cp1252", errors="replace")
+                warnings.append("not valid UTF-8; decoded as cp1252 (Windows-1252)")
+                encoding = "cp1252"
     bad = text.count("\ufffd")
     if bad:
         warnings.append(f"{bad} undecodable byte(s) replaced with U+FFFD ({encoding})")

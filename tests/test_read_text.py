@@ -34,6 +34,12 @@ DECODE_CASES = [
     pytest.param("Minutes".encode("utf-16-le"), "Minutes", "NUL pattern", id="utf-16-no-bom"),
     pytest.param(b"a\x00b\x00\x00c", "abc", "3 NUL", id="nul-bytes"),
     pytest.param(b"ok \x81 there", "ok \ufffd there", "undecodable", id="bad-byte"),
+    pytest.param(
+        "Café – naïve ".encode() + b"\xff end",
+        "Café – naïve \ufffd end",
+        "undecodable",
+        id="utf-8-with-one-bad-byte",
+    ),
     pytest.param(b"one\r\ntwo\rthree", "one\ntwo\nthree", None, id="line-endings"),
 ]
 
