@@ -240,8 +240,9 @@ class _Cast:
         return who
 
     def by_role(self, form: NameForm, create: bool = False) -> _Who | None:
-        if form.chair:
-            return next((w for w in self.people if w.chair == form.chair), None)
+        if form.chair:  # "the Vice Chair" with two vice chairs names nobody in particular
+            chairs = [w for w in self.people if w.chair == form.chair]
+            return chairs[0] if len(chairs) == 1 else None
         role_words = _role_tokens(form.role or "")
         if not role_words:
             return None

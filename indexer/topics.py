@@ -12,6 +12,7 @@ Matching works on word stems (``kb.analysis.stem``, the index's Snowball English
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -25,6 +26,11 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 #: A body with fewer words than this needs only 2 matches for a primary tag.
 SHORT_BODY = 120
 PRIMARY_BODY_COUNT = 3
+
+
+@functools.lru_cache(maxsize=100_000)
+def _stem_word(word: str) -> str:
+    return stem(fold(word))
 
 
 def stems(text: str) -> list[str]:
@@ -73,27 +79,48 @@ class Topic:
         """How much one match of ``term`` counts: 0.5 for a ``weak`` term, else 1."""
         return 0.5 if term in self.weak else 1.0
 
-    def count(
-        self, raw_words: list[str], words: list[str], *, title: bool = False
-    ) -> dict[str, int]:
-        """Matches per taxonomy term in a word list (non-overlapping, exclusions removed)."""
+    def count(self, text: Words, *, title: bool = False) -> dict[str, int]:
+        """Matches per taxonomy term in a text (non-overlapping, exclusions removed)."""
+        words = text.stems
         taken = [False] * len(words)
         for ex in self._excludes:
-            for i in _find(words, ex):
+            for i in text.find(ex):
                 for j in range(i, i + len(ex)):
                     taken[j] = True
         counts: dict[str, int] = {}
         for pattern, phrase in self._title_patterns if title else self._patterns:
-            for i in _find(words, pattern):
+            for i in text.find(pattern):
                 if not any(taken[i : i + len(pattern)]):
                     for j in range(i, i + len(pattern)):
                         taken[j] = True
                     counts[phrase] = counts.get(phrase, 0) + 1
         for acronym in self.acronyms:
-            n = sum(1 for w in raw_words if w == acronym or w == acronym + "s")
+            n = text.raw_counts.get(acronym, 0) + text.raw_counts.get(acronym + "s", 0)
             if n:
                 counts[acronym] = counts.get(acronym, 0) + n
         return counts
+
+
+class Words:
+    """A text as its raw words and stems, with stem positions for fast phrase lookup."""
+
+    def __init__(self, text: str) -> None:
+        raw = _WORD.findall(text)
+        self.stems = [_stem_word(w) for w in raw]
+        self.raw_counts: dict[str, int] = {}
+        for w in raw:
+            self.raw_counts[w] = self.raw_counts.get(w, 0) + 1
+        self.positions: dict[str, list[int]] = {}
+        for i, w in enumerate(self.stems):
+            self.positions.setdefault(w, []).append(i)
+
+    def find(self, pattern: tuple[str, ...]) -> list[int]:
+        """Start positions where the stem sequence ``pattern`` occurs."""
+        n, words = len(pattern), self.stems
+        starts = self.positions.get(pattern[0], [])
+        if n == 1:
+            return starts
+        return [i for i in starts if tuple(words[i : i + n]) == pattern]
 
 
 def _patterns(phrases: list[str]) -> list[tuple[tuple[str, ...], str]]:
@@ -105,12 +132,6 @@ def _patterns(phrases: list[str]) -> list[tuple[tuple[str, ...], str]]:
                 seen.add(v)
                 pats.append((v, phrase))
     return sorted(pats, key=lambda p: -len(p[0]))
-
-
-def _find(words: list[str], pattern: tuple[str, ...]) -> list[int]:
-    n = len(pattern)
-    first = pattern[0]
-    return [i for i, w in enumerate(words) if w == first and tuple(words[i : i + n]) == pattern]
 
 
 @dataclass
@@ -171,17 +192,16 @@ def tag_item(item: Item, taxonomy: Taxonomy) -> list[Tag]:
     ``mentioned``.  The score is 5 per title match plus the body weight, so ordering favours
     what the item is about.
     """
-    title_raw, body_raw = _WORD.findall(item.title), _WORD.findall(item.body)
-    title_words, body_words = stems(item.title), stems(item.body)
+    title, body = Words(item.title), Words(item.body)
     tags: list[Tag] = []
     for topic in taxonomy.topics:
-        in_title = topic.count(title_raw, title_words, title=True)
-        in_body = topic.count(body_raw, body_words)
+        in_title = topic.count(title, title=True)
+        in_body = topic.count(body)
         if not in_title and not in_body:
             continue
         t = sum(in_title.values())
         b = sum(n * topic.weight(term) for term, n in in_body.items())
-        needed = 2 if len(body_words) < SHORT_BODY else PRIMARY_BODY_COUNT
+        needed = 2 if len(body.stems) < SHORT_BODY else PRIMARY_BODY_COUNT
         strength = "primary" if t or b >= needed else "mentioned"
         evidence = [Evidence(term, n, "title") for term, n in sorted(in_title.items())]
         evidence += [Evidence(term, n, "body") for term, n in sorted(in_body.items())]
