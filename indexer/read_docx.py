@@ -33,7 +33,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from indexer.read_pdf import is_furniture_line
+from indexer.pdf_layout import is_furniture_line
 from kb.model import Block, Document, IngestError
 
 #: Refuse a .docx whose parts would unpack to more than this many bytes.

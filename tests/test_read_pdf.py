@@ -13,8 +13,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from indexer import ocr, read_pdf
-from indexer.read_pdf import Line, read
+from indexer import ocr, pdf_layout
+from indexer.pdf_layout import Line
+from indexer.read_pdf import read
 from kb.model import Document, IngestError
 
 canvas_mod = pytest.importorskip("reportlab.pdfgen.canvas", reason="reportlab (dev) builds PDFs")
@@ -138,7 +139,7 @@ def test_aligned_columns_become_table_rows(minutes_pdf: Path) -> None:
     ],
 )
 def test_join_mends_hyphenated_words(first: str, second: str, joined: str) -> None:
-    assert read_pdf._join(first, second) == joined
+    assert pdf_layout._join(first, second) == joined
 
 
 @pytest.mark.parametrize(
@@ -165,13 +166,13 @@ def test_clean_drops_page_numbers_and_signatures(text: str, dropped: bool) -> No
         Line(text, page=1, band=True),
         Line("Closing line", page=1, band=False),
     ]
-    kept = [line.text for line in read_pdf._clean([lines], 1)]
+    kept = [line.text for line in pdf_layout.clean([lines], 1)]
     assert (text not in kept) is dropped
 
 
 def test_clean_rejoins_superscript_ordinal() -> None:
     lines = [Line("MEETING 8", page=1), Line("th JULY 2015", page=1)]
-    assert [line.text for line in read_pdf._clean([lines], 1)] == ["MEETING 8th JULY 2015"]
+    assert [line.text for line in pdf_layout.clean([lines], 1)] == ["MEETING 8th JULY 2015"]
 
 
 # --------------------------------------------------------------------------- errors
