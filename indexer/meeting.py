@@ -159,13 +159,19 @@ def find_meeting_date(
     """``(date, date_source, date_evidence)`` by the rules in the module docstring."""
     hinted = doc.hints.get("date")
     if hinted:
-        date = hinted if isinstance(hinted, dt.date) else dt.date.fromisoformat(str(hinted))
-        return date, "xml", str(doc.hints.get("date_evidence", f"date {date.isoformat()}"))
+        try:
+            date = hinted if isinstance(hinted, dt.date) else dt.date.fromisoformat(str(hinted))
+        except ValueError:  # an unreadable stated date: fall back to the text
+            date = None
+        if date is not None:
+            return date, "xml", str(doc.hints.get("date_evidence", f"date {date.isoformat()}"))
     fdate, fyear, latest = filename_date(doc.path)
-    years = Counter(
-        d.year for b in preamble + rest for d in find_dates(b.text) if d.year is not None
-    )
-    near = fyear or (years.most_common(1)[0][0] if years else None)
+    near = fyear
+    if near is None:  # only needed for a date printed without a year
+        years = Counter(
+            d.year for b in preamble + rest for d in find_dates(b.text) if d.year is not None
+        )
+        near = years.most_common(1)[0][0] if years else None
     for blocks, in_preamble in ((preamble, True), (rest[:_BODY_LOOKAHEAD], False)):
         for i, block in enumerate(blocks):
             # A date may be cut by a line break ('… ON THURSDAY, 21st' / 'September, 2023'):
