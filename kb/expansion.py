@@ -82,3 +82,24 @@ class Expander:
                         out.append(other.replace("-", " ") if " " in other else other)
                         seen |= other_keys
         return out
+
+    def spans(self, words: list[str], longest: int = 6) -> list[tuple[int, int, list[str]]]:
+        """Runs of query words that name a known term, as ``(start, end, alternatives)``.
+
+        For unquoted multi-word queries: ``["anti-social", "behaviour", "in", "Luton"]`` gives
+        ``[(0, 2, ["ASB", …])]`` so a search can OR the run with its alternatives.  Longest
+        runs win and runs never overlap; ``alternatives`` excludes the run itself.
+        """
+        out: list[tuple[int, int, list[str]]] = []
+        i = 0
+        while i < len(words):
+            for j in range(min(len(words), i + longest), i, -1):
+                run = " ".join(words[i:j])
+                alternatives = self.expand(run)[1:]
+                if alternatives:
+                    out.append((i, j, alternatives))
+                    i = j
+                    break
+            else:
+                i += 1
+        return out

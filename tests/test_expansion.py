@@ -65,3 +65,10 @@ def test_custom_data_dir_and_bad_toml(tmp_path: Path) -> None:
     (tmp_path / "topics.toml").write_text("[[topic]\n")
     with pytest.raises(IngestError, match="not valid TOML"):
         Expander.load(tmp_path)
+
+
+def test_spans_find_multi_word_terms_in_a_query(expander: Expander) -> None:
+    spans = expander.spans(["anti-social", "behaviour", "in", "Luton", "CSE"])
+    assert [(s, e) for s, e, _ in spans] == [(0, 2), (4, 5)]
+    assert "ASB" in spans[0][2]
+    assert expander.spans(["bins", "and", "benches"]) == []
