@@ -163,6 +163,17 @@ def _continues(text: str) -> bool:
 
 
 def _add(att: Attendance, role: str, text: str) -> None:
+    """Add the people printed in ``text`` to ``att`` under ``role``.
+
+    Officers keep their printed form ('Chief Executive (Dr. P. Daly)'); others are split
+    into names.  A clerk named among those present ('… & the Clerk') is listed as an officer.
+    """
+    if (
+        role == "present"
+        and re.search(r"\bthe clerk\b", text, re.I)
+        and "Clerk" not in att.officers
+    ):
+        att.officers.append("Clerk")
     text = re.sub(r"^\s*(?:resolved|agreed)\s*:\s*", "", text, flags=re.I)
     text = re.sub(
         r"^\s*(?:(?:were|was|have been|had been)\s+)?(?:(?:received|given|tendered)\s+)?"
