@@ -456,3 +456,16 @@ def test_end_time(closing: str, end: str) -> None:
         f"Minutes of the meeting held on 9th January 2003 at 7.00pm.\n\n1. Apologies\n\n{closing}"
     )
     assert _meeting(text).end_time == end
+
+
+def test_clerk_among_present_is_an_officer() -> None:
+    # wyevalleycc/20200824.txt: "Present:  Cllrs Hillard, Evans, Cobb, Ashman, County Cllr Webb
+    # & the Clerk."
+    text = (
+        "Minutes of a meeting of the above Council held on Monday 24th August 2020 at 7.00pm."
+        "<br /><br />Present:  Cllrs Hillard, Evans, Cobb, Ashman, County Cllr Webb & the Clerk."
+        "<br /><br />2927.Police Report:  Attached."
+    )
+    att = _meeting(text, "20200824.txt").attendance
+    assert att.present == ["Hillard", "Evans", "Cobb", "Ashman", "Webb"]
+    assert att.officers == ["Clerk"]
