@@ -16,6 +16,11 @@ class Latency:
 
     samples: list[float] = field(default_factory=list)
     errors: int = 0
+    cpu: list[float] = field(default_factory=list)  # this process's CPU ms per query
+
+    def cpu_pct(self, p: float) -> float:
+        """The p-th percentile of CPU time (robust to other processes on the machine)."""
+        return Latency(self.cpu).pct(p)
 
     def pct(self, p: float) -> float:
         """The p-th percentile (nearest rank), or NaN when nothing was measured."""
@@ -41,6 +46,13 @@ def time_ms(fn: Callable[[], object]) -> float:
     t0 = time.perf_counter()
     fn()
     return (time.perf_counter() - t0) * 1000
+
+
+def time_ms_cpu(fn: Callable[[], object]) -> tuple[float, float]:
+    """Run ``fn`` once; return (wall ms, this process's CPU ms)."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
 
 
 def dir_size(path: Path) -> int:
@@ -70,7 +82,9 @@ def machine() -> dict[str, str]:
         mem = f"{psutil.virtual_memory().total / 2**30:.1f} GiB"
     except ImportError:  # psutil is in the bench extra; fall back to sysconf
         mem = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.1f} GiB"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return {
+        "load": load,
         "nproc": str(os.cpu_count()),
         "memory": mem,
         "python": platform.python_version(),

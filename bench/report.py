@@ -54,11 +54,24 @@ def latency_section(run: Run) -> str:
             if lat is None:
                 continue
             s = lat.summary()
-            rows.append([engine, kind, int(s["n"]), s["p50"], s["p95"], s["p99"], int(s["errors"])])
+            rows.append(
+                [
+                    engine,
+                    kind,
+                    int(s["n"]),
+                    s["p50"],
+                    s["p95"],
+                    s["p99"],
+                    lat.cpu_pct(50),
+                    lat.cpu_pct(95),
+                    int(s["errors"]),
+                ]
+            )
     out = [
-        "Warm query latency, ms (one untimed warm-up pass, then every query timed twice):",
+        "Warm query latency, ms: wall p50/p95/p99 and the process's CPU time p50/p95 (one "
+        "untimed warm-up pass; then baselines time every query twice, Minutes KB once):",
         "",
-        table(["engine", "class", "n", "p50", "p95", "p99", "errors"], rows),
+        table(["engine", "class", "n", "p50", "p95", "p99", "cpu p50", "cpu p95", "errors"], rows),
     ]
     kb = run.latency.get("Minutes KB")
     if kb:
@@ -66,7 +79,7 @@ def latency_section(run: Run) -> str:
         ratio_rows = []
         for kind in CLASSES:
             mine = kb[kind].pct(95)
-            row: list[object] = [kind, mine]
+            row: list[object] = [kind, mine, kb[kind].cpu_pct(95)]
             for other in ("FTS5", "Tantivy"):
                 base = run.latency.get(other, {}).get(kind)
                 row.append(f"{mine / base.pct(95):.1f}×" if base and base.pct(95) > 0 else "–")
@@ -80,7 +93,7 @@ def latency_section(run: Run) -> str:
             f"(measured at {run.size:,} items):",
             "",
             table(
-                ["class", "KB p95", "÷ FTS5 p95", "÷ Tantivy p95", "target p95", "verdict"],
+                ["class", "KB p95", "KB cpu p95", "÷ FTS5", "÷ Tantivy", "target p95", "verdict"],
                 ratio_rows,
             ),
         ]
@@ -136,7 +149,8 @@ def render(run: Run) -> str:
         f"## {run.size:,} items",
         "",
         f"Machine: {m['nproc']} CPUs, {m['memory']} RAM, Python {m['python']}, {m['platform']}; "
-        f"run {m['date']}.  Command: `{run.command}`",
+        f"run {m['date']}; load average at start {m['load']} (the machine is shared: wall "
+        f"times include waiting for a CPU).  Command: `{run.command}`",
         "",
     ]
     if run.builds:

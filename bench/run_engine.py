@@ -85,7 +85,7 @@ def kb_request(q: BenchQuery) -> Any:
     return SearchRequest(q=q.user_text(), committee=[q.committee] if q.committee else [])
 
 
-def query_index(cfg: GenConfig, index_dir: Path, rounds: int = 2) -> dict[str, Any]:
+def query_index(cfg: GenConfig, index_dir: Path, rounds: int = 1) -> dict[str, Any]:
     """Warm latencies per class (ms samples) of the benchmark queries via SearchService."""
     from bench.run_queries import measure_queries
     from kb.search import SearchService
@@ -96,7 +96,9 @@ def query_index(cfg: GenConfig, index_dir: Path, rounds: int = 2) -> dict[str, A
     totals = [service.search(kb_request(q)).total for q in queries[:60]]
     service.close()
     return {
-        "latency": {k: {"samples": v.samples, "errors": v.errors} for k, v in lat.items()},
+        "latency": {
+            k: {"samples": v.samples, "errors": v.errors, "cpu": v.cpu} for k, v in lat.items()
+        },
         "zero_hit_terms": sum(1 for t in totals if t == 0),
         "peak_rss_mb": peak_rss_mb(),
     }
