@@ -16,7 +16,9 @@ Blocks (see :class:`kb.model.Block`):
   is bold.  A tab line with one non-empty cell is ordinary text;
 * ``#`` headings and ``<hN>`` give ``heading`` blocks with ``level`` N; ``<li>`` and Markdown
   bullets give ``list`` blocks (bullet characters removed; ``level`` = indent // 2);
-* YAML front matter's ``title`` becomes a first heading block; the rest of it is dropped.
+* YAML front matter's ``title`` becomes a first heading block; the rest of it is dropped;
+  a ``===`` underline makes the line above a level-1 heading (a ``---`` underline is read as
+  a page rule, the Limerick convention, never as a heading).
 
 A line holding an HTML table (``<table>``/``<tr>``/``<td>``, as in some Village Pump posts)
 is read by the HTML reader's block builder, so its cells become table rows.
@@ -184,6 +186,10 @@ def _add_line(b: _Builder, line: str, *, markdown: bool) -> None:
         b.new_page()
         return
     if _HR.fullmatch(stripped):
+        return
+    if markdown and re.fullmatch(r"={3,}", stripped):  # setext underline: the line above
+        if b.blocks and b.blocks[-1].kind == "paragraph":  # is a level-1 heading
+            b.blocks[-1].kind, b.blocks[-1].level = "heading", 1
         return
     if _HTML_TABLE.search(stripped):  # a whole HTML table pasted into the text
         for block in html_blocks(stripped)[0]:

@@ -115,6 +115,11 @@ BLOCK_CASES = [
         id="bold-runs-back-to-back",
     ),
     pytest.param(
+        "# Title\n\nMinutes of the Council\n=======\n\nText.",
+        [("heading", "Title"), ("heading", "Minutes of the Council"), ("paragraph", "Text.")],
+        id="md-setext-heading",
+    ),
+    pytest.param(
         "| Name | Role |\n|---|:---:|\n| Boyle | Chief |",
         [("table-row", "Name\tRole"), ("table-row", "Boyle\tChief")],
         id="md-table",
