@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.people import resolve_people
 from indexer.people_names import find_mentions, parse_name
@@ -235,3 +237,64 @@ def test_bare_surname_shared_by_two_people_is_not_guessed() -> None:
     resolve_people(meeting)
     ids = [r.person_id for r in meeting.items[0].speakers]
     assert ids == ["testshire/collins", "testshire/a-teskey"]
+
+
+_WORDS = st.sampled_from(
+    [
+        "Councillor",
+        "Cllr.",
+        "Mr",
+        "Mrs",
+        "Dr.",
+        "the",
+        "The",
+        "Chair",
+        "Vice",
+        "Clerk",
+        "Officer",
+        "stated",
+        "asked",
+        "advised",
+        "and",
+        "of",
+        "(",
+        ")",
+        ",",
+        ".",
+        ";",
+        "Smith",
+        "O'Neill",
+        "J.",
+        "A",
+        "Collins",
+        "(J)",
+        "Chief",
+        "Superintendent",
+        "In",
+        "reply",
+        "to",
+        "Members",
+        "•",
+        "-",
+        "\n",
+        "She",
+        "He",
+        "on",
+        "behalf",
+        "by",
+        "presentation",
+        "Hawkes",
+        "Vicky",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_WORDS, max_size=40), st.text(max_size=60))
+def test_resolve_people_never_raises_and_keeps_lists_apart(words: list[str], noise: str) -> None:
+    meeting = meeting_of(" ".join(words), noise, attendance=Attendance(chair=" ".join(words[:4])))
+    resolve_people(meeting)
+    for item in meeting.items:
+        speaker_ids = [r.person_id for r in item.speakers]
+        assert len(speaker_ids) == len(set(speaker_ids))
+        assert not set(speaker_ids) & {r.person_id for r in item.mentioned}

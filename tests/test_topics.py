@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from indexer.topics import Taxonomy, explain, tag_item
+from indexer.topics import Taxonomy, explain, stems, tag_item
 from kb.model import IngestError, Item, Meeting
 
 REQUIRED = {
@@ -134,3 +136,27 @@ def test_seed_topics(seed_path: Path, taxonomy) -> None:
     for topic, items in SEED_TOPICS.items():
         tagged = {i.number for i in meeting.items if any(t.topic == topic for t in i.topics)}
         assert tagged == items, topic
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(max_size=60),
+    st.lists(
+        st.sampled_from(
+            "CCTV ASB anti-social behaviour garda police speeding planning hate crime the "
+            "and of litter fly-tipping budget precept Ώ x".split()
+        ),
+        max_size=160,
+    ).map(" ".join),
+)
+def test_tag_item_never_raises_and_is_consistent(taxonomy, title: str, body: str) -> None:
+    needed = 2 if len(stems(body)) < 120 else 3
+    for tag in tag_item(item(title, body), taxonomy):
+        topic = taxonomy.get(tag.topic)
+        assert topic is not None and tag.evidence and all(e.count > 0 for e in tag.evidence)
+        in_title = sum(e.count for e in tag.evidence if e.where == "title")
+        weight = sum(e.count * topic.weight(e.term) for e in tag.evidence if e.where == "body")
+        assert tag.score == 5 * in_title + weight
+        assert (tag.strength == "primary") == bool(in_title or weight >= needed)
