@@ -145,8 +145,27 @@ def test_seed_topics(seed_path: Path, taxonomy) -> None:
     st.text(max_size=60),
     st.lists(
         st.sampled_from(
-            "CCTV ASB anti-social behaviour garda police speeding planning hate crime the "
-            "and of litter fly-tipping budget precept Ώ x".split()
+            [
+                "CCTV",
+                "ASB",
+                "anti-social",
+                "behaviour",
+                "garda",
+                "police",
+                "speeding",
+                "planning",
+                "hate",
+                "crime",
+                "the",
+                "and",
+                "of",
+                "litter",
+                "fly-tipping",
+                "budget",
+                "precept",
+                "Ώ",
+                "x",
+            ]
         ),
         max_size=160,
     ).map(" ".join),
