@@ -16,6 +16,8 @@ Identity.  Within a meeting every form of one person is linked: attendance entri
 members-table rows first, then text forms by surname and compatible given name or initial;
 "the Chair" is the attendance chair; a role phrase is matched to a job title.  Across meetings
 :class:`~indexer.people_registry.PeopleRegistry` gives stable ids (see that module).
+A post that speaks but is never named in the meeting ("The Clerk reported") gets the id
+``council/role/<post-slug>`` (``wye-valley/role/clerk``); such posts are not registry people.
 """
 
 from __future__ import annotations
