@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 import time
@@ -27,7 +28,7 @@ class Latency:
         if not self.samples:
             return float("nan")
         ordered = sorted(self.samples)
-        k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+        k = max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))
         return ordered[k]
 
     def summary(self) -> dict[str, float]:

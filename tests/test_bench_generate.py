@@ -112,3 +112,41 @@ def test_vocab_round_trips_and_learns_from_the_corpus(corpus_dir: Path, tmp_path
 def test_missing_vocab_file_says_how_to_rebuild(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="python -m bench.vocab"):
         vocab.load(tmp_path / "absent.json.gz")
+
+
+def test_query_set_is_deterministic_and_drawn_from_real_bigrams() -> None:
+    from bench.queries import CLASSES, build_queries
+
+    committees = ["Full Council", "Planning Committee"]
+    queries = build_queries(committees, seed=7)
+    assert queries == build_queries(committees, seed=7)
+    assert queries != build_queries(committees, seed=8)
+    counts = Counter(q.kind for q in queries)
+    assert len(queries) >= 200 and set(counts) == set(CLASSES)
+    v = vocab.load()
+    for q in queries:
+        if q.kind == "phrase":
+            a, b = q.words
+            assert b in {s[0] for s in v.bigrams[a]}, q
+            assert q.user_text() == f'"{a} {b}"'
+        if q.kind == "filter":
+            assert q.committee in committees
+
+
+@pytest.mark.parametrize(
+    ("samples", "p", "expected"),
+    [
+        ([5.0], 95, 5.0),
+        ([1.0, 2.0, 3.0, 4.0], 50, 2.0),
+        (list(map(float, range(1, 101))), 95, 95.0),
+        (list(map(float, range(1, 101))), 99, 99.0),
+        ([], 50, None),
+    ],
+)
+def test_latency_percentile_is_nearest_rank(
+    samples: list[float], p: float, expected: float | None
+) -> None:
+    from bench.measure import Latency
+
+    got = Latency(samples).pct(p)
+    assert (got != got) if expected is None else got == expected
