@@ -206,16 +206,22 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Li
     textpage = page.get_textpage()
     raw = textpage.raw
     count = textpage.count_chars()
-    text = textpage.get_text_range(0, count) if count > 0 else ""
     name_buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     x, y = ctypes.c_double(), ctypes.c_double()
     lines: list[Line] = []
     chars: list[_Char] = []
-    for i, ch in enumerate(text[:count]):
+    for i in range(max(count, 0)):
         if i % 4000 == 3999:
             _check_deadline(deadline, index + 1)
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)  # by index: never out of step
+        if code == 2:  # pdfium's mark for a hyphen it found at a line end
+            ch = "\ufffe"
+        elif code in (10, 13) or 32 <= code < 0x110000 and not 0xD800 <= code < 0xE000:
+            ch = chr(code)
+        else:
+            ch = " " if code < 32 else "\ufffd"
         if ch == "\n":
             lines.extend(_make_line(chars, index + 1, height))
             chars = []
