@@ -123,7 +123,10 @@ def _check_bytes(data: bytes) -> None:
     if b"%PDF" not in data[:1024]:
         raise IngestError("not a PDF (no %PDF header)")
     end = data.rfind(b"%%EOF")
-    if end < 0 or end < len(data) - 4096:
+    tail = data[end:] if end >= 0 else b""
+    # Objects after the last end marker mean a later revision was cut off; other bytes
+    # there (a web server's HTML, padding) are harmless and ignored.
+    if end < 0 or re.search(rb"\d+\s+\d+\s+obj\b|\bendobj\b", tail):
         raise IngestError("the PDF is truncated (no %%EOF end marker): download it again")
 
 

@@ -191,6 +191,11 @@ def _encrypted() -> bytes:
         ("zero-byte", lambda: b"", "empty file"),
         ("html", lambda: b"<!doctype html><html><body>Minutes</body></html>", "not a PDF"),
         ("truncated", lambda: _pdf(MINUTES_PAGES)[:1500], "truncated"),
+        (
+            "cut-update",
+            lambda: _pdf(MINUTES_PAGES) + b"\n9 0 obj\n<< /Type /Annot >>\nendobj\n10 0 obj\n<<",
+            "truncated",
+        ),
         ("encrypted", _encrypted, "encrypted"),
         ("damaged", lambda: b"%PDF-1.4\nthis is not really a pdf\n%%EOF\n", "damaged"),
     ],
@@ -203,6 +208,12 @@ def test_bad_pdfs_raise_ingest_error_with_reason(
     path.write_bytes(data)
     with pytest.raises(IngestError, match=reason):
         read(path, data)
+
+
+def test_junk_after_the_end_marker_is_ignored(tmp_path: Path) -> None:
+    data = _pdf(MINUTES_PAGES) + b"\n<html><body>" + b"a livestream served by a web server " * 400
+    doc = read(tmp_path / "junk.pdf", data)
+    assert doc.pages == 3 and doc.blocks[0].text == "1. Apologies for absence"
 
 
 def test_time_limit_gives_clear_error(minutes_pdf: Path) -> None:
