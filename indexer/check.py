@@ -12,7 +12,9 @@ It never writes: a pending manifest is read as :func:`indexer.write.read_manifes
 
 from __future__ import annotations
 
+import gc
 import json
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +70,22 @@ class CheckReport:
         return out
 
 
+def _open_segment(ix: Any, seg: Any) -> tuple[Any | None, str]:
+    """A reader for one segment, or None and why it cannot be opened.  Whoosh leaves a
+    damaged segment's file open when opening fails; it is closed here, quietly, as the
+    exception (which holds it) is dropped."""
+    from whoosh.reading import SegmentReader
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return SegmentReader(ix.storage, ix.schema, seg), ""
+        except Exception as exc:  # noqa: BLE001 - any failure here is the finding
+            error = f"{type(exc).__name__}: {exc}"
+        gc.collect()
+    return None, error
+
+
 def _read_segments(ix: Any, report: CheckReport) -> list[dict[str, Any]]:
     """Every stored document of every segment (deleted ones skipped); reading problems are
     reported per segment."""
@@ -78,14 +96,11 @@ def _read_segments(ix: Any, report: CheckReport) -> list[dict[str, Any]]:
         report.problems.append(f"cannot list the index segments: {type(exc).__name__}: {exc}")
         return docs
     report.counts["segments"] = len(segments)
-    from whoosh.reading import SegmentReader
-
     for seg in segments:
         name = f"segment {seg.segment_id()}"
-        try:
-            reader = SegmentReader(ix.storage, ix.schema, seg)
-        except Exception as exc:  # noqa: BLE001
-            report.problems.append(f"{name} cannot be opened: {type(exc).__name__}: {exc}")
+        reader, error = _open_segment(ix, seg)
+        if reader is None:
+            report.problems.append(f"{name} cannot be opened: {error}")
             continue
         try:
             for _term in reader.all_terms():
