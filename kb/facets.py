@@ -57,12 +57,51 @@ class FacetCache:
                 dense = np.full(self.size, -1, dtype=np.int64)
                 dense[self.docs[facet]] = self.codes[facet]
                 self.dense[facet] = dense
+        #: live item documents (not meetings, not deleted)
+        self.items = (
+            self.mask(reader.postings("doctype", "item").all_ids())
+            if self.size
+            else (np.zeros(0, dtype=bool))
+        )
+        #: raw sortable meeting dates and agenda order per docnum (-1 when missing)
+        self.dates = self._column(reader, "date", self.size)
+        self.orders = self._column(reader, "order", self.size)
+
+    @staticmethod
+    def _column(reader: Any, fieldname: str, size: int) -> np.ndarray:
+        """A sortable column's raw values per docnum as int64; a missing value is -1."""
+        try:
+            raw = np.fromiter(
+                (int(v) for v in reader.column_reader(fieldname, translate=False)),
+                dtype=np.uint64,
+                count=size,
+            )
+        except Exception:  # noqa: BLE001 - an empty index has no columns yet
+            return np.full(size, -1, dtype=np.int64)
+        out = raw.astype(np.int64)
+        out[raw > np.uint64(2**62)] = -1
+        return out
 
     def mask(self, docnums: Iterable[int]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
         ids = np.fromiter(docnums, dtype=np.int64)
         mask[ids] = True
         return mask
+
+    def value_mask(self, facet: str, value: str) -> np.ndarray | None:
+        """Docs having exactly this facet value; None when the index has no such value."""
+        try:
+            code = self.values[facet].index(value)
+        except ValueError:
+            return None
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.docs[facet][self.codes[facet] == code]] = True
+        return mask
+
+    def order(self, docs: np.ndarray, newest: bool) -> np.ndarray:
+        """``docs`` sorted by meeting date (newest or oldest first), then agenda order."""
+        dates = self.dates[docs]
+        return docs[np.lexsort((self.orders[docs], -dates if newest else dates))]
 
     def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
         """value → number of matching docs having it (values with a zero count left out)."""

@@ -26,14 +26,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import fields, index, sorting
+from whoosh import fields, index
 from whoosh import query as wq
 from whoosh.analysis import Composable
 from whoosh.analysis import Token as WToken
 from whoosh.searching import Searcher
+from whoosh.util.times import datetime_to_long
 
 from kb import analysis
-from kb.facets import FACET_FIELDS, FACETS, SORTS, FacetCache
+from kb.facets import FACETS, SORTS, FacetCache
 from kb.model import slugify
 from kb.query import (
     And,
@@ -400,36 +401,31 @@ class SearchService:
         text_q = compiler.compile(tree) if tree is not None else wq.Every()
         if text_q is None:
             raise QueryError("the query has only very common words; add a more specific word")
-        filters: list[wq.Query] = [wq.Term("doctype", "item")]
-        if req.date_from or req.date_to:
-            start = dt.datetime.combine(req.date_from, dt.time.min) if req.date_from else None
-            end = dt.datetime.combine(req.date_to, dt.time.max) if req.date_to else None
-            filters.append(wq.DateRange("date", start, end))
         with self.searcher() as s:
-            for facet in FACETS:
-                chosen = [self._filter(s, facet, str(v)) for v in getattr(req, facet)]
-                ors = _any(chosen)
-                if ors is not None:
-                    filters.append(ors)
-            filter_q = wq.And(filters)
-            full_q = wq.And([text_q, filter_q])
             cache = self._facet_cache(s)
-            mask = cache.mask(s.docs_for_query(full_q))
+            mask = cache.items.copy()
+            if tree is not None:
+                mask &= cache.mask(s.docs_for_query(text_q))
+            for facet in FACETS:
+                values = [str(v).strip() for v in getattr(req, facet) if str(v).strip()]
+                if values:
+                    mask &= self._filter_mask(s, cache, facet, values)
+            if req.date_from or req.date_to:
+                lo = dt.datetime.combine(req.date_from or dt.date.min, dt.time.min)
+                hi = dt.datetime.combine(req.date_to or dt.date.max, dt.time.max)
+                dates = cache.dates
+                mask &= (dates >= datetime_to_long(lo)) & (dates <= datetime_to_long(hi))
             total = int(mask.sum())
-            sortedby: Any = None
             sort = "newest" if tree is None and req.sort == "relevance" else req.sort
-            if sort != "relevance":  # a blank query has no relevance: newest first
-                sortedby = sorting.MultiFacet(
-                    [
-                        sorting.FieldFacet("date", reverse=sort == "newest"),
-                        sorting.FieldFacet("order"),
-                    ]
-                )
-            results = s.search(text_q, filter=filter_q, limit=page * page_size, sortedby=sortedby)
-            hits = [
-                self._hit(r.fields(), r.score if isinstance(r.score, float) else 0.0, compiler)
-                for r in list(results)[(page - 1) * page_size :]
-            ]
+            start = (page - 1) * page_size
+            if sort == "relevance":  # a blank query has no relevance: newest first
+                allowed = set(np.flatnonzero(mask).tolist())
+                results = s.search(text_q, filter=allowed, limit=start + page_size)
+                page_hits = [(r.docnum, float(r.score or 0.0)) for r in list(results)[start:]]
+            else:
+                ordered = cache.order(np.flatnonzero(mask), newest=sort == "newest")
+                page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
+            hits = [self._hit(s.stored_fields(d), score, compiler) for d, score in page_hits]
             facets = {f: self._facet_values(s, cache, f, cache.counts(f, mask)) for f in FACETS}
             histogram = cache.histogram(mask)
             suggestion = self._suggest(s, compiler) if total == 0 else None
@@ -446,13 +442,20 @@ class SearchService:
         )
 
     @staticmethod
-    def _filter(s: Searcher, facet: str, value: str) -> wq.Query | None:
-        """A facet filter: the exact facet value when the index has it (so a filter on a
-        value counts exactly what its facet count said), else the lenient field query."""
-        value = value.strip()
-        if value and s.reader().doc_frequency(FACET_FIELDS[facet], value) > 0:
-            return wq.Term(FACET_FIELDS[facet], value)
-        return field_query(facet, value)
+    def _filter_mask(s: Searcher, cache: FacetCache, facet: str, values: list[str]) -> Any:
+        """Docs matching any of ``values`` for ``facet``: the exact facet value when the index
+        has it (so filtering on a value gives exactly its facet count), else the lenient
+        field query (a committee or person's name, a council's name)."""
+        union = np.zeros(cache.size, dtype=bool)
+        for value in values:
+            exact = cache.value_mask(facet, value)
+            if exact is not None:
+                union |= exact
+                continue
+            q = field_query(facet, value)
+            if q is not None:
+                union |= cache.mask(s.docs_for_query(q))
+        return union
 
     def _facet_values(
         self, s: Searcher, cache: FacetCache, facet: str, counts: dict[str, int]
