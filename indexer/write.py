@@ -36,6 +36,7 @@ from typing import Any, Literal
 from whoosh import index
 
 from indexer import generations
+from kb import analysis
 from kb.model import Item, Meeting, slugify, to_jsonable
 from kb.search import SCHEMA
 
@@ -155,7 +156,6 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
         "resolutions": resolutions,
         "speaker_names": "\n".join(sorted(names)),
         "topic_text": "\n".join(f"{t.topic.replace('-', ' ')} {t.label}" for t in item.topics),
-        "words": f"{item.title}\n{item.body}",
         "source": item.source or meeting.source,
         "ocr": bool(item.ocr),
         "data": json.dumps(data, ensure_ascii=False),
@@ -172,6 +172,17 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
     }
     doc.update({k: v for k, v in optional.items() if v not in (None, "")})
     return doc
+
+
+def meeting_words(meeting: Meeting) -> str:
+    """The distinct unstemmed words of a meeting's item titles and bodies, for the spelling
+    corrector (``words`` field).  Kept on the meeting document, once per meeting rather than
+    once per item: the corrector needs each word in the lexicon, not per-item postings."""
+    seen: set[str] = set()
+    for item in meeting.items:
+        for text in (item.title, item.body):
+            seen.update(t.text for t in analysis.tokenize(text, do_stem=False))
+    return " ".join(sorted(seen))
 
 
 def meeting_document(meeting: Meeting, source_key: str) -> dict[str, Any]:
@@ -191,6 +202,7 @@ def meeting_document(meeting: Meeting, source_key: str) -> dict[str, Any]:
         "committee_id": meeting.committee_id,
         "year": str(meeting.date.year) if meeting.date else "undated",
         "source": meeting.source,
+        "words": meeting_words(meeting),
         "data": json.dumps(data, ensure_ascii=False),
     }
     if meeting.date:
