@@ -6,9 +6,10 @@ import math
 import os
 import resource
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -40,6 +41,24 @@ class Latency:
             "p99": self.pct(99),
             "errors": float(self.errors),
         }
+
+
+class UntimedSource:
+    """Wraps an iterator and adds up the seconds spent producing its values (to subtract)."""
+
+    def __init__(self, it: Iterator[Any]) -> None:
+        self.it = it
+        self.spent = 0.0
+
+    def __iter__(self) -> UntimedSource:
+        return self
+
+    def __next__(self) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return next(self.it)
+        finally:
+            self.spent += time.perf_counter() - t0
 
 
 def time_ms(fn: Callable[[], object]) -> float:

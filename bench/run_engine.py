@@ -20,33 +20,12 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from bench.generate import GenConfig, councils, iter_meetings
-from bench.measure import dir_size, peak_rss_mb
+from bench.measure import UntimedSource, dir_size, peak_rss_mb
 from bench.queries import BenchQuery, build_queries
-
-T = TypeVar("T")
-
-
-class UntimedSource:
-    """Wraps an iterator and adds up the seconds spent producing its values (to subtract)."""
-
-    def __init__(self, it: Iterator[T]) -> None:
-        self.it = it
-        self.spent = 0.0
-
-    def __iter__(self) -> UntimedSource:
-        return self
-
-    def __next__(self) -> Any:
-        t0 = time.perf_counter()
-        try:
-            return next(self.it)
-        finally:
-            self.spent += time.perf_counter() - t0
 
 
 def committees_of(cfg: GenConfig) -> list[str]:
