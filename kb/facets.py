@@ -36,6 +36,7 @@ class FacetCache:
         self.generation = reader.generation()
         self.size = reader.doc_count_all()
         self.values: dict[str, list[str]] = {}
+        self.codes_of: dict[str, dict[str, int]] = {}
         self.docs: dict[str, np.ndarray] = {}
         self.codes: dict[str, np.ndarray] = {}
         self.dense: dict[str, np.ndarray] = {}
@@ -51,6 +52,7 @@ class FacetCache:
                 docs_parts.append(ids)
                 code_parts.append(np.full(len(ids), code, dtype=np.int64))
             self.values[facet] = vals
+            self.codes_of[facet] = {v: i for i, v in enumerate(vals)}
             self.docs[facet] = np.concatenate(docs_parts) if docs_parts else np.zeros(0, np.int64)
             self.codes[facet] = np.concatenate(code_parts) if code_parts else np.zeros(0, np.int64)
             if facet in ("council", "committee", "year"):
@@ -90,9 +92,8 @@ class FacetCache:
 
     def value_mask(self, facet: str, value: str) -> np.ndarray | None:
         """Docs having exactly this facet value; None when the index has no such value."""
-        try:
-            code = self.values[facet].index(value)
-        except ValueError:
+        code = self.codes_of[facet].get(value)
+        if code is None:
             return None
         mask = np.zeros(self.size, dtype=bool)
         mask[self.docs[facet][self.codes[facet] == code]] = True

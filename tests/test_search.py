@@ -68,6 +68,21 @@ def test_hyphen_variants_all_find_item_07(seed: SearchService, q: str) -> None:
     assert "07" in ids(seed.search(SearchRequest(q=q)))
 
 
+def test_expansion_finds_synonyms_but_not_inside_phrases(seed_index: Path) -> None:
+    expanded = SearchService(seed_index)
+    plain = SearchService(seed_index, expander=None)
+    assert expanded.expander is not None
+    assert "07" in ids(expanded.search(SearchRequest(q="ASB")))  # anti-social behaviour
+    assert plain.search(SearchRequest(q="ASB")).total == 0
+    assert expanded.search(SearchRequest(q='"ASB"')).total == 0  # a phrase stays exact
+
+
+def test_prefix_search_and_highlight(seed: SearchService) -> None:
+    res = seed.search(SearchRequest(q="exploit*"))
+    assert "06" in ids(res)
+    assert "<mark>" in " ".join(h.snippet_html for h in res.results)
+
+
 def test_field_syntax_and_ranges(seed: SearchService) -> None:
     assert seed.search(SearchRequest(q="year:2018 cctv")).total == 1
     assert seed.search(SearchRequest(q="year:2017..2019 cctv")).total == 1
