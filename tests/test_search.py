@@ -316,3 +316,30 @@ def test_index_copy_is_readable_elsewhere(seed_index: Path, tmp_path: Path) -> N
     copy = tmp_path / "copy"
     shutil.copytree(seed_index, copy)
     assert SearchService(copy).search(SearchRequest(q="cctv")).total == 1
+
+
+def test_threads_share_the_searcher_pool_while_an_ingest_commits(
+    tmp_index, seed_path: Path, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = tmp_index()
+    svc = SearchService(folder, pool_size=2)
+    later = tmp_path / "luton-crime-and-disorder-2019-03-26.txt"
+    later.write_text(
+        seed_path.read_text(encoding="utf-8").replace(
+            "27<sup>TH</sup> MARCH 2018", "26TH MARCH 2019"
+        ),
+        encoding="utf-8",
+    )
+
+    def one(n: int) -> int:
+        if n == 10:
+            tmp_index(later, index_dir=folder)
+        return svc.search(SearchRequest(q="cctv")).total
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        totals = list(pool.map(one, range(40)))
+    assert set(totals) <= {1, 2} and totals.count(2) >= 1
+    assert svc.search(SearchRequest(q="cctv")).total == 2
+    svc.close()
