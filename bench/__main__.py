@@ -24,7 +24,7 @@ from pathlib import Path
 from bench.generate import GenConfig
 from bench.measure import Latency, machine, peak_rss_mb
 from bench.queries import CLASSES, build_queries
-from bench.report import Run, write_results
+from bench.report import RESULTS_PATH, Run, render, write_results
 from bench.run_engine import committees_of, run_engine_part
 
 PARTS = ("baselines", "ingest", "query", "web")
@@ -138,9 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
         step("web: /search under 1, 4 and 16 clients")
         run.web = run_web(kb_index, queries, seconds=args.web_seconds)
-    write_results(run, args.results) if args.results else write_results(run)
-    from bench.report import render
-
+    write_results(run, args.results or RESULTS_PATH)
     print(render(run))
     step("done")
     return 0
