@@ -34,6 +34,7 @@ from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
 from kb import analysis
+from kb.browse import BrowseMixin, day
 from kb.facets import FACETS, SORTS, FacetCache
 from kb.model import slugify
 from kb.query import (
@@ -307,16 +308,12 @@ def _load_expander() -> Any | None:
         return None
 
 
-def _day(value: Any) -> str | None:
-    return value.date().isoformat() if isinstance(value, dt.datetime) else None
-
-
 def _real_folder(path: Path) -> Path:
     """``path`` itself, or the generation folder it links to."""
     return path.resolve() if path.is_symlink() else path
 
 
-class SearchService:
+class SearchService(BrowseMixin):
     """Searches and reads one index folder.  Thread-safe: searchers come from a small pool
     and are refreshed on checkout, so a commit by ``kb ingest`` shows on the next call.
     The index path is re-resolved on every checkout: when ``kb ingest --rebuild`` swaps its
@@ -374,6 +371,14 @@ class SearchService:
             with self._lock:
                 self._ix, self._real, self._facets = ix, real, None
         return self._ix
+
+    @staticmethod
+    def _term(fieldname: str, value: str) -> wq.Query:
+        return wq.Term(fieldname, value)
+
+    @staticmethod
+    def _all(queries: list[wq.Query]) -> wq.Query:
+        return wq.And(queries)
 
     def close(self) -> None:
         with self._lock:
@@ -476,7 +481,7 @@ class SearchService:
             council_id=stored.get("council_id", ""),
             committee=stored.get("committee", ""),
             committee_id=stored.get("committee_id", ""),
-            date=_day(stored.get("date")),
+            date=day(stored.get("date")),
             item_number=stored.get("item_number", ""),
             item_title=stored.get("title", ""),
             speakers=[p.get("name", "") for p in data.get("speakers", [])],
@@ -504,238 +509,3 @@ class SearchService:
             else:
                 out.append(word)
         return " ".join(out) if changed else None
-
-    # -- reading documents
-    def _stored(self, s: Searcher, doc_id: str, doctype: str) -> tuple[int, dict[str, Any]] | None:
-        docnum = s.document_number(id=doc_id)
-        if docnum is None:
-            return None
-        stored = s.stored_fields(docnum)
-        return (docnum, stored) if stored.get("doctype") == doctype else None
-
-    @staticmethod
-    def _item_dict(stored: dict[str, Any]) -> dict[str, Any]:
-        item = json.loads(stored.get("data") or "{}")
-        item["body"] = stored.get("body", "")
-        item["council_id"] = stored.get("council_id")
-        item["committee_id"] = stored.get("committee_id")
-        item["url"] = f"/items/{stored['id']}"
-        return item
-
-    def get_item(self, item_id: str) -> dict[str, Any] | None:
-        """The full item (resolutions, speakers, topic tags with evidence, body, pages,
-        source), its ``meeting`` facts (without items) and ``prev_id``/``next_id`` in the
-        meeting; None when there is no such item."""
-        with self.searcher() as s:
-            found = self._stored(s, item_id, "item")
-            if found is None:
-                return None
-            item = self._item_dict(found[1])
-            meeting = self._stored(s, found[1]["meeting_id"], "meeting")
-        mdata = json.loads(meeting[1]["data"]) if meeting else {}
-        ids: list[str] = mdata.get("item_ids", [])
-        pos = ids.index(item_id) if item_id in ids else -1
-        item["meeting"] = mdata
-        item["prev_id"] = ids[pos - 1] if pos > 0 else None
-        item["next_id"] = ids[pos + 1] if 0 <= pos < len(ids) - 1 else None
-        return item
-
-    def get_meeting(self, meeting_id: str) -> dict[str, Any] | None:
-        """The meeting (attendance, times, venue, warnings…) with ``items``: its full items
-        in agenda order; None when unknown."""
-        with self.searcher() as s:
-            found = self._stored(s, meeting_id, "meeting")
-            if found is None:
-                return None
-            meeting = json.loads(found[1]["data"])
-            q = wq.And([wq.Term("doctype", "item"), wq.Term("meeting_id", meeting_id)])
-            hits = s.search(q, limit=None, sortedby="order")
-            meeting["items"] = [self._item_dict(h.fields()) for h in hits]
-        return meeting
-
-    def more_like_this(self, item_id: str, n: int = 5) -> list[dict[str, Any]]:
-        """Up to ``n`` other items with similar wording: ``{id, title, meeting_id, date, url}``."""
-        with self.searcher() as s:
-            found = self._stored(s, item_id, "item")
-            if found is None:
-                return []
-            hits = s.more_like(found[0], "body", top=n, filter=wq.Term("doctype", "item"))
-            return [
-                {
-                    "id": h["id"],
-                    "title": h.get("title", ""),
-                    "meeting_id": h.get("meeting_id"),
-                    "committee": h.get("committee"),
-                    "date": _day(h.get("date")),
-                    "url": f"/items/{h['id']}",
-                }
-                for h in hits
-            ]
-
-    def meeting_ids(self) -> list[str]:
-        """Every meeting id in the index, oldest meeting first."""
-        with self.searcher() as s:
-            return [m["id"] for m in self._meetings(s)]
-
-    def _meetings(self, s: Searcher, q: wq.Query | None = None) -> list[dict[str, Any]]:
-        query = (
-            wq.Term("doctype", "meeting")
-            if q is None
-            else wq.And([wq.Term("doctype", "meeting"), q])
-        )
-        out = []
-        for docnum in s.docs_for_query(query):
-            data = json.loads(s.stored_fields(docnum).get("data") or "{}")
-            data["item_count"] = len(data.get("item_ids", []))
-            out.append(data)
-        return sorted(out, key=lambda m: (m.get("date") or "", m.get("id", "")))
-
-    def list_committees(self) -> list[dict[str, Any]]:
-        """Each council/committee pair: ids, names, meeting and item counts, first/last date."""
-        with self.searcher() as s:
-            meetings = self._meetings(s)
-        groups: dict[tuple[str, str], dict[str, Any]] = {}
-        for m in meetings:
-            key = (m.get("council_id", ""), m.get("committee_id", ""))
-            g = groups.setdefault(
-                key,
-                {
-                    "council_id": key[0],
-                    "committee_id": key[1],
-                    "council": m.get("council"),
-                    "committee": m.get("committee"),
-                    "meetings": 0,
-                    "items": 0,
-                    "first_date": m.get("date"),
-                    "last_date": m.get("date"),
-                },
-            )
-            g["meetings"] += 1
-            g["items"] += m["item_count"]
-            g["last_date"] = m.get("date") or g["last_date"]
-        return sorted(groups.values(), key=lambda g: (g["council"] or "", g["committee"] or ""))
-
-    def committee_meetings(self, council_id: str, committee_id: str) -> list[dict[str, Any]]:
-        """The meetings of one committee, oldest first (meeting JSON plus ``item_count``)."""
-        with self.searcher() as s:
-            q = wq.And([wq.Term("council_id", council_id), wq.Term("committee_id", committee_id)])
-            return self._meetings(s, q)
-
-    def people(self, council: str | None = None) -> list[dict[str, Any]]:
-        """People who spoke: ``{id, name, council_id, items}``, most items first; ``council``
-        (an id or name) narrows to one council."""
-        with self.searcher() as s:
-            cache = self._facet_cache(s)
-            spoke = cache.counts(
-                "speaker", cache.mask(s.docs_for_query(wq.Term("doctype", "item")))
-            )
-            people = [
-                {
-                    "id": pid,
-                    "name": cache.label(s, "speaker", pid),
-                    "council_id": pid.split("/", 1)[0],
-                    "items": count,
-                    "url": f"/people/{pid}",
-                }
-                for pid, count in spoke.items()
-            ]
-        if council:
-            wanted = slugify(council)
-            people = [p for p in people if p["council_id"] == wanted]
-        return sorted(people, key=lambda p: (-p["items"], p["name"]))
-
-    def person(self, person_id: str) -> dict[str, Any] | None:
-        """One person: name, the forms printed, and the items they spoke in / were
-        mentioned in (newest first); None when the index has no such person."""
-        with self.searcher() as s:
-            spoke = self._items_with(s, "speaker", person_id)
-            mentioned = self._items_with(s, "mentioned", person_id)
-            if not spoke and not mentioned:
-                return None
-            forms: set[str] = set()
-            name = person_id
-            for docnum in s.docs_for_query(wq.Term("speaker", person_id)):
-                data = json.loads(s.stored_fields(docnum).get("data") or "{}")
-                for ref in data.get("speakers", []):
-                    if ref.get("person_id") == person_id:
-                        name = ref.get("name") or name
-                        forms.add(ref.get("form") or "")
-        forms.discard("")
-        return {
-            "id": person_id,
-            "name": name,
-            "council_id": person_id.split("/", 1)[0],
-            "forms": sorted(forms),
-            "spoke_in": spoke,
-            "mentioned_in": mentioned,
-        }
-
-    def _items_with(self, s: Searcher, fieldname: str, value: str) -> list[dict[str, Any]]:
-        q = wq.And([wq.Term("doctype", "item"), wq.Term(fieldname, value)])
-        hits = s.search(q, limit=None, sortedby="date", reverse=True)
-        return [
-            {
-                "id": h["id"],
-                "title": h.get("title", ""),
-                "meeting_id": h.get("meeting_id"),
-                "committee": h.get("committee"),
-                "date": _day(h.get("date")),
-                "url": f"/items/{h['id']}",
-            }
-            for h in hits
-        ]
-
-    def topics_summary(self) -> list[dict[str, Any]]:
-        """Each topic: ``{topic, label, items, primary, by_year: {year: items}}``."""
-        with self.searcher() as s:
-            cache = self._facet_cache(s)
-            live = cache.mask(s.docs_for_query(wq.Term("doctype", "item")))
-            totals = cache.counts("topic", live)
-            out = []
-            years = cache.dense["year"]
-            for code, topic in enumerate(cache.values["topic"]):
-                if topic not in totals:
-                    continue
-                docs = cache.docs["topic"][cache.codes["topic"] == code]
-                docs = docs[live[docs]]
-                codes, counts = np.unique(years[docs], return_counts=True)
-                by_year = {
-                    cache.values["year"][c]: int(n)
-                    for c, n in zip(codes.tolist(), counts.tolist(), strict=True)
-                    if c >= 0
-                }
-                primary = sum(1 for _ in s.docs_for_query(wq.Term("topic_primary", topic)))
-                out.append(
-                    {
-                        "topic": topic,
-                        "label": cache.label(s, "topic", topic),
-                        "items": totals[topic],
-                        "primary": primary,
-                        "by_year": dict(sorted(by_year.items())),
-                    }
-                )
-        return sorted(out, key=lambda t: (-t["items"], t["topic"]))
-
-    def stats(self) -> dict[str, Any]:
-        """Counts of items, meetings, councils, committees, people and topics; date range;
-        index folder and its size in bytes."""
-        with self.searcher() as s:
-            cache = self._facet_cache(s)
-            live = cache.mask(s.docs_for_query(wq.Term("doctype", "item")))
-            meetings = self._meetings(s)
-            result = {
-                "items": int(live.sum()),
-                "meetings": len(meetings),
-                "councils": len(cache.counts("council", live)),
-                "committees": len(cache.counts("committee", live)),
-                "people": len(cache.counts("speaker", live)),
-                "topics": len(cache.counts("topic", live)),
-            }
-        dates = [m["date"] for m in meetings if m.get("date")]
-        result["first_date"] = min(dates) if dates else None
-        result["last_date"] = max(dates) if dates else None
-        result["index"] = str(self.index_dir)
-        result["index_bytes"] = sum(
-            p.stat().st_size for p in self.index_dir.iterdir() if p.is_file()
-        )
-        return result
