@@ -44,7 +44,10 @@ class FileResult:
         if self.status == "failed":
             return f"FAILED {self.path}: {self.message}"
         if self.status == "not-minutes":
-            return f"skipped {self.path}: not a minutes document: {self.message}"
+            reason = self.message
+            if not reason.startswith("not a minutes document"):
+                reason = f"not a minutes document: {reason}"
+            return f"skipped {self.path}: {reason}"
         if self.status == "unchanged":
             return f"unchanged {self.path}"
         if self.status == "duplicate":
@@ -157,8 +160,10 @@ def process_file(
     meeting.source = meeting.source or str(path)
     meeting.format = meeting.format or doc.format
     meeting.items = segment(doc, meeting)
-    if not meeting.items:
+    if not meeting.items and any(b.text.strip() for b in doc.blocks):
         raise IngestError("no agenda items found")
+    # A document with no text at all (a cancelled ModernGov meeting) is a meeting with no
+    # items: recorded, with its warnings, and not an error.
     for warning in doc.warnings:
         if warning not in meeting.warnings:
             meeting.warnings.append(warning)
@@ -253,7 +258,7 @@ def _ingest_one(
     except Exception as exc:  # noqa: BLE001 - a bug in a stage fails this file only
         return FileResult(path, "failed", message=f"internal error: {type(exc).__name__}: {exc}")
     ids = session.put(key, digest, meeting, warnings=meeting.warnings)
-    if not ids:
+    if not ids and meeting.items:
         owner = session.owner_of(meeting.id, besides=key)
         return FileResult(
             path, "duplicate", meeting_id=meeting.id, message=f"same meeting as {owner}"

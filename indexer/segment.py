@@ -403,7 +403,8 @@ def _block_body_text(block: Block) -> str:
 
 
 def segment(doc: Document, meeting: Meeting) -> list[Item]:
-    """Return the agenda items of ``doc`` (at least one when it has any text).
+    """Return the agenda items of ``doc``: at least one when it has any text, none when it
+    has no text at all (a cancelled ModernGov meeting).
 
     Each item has its printed number, title (without number and REF), ``ref``, body (every
     paragraph, list and table row of the item, blank-line separated), page span, 0-based
@@ -411,6 +412,8 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
     source.
     """
     blocks = doc.blocks
+    if not any(b.text.strip() for b in blocks):
+        return []
     starts: list[tuple[int, str, str, str, int]] = []  # (index, number, title, rest, skip)
     if any(b.item_hint for b in blocks):
         for i, b in enumerate(blocks):

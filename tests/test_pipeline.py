@@ -157,3 +157,24 @@ def test_council_from_toml_and_folder(tmp_path: Path, corpus_dir: Path) -> None:
     assert r1.meeting_id.startswith("wye-valley-community-council/")
     assert r2.meeting_id.startswith("wye-valley/")
     assert r3.meeting_id.startswith("unknown-council/")
+
+
+def test_cancelled_moderngov_meeting_is_recorded_with_no_items(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    source = corpus_dir / "moderngov-lgsf" / "meeting_no_minutes.xml"
+    report = ingest([source], tmp_path / "ix")
+    (result,) = report.results
+    assert result.status == "new" and result.items == 0
+    assert any("cancelled" in w for w in result.warnings)
+    assert not report.failed
+    entry = read_manifest(tmp_path / "ix")[str(source.resolve())]
+    assert entry["status"] == "indexed" and entry["item_ids"] == []
+
+
+def test_not_minutes_line_names_the_reason_once(tmp_path: Path, corpus_dir: Path) -> None:
+    sample = corpus_dir.parent / "moderngov-samples" / "committees.xml"
+    (result,) = ingest([sample], tmp_path / "ix").results
+    line = result.line()
+    assert line.count("not a minutes document") == 1
+    assert "committee list" in line

@@ -375,9 +375,10 @@ def test_no_numbering_no_headings_gives_one_item() -> None:
     assert items[0].title == "Minutes" and "Option 1 was unanimously chosen." in items[0].body
 
 
-def test_empty_document_still_yields_one_item() -> None:
-    items = segment(_doc(), MEETING)
-    assert len(items) == 1 and items[0].body == ""
+def test_document_without_text_yields_no_items() -> None:
+    # A cancelled ModernGov meeting reads as a Document with no blocks: nothing to index.
+    assert segment(_doc(), MEETING) == []
+    assert segment(_doc(Block("   "), Block("")), MEETING) == []
 
 
 def test_repeated_number_gets_distinct_ids() -> None:
