@@ -298,6 +298,38 @@ def find_council_in_body(blocks: list[Block], title_text: str) -> str | None:
     return common[0][0] if common else None
 
 
+_PLACE_TITLE_RX = re.compile(
+    r"\b(?i:metropolitan\s+district\s+of)\s+(?P<district>[A-Z][\w'’-]+)"
+    r"|\b(?P<jpc>[A-Z][\w'’-]+)\s+(?i:joint\s+policing\s+(?:sub[- ]?)?committee)"
+)
+
+
+def find_council_in_committee_title(title_text: str) -> str | None:
+    """The place a committee's title names as its council, or None.
+
+    An Irish Joint Policing Committee is a committee of its county's council ('LIMERICK
+    JOINT POLICING COMMITTEE' → 'Limerick'), and a metropolitan district is its city's
+    ('Metropolitan District of Limerick' → 'Limerick').  Municipal districts name only
+    themselves, so they give nothing here.
+    """
+    for m in _PLACE_TITLE_RX.finditer(title_text):
+        place = m.group("district") or m.group("jpc")
+        if m.group("jpc"):
+            # The place must be the whole name: 'Newcastle West Joint Policing…' names a
+            # municipal district, 'METROPOLITAN JOINT POLICING…' a kind of committee.
+            before = title_text[: m.start()].split()
+            if before and before[-1].lower() not in _STOP:
+                continue
+            if place.lower() in _NOT_PLACES:
+                continue
+        if place.lower() not in _STOP:
+            return _title(place)
+    return None
+
+
+_NOT_PLACES = {"metropolitan", "municipal", "district", "county", "city", "local", "national"}
+
+
 _COMMITTEE_RX = re.compile(
     r"\b(?:sub[- ]?committee|committee|board|panel|cabinet|forum|commission)\b", re.I
 )
@@ -435,13 +467,13 @@ def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
     preamble, rest = split_preamble(doc.blocks)
     date, source, evidence = find_meeting_date(doc, preamble, rest)
     hints = doc.hints
+    title_text = " ".join(b.text for b in preamble[:_TITLE_BLOCKS] if not b.cells)
     name = (
         hints.get("council")
         or find_council(preamble)
         or council
-        or find_council_in_body(
-            doc.blocks, " ".join(b.text for b in preamble[:_TITLE_BLOCKS] if not b.cells)
-        )
+        or find_council_in_body(doc.blocks, title_text)
+        or find_council_in_committee_title(title_text)
         or UNKNOWN_COUNCIL
     )
     evidence_line = evidence.strip("…") if source == "text" else ""

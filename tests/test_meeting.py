@@ -9,7 +9,7 @@ import pytest
 
 from indexer.attendance import split_names
 from indexer.dates import find_dates, find_times
-from indexer.meeting import extract_meeting, filename_date
+from indexer.meeting import extract_meeting, filename_date, find_council_in_committee_title
 from indexer.read import read_file
 from indexer.read_html import read as read_html
 from indexer.read_text import read as read_text
@@ -469,3 +469,17 @@ def test_clerk_among_present_is_an_officer() -> None:
     att = _meeting(text, "20200824.txt").attendance
     assert att.present == ["Hillard", "Evans", "Cobb", "Ashman", "Webb"]
     assert att.officers == ["Clerk"]
+
+
+@pytest.mark.parametrize(
+    ("title", "council"),
+    [
+        ("LIMERICK JOINT POLICING COMMITTEE HELD IN THE COUNCIL CHAMBER, DOORADOYLE", "Limerick"),
+        ("Minutes of Meeting - Metropolitan District of Limerick", "Limerick"),
+        ("MINUTES OF MEETING OF METROPOLITAN JOINT POLICING SUB COMMITTEE", None),
+        ("Municipal District of Newcastle West Joint Policing Sub Committee Meeting", None),
+        ("MINUTES OF PROCEEDINGS AT MEETING OF THE JOINT POLICING COMMITTEE HELD IN THE", None),
+    ],
+)
+def test_council_from_committee_title(title: str, council: str | None) -> None:
+    assert find_council_in_committee_title(title) == council
