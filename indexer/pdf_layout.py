@@ -19,6 +19,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from indexer.text import symbol_glyphs
 from kb.model import Block
 
 _PAGE_NUMBER = re.compile(
@@ -222,9 +223,9 @@ def group(lines: list[Line]) -> list[Block]:
 
 
 def _paragraph(group: list[Line], body_size: float) -> Block:
-    text = group[0].text
+    text = symbol_glyphs(group[0].text)
     for line in group[1:]:
-        text = _join(text, line.text)
+        text = _join(text, symbol_glyphs(line.text))
     text = _soft_hyphens(text)
     bold = all(line.bold for line in group)
     kind = "paragraph"

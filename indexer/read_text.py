@@ -48,7 +48,7 @@ from kb.model import Block, Document, IngestError
 _PAGE_RULE = re.compile(r"-{2,3}(?:[ \t]+-{2,3})*")
 _HR = re.compile(r"(?:[-*_][ \t]*){4,}")
 _MD_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
-_MD_BULLET = re.compile(r"^(\s*)[-*+\u2022]\s+(.*)$")
+_MD_BULLET = re.compile(r"^(\s*)[-*+\u2022\u25aa\u25cf\u27a2\u2756]\s+(.*)$")
 _MD_TABLE_SEP = re.compile(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")

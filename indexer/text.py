@@ -89,7 +89,27 @@ def decode(data: bytes) -> tuple[str, list[str]]:
         text = text.replace("\x00", "")
         warnings.append(f"{nuls} NUL byte(s) removed")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, warnings
+    return symbol_glyphs(text), warnings
+
+
+#: Private-use code points that Word's Symbol and Wingdings fonts leave in extracted text,
+#: mapped to the characters they show.  Other private-use characters are left alone.
+_SYMBOL_GLYPHS = str.maketrans(
+    {
+        "\uf0b7": "•",  # Symbol bullet
+        "\uf0a7": "▪",  # Wingdings square bullet
+        "\uf0d8": "➢",  # Wingdings arrowhead bullet
+        "\uf076": "❖",  # Wingdings diamond bullet
+        "\uf0fc": "✓",  # Wingdings tick
+        "\uf0e0": "→",  # Wingdings arrow
+        "\uf02d": "-",  # Symbol hyphen
+    }
+)
+
+
+def symbol_glyphs(text: str) -> str:
+    """Replace Symbol/Wingdings private-use glyphs (bullets, ticks) with what they show."""
+    return text.translate(_SYMBOL_GLYPHS)
 
 
 # --------------------------------------------------------------------------- whitespace
@@ -221,7 +241,9 @@ def split_html_segments(line: str) -> list[Segment]:
     return segments
 
 
-_BULLET = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa\u25a0\u2023\u2043\u00b7\u2219\uf0b7\uf0a7o]\s+)+")
+_BULLET = re.compile(
+    r"^\s*(?:[\u2022\u25cf\u25aa\u25a0\u2023\u2043\u00b7\u2219\uf0b7\uf0a7\u27a2\u2756o]\s+)+"
+)
 
 
 def strip_bullet(text: str) -> str:

@@ -320,3 +320,18 @@ def test_any_bytes_give_blocks_or_a_clear_error(data: bytes) -> None:
             assert str(exc)
             continue
         assert doc.blocks and all(b.text.strip() for b in doc.blocks)
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("\uf0b7 Begging in the city centre", "Begging in the city centre"),
+        ("\uf0a7 Burglaries in Raheen", "Burglaries in Raheen"),
+        ("\uf0d8 Sulky racing in Mungret", "Sulky racing in Mungret"),
+    ],
+)
+def test_symbol_font_bullets_become_list_items(line: str, text: str) -> None:
+    doc = read(Path("m.md"), f"Intro paragraph.\n\n{line}\n".encode())
+    (item,) = [b for b in doc.blocks if b.kind == "list"]
+    assert item.text == text
+    assert not any("\uf000" <= ch <= "\uf8ff" for b in doc.blocks for ch in b.text)
