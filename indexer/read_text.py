@@ -48,6 +48,7 @@ from kb.model import Block, Document, IngestError
 _PAGE_RULE = re.compile(r"-{2,3}(?:[ \t]+-{2,3})*")
 _HR = re.compile(r"(?:[-*_][ \t]*){4,}")
 _MD_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
+_LONE_BULLET = re.compile(r"[\u2022\u25cf\u25aa\u25a0\u27a2\u2756\u00b7]")
 _MD_BULLET = re.compile(r"^(\s*)[-*+\u2022\u25aa\u25cf\u27a2\u2756]\s+(.*)$")
 _MD_TABLE_SEP = re.compile(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
@@ -97,7 +98,16 @@ class _Builder:
         self.content_seen = False
 
     def add(self, block: Block, *, content: bool = True) -> None:
-        """Append ``block`` on the current page; ``content=False`` for a lone link line."""
+        """Append ``block`` on the current page; ``content=False`` for a lone link line.
+
+        A bullet glyph alone on its line (PDF-extracted Markdown prints '•' and its text on
+        separate lines) makes the next paragraph a list item and is dropped.
+        """
+        last = self.blocks[-1] if self.blocks else None
+        if last is not None and _LONE_BULLET.fullmatch(last.text.strip()):
+            self.blocks.pop()
+            if block.kind == "paragraph":
+                block.kind = "list"
         block.page = self.page
         self.blocks.append(block)
         if content:

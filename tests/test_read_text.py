@@ -335,3 +335,12 @@ def test_symbol_font_bullets_become_list_items(line: str, text: str) -> None:
     (item,) = [b for b in doc.blocks if b.kind == "list"]
     assert item.text == text
     assert not any("\uf000" <= ch <= "\uf8ff" for b in doc.blocks for ch in b.text)
+
+
+def test_a_bullet_alone_on_its_line_makes_the_next_paragraph_a_list_item() -> None:
+    # As in Limerick's PDF-extracted Markdown: the glyph, a blank line, then the text.
+    doc = read(Path("m.md"), "Issues raised :\n\n\uf0b7\n\nBegging in the city centre;\n".encode())
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("paragraph", "Issues raised :"),
+        ("list", "Begging in the city centre;"),
+    ]
