@@ -30,6 +30,7 @@ from indexer.people_names import (
     TITLES,
     NameForm,
     find_mentions,
+    fold_name,
     norm_surname,
     parse_name,
 )
@@ -161,7 +162,7 @@ class _Who:
         if norm_surname(form.surname) != norm_surname(self.surname):
             return False
         if form.given and self.given:
-            return form.given.lower() == self.given.lower()
+            return fold_name(form.given) == fold_name(self.given)
         a, b = (form.initials or "")[:1], self.initials[:1]
         return not (a and b and a != b)
 

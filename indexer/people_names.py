@@ -11,6 +11,7 @@ Deciding who *spoke* is :mod:`indexer.people`'s job.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -299,9 +300,15 @@ def given_names(folder: str | None = None) -> frozenset[str]:
     return frozenset(s.strip() for s in lines if s.strip() and not s.startswith("#"))
 
 
+def fold_name(name: str) -> str:
+    """A name folded for comparison: case and accents ('Seán' = 'Sean', 'Ó' = 'O')."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
 def norm_surname(surname: str) -> str:
-    """A surname folded for comparison (case, apostrophe style, spaces)."""
-    return re.sub(r"[\s'’]", "", surname).lower()
+    """A surname folded for comparison (case, accents, apostrophe style, spaces)."""
+    return fold_name(re.sub(r"[\s'’]", "", surname))
 
 
 @dataclass

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from indexer.people_names import fold_name
 from kb.model import slugify
 
 FILENAME = "people.json"
@@ -54,7 +55,7 @@ class Person:
         ):
             return False
         if given and self.given:
-            return given.lower() == self.given.lower()
+            return fold_name(given) == fold_name(self.given)
         mine = (self.initials or self.given or "")[:1]
         theirs = (initials or given or "")[:1]
         if mine and theirs:
@@ -63,7 +64,7 @@ class Person:
 
 
 def _fold(surname: str) -> str:
-    return "".join(ch for ch in surname.lower() if ch.isalnum())
+    return "".join(ch for ch in fold_name(surname) if ch.isalnum())
 
 
 def _canonical(surname: str, given: str | None, initials: str, titles: list[str]) -> str:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.people import resolve_people
-from indexer.people_names import find_mentions, parse_name
+from indexer.people_names import find_mentions, fold_name, parse_name
 from indexer.people_registry import PeopleRegistry
 from kb.model import Attendance, Item, Meeting, MembersTable
 
@@ -298,3 +298,16 @@ def test_resolve_people_never_raises_and_keeps_lists_apart(words: list[str], noi
         speaker_ids = [r.person_id for r in item.speakers]
         assert len(speaker_ids) == len(set(speaker_ids))
         assert not set(speaker_ids) & {r.person_id for r in item.mentioned}
+
+
+def test_accented_and_plain_spellings_are_one_person() -> None:
+    # Limerick prints 'Seán Lynch' in the attendance and 'Sean Lynch' in the text.
+    meeting = meeting_of(
+        "Councillor Seán Lynch welcomed everyone.",
+        "Councillor Sean Lynch thanked the Gardaí for their report.",
+    )
+    registry = PeopleRegistry()
+    resolve_people(meeting, registry)
+    ids = {ref.person_id for item in meeting.items for ref in item.speakers}
+    assert len(ids) == 1
+    assert fold_name("Seán Ó Ceallaigh") == fold_name("Sean O Ceallaigh")
