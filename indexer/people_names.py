@@ -97,6 +97,28 @@ ROLE_WORDS = frozenset(
     ]
 )
 #: Capitalised words that are never a given name or surname.
+#: Words that end a street or place name, never an untitled person's surname.
+PLACE_WORDS = frozenset(
+    [
+        "Street",
+        "Road",
+        "Lane",
+        "Avenue",
+        "Square",
+        "Place",
+        "Quay",
+        "Terrace",
+        "Crescent",
+        "Drive",
+        "Close",
+        "Park",
+        "Gardens",
+        "Grove",
+        "Bridge",
+        "Estate",
+    ]
+)
+
 NOT_NAMES = frozenset(
     [
         "Division",
@@ -436,6 +458,7 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
         given, surname = m.group("given"), m.group("surname")
         if (
             given in NOT_NAMES
+            or surname in PLACE_WORDS  # 'Robert Street', 'Catherine Place'
             or surname in NOT_NAMES
             and norm_surname(surname) not in known_surnames
             and given not in names

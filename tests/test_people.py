@@ -311,3 +311,14 @@ def test_accented_and_plain_spellings_are_one_person() -> None:
     ids = {ref.person_id for item in meeting.items for ref in item.speakers}
     assert len(ids) == 1
     assert fold_name("Seán Ó Ceallaigh") == fold_name("Sean O Ceallaigh")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Assaults taking place at night on Robert Street and Market area.",
+        "Works at Catherine Place were discussed.",
+    ],
+)
+def test_street_names_are_not_people(sentence: str) -> None:
+    assert find_mentions(sentence, set()) == []
