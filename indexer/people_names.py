@@ -96,7 +96,6 @@ ROLE_WORDS = frozenset(
         "controller",
     ]
 )
-#: Capitalised words that are never a given name or surname.
 #: Words that end a street or place name, never an untitled person's surname.
 PLACE_WORDS = frozenset(
     [
@@ -119,6 +118,7 @@ PLACE_WORDS = frozenset(
     ]
 )
 
+#: Capitalised words that are never a given name or surname.
 NOT_NAMES = frozenset(
     [
         "Division",
