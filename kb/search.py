@@ -453,9 +453,14 @@ class SearchService(BrowseMixin):
         field query (a committee or person's name, a council's name)."""
         union = np.zeros(cache.size, dtype=bool)
         for value in values:
-            exact = cache.value_mask(facet, value)
-            if exact is not None:
+            slug = slugify(value)
+            keys = [value] if value in cache.codes_of[facet] else [slug]
+            if facet == "committee" and "/" not in value:  # a committee name, any council
+                keys += [k for k in cache.values["committee"] if k.endswith("/" + slug)]
+            found = [m for m in (cache.value_mask(facet, k) for k in keys) if m is not None]
+            for exact in found:
                 union |= exact
+            if found:
                 continue
             q = field_query(facet, value)
             if q is not None:

@@ -159,6 +159,21 @@ def test_filters_or_within_and_across_facets(seed: SearchService) -> None:
     assert seed.search(SearchRequest(q="partnership", date_from=dt.date(2018, 3, 28))).total == 0
 
 
+@pytest.mark.parametrize(
+    ("facet", "value"),
+    [
+        ("committee", "luton/crime-and-disorder-committee"),
+        ("committee", "Crime and Disorder Committee"),
+        ("committee", "crime and disorder"),
+        ("council", "Luton"),
+        ("topic", "CCTV"),
+    ],
+)
+def test_filters_accept_keys_and_names(seed: SearchService, facet: str, value: str) -> None:
+    expected = 1 if facet == "topic" else seed.search(SearchRequest(q="partnership")).total
+    assert seed.search(SearchRequest(q="partnership", **{facet: [value]})).total == expected
+
+
 def test_snippet_html_is_escaped(seed: SearchService) -> None:
     res = seed.search(SearchRequest(q="wellbeing"))
     hit = res.results[0]
