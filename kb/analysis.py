@@ -143,6 +143,18 @@ def terms(text: str, *, do_stem: bool = True, stop: bool = True) -> list[str]:
     return [t.text for t in tokenize(text, do_stem=do_stem, stop=stop)]
 
 
+def phrase_terms(text: str) -> list[str]:
+    """The terms of ``text`` one per position, for phrase queries: a hyphenated word counts as
+    its parts ("anti-social behaviour" → ``anti``, ``social``, ``behaviour``)."""
+    seen: set[int] = set()
+    out: list[str] = []
+    for tok in tokenize(text):
+        if tok.pos not in seen:
+            seen.add(tok.pos)
+            out.append(tok.text)
+    return out
+
+
 def word_variants(word: str) -> list[tuple[str, ...]]:
     """How a single query word may appear in the index: a list of alternatives, each a
     sequence of stemmed terms that must appear in order (one term = a plain term query).

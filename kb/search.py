@@ -158,12 +158,7 @@ SEARCH_FIELDS = ("title", "body")
 
 def _words_query(fieldname: str, text: str, *, phrase: bool) -> wq.Query | None:
     """``text`` analysed for ``fieldname``: a phrase, or all its words (AND)."""
-    seen: set[int] = set()
-    words = []
-    for tok in analysis.tokenize(text):
-        if tok.pos not in seen:  # the joined form of a hyphenated word shares a position
-            seen.add(tok.pos)
-            words.append(tok.text)
+    words = analysis.phrase_terms(text)
     if not words:
         return None
     if len(words) == 1:
@@ -233,9 +228,9 @@ class _Compiler:
             except Exception:  # noqa: BLE001 - expansion is a bonus, never a failure
                 extra = []
             for alt in extra:
-                for variant in [tuple(analysis.terms(alt))]:
-                    if variant and variant not in variants:
-                        variants.append(variant)
+                variant = tuple(analysis.phrase_terms(alt))
+                if variant and variant not in variants:
+                    variants.append(variant)
         queries: list[wq.Query | None] = []
         for variant in variants:
             self.highlight.update(variant)

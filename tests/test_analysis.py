@@ -91,6 +91,15 @@ def test_all_hyphen_forms_meet_in_the_index_terms() -> None:
     assert stem("antisocial") in indexed["hyphen"] and stem("antisocial") in indexed["joined"]
 
 
+def test_phrase_terms_take_one_term_per_position() -> None:
+    assert analysis.phrase_terms("the Anti-Social Behaviour order") == [
+        "anti",
+        "social",
+        "behaviour",
+        "order",
+    ]
+
+
 def test_sentences_split_on_stops_bullets_and_lines() -> None:
     text = "Hello there. This is 10 CCTV units.\n• one • two"
     assert [text[a:b] for a, b in sentences(text)] == [
