@@ -29,7 +29,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_page_size", 100, "Largest page size a client may ask for."),
     Setting("max_page", 1000, "Highest page number served; deeper pages get a 400."),
     Setting("max_query_length", 500, "Longest query accepted, in characters."),
-    Setting("time_budget_ms", 3000, "A search taking longer than this is cut short with a note."),
+    Setting("time_budget_ms", 3000, "A search slower than this is flagged to the user as slow."),
     Setting("searcher_pool_size", 4, "Searchers kept open per web process."),
     Setting("host", "127.0.0.1", "Address `make serve` binds."),
     Setting("port", 8000, "Port `make serve` binds."),
