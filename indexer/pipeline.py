@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from indexer.meeting import extract_meeting
-from indexer.read import SUFFIXES, read_file
+from indexer.read import MAX_BYTES, SUFFIXES, read_file
 from indexer.segment import segment
+from indexer.timelimit import FileTimeout, time_limit
 from indexer.write import IndexWriterSession, content_hash
 from kb.model import IngestError, Meeting, NotMinutesError, meeting_id
 
@@ -238,6 +239,10 @@ def _ingest_one(
 ) -> FileResult:
     key = str(path.resolve())
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refused before reading a byte (a 200 MB file costs nothing)
+            limit = f"file too large ({size:,} bytes; the limit is {MAX_BYTES:,})"
+            return FileResult(path, "failed", message=limit)
         digest = content_hash(path.read_bytes())
     except OSError as exc:
         return FileResult(path, "failed", message=f"cannot read: {exc.strerror or exc}")
@@ -247,9 +252,16 @@ def _ingest_one(
     try:
         chosen = council or council_toml(path)
         fallback = folder_council(path) if council_from_folder else None
-        meeting = process_file(
-            path, council=chosen, taxonomy=taxonomy, registry=registry, council_fallback=fallback
-        )
+        with time_limit():  # KB_FILE_TIME_LIMIT: a pathological file fails alone
+            meeting = process_file(
+                path,
+                council=chosen,
+                taxonomy=taxonomy,
+                registry=registry,
+                council_fallback=fallback,
+            )
+    except FileTimeout as exc:
+        return FileResult(path, "failed", message=str(exc))
     except NotMinutesError as exc:
         session.record(key, digest, "not-minutes", reason=str(exc))
         return FileResult(path, "not-minutes", message=str(exc))

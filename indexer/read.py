@@ -47,6 +47,25 @@ def sniff_format(path: Path, data: bytes) -> str:
     return "text"
 
 
+#: C0 control bytes that never occur in text (NUL, tab, newlines and form feed excluded:
+#: the text reader handles those); more than BINARY_SHARE of them means binary data.
+_CONTROL = bytes(sorted(set(range(32)) - {0, 9, 10, 11, 12, 13} | {127}))
+BINARY_SHARE = 0.01
+
+
+def refuse_binary(data: bytes) -> None:
+    """Raise IngestError when ``data`` (meant as text) is binary: over 1% control bytes in
+    its first 64 KB.  UTF-16/32 text (with a byte-order mark) is left to the text reader."""
+    head = data[:65536]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or not head:
+        return
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    if controls > BINARY_SHARE * len(head):
+        raise IngestError(
+            f"binary data, not text ({controls:,} control bytes in the first {len(head):,})"
+        )
+
+
 def read_file(path: Path) -> Document:
     """Read ``path`` with the reader its content calls for.
 
@@ -59,6 +78,8 @@ def read_file(path: Path) -> Document:
         raise IngestError(f"file too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
     data = path.read_bytes()
     fmt = sniff_format(path, data)
+    if fmt in {"text", "markdown"}:
+        refuse_binary(data)
     if fmt == "html":  # CMIS/ModernGov listings and decision pages are declined up front
         from indexer.not_minutes import check_html
 

@@ -1,0 +1,58 @@
+"""The per-file time limit of ``kb ingest``: a file that takes too long fails alone.
+
+``KB_FILE_TIME_LIMIT`` (seconds, default 120; 0 turns it off) bounds reading, segmenting and
+tagging one file.  It is a ``SIGALRM`` timer, so it works in the main thread of a process
+(``kb ingest``); elsewhere (a thread, or a platform without ``setitimer``) there is no limit.
+The alarm interrupts Python code; a single long call into C (pdfium, lxml) ends first — the
+PDF reader has its own time limit for that.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+DEFAULT_SECONDS = 120.0
+ENV = "KB_FILE_TIME_LIMIT"
+
+
+class FileTimeout(BaseException):  # noqa: N818 - reads as what happened
+    """The file took longer than the limit.  A BaseException, so no stage's
+    ``except Exception`` (kept for bugs) swallows it; the pipeline reports it per file."""
+
+
+def seconds() -> float:
+    """The limit in seconds from ``KB_FILE_TIME_LIMIT`` (default 120; 0 or less: none)."""
+    raw = os.environ.get(ENV, "").strip()
+    if not raw:
+        return DEFAULT_SECONDS
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{ENV} must be a number of seconds, not {raw!r}") from exc
+
+
+@contextmanager
+def time_limit(limit: float | None = None) -> Iterator[None]:
+    """Raise :class:`FileTimeout` in the body once ``limit`` seconds (default
+    :func:`seconds`) have passed.  A no-op outside the main thread or with limit <= 0."""
+    limit = seconds() if limit is None else limit
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if limit <= 0 or not usable:
+        yield
+        return
+
+    def on_alarm(_signum: int, _frame: Any) -> None:
+        raise FileTimeout(f"took longer than the per-file limit of {limit:g} s ({ENV})")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
