@@ -12,6 +12,7 @@ a ``.php`` that is an HTML fragment), then from the suffix.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 from kb.model import Document, IngestError
@@ -54,13 +55,15 @@ BINARY_SHARE = 0.01
 
 
 def refuse_binary(data: bytes) -> None:
-    """Raise IngestError when ``data`` (meant as text) is binary: over 1% control bytes in
-    its first 64 KB.  UTF-16/32 text (with a byte-order mark) is left to the text reader."""
+    """Raise IngestError when ``data`` (meant as text) is binary: in its first 64 KB, over 5%
+    control bytes, or over 1% and at least 64 (a few stray escapes in a short file are
+    text).  UTF-16/32 text (with a byte-order mark) is left to the text reader."""
     head = data[:65536]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or not head:
         return
     controls = len(head) - len(head.translate(None, _CONTROL))
-    if controls > BINARY_SHARE * len(head):
+    share = controls / len(head)
+    if share > 5 * BINARY_SHARE or (share > BINARY_SHARE and controls >= 64):
         raise IngestError(
             f"binary data, not text ({controls:,} control bytes in the first {len(head):,})"
         )
@@ -90,4 +93,34 @@ def read_file(path: Path) -> Document:
     except ModuleNotFoundError as exc:  # a format whose reader is not installed
         raise IngestError(f"no reader for {fmt} files") from exc
     doc: Document = module.read(path, data)
+    return strip_controls(doc)
+
+
+#: Terminal escape sequences (CSI, OSC and other ESC forms), then any other C0/C1 control
+#: character but tab and newline: none belongs in minutes text, and on a terminal they
+#: could retitle the window or forge links (``kb search`` prints titles as they are).
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def strip_controls(doc: Document) -> Document:
+    """Remove terminal escape sequences and control characters from every block's text and
+    cells (in place), with one warning saying how many were removed."""
+    removed = 0
+
+    def clean(text: str) -> str:
+        nonlocal removed
+        out, n = _ESCAPES.subn("", text)
+        removed += n
+        return out
+
+    for block in doc.blocks:
+        if _ESCAPES.search(block.text) or any(_ESCAPES.search(c) for c in block.cells or []):
+            block.text = clean(block.text)
+            if block.cells:
+                block.cells = [clean(c) for c in block.cells]
+    if removed:
+        doc.warnings.append(f"{removed} control character(s) or terminal escape(s) removed")
     return doc
