@@ -479,6 +479,11 @@ def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
     evidence_line = evidence.strip("…") if source == "text" else ""
     committee, parent = find_committee(preamble, name, evidence_line)
     committee = hints.get("committee") or committee
+    if name == UNKNOWN_COUNCIL and re.search(r"joint\s+policing", committee, re.I):
+        # The minutes of a JPC often name it in full only in the body ('the next Meeting of
+        # Limerick Joint Policing Committee'); that names this meeting's own council.
+        found = (find_council_in_committee_title(b.text) for b in doc.blocks)
+        name = next((place for place in found if place), name)
     start = hints.get("start_time")
     if not start:
         times = find_times(evidence_line) or [

@@ -483,3 +483,16 @@ def test_clerk_among_present_is_an_officer() -> None:
 )
 def test_council_from_committee_title(title: str, council: str | None) -> None:
     assert find_council_in_committee_title(title) == council
+
+
+def test_jpc_council_named_only_in_the_body(corpus_dir: Path) -> None:
+    # The title says only 'THE JOINT POLICING COMMITTEE'; item 18 quotes a motion 'at the
+    # next Meeting of Limerick Joint Policing Committee'.
+    path = (
+        corpus_dir
+        / "limerick-council-meetings"
+        / "Minutes - Joint Policing Committee Meeting - 2nd October 2020.md"
+    )
+    meeting = extract_meeting(read_file(path))
+    assert (meeting.council, meeting.committee) == ("Limerick", "Joint Policing Committee")
+    assert not any("council not named" in w for w in meeting.warnings)
