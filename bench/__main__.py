@@ -30,30 +30,6 @@ from bench.run_engine import committees_of, run_engine_part
 PARTS = ("baselines", "ingest", "query", "web")
 
 
-def profile_class(index_dir: Path, cfg: GenConfig, kind: str) -> str:
-    """Profile Minutes KB on the queries of one class; return pyinstrument's text report."""
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        return "(pyinstrument not installed: pip install -e '.[bench]')"
-    from bench.run_engine import kb_request
-    from kb.search import SearchService
-
-    service = SearchService(index_dir)
-    queries = [q for q in build_queries(committees_of(cfg), seed=cfg.seed) if q.kind == kind][:25]
-    for q in queries:  # warm
-        service.search(kb_request(q))
-    profiler = Profiler(interval=0.0005)
-    profiler.start()
-    for q in queries:
-        service.search(kb_request(q))
-    profiler.stop()
-    service.close()
-    text = profiler.output_text(unicode=False, color=False, show_all=False)
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    return "\n".join(lines[:60])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000, help="items to generate")
@@ -81,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     def step(msg: str) -> None:
         print(f"[{time.perf_counter() - began:6.1f}s] {msg}", flush=True)
 
-    if "baselines" in parts:
+    results_path = args.results or RESULTS_PATH
+
+    def needs_index() -> bool:
+        return "ingest" in parts or (bool(parts & {"query", "web"}) and not kb_index.exists())
+
+    def baselines() -> None:
         from bench.run_baselines import run_baselines
 
         step("baselines: SQLite FTS5 and Tantivy")
@@ -98,12 +79,14 @@ def main(argv: list[str] | None = None) -> int:
             "Baseline build times exclude generating the items; their peak RSS is the bench "
             "process's (generator included)."
         )
-    if "ingest" in parts or (("query" in parts or "web" in parts) and not kb_index.exists()):
+
+    def write() -> None:
         step("Minutes KB: index write alone (indexer.write.IndexWriterSession)")
         w = run_engine_part("write", args.size, kb_index, seed=args.seed)
         run.builds["Minutes KB write only"] = w
         step(f"  {w['items']:,} items in {w['seconds']:.1f}s = {w['rate']:,.0f} items/s")
-    if "ingest" in parts:
+
+    def ingest() -> None:
         from bench.run_ingest import run_ingest
 
         n = min(args.size, args.ingest_items)
@@ -116,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{e['items']:,} indexed; statuses {e['statuses']}; wall time includes "
             "interpreter start-up and writing the index."
         )
-    if "query" in parts:
+
+    def query() -> None:
         step("Minutes KB: warm queries through SearchService")
         q = run_engine_part("query", args.size, kb_index, seed=args.seed)
         run.latency["Minutes KB"] = {
@@ -130,15 +114,26 @@ def main(argv: list[str] | None = None) -> int:
         )
         slowest = max(CLASSES, key=lambda k: run.latency["Minutes KB"][k].pct(95))
         step(f"profiling the slowest class ({slowest})")
-        run.profile = f"class '{slowest}', {args.size:,} items\n" + profile_class(
-            kb_index, cfg, slowest
-        )
-    if "web" in parts:
+        prof = run_engine_part("profile", args.size, kb_index, seed=args.seed, kind=slowest)
+        run.profile = f"class '{slowest}', {args.size:,} items\n" + prof["text"]
+
+    def web() -> None:
         from bench.run_web import run_web
 
         step("web: /search under 1, 4 and 16 clients")
         run.web = run_web(kb_index, queries, seconds=args.web_seconds)
-    write_results(run, args.results or RESULTS_PATH)
+
+    phases = [("baselines", baselines), ("write", write), ("ingest", ingest)]
+    phases += [("query", query), ("web", web)]
+    for name, phase in phases:
+        if name not in parts and not (name == "write" and needs_index()):
+            continue
+        try:
+            phase()
+        except Exception as exc:  # noqa: BLE001 - one failed phase must not lose the others
+            step(f"{name} FAILED: {exc!r}"[:2000])
+            run.notes.append(f"Phase '{name}' failed: {str(exc).strip().splitlines()[-1:]}")
+        write_results(run, results_path)  # after each phase, so a later crash loses nothing
     print(render(run))
     step("done")
     return 0

@@ -83,13 +83,39 @@ def query_index(cfg: GenConfig, index_dir: Path, rounds: int = 1) -> dict[str, A
     }
 
 
-def run_engine_part(part: str, size: int, index_dir: Path, seed: int = 7) -> dict[str, Any]:
-    """Run ``write`` or ``query`` in a child Python; return its JSON result.
+def profile_class(index_dir: Path, cfg: GenConfig, kind: str) -> dict[str, str]:
+    """Profile Minutes KB on the queries of one class; return pyinstrument's text report."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return {"text": "(pyinstrument not installed: pip install -e '.[bench]')"}
+    from kb.search import SearchService
+
+    service = SearchService(index_dir)
+    queries = [q for q in build_queries(committees_of(cfg), seed=cfg.seed) if q.kind == kind][:25]
+    for q in queries:  # warm
+        service.search(kb_request(q))
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for q in queries:
+        service.search(kb_request(q))
+    profiler.stop()
+    service.close()
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return {"text": "\n".join(lines[:60])}
+
+
+def run_engine_part(
+    part: str, size: int, index_dir: Path, seed: int = 7, kind: str = "phrase"
+) -> dict[str, Any]:
+    """Run ``write``, ``query`` or ``profile`` (of class ``kind``) in a child Python; return
+    its JSON result (a fresh process also sees the engine's current code).
 
     Raises RuntimeError with the child's stderr tail when it fails.
     """
     cmd = [sys.executable, "-m", "bench.run_engine", part, "--size", str(size)]
-    cmd += ["--index", str(index_dir), "--seed", str(seed)]
+    cmd += ["--index", str(index_dir), "--seed", str(seed), "--kind", kind]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
@@ -98,14 +124,17 @@ def run_engine_part(part: str, size: int, index_dir: Path, seed: int = 7) -> dic
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run_engine")
-    parser.add_argument("part", choices=["write", "query"])
+    parser.add_argument("part", choices=["write", "query", "profile"])
+    parser.add_argument("--kind", default="phrase", help="query class to profile")
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     cfg = GenConfig(items=args.size, seed=args.seed)
-    run = write_index if args.part == "write" else query_index
-    result = run(cfg, args.index)
+    if args.part == "profile":
+        result: dict[str, Any] = profile_class(args.index, cfg, args.kind)
+    else:
+        result = (write_index if args.part == "write" else query_index)(cfg, args.index)
     print(json.dumps(result))
     return 0
 
