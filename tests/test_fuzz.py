@@ -97,7 +97,7 @@ def test_html_reader_never_crashes(parts: list[str]) -> None:
     doc = read_or_refuse(read_html, "minutes.html", "".join(parts).encode("utf-8", "replace"))
     if doc is not None:
         assert doc.format == "html"
-        assert all(isinstance(b.text, str) and b.text.strip() for b in doc.blocks)
+        assert all(isinstance(b.text, str) for b in doc.blocks)
 
 
 @FUZZ
