@@ -85,8 +85,9 @@ class FacetCache:
         return out
 
     def mask(self, docnums: Iterable[int]) -> np.ndarray:
+        """A boolean array over docnums, true at ``docnums`` (an iterable or an int array)."""
         mask = np.zeros(self.size, dtype=bool)
-        ids = np.fromiter(docnums, dtype=np.int64)
+        ids = docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, np.int64)
         mask[ids] = True
         return mask
 

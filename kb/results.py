@@ -6,7 +6,10 @@ returns.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,3 +92,66 @@ class SearchResponse:
             "histogram": {str(y): dict(c) for y, c in self.histogram.items()},
             "suggestion": self.suggestion,
         }
+
+
+def request_key(req: SearchRequest) -> tuple[Any, ...]:
+    """A hashable key of everything in ``req`` that can change its response."""
+    return (
+        req.q,
+        *(tuple(str(v) for v in getattr(req, f)) for f in FILTER_FIELDS),
+        req.date_from,
+        req.date_to,
+        req.sort,
+        int(req.page),
+        int(req.page_size),
+    )
+
+
+FILTER_FIELDS = ("council", "committee", "speaker", "topic", "year")
+
+
+class ResultCache:
+    """A small thread-safe LRU of search responses keyed by (index state, request key).
+
+    The caller puts the index's identity and commit generation in the key, so a new commit
+    (or a rebuilt generation) can never be answered from an older entry.  ``get`` returns a
+    deep copy: a caller that edits its response cannot change the cached one.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = max(0, size)
+        self._entries: OrderedDict[tuple[Any, ...], SearchResponse] = OrderedDict()
+        self._lock = threading.Lock()
+        self._state: Any = None
+
+    def get(self, state: Any, key: tuple[Any, ...]) -> SearchResponse | None:
+        """The cached response for ``key`` in index ``state``, or None."""
+        if not self.size:
+            return None
+        with self._lock:
+            if state != self._state:  # a new commit: everything cached is stale
+                self._entries.clear()
+                self._state = state
+                return None
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+        return copy.deepcopy(found)
+
+    def put(self, state: Any, key: tuple[Any, ...], response: SearchResponse) -> None:
+        """Remember ``response`` for ``key`` in index ``state`` (dropping the oldest entry)."""
+        if not self.size:
+            return
+        with self._lock:
+            if state != self._state:
+                self._entries.clear()
+                self._state = state
+            self._entries[key] = copy.deepcopy(response)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._state = None

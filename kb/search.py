@@ -50,7 +50,7 @@ from kb.query import (
     YearRange,
     parse,
 )
-from kb.results import FacetValue, Hit, SearchRequest, SearchResponse
+from kb.results import FacetValue, Hit, ResultCache, SearchRequest, SearchResponse, request_key
 from kb.snippets import make_snippet
 
 __all__ = [
@@ -314,7 +314,14 @@ class SearchService(BrowseMixin):
     The index path is re-resolved on every checkout: when ``kb ingest --rebuild`` swaps its
     link to a new generation (:mod:`indexer.generations`), the next call reads the new one."""
 
-    def __init__(self, index_dir: str | Path, *, pool_size: int = 4, expander: Any = "auto"):
+    def __init__(
+        self,
+        index_dir: str | Path,
+        *,
+        pool_size: int = 4,
+        expander: Any = "auto",
+        cache_size: int = 256,
+    ):
         self.index_dir = Path(index_dir)
         if not index.exists_in(str(self.index_dir)):
             raise IndexMissingError(
@@ -328,6 +335,8 @@ class SearchService(BrowseMixin):
         self._facets: FacetCache | None = None
         self._facets_ix: Any = None
         self.expander = _load_expander() if expander == "auto" else expander
+        #: recent responses, keyed by index identity + commit generation (see ``search``)
+        self.results_cache = ResultCache(cache_size)
 
     # -- plumbing
     @contextmanager
@@ -401,27 +410,43 @@ class SearchService(BrowseMixin):
         text_q = compiler.compile(tree) if tree is not None else wq.Every()
         if text_q is None:
             raise QueryError("the query has only very common words; add a more specific word")
+        sort = "newest" if tree is None and req.sort == "relevance" else req.sort
+        key = request_key(req)
         with self.searcher() as s:
+            state = (id(s._ix), s.reader().generation())  # a new commit misses the cache
+            cached = self.results_cache.get(state, key)
+            if cached is not None:
+                cached.elapsed_ms = round((time.perf_counter() - began) * 1000, 2)
+                return cached
             cache = self._facet_cache(s)
             mask = cache.items.copy()
-            if tree is not None:
-                mask &= cache.mask(s.docs_for_query(text_q))
+            filtered = False
             for facet in FACETS:
                 values = [str(v).strip() for v in getattr(req, facet) if str(v).strip()]
                 if values:
                     mask &= self._filter_mask(s, cache, facet, values)
+                    filtered = True
             if req.date_from or req.date_to:
                 lo = dt.datetime.combine(req.date_from or dt.date.min, dt.time.min)
                 hi = dt.datetime.combine(req.date_to or dt.date.max, dt.time.max)
                 dates = cache.dates
                 mask &= (dates >= datetime_to_long(lo)) & (dates <= datetime_to_long(hi))
+                filtered = True
+            ranked: tuple[np.ndarray, np.ndarray] | None = None
+            if tree is not None and sort == "relevance":  # one scored pass gives both
+                allowed = set(np.flatnonzero(mask).tolist()) if filtered else None
+                ranked = self._ranked(s, text_q, allowed)
+                mask &= cache.mask(ranked[0])
+            elif tree is not None:
+                mask &= cache.mask(s.docs_for_query(text_q))
             total = int(mask.sum())
-            sort = "newest" if tree is None and req.sort == "relevance" else req.sort
             start = (page - 1) * page_size
-            if sort == "relevance":  # a blank query has no relevance: newest first
-                allowed = set(np.flatnonzero(mask).tolist())
-                results = s.search(text_q, filter=allowed, limit=start + page_size)
-                page_hits = [(r.docnum, float(r.score or 0.0)) for r in list(results)[start:]]
+            if ranked is not None:  # a blank query has no relevance: newest first
+                docs, scores = ranked
+                keep = mask[docs]
+                docs, scores = docs[keep][start : start + page_size], scores[keep]
+                scores = scores[start : start + page_size]
+                page_hits = list(zip(docs.tolist(), scores.tolist(), strict=True))
             else:
                 ordered = cache.order(np.flatnonzero(mask), newest=sort == "newest")
                 page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
@@ -429,7 +454,7 @@ class SearchService(BrowseMixin):
             facets = {f: self._facet_values(s, cache, f, cache.counts(f, mask)) for f in FACETS}
             histogram = cache.histogram(mask)
             suggestion = self._suggest(s, compiler) if total == 0 else None
-        return SearchResponse(
+        response = SearchResponse(
             query=req.q,
             total=total,
             page=page,
@@ -440,6 +465,21 @@ class SearchService(BrowseMixin):
             suggestion=suggestion,
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
         )
+        self.results_cache.put(state, key, response)
+        return response
+
+    @staticmethod
+    def _ranked(
+        s: Searcher, q: wq.Query, allowed: set[int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every match of ``q`` (among ``allowed`` docnums, when given) as (docnums, scores)
+        in Whoosh's exhaustive ranking order (score descending, then docnum): one scored
+        pass, no block-quality skipping (which can change the top 10 of a multi-field AND),
+        no second pass to count, and documents outside ``allowed`` are never scored."""
+        top = s.search(q, limit=None, filter=allowed).top_n
+        docs = np.fromiter((d for _, d in top), dtype=np.int64, count=len(top))
+        scores = np.fromiter((float(sc or 0.0) for sc, _ in top), dtype=np.float64, count=len(top))
+        return docs, scores
 
     @staticmethod
     def _filter_mask(s: Searcher, cache: FacetCache, facet: str, values: list[str]) -> Any:
