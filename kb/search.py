@@ -30,6 +30,7 @@ from whoosh import fields, index
 from whoosh import query as wq
 from whoosh.analysis import Composable
 from whoosh.analysis import Token as WToken
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
@@ -348,7 +349,12 @@ class SearchService(BrowseMixin):
         if s is not None and s._ix is not ix:  # pooled from a generation since swapped out
             s.close()
             s = None
-        s = ix.searcher() if s is None else s.refresh()
+        try:
+            s = ix.searcher() if s is None else s.refresh()
+        except (OSError, ReaderClosed):
+            # Whoosh's refresh races a commit deleting old segment files: its retry then
+            # closes the old readers twice (ReaderClosed).  A fresh searcher retries cleanly.
+            s = ix.searcher()
         try:
             yield s
         finally:

@@ -139,3 +139,31 @@ def test_rebuild_keeps_people_registry_in_the_new_generation(tmp_path: Path) -> 
     from indexer.people_registry import FILENAME
 
     assert (generations.current(ix) / FILENAME).exists()
+
+
+def test_regression_refresh_racing_segment_deletion_raised_reader_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by bench/soak.py (one HTTP 500 in 34,533 requests): a pooled searcher's
+    refresh met a segment file a concurrent commit had just deleted; Whoosh's retry then
+    closed the old readers a second time and raised ReaderClosed."""
+    from whoosh import reading
+
+    src, ix = tmp_path / "src", tmp_path / "index"
+    write_corpus(src, "firstword", count=2)
+    ingest([src], ix)
+    service = SearchService(ix, expander=None)
+    assert total(service, "firstword") == 6  # a searcher now waits in the pool
+    write_corpus(src, "secondword", count=3)
+    ingest([src], ix)  # a new segment for the pooled searcher's refresh to open
+    real = reading.SegmentReader
+    failures = iter([True])
+
+    def vanishing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if next(failures, False):
+            raise FileNotFoundError("segment deleted by a concurrent commit")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reading, "SegmentReader", vanishing)
+    assert total(service, "secondword") == 9
+    service.close()
