@@ -137,13 +137,13 @@ def run(minutes_: float, threads: int, files: int) -> dict[str, object]:
     if first.returncode != 0:
         raise SystemExit(f"initial ingest failed: {first.stderr}")
     port = free_port()
+    log = (work / "server.log").open("w")  # a file: a full pipe would stall the server
     server = subprocess.Popen(
         [sys.executable, "-m", "web", "--host", "127.0.0.1", "--port", str(port)]
         + ["--index", str(ix), "--threads", "8"],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -161,6 +161,7 @@ def run(minutes_: float, threads: int, files: int) -> dict[str, object]:
         t.start()
     rng = random.Random(1)
     rounds = rebuilds = ingest_failures = 0
+    failure_notes: list[str] = []
     deadline = time.monotonic() + minutes_ * 60
     try:
         while time.monotonic() < deadline:
@@ -173,7 +174,11 @@ def run(minutes_: float, threads: int, files: int) -> dict[str, object]:
                 args.insert(1, "--rebuild")
                 rebuilds += 1
             done = kb(*args)
-            ingest_failures += done.returncode != 0
+            if done.returncode != 0:
+                ingest_failures += 1
+                failure_notes.append(
+                    f"exit {done.returncode}: {done.stdout[-300:]}{done.stderr[-300:]}"
+                )
             time.sleep(0.5)
     finally:
         stop.set()
@@ -181,6 +186,8 @@ def run(minutes_: float, threads: int, files: int) -> dict[str, object]:
             t.join(timeout=60)
         server.terminate()
         server.wait(timeout=30)
+        log.close()
+    server_log = (work / "server.log").read_text(encoding="utf-8", errors="replace")
     check = kb("check", "--index", str(ix))
     verdict = check.stdout.strip().splitlines()[-1] if check.stdout.strip() else check.stderr
     verdict = verdict.split()[0] + " " + verdict.split(": ", 1)[-1]  # no temp path
@@ -193,6 +200,7 @@ def run(minutes_: float, threads: int, files: int) -> dict[str, object]:
         "requests": len(lat),
         "errors": len(stats.errors),
         "first_errors": stats.errors[:5],
+        "server_log_tail": server_log.splitlines()[-15:] if stats.errors else [],
         "p50_ms": round(percentile(lat, 50) * 1000, 1),
         "p95_ms": round(percentile(lat, 95) * 1000, 1),
         "p99_ms": round(percentile(lat, 99) * 1000, 1),
@@ -200,6 +208,7 @@ def run(minutes_: float, threads: int, files: int) -> dict[str, object]:
         "ingest_rounds": rounds,
         "rebuilds": rebuilds,
         "ingest_failures": ingest_failures,
+        "ingest_failure_notes": failure_notes[:3],
         "check": verdict,
         "check_ok": check.returncode == 0,
         "load": os.getloadavg(),
@@ -238,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if figures["first_errors"]:
         print("first errors:", *figures["first_errors"], sep="\n  ")
+        print("server log (tail):", *figures["server_log_tail"], sep="\n  ")
+    if figures["ingest_failure_notes"]:
+        print("ingest failures:", *figures["ingest_failure_notes"], sep="\n  ")
     if args.append_results:
         with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
             fh.write(text)
