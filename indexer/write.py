@@ -135,7 +135,6 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
     council_id, committee_id = slugify(meeting.council), slugify(meeting.committee)
     names = {n for p in item.speakers for n in (p.name, p.form) if n}
     topics = [t.topic for t in item.topics]
-    resolutions = "\n".join(r.text for r in item.resolutions)
     doc: dict[str, Any] = {
         "id": item.id,
         "doctype": "item",
@@ -153,7 +152,6 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
         "order": item.order,
         "title": item.title,
         "body": item.body,
-        "resolutions": resolutions,
         "speaker_names": "\n".join(sorted(names)),
         "topic_text": "\n".join(f"{t.topic.replace('-', ' ')} {t.label}" for t in item.topics),
         "source": item.source or meeting.source,
@@ -178,10 +176,18 @@ def meeting_words(meeting: Meeting) -> str:
     """The distinct unstemmed words of a meeting's item titles and bodies, for the spelling
     corrector (``words`` field).  Kept on the meeting document, once per meeting rather than
     once per item: the corrector needs each word in the lexicon, not per-item postings."""
-    seen: set[str] = set()
+    raw: set[str] = set()
     for item in meeting.items:
         for text in (item.title, item.body):
-            seen.update(t.text for t in analysis.tokenize(text, do_stem=False))
+            raw.update(analysis.WORD_RE.findall(text))
+    seen: set[str] = set()
+    for word in raw:  # a word's terms depend only on the word: analyse each distinct one once
+        if "-" in word or "\u2010" in word or "\u2011" in word:
+            seen.update(t.text for t in analysis.tokenize(word, do_stem=False))
+        else:  # the one term tokenize() would give (cached), or none for a stopword
+            term = analysis.unstemmed_term(word)
+            if term is not None:
+                seen.add(term)
     return " ".join(sorted(seen))
 
 
@@ -248,7 +254,7 @@ class IndexWriterSession:
         ok = False
         try:
             if exc_type is None:
-                self.commit()
+                self.commit(final=True)
                 ok = True
         finally:
             self._release(swap=ok)
@@ -374,16 +380,25 @@ class IndexWriterSession:
             self.commit()
 
     # -- committing
-    def commit(self) -> None:
-        """Apply the staged batch as one Whoosh commit, fsync it, then save the manifest."""
+    def commit(self, *, final: bool = False) -> None:
+        """Apply the staged batch as one Whoosh commit, fsync it, then save the manifest.
+
+        Batches are written as new segments without merging until there are
+        ``MAX_SEGMENTS`` of them (then the small ones are merged); the ``final`` commit of a
+        session merges: a rebuild into one segment, an update by Whoosh's small-segment
+        policy.  Each document is written once per merge level instead of at every commit.
+        """
         pending, self._pending = self._pending, _Pending()
-        if not pending.manifest and not pending.deletes and not pending.docs:
+        empty = not pending.manifest and not pending.deletes and not pending.docs
+        merge = _merge_policy(final=final, optimize=self.rebuild)
+        if empty and not (final and len(self._ix._segments()) > 1):
             return
         before = {p.name for p in self.index_dir.iterdir()}
         writer = self._ix.writer()
         try:
             for key in dict.fromkeys(pending.deletes):
-                writer.delete_by_term("source_key", key)
+                if key in self.manifest:  # only committed sources can have documents
+                    writer.delete_by_term("source_key", key)
             for doc in pending.docs:
                 writer.add_document(**doc)
         except BaseException:
@@ -399,7 +414,7 @@ class IndexWriterSession:
         # the Whoosh generation; a crash after the Whoosh commit is settled by
         # recover_manifest(), so the manifest and the index always agree.
         self._write_manifest(manifest, PENDING_NAME, writer.generation)
-        writer.commit()
+        writer.commit(mergetype=merge)
         self._fsync_new(before)
         self.manifest = manifest
         self.save_manifest()
@@ -422,6 +437,27 @@ class IndexWriterSession:
             "files": dict(sorted(files.items())),
         }
         atomic_write_text(self.index_dir / name, json.dumps(payload, indent=1) + "\n")
+
+
+#: Segments an ingest may leave unmerged between commits (searching cost grows with them).
+MAX_SEGMENTS = 12
+#: Merge a rebuilt index into one segment at the end (off: it costs a full rewrite).
+OPTIMIZE_REBUILD = False
+
+
+def _merge_policy(*, final: bool, optimize: bool) -> Any:
+    """The Whoosh merge policy of a commit (see :meth:`IndexWriterSession.commit`)."""
+    from whoosh import writing
+
+    if final:
+        return writing.OPTIMIZE if optimize and OPTIMIZE_REBUILD else writing.MERGE_SMALL
+
+    def merge_when_many(writer: Any, segments: list[Any]) -> list[Any]:
+        if len(segments) < MAX_SEGMENTS:
+            return segments
+        return writing.MERGE_SMALL(writer, segments)
+
+    return merge_when_many
 
 
 def _pending_manifest(index_dir: Path) -> dict[str, Any] | None:

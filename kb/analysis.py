@@ -102,6 +102,12 @@ def _term(piece: str, do_stem: bool, stop: bool) -> tuple[str, str | None]:
     return word, stem(word) if do_stem else word
 
 
+def unstemmed_term(word: str) -> str | None:
+    """The term :func:`tokenize` gives a single unhyphenated ``word`` with ``do_stem=False``
+    (folded, not stemmed), or None when it is dropped (a stopword, a single letter)."""
+    return _term(word, False, True)[1]
+
+
 def tokenize(text: str, *, do_stem: bool = True, stop: bool = True) -> Iterator[Token]:
     """Yield the terms of ``text`` in order, with positions and character offsets.
 

@@ -2,7 +2,8 @@
 
 The index holds two kinds of documents, told apart by the ``doctype`` field:
 
-* ``item`` — one agenda item: searchable ``title`` (boosted) / ``body`` / ``resolutions``,
+* ``item`` — one agenda item: searchable ``title`` (boosted) / ``body`` (resolutions are
+  part of the body text, so they are not indexed twice),
   facet fields (``council_id``, ``committee_key`` = ``council_id/committee_id``, ``year``,
   ``speaker`` person ids, ``topic`` ids) and ``data``, the item as JSON (resolutions,
   speakers with forms, topic tags with evidence; the body is stored once, in ``body``).
@@ -128,8 +129,7 @@ def build_schema() -> fields.Schema:
         order=fields.NUMERIC(int, stored=True, sortable=True),
         title=fields.TEXT(analyzer=text, stored=True, phrase=True, field_boost=2.5),
         ref=fields.ID(stored=True),
-        body=fields.TEXT(analyzer=text, stored=True, phrase=True, chars=True),
-        resolutions=fields.TEXT(analyzer=text, phrase=True),
+        body=fields.TEXT(analyzer=text, stored=True, phrase=True),
         speaker=fields.KEYWORD(commas=True, stored=True),
         speaker_names=fields.TEXT(analyzer=text, phrase=True),
         mentioned=fields.KEYWORD(commas=True, stored=True),
