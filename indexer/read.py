@@ -105,6 +105,12 @@ _ESCAPES = re.compile(
 )
 
 
+def _blank(match: re.Match[str]) -> str:
+    """An escape sequence goes; a lone control character (a vertical tab is a Word line
+    break) becomes a space, so the words either side stay apart."""
+    return "" if match.group().startswith("\x1b") and len(match.group()) > 1 else " "
+
+
 def strip_controls(doc: Document) -> Document:
     """Remove terminal escape sequences and control characters from every block's text and
     cells (in place), with one warning saying how many were removed."""
@@ -112,7 +118,7 @@ def strip_controls(doc: Document) -> Document:
 
     def clean(text: str) -> str:
         nonlocal removed
-        out, n = _ESCAPES.subn("", text)
+        out, n = _ESCAPES.subn(_blank, text)
         removed += n
         return out
 
