@@ -102,3 +102,12 @@ def build_queries(
     ]
     out += [BenchQuery("facets", (w,)) for w in rng.sample(content[:600], 40)]
     return out
+
+
+WARM_SEED_OFFSET = 1000
+
+
+def warm_queries(committees: list[str], seed: int = 7) -> list[BenchQuery]:
+    """A second query set (another seed) for warming up; ``measure_queries`` skips any query
+    it shares with the timed set."""
+    return build_queries(committees, seed=seed + WARM_SEED_OFFSET)

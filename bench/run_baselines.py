@@ -22,7 +22,7 @@ class EngineResult:
 
 
 def run_baselines(
-    cfg: GenConfig, workdir: Path, queries: list[BenchQuery], rounds: int = 2
+    cfg: GenConfig, workdir: Path, queries: list[BenchQuery], warm: list[BenchQuery]
 ) -> list[EngineResult]:
     """Build each baseline from a fresh item stream of ``cfg`` and measure ``queries``.
 
@@ -45,7 +45,7 @@ def run_baselines(
             f"  {engine.name}: built {build.items:,} items in {build.seconds:.1f}s "
             f"({build.rate:,.0f} items/s), {build.size_bytes / 2**20:.1f} MiB"
         )
-        latency = measure_queries(engine.query, queries, rounds=rounds)
+        latency = measure_queries(engine.query, queries, warm)
         engine.close()
         results.append(EngineResult(engine.name, build, latency))
         gc.collect()

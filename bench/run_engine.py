@@ -25,7 +25,7 @@ from typing import Any
 
 from bench.generate import GenConfig, councils, iter_meetings
 from bench.measure import UntimedSource, dir_size, peak_rss_mb
-from bench.queries import BenchQuery, build_queries
+from bench.queries import BenchQuery, build_queries, warm_queries
 
 
 def committees_of(cfg: GenConfig) -> list[str]:
@@ -64,14 +64,15 @@ def kb_request(q: BenchQuery) -> Any:
     return SearchRequest(q=q.user_text(), committee=[q.committee] if q.committee else [])
 
 
-def query_index(cfg: GenConfig, index_dir: Path, rounds: int = 1) -> dict[str, Any]:
+def query_index(cfg: GenConfig, index_dir: Path) -> dict[str, Any]:
     """Warm latencies per class (ms samples) of the benchmark queries via SearchService."""
     from bench.run_queries import measure_queries
     from kb.search import SearchService
 
     service = SearchService(index_dir)
     queries = build_queries(committees_of(cfg), seed=cfg.seed)
-    lat = measure_queries(lambda q: service.search(kb_request(q)), queries, rounds=rounds)
+    warm = warm_queries(committees_of(cfg), seed=cfg.seed)
+    lat = measure_queries(lambda q: service.search(kb_request(q)), queries, warm)
     totals = [service.search(kb_request(q)).total for q in queries[:60]]
     service.close()
     return {
@@ -93,8 +94,9 @@ def profile_class(index_dir: Path, cfg: GenConfig, kind: str) -> dict[str, str]:
 
     service = SearchService(index_dir)
     queries = [q for q in build_queries(committees_of(cfg), seed=cfg.seed) if q.kind == kind][:25]
-    for q in queries:  # warm
-        service.search(kb_request(q))
+    for q in warm_queries(committees_of(cfg), seed=cfg.seed):  # warm, on other queries
+        if q not in queries:
+            service.search(kb_request(q))
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for q in queries:
