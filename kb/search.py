@@ -31,6 +31,7 @@ from whoosh import fields, index
 from whoosh import query as wq
 from whoosh.analysis import Composable
 from whoosh.analysis import Token as WToken
+from whoosh.matching import binary
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
@@ -212,6 +213,26 @@ def _year_query(node: YearRange) -> wq.Query:
     return wq.TermRange("year", start, end)
 
 
+class _AndNotMatcher(binary.AndNotMatcher):
+    """Whoosh 2.7.4's AndNotMatcher moves the excluded matcher up to the first included
+    document only when both start on the same document, so an included document that comes
+    after an excluded one at the start of a segment was let through ("report -police" found
+    an item about the police).  This one always does."""
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class AndNot(wq.AndNot):
+    """``a ANDNOT b`` with the fixed matcher (see :class:`_AndNotMatcher`)."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        scored = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _AndNotMatcher(scored, excluded)
+
+
 class _Compiler:
     """Turns a :mod:`kb.query` tree into a Whoosh query; records the terms to highlight."""
 
@@ -266,7 +287,7 @@ class _Compiler:
             return _any([self.compile(p) for p in node.parts])
         if isinstance(node, Not):
             inner = self.compile(node.part)
-            return wq.AndNot(wq.Every(), inner) if inner is not None else None
+            return AndNot(wq.Every(), inner) if inner is not None else None
         if isinstance(node, And):
             pos = [self.compile(p) for p in node.parts if not isinstance(p, Not)]
             neg = [self.compile(p.part) for p in node.parts if isinstance(p, Not)]
@@ -279,7 +300,7 @@ class _Compiler:
                 base = wq.Every()
             else:
                 base = pos_q[0] if len(pos_q) == 1 else wq.And(pos_q)
-            return wq.AndNot(base, neg_q) if neg_q is not None else base
+            return AndNot(base, neg_q) if neg_q is not None else base
         raise QueryError("unsupported query")  # pragma: no cover - the parser makes no others
 
     def matches(self, term: str) -> bool:
