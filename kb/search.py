@@ -440,7 +440,9 @@ class SearchService(BrowseMixin):
         sort = "newest" if tree is None and req.sort == "relevance" else req.sort
         key = request_key(req)
         with self.searcher() as s:
-            state = (id(s._ix), s.reader().generation())  # a new commit misses the cache
+            # a new commit or a rebuilt generation folder misses the cache (an id() could be
+            # reused by a later index object with the same commit number)
+            state = (s._ix.storage.folder, s.reader().generation())
             cached = self.results_cache.get(state, key)
             if cached is not None:
                 cached.elapsed_ms = round((time.perf_counter() - began) * 1000, 2)
