@@ -41,6 +41,9 @@ class FacetCache:
         self.codes: dict[str, np.ndarray] = {}
         self.dense: dict[str, np.ndarray] = {}
         self.labels: dict[str, dict[str, str]] = {f: {} for f in FACETS}
+        #: per-field document lengths for scoring (``kb.fastscore.FieldLengths``, set by
+        #: ``kb.search``; filled lazily, once per field and generation)
+        self.lengths: Any = None
         for facet, fname in FACET_FIELDS.items():
             try:
                 vals = [v for v in reader.field_terms(fname)]

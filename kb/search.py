@@ -36,7 +36,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from kb import analysis
+from kb import analysis, fastscore
 from kb.browse import BrowseMixin, day
 from kb.facets import FACETS, SORTS, FacetCache
 from kb.model import slugify
@@ -421,7 +421,9 @@ class SearchService(BrowseMixin):
         cache = self._facets
         stale = cache is None or cache.generation != s.reader().generation()
         if stale or self._facets_ix is not s._ix:  # generation numbers repeat across folders
-            cache = self._facets = FacetCache(s)
+            cache = FacetCache(s)
+            cache.lengths = fastscore.FieldLengths(cache.size)
+            self._facets = cache
             self._facets_ix = s._ix
         return cache
 
@@ -464,7 +466,9 @@ class SearchService(BrowseMixin):
             ranked: tuple[np.ndarray, np.ndarray] | None = None
             if tree is not None and sort == "relevance":  # one scored pass gives both
                 allowed = set(np.flatnonzero(mask).tolist()) if filtered else None
-                ranked = self._ranked(s, text_q, allowed)
+                ranked = fastscore.rank(s, text_q, cache.lengths) or self._ranked(
+                    s, text_q, allowed
+                )
                 mask &= cache.mask(ranked[0])
             elif tree is not None:
                 mask &= cache.mask(s.docs_for_query(text_q))

@@ -19,7 +19,7 @@ from whoosh import query as wq
 
 from indexer.pipeline import ingest, process_file
 from indexer.write import MAX_SEGMENTS, meeting_words
-from kb import analysis
+from kb import analysis, fastscore
 from kb.query import parse
 from kb.search import SearchRequest, SearchService, _Compiler
 
@@ -211,3 +211,29 @@ def test_spelling_words_equal_analysing_the_text(corpus_files: list[Path], seed_
         assert meeting_words(meeting) == " ".join(sorted(plain)), path
         checked += 1
     assert checked == len(corpus_files) + 1
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("q", ["council", "planning", "council meeting", "police OR garda",
+                               "report -police", "road safety housing"])  # fmt: skip
+def test_numpy_scores_equal_whoosh_scores(one_commit: Path, many_commits: Path, q: str) -> None:
+    """kb.fastscore ranks plain word queries itself: same documents, order and scores."""
+    for folder in (one_commit, many_commits):
+        svc = SearchService(folder, cache_size=0)
+        text_q = _Compiler(svc.expander).compile(parse(q))
+        with svc.searcher() as s:
+            fast = fastscore.rank(s, text_q, fastscore.FieldLengths(s.reader().doc_count_all()))
+            assert fast is not None, (q, text_q)
+            plain = s.search(text_q, limit=None).top_n
+            assert fast[0].tolist() == [d for _, d in plain], (q, folder)
+            assert fast[1].tolist() == pytest.approx([sc for sc, _ in plain], rel=1e-12, abs=0)
+        svc.close()
+
+
+@pytest.mark.parametrize("q", ['"parish council"', "plan*", "year:2016", "-police"])
+def test_numpy_scoring_leaves_other_queries_to_whoosh(seed_index: Path, q: str) -> None:
+    svc = SearchService(seed_index, cache_size=0)
+    text_q = _Compiler(svc.expander).compile(parse(q))
+    with svc.searcher() as s:
+        assert fastscore.rank(s, text_q, fastscore.FieldLengths(s.reader().doc_count_all())) is None
+    svc.close()

@@ -1,0 +1,142 @@
+"""Vectorised BM25F ranking of plain word queries, giving Whoosh's own scores.
+
+Whoosh scores a match at a time in Python (a matcher tree, a scorer call per posting), which
+is most of a search's time on a broad word.  For a query built only of ``Term`` (on a scored
+text field), ``Or``, ``And`` and ``AndNot``, :func:`rank` reads each term's postings a block
+at a time into numpy arrays and evaluates the same BM25F formula, term by term, with the
+statistics Whoosh uses (its ``idf``, average field length and per-document field lengths):
+the scores are Whoosh's, bit for bit for up to two terms per node (sums of more terms may
+differ in the last bit from Whoosh's tree order).  Anything else (phrases, prefixes, ranges,
+boosts, another weighting) gives ``None`` and the caller asks Whoosh.
+``tests/test_search_equivalence.py`` compares the two on real minutes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+
+class _Unsupported(Exception):
+    """The query has a part this module does not score; Whoosh must."""
+
+
+class FieldLengths:
+    """Per-document field lengths (as Whoosh's scorer sees them), built once per field."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def get(self, reader: Any, fieldname: str) -> np.ndarray:
+        """The lengths of ``fieldname`` per docnum, read through ``reader`` the first time
+        (any open reader of this index generation)."""
+        found = self._arrays.get(fieldname)
+        if found is None:
+            dfl = reader.doc_field_length
+            found = np.fromiter(
+                (dfl(d, fieldname, 1) for d in range(self.size)),
+                dtype=np.float64,
+                count=self.size,
+            )
+            self._arrays[fieldname] = found
+        return found
+
+
+def rank(searcher: Any, q: Any, lengths: FieldLengths) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every document matching ``q`` as (docnums, scores), ordered as Whoosh's exhaustive
+    search orders them (score descending, then docnum); None when ``q`` is not a plain word
+    query.  Deleted documents may be included: the caller masks them out."""
+    if type(searcher.weighting) is not BM25F:
+        return None
+    try:
+        mask, scores = _evaluate(searcher, q, lengths)
+    except _Unsupported:
+        return None
+    docs = np.flatnonzero(mask)
+    found = scores[docs]
+    order = np.lexsort((docs, -found))
+    return docs[order], found[order]
+
+
+def _evaluate(searcher: Any, q: Any, lengths: FieldLengths) -> tuple[np.ndarray, np.ndarray]:
+    """(match mask, scores with 0.0 where there is no match) of one query node."""
+    size = lengths.size
+    if getattr(q, "boost", 1.0) != 1.0:
+        raise _Unsupported
+    if type(q) is wq.Term:
+        return _term(searcher, q.fieldname, q.text, lengths)
+    if type(q) is wq.Or and not q.minmatch and not q.scale:
+        mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
+        for sub in q.subqueries:
+            sub_mask, sub_scores = _evaluate(searcher, sub, lengths)
+            mask |= sub_mask
+            scores += sub_scores  # x + 0.0 == x: a non-matching part adds nothing
+        return mask, scores
+    if type(q) is wq.And:
+        mask, scores = np.ones(size, dtype=bool), np.zeros(size, dtype=np.float64)
+        for sub in q.subqueries:
+            sub_mask, sub_scores = _evaluate(searcher, sub, lengths)
+            mask &= sub_mask
+            scores += sub_scores
+        return mask, np.where(mask, scores, 0.0)
+    if isinstance(q, wq.AndNot):
+        mask, scores = _evaluate(searcher, q.a, lengths)
+        excluded = np.zeros(size, dtype=bool)
+        ids = np.fromiter(searcher.docs_for_query(q.b), dtype=np.int64)
+        excluded[ids] = True
+        mask &= ~excluded
+        return mask, np.where(mask, scores, 0.0)
+    raise _Unsupported
+
+
+def _term(
+    searcher: Any, fieldname: str, text: Any, lengths: FieldLengths
+) -> tuple[np.ndarray, np.ndarray]:
+    size = lengths.size
+    if fieldname not in searcher.schema.names():
+        raise _Unsupported
+    field = searcher.schema[fieldname]
+    if not field.scorable:
+        raise _Unsupported
+    text = field.to_bytes(text) if not isinstance(text, bytes) else text
+    docs, weights = _postings(searcher, fieldname, text)
+    mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
+    if not len(docs):
+        return mask, scores
+    w = searcher.weighting
+    idf = searcher.idf(fieldname, text)
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    b, k1 = w._field_B.get(fieldname, w.B), w.K1
+    fl = lengths.get(searcher.reader(), fieldname)[docs]
+    # whoosh.scoring.bm25, operation for operation
+    scores[docs] = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+    mask[docs] = True
+    return mask, scores
+
+
+def _postings(searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """All (global docnum, weight) postings of a term, read a block at a time."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        if (fieldname, text) not in reader:
+            continue
+        m = reader.postings(fieldname, text)
+        while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions filter
+            m = m.child
+        if not all(hasattr(m, a) for a in ("_read_ids", "_read_weights", "_next_block")):
+            raise _Unsupported
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
+            weights.append(np.asarray(m._weights, dtype=np.float64))
+            m._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), np.concatenate(weights)
