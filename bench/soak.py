@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -233,6 +234,15 @@ def report(r: dict[str, object]) -> str:
     )
 
 
+def save_results(section: str, path: Path = ROOT / "bench" / "RESULTS.md") -> None:
+    """Put ``section`` between ``<!-- soak -->`` markers at the end of RESULTS.md, replacing
+    an earlier soak section (bench/report.py keeps this block when it rewrites the file)."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    old = re.sub(r"\n?<!-- soak -->\n.*?<!-- /soak -->\n", "", old, flags=re.S)
+    block = f"<!-- soak -->\n{section.strip()}\n<!-- /soak -->\n"
+    path.write_text(old.rstrip("\n") + "\n\n" + block, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="how long (default 10)")
@@ -251,8 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     if figures["ingest_failure_notes"]:
         print("ingest failures:", *figures["ingest_failure_notes"], sep="\n  ")
     if args.append_results:
-        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
-            fh.write(text)
+        save_results(text)
     ok = figures["errors"] == 0 and figures["check_ok"] and not figures["ingest_failures"]
     return 0 if ok else 1
 
