@@ -128,6 +128,7 @@ def ingest(
             tqdm.write(f"  warning: {warning}", file=sys.stdout)
 
     deadline = time.monotonic() + (wait or 0)
+    waiting = False
     try:
         while True:
             try:
@@ -147,6 +148,9 @@ def ingest(
                 if time.monotonic() >= deadline:
                     click.echo(f"Error: {exc}", err=True)
                     sys.exit(EX_TEMPFAIL)
+                if not waiting:
+                    click.echo(f"waiting: {str(exc).split(';')[0]}", err=True)
+                    waiting = True
                 time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
     finally:
         bar.close()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from reliability import kb, kb_popen, manifest_items, write_minutes
+from reliability import ROOT, kb, kb_popen, manifest_items, write_minutes
 
 from indexer.generations import current
 from indexer.write import LOCK_NAME
@@ -32,30 +34,68 @@ def start_slow_ingest(src: Path, ix: Path):  # type: ignore[no-untyped-def]
     return proc
 
 
+HOLDER = """
+import sys
+from indexer.write import IndexWriterSession
+with IndexWriterSession(sys.argv[1]):
+    print("locked", flush=True)
+    sys.stdin.readline()  # hold the lock until the test says so
+print("released", flush=True)
+"""
+
+
+def hold_lock(ix: Path) -> subprocess.Popen[str]:
+    """A live process holding the ingest lock of ``ix`` until its stdin gets a line."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(ix)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "locked\n"
+    return proc
+
+
+def release(holder: subprocess.Popen[str]) -> None:
+    out, _ = holder.communicate("go\n", timeout=60)
+    assert out == "released\n" and holder.returncode == 0
+
+
 @pytest.mark.slow
 def test_second_ingest_is_refused_with_the_holders_pid(src: Path, tmp_path: Path) -> None:
     ix = tmp_path / "index"
-    first = start_slow_ingest(src, ix)
+    holder = hold_lock(ix)
     try:
         second = kb("ingest", str(src), "--index", str(ix))
-        assert first.poll() is None, "the first ingest ended too soon for this test"
     finally:
-        first.communicate(timeout=120)
+        release(holder)
     assert second.returncode == 75
-    assert f"index is being updated by another ingest (pid {first.pid})" in second.stderr
+    assert second.stderr.startswith(
+        f"Error: index is being updated by another ingest (pid {holder.pid})"
+    )
     assert "Traceback" not in second.stderr
-    assert first.returncode == 0
-    assert len(manifest_items(ix)) == FILES  # the refused ingest changed nothing
+    assert manifest_items(ix) == {}  # the refused ingest changed nothing
+    third = kb("ingest", str(src), "--index", str(ix))  # once the lock is free
+    assert third.returncode == 0 and len(manifest_items(ix)) == FILES
 
 
 @pytest.mark.slow
 def test_wait_waits_for_the_other_ingest(src: Path, tmp_path: Path) -> None:
     ix = tmp_path / "index"
-    first = start_slow_ingest(src, ix)
-    second = kb("ingest", "--wait=120", str(src), "--index", str(ix))
-    first.communicate(timeout=120)
-    assert second.returncode == 0, second.stderr
-    assert f"{FILES} unchanged" in second.stdout  # it ran after the first one finished
+    holder = hold_lock(ix)
+    second = kb_popen("ingest", "--wait=120", str(src), "--index", str(ix))
+    try:
+        assert second.stderr is not None
+        line = second.stderr.readline()  # printed once it has met the lock
+        assert line == f"waiting: index is being updated by another ingest (pid {holder.pid})\n"
+        assert second.poll() is None
+    finally:
+        release(holder)
+    out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    assert f"{FILES} new, 0 changed" in out
+    assert len(manifest_items(ix)) == FILES
 
 
 @pytest.mark.slow
