@@ -68,7 +68,9 @@ def _evaluate(searcher: Any, q: Any, lengths: FieldLengths) -> tuple[np.ndarray,
     if getattr(q, "boost", 1.0) != 1.0:
         raise _Unsupported
     if type(q) is wq.Term:
-        return _term(searcher, q.fieldname, q.text, lengths)
+        return _term(searcher, q.fieldname, q.text, lengths)[:2]
+    if type(q) is wq.Phrase and q.slop == 1 and len(q.words) >= 2:
+        return _phrase(searcher, q.fieldname, q.words, lengths)
     if type(q) is wq.Or and not q.minmatch and not q.scale:
         mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
         for sub in q.subqueries:
@@ -93,9 +95,52 @@ def _evaluate(searcher: Any, q: Any, lengths: FieldLengths) -> tuple[np.ndarray,
     raise _Unsupported
 
 
-def _term(
-    searcher: Any, fieldname: str, text: Any, lengths: FieldLengths
+def _phrase(
+    searcher: Any, fieldname: str, words: list[str], lengths: FieldLengths
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh's ``Phrase`` (slop 1): documents with the words at consecutive positions,
+    scored as the sum of the words' term scores (Whoosh's span matcher scores its
+    intersection of term matchers, summed as a binary tree: a + (b + c))."""
+    size = lengths.size
+    values: list[list[Any]] = [[] for _ in words]
+    parts = [_term(searcher, fieldname, w, lengths, values[i]) for i, w in enumerate(words)]
+    candidates = np.ones(size, dtype=bool)
+    for mask, _scores, _docs in parts:
+        candidates &= mask
+    found = np.zeros(size, dtype=bool)
+    docs = np.flatnonzero(candidates)
+    if len(docs):
+        decode = searcher.schema[fieldname].format.decoder("positions")
+        # each word's raw posting value for each candidate (postings are in docnum order)
+        rows = [np.searchsorted(term_docs, docs).tolist() for _m, _s, term_docs in parts]
+        for n, doc in enumerate(docs.tolist()):
+            starts = set(decode(values[0][rows[0][n]]))
+            for offset in range(1, len(words)):
+                later = set(decode(values[offset][rows[offset][n]]))
+                starts = {p for p in starts if p + offset in later}
+                if not starts:
+                    break
+            found[doc] = bool(starts)
+    return found, np.where(found, _tree_sum([sc for _m, sc, _d in parts]), 0.0)
+
+
+def _tree_sum(arrays: list[np.ndarray]) -> np.ndarray:
+    """Sum as ``whoosh.util.make_binary_tree`` nests its matchers: a + (b + c)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    half = len(arrays) // 2
+    return _tree_sum(arrays[:half]) + _tree_sum(arrays[half:])
+
+
+def _term(
+    searcher: Any,
+    fieldname: str,
+    text: Any,
+    lengths: FieldLengths,
+    values: list[Any] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mask, scores, its docnums in order) of one term; with ``values``, its raw posting
+    values are appended there in the same order."""
     size = lengths.size
     if fieldname not in searcher.schema.names():
         raise _Unsupported
@@ -103,10 +148,10 @@ def _term(
     if not field.scorable:
         raise _Unsupported
     text = field.to_bytes(text) if not isinstance(text, bytes) else text
-    docs, weights = _postings(searcher, fieldname, text)
+    docs, weights = _postings(searcher, fieldname, text, values)
     mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
     if not len(docs):
-        return mask, scores
+        return mask, scores, docs
     w = searcher.weighting
     idf = searcher.idf(fieldname, text)
     avgfl = searcher.avg_field_length(fieldname) or 1
@@ -115,13 +160,34 @@ def _term(
     # whoosh.scoring.bm25, operation for operation
     scores[docs] = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
     mask[docs] = True
-    return mask, scores
+    return mask, scores, docs
 
 
-def _postings(searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """All (global docnum, weight) postings of a term, read a block at a time."""
+def _postings(
+    searcher: Any, fieldname: str, text: bytes, values: list[Any] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (global docnum, weight) postings of a term, read a block at a time (docnums
+    ascending); with ``values``, the raw posting values are appended there too."""
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
+    for m, offset in _leaves(searcher, fieldname, text):
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
+            weights.append(np.asarray(m._weights, dtype=np.float64))
+            if values is not None:
+                m._read_values()
+                values.extend(m._values)
+            m._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def _leaves(searcher: Any, fieldname: str, text: bytes) -> list[tuple[Any, int]]:
+    """The term's block-reading posting matcher in each segment, with its docnum offset."""
+    out = []
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
         if (fieldname, text) not in reader:
@@ -129,14 +195,8 @@ def _postings(searcher: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, n
         m = reader.postings(fieldname, text)
         while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions filter
             m = m.child
-        if not all(hasattr(m, a) for a in ("_read_ids", "_read_weights", "_next_block")):
+        needed = ("_read_ids", "_read_weights", "_read_values", "_next_block")
+        if not all(hasattr(m, a) for a in needed):
             raise _Unsupported
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
-            weights.append(np.asarray(m._weights, dtype=np.float64))
-            m._next_block()
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    return np.concatenate(ids), np.concatenate(weights)
+        out.append((m, offset))
+    return out

@@ -214,8 +214,11 @@ def test_spelling_words_equal_analysing_the_text(corpus_files: list[Path], seed_
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("q", ["council", "planning", "council meeting", "police OR garda",
-                               "report -police", "road safety housing"])  # fmt: skip
+@pytest.mark.parametrize("q", [
+    "council", "planning", "council meeting", "police OR garda", "report -police",
+    "road safety housing", '"parish council"', '"anti social"', '"planning application"',
+    '"the parish council"', '"joint policing committee"', 'police "parish council"',
+])  # fmt: skip
 def test_numpy_scores_equal_whoosh_scores(one_commit: Path, many_commits: Path, q: str) -> None:
     """kb.fastscore ranks plain word queries itself: same documents, order and scores."""
     for folder in (one_commit, many_commits):
@@ -230,7 +233,7 @@ def test_numpy_scores_equal_whoosh_scores(one_commit: Path, many_commits: Path, 
         svc.close()
 
 
-@pytest.mark.parametrize("q", ['"parish council"', "plan*", "year:2016", "-police"])
+@pytest.mark.parametrize("q", ["plan*", "year:2016", "-police", "cctv OR plan*"])
 def test_numpy_scoring_leaves_other_queries_to_whoosh(seed_index: Path, q: str) -> None:
     svc = SearchService(seed_index, cache_size=0)
     text_q = _Compiler(svc.expander).compile(parse(q))
