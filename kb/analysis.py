@@ -144,6 +144,23 @@ def tokenize(text: str, *, do_stem: bool = True, stop: bool = True) -> Iterator[
                 pos += 1
 
 
+@functools.lru_cache(maxsize=200_000)
+def _word_spans(raw: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((t.start, t.end, t.text) for t in tokenize(raw))
+
+
+def term_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, term)`` of each term :func:`tokenize` gives for ``text`` (stemmed,
+    stopwords dropped), without positions: each distinct word is analysed once (cached),
+    which makes this several times faster than :func:`tokenize` for snippets."""
+    out: list[tuple[int, int, str]] = []
+    for match in WORD_RE.finditer(text):
+        start = match.start()
+        for s, e, term in _word_spans(match.group()):
+            out.append((start + s, start + e, term))
+    return out
+
+
 def terms(text: str, *, do_stem: bool = True, stop: bool = True) -> list[str]:
     """The term texts of :func:`tokenize`, in order (joined hyphen forms included)."""
     return [t.text for t in tokenize(text, do_stem=do_stem, stop=stop)]

@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Callable
 
-from kb.analysis import sentences, tokenize
+from kb.analysis import sentences, term_spans
 
 DEFAULT_CHARS = 260
 
@@ -33,7 +33,7 @@ def make_snippet(
     first match with '…'.  With no match the text's opening is used.  ``html`` is ``plain``
     escaped, with each matching word wrapped in ``<mark>…</mark>``.
     """
-    hits = [(t.start, t.end, t.text) for t in tokenize(text) if matches(t.text)]
+    hits = [(s, e, term) for s, e, term in term_spans(text) if matches(term)]
     spans = sentences(text) or [(0, len(text))]
     best, best_score = 0, -1
     for i, (a, b) in enumerate(spans):

@@ -240,3 +240,15 @@ def test_numpy_scoring_leaves_other_queries_to_whoosh(seed_index: Path, q: str) 
     with svc.searcher() as s:
         assert fastscore.rank(s, text_q, fastscore.FieldLengths(s.reader().doc_count_all())) is None
     svc.close()
+
+
+@pytest.mark.corpus
+def test_term_spans_equal_tokenize(corpus_files: list[Path], seed_path: Path) -> None:
+    """Snippets find matches with the cached per-word analysis; it must equal tokenize()."""
+    texts = [seed_path.read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in corpus_files]
+    texts = [t for t in texts if t.strip()]
+    assert len(texts) >= 2
+    for text in texts:
+        plain = [(t.start, t.end, t.text) for t in analysis.tokenize(text)]
+        assert analysis.term_spans(text) == plain
