@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +16,15 @@ from bench.generate import GenConfig, write_minutes
 from bench.measure import dir_size
 
 
+def _manifest(index_dir: Path) -> dict[str, Any]:
+    """The index manifest's entries, read as JSON here: importing the engine into this long-
+    running process could mix module versions while the engine is being edited."""
+    path = Path(index_dir) / "manifest.json"
+    if not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")).get("files", {}))
+
+
 def run_ingest(cfg: GenConfig, workdir: Path) -> dict[str, Any]:
     """Write ``cfg``'s meetings as text files, then time ``kb ingest --rebuild`` over them.
 
@@ -22,8 +32,6 @@ def run_ingest(cfg: GenConfig, workdir: Path) -> dict[str, Any]:
     (indexed items over wall time, interpreter start-up included), index size and peak RSS.
     Raises RuntimeError with the output tail when ``kb ingest`` fails outright.
     """
-    from indexer.write import read_manifest
-
     src, index_dir = workdir / "minutes", workdir / "index"
     shutil.rmtree(src, ignore_errors=True)
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -38,7 +46,7 @@ def run_ingest(cfg: GenConfig, workdir: Path) -> dict[str, Any]:
         _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    entries = read_manifest(index_dir)
+    entries = _manifest(index_dir)
     indexed = sum(
         len(e.get("item_ids", [])) for e in entries.values() if e.get("status") == "indexed"
     )
