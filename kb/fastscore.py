@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
 
 
 class _Unsupported(Exception):
@@ -36,14 +38,38 @@ class FieldLengths:
         (any open reader of this index generation)."""
         found = self._arrays.get(fieldname)
         if found is None:
-            dfl = reader.doc_field_length
-            found = np.fromiter(
-                (dfl(d, fieldname, 1) for d in range(self.size)),
-                dtype=np.float64,
-                count=self.size,
-            )
+            try:
+                found = _length_columns(reader, fieldname, self.size)
+            except (AttributeError, TypeError, ValueError):  # not the whoosh3 codec
+                dfl = reader.doc_field_length
+                found = np.fromiter(
+                    (dfl(d, fieldname, 1) or 0 for d in range(self.size)),
+                    dtype=np.float64,
+                    count=self.size,
+                )
             self._arrays[fieldname] = found
         return found
+
+
+#: byte → field length, as ``whoosh.util.numeric.byte_to_length`` decodes it
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+def _length_columns(reader: Any, fieldname: str, size: int) -> np.ndarray:
+    """Per-document lengths read from each segment's length column (byte 0 → 0: such a
+    document has no words in the field, so no term of it is ever scored there)."""
+    parts = []
+    for seg, _offset in reader.leaf_readers():
+        count = seg.doc_count_all()
+        column = seg._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            parts.append(np.zeros(count, dtype=np.float64))
+        else:
+            parts.append(_BYTE_LENGTHS[np.fromiter(column, dtype=np.uint8, count=count)])
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
+    if len(out) != size:
+        raise ValueError("segment sizes do not add up")
+    return out
 
 
 def rank(searcher: Any, q: Any, lengths: FieldLengths) -> tuple[np.ndarray, np.ndarray] | None:
