@@ -197,6 +197,8 @@ def write_results(run: Run, path: Path = RESULTS_PATH) -> None:
         head, sep, rest = new.partition("Query latency")
         new = head + kept + sep + rest
     sections[run.size] = new
+    # other sections (e.g. <!-- soak --> … <!-- /soak -->, written by other runners) stay
+    others = re.findall(r"\n(<!-- (?!size|/size|notes)([a-z-]+) -->\n.*?<!-- /\2 -->\n)", old, re.S)
     text = (
         HEADER
         + "\n<!-- notes -->"
@@ -208,4 +210,5 @@ def write_results(run: Run, path: Path = RESULTS_PATH) -> None:
     )
     soak = re.search(r"<!-- soak -->\n.*?<!-- /soak -->\n", old, re.S)  # bench/soak.py's
     text += "\n" + soak.group(0) if soak else ""
+    text += "".join("\n" + block for block, _name in others)
     path.write_text(text, encoding="utf-8")
