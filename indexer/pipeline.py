@@ -145,11 +145,14 @@ def process_file(
     taxonomy: Any | None = None,
     registry: Any | None = None,
     council_fallback: str | None = None,
+    people: bool = True,
 ) -> Meeting:
     """Read, extract, segment and tag one file; return its Meeting with items.
 
     ``council`` overrides what the text says; ``council_fallback`` is used only when the text
     names no council.  ``taxonomy`` defaults to the shipped one when topics are installed.
+    ``people=False`` leaves speakers unresolved (see :func:`add_people`; the parallel
+    ingest resolves them in the writing process, in file order, through its registry).
     Raises IngestError / NotMinutesError with a reason for the user.
     """
     path = Path(path)
@@ -168,12 +171,8 @@ def process_file(
     for warning in doc.warnings:
         if warning not in meeting.warnings:
             meeting.warnings.append(warning)
-    resolve_people = _optional("indexer.people", "resolve_people")
-    if resolve_people is not None:
-        try:
-            resolve_people(meeting, registry)
-        except Exception as exc:  # noqa: BLE001 - keep the text, report the bug
-            meeting.warnings.append(f"people not resolved (internal error: {exc!r})")
+    if people:
+        add_people(meeting, registry)
     tag_meeting = _optional("indexer.topics", "tag_meeting")
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
     if tag_meeting is not None and taxonomy is not None:
@@ -182,6 +181,17 @@ def process_file(
         except Exception as exc:  # noqa: BLE001
             meeting.warnings.append(f"topics not tagged (internal error: {exc!r})")
     return meeting
+
+
+def add_people(meeting: Meeting, registry: Any | None) -> None:
+    """Resolve the meeting's speakers and mentions through ``registry`` (when
+    ``indexer.people`` is installed); a bug there becomes a warning, never a lost file."""
+    resolve_people = _optional("indexer.people", "resolve_people")
+    if resolve_people is not None:
+        try:
+            resolve_people(meeting, registry)
+        except Exception as exc:  # noqa: BLE001 - keep the text, report the bug
+            meeting.warnings.append(f"people not resolved (internal error: {exc!r})")
 
 
 def _registry(index_dir: Path) -> tuple[Any | None, Path | None]:
@@ -237,6 +247,22 @@ def _ingest_one(
     taxonomy: Any | None,
     registry: Any | None,
 ) -> FileResult:
+    checked = check_file(session, path)
+    if isinstance(checked, FileResult):
+        return checked
+    outcome = prepare(path, council, council_from_folder, taxonomy=taxonomy, registry=registry)
+    return finish_file(session, path, checked, outcome)
+
+
+#: (key, content hash, status) of a file that needs processing
+Checked = tuple[str, str, str]
+#: ("ok", Meeting), or ("failed" / "not-minutes", the reason)
+Outcome = tuple[str, Any]
+
+
+def check_file(session: IndexWriterSession, path: Path) -> Checked | FileResult:
+    """Size, hash and manifest status of ``path``: a FileResult when there is nothing to
+    process (too large, unreadable, unchanged), else (key, digest, status)."""
     key = str(path.resolve())
     try:
         size = path.stat().st_size
@@ -249,6 +275,20 @@ def _ingest_one(
     status = session.status_of(key, digest)
     if status == "unchanged":
         return FileResult(path, "unchanged")
+    return key, digest, status
+
+
+def prepare(
+    path: Path,
+    council: str | None,
+    council_from_folder: bool,
+    *,
+    taxonomy: Any | None = None,
+    registry: Any | None = None,
+    people: bool = True,
+) -> Outcome:
+    """:func:`process_file` under the per-file time limit; never raises for a bad file (its
+    failure is the outcome).  Picklable arguments and result: runs in a worker process too."""
     try:
         chosen = council or council_toml(path)
         fallback = folder_council(path) if council_from_folder else None
@@ -259,16 +299,31 @@ def _ingest_one(
                 taxonomy=taxonomy,
                 registry=registry,
                 council_fallback=fallback,
+                people=people,
             )
     except FileTimeout as exc:
-        return FileResult(path, "failed", message=str(exc))
+        return "failed", str(exc)
     except NotMinutesError as exc:
-        session.record(key, digest, "not-minutes", reason=str(exc))
-        return FileResult(path, "not-minutes", message=str(exc))
+        return "not-minutes", str(exc)
     except IngestError as exc:  # the previous version (if any) stays indexed
-        return FileResult(path, "failed", message=str(exc))
+        return "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug in a stage fails this file only
-        return FileResult(path, "failed", message=f"internal error: {type(exc).__name__}: {exc}")
+        return "failed", f"internal error: {type(exc).__name__}: {exc}"
+    return "ok", meeting
+
+
+def finish_file(
+    session: IndexWriterSession, path: Path, checked: Checked, outcome: Outcome
+) -> FileResult:
+    """Stage a processed file's outcome in the index session; its FileResult."""
+    key, digest, status = checked
+    kind, value = outcome
+    if kind == "not-minutes":
+        session.record(key, digest, "not-minutes", reason=value)
+        return FileResult(path, "not-minutes", message=value)
+    if kind != "ok":
+        return FileResult(path, "failed", message=value)
+    meeting: Meeting = value
     ids = session.put(key, digest, meeting, warnings=meeting.warnings)
     if not ids and meeting.items:
         owner = session.owner_of(meeting.id, besides=key)
