@@ -277,3 +277,33 @@ def test_deleted_documents_never_come_back(tmp_index, seed_path: Path) -> None:
         lengths = fastscore.FieldLengths(s.reader().doc_count_all())
         assert fastscore.rank(s, text_q, lengths) is not None
     svc.close()
+
+
+@pytest.mark.corpus
+def test_worker_process_ingest_equals_sequential(
+    corpus_files: list[Path], one_commit: Path, tmp_path: Path
+) -> None:
+    """indexer.parallel (reading in a worker process) gives the same statuses, the same
+    manifest and the same answers as the sequential loop."""
+    from indexer import parallel
+    from indexer.write import read_manifest
+
+    # 12 files, then 4 repeats (each 'unchanged' only once the first is staged)
+    files = (corpus_files * 2)[: max(parallel.MIN_FILES, len(corpus_files) + 4)]
+    assert len(set(files)) < len(files) and len(files) >= parallel.MIN_FILES
+    seq, par = tmp_path / "seq", tmp_path / "par"
+    a = ingest([], seq, files=files, workers=0)
+    b = ingest([], par, files=files, workers=1)
+    assert "unchanged" in {r.status for r in b.results}
+    assert [(r.path, r.status, r.items, r.meeting_id) for r in a.results] == [
+        (r.path, r.status, r.items, r.meeting_id) for r in b.results
+    ]
+    strip = {"ingested_at"}
+    ma, mb = read_manifest(seq), read_manifest(par)
+    assert {k: {f: v for f, v in e.items() if f not in strip} for k, e in ma.items()} == {
+        k: {f: v for f, v in e.items() if f not in strip} for k, e in mb.items()
+    }
+    for q in ["council", '"parish council"', ""]:
+        ra = SearchService(seq, cache_size=0).search(SearchRequest(q=q, page_size=50))
+        rb = SearchService(par, cache_size=0).search(SearchRequest(q=q, page_size=50))
+        assert ra.to_json() == rb.to_json()
