@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-web", action="store_true", help="leave out the web load test")
     parser.add_argument("--ingest-items", type=int, default=1_000, help="end-to-end ingest cap")
     parser.add_argument("--web-seconds", type=float, default=8.0, help="per concurrency level")
+    parser.add_argument(
+        "--web-workers", type=int, default=1, help="web server processes (python -m web --workers)"
+    )
     parser.add_argument("--workdir", type=Path, default=Path("instance/bench"))
     parser.add_argument("--results", type=Path, default=None, help="default bench/RESULTS.md")
     args = parser.parse_args(argv)
@@ -125,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         step("web: /search under 1, 4 and 16 clients")
         # the web clients draw on many query sets so repeats (result-cache hits) are rare
         many = [q for s in range(args.seed, args.seed + 8) for q in build_queries(comms, seed=s)]
-        run.web = run_web(kb_index, many, warm, seconds=args.web_seconds)
+        run.web_workers = args.web_workers
+        run.web = run_web(kb_index, many, warm, seconds=args.web_seconds, workers=args.web_workers)
 
     phases = [("baselines", baselines), ("write", write), ("ingest", ingest)]
     phases += [("query", query), ("web", web)]

@@ -36,6 +36,7 @@ class Run:
     latency: dict[str, dict[str, Latency]] = field(default_factory=dict)  # engine → class →
     builds: dict[str, dict[str, Any]] = field(default_factory=dict)  # engine → figures
     web: dict[int, dict[str, float]] = field(default_factory=dict)  # clients → figures
+    web_workers: int = 1
     notes: list[str] = field(default_factory=list)
     profile: str = ""
 
@@ -132,7 +133,12 @@ def web_section(run: Run) -> str:
         [c, int(w["requests"]), w["rps"], w["p50"], w["p95"], w["p99"], int(w["errors"])]
         for c, w in sorted(run.web.items())
     ]
-    text = "Web `/search` (waitress, loopback; each client loops over the query set):\n\n"
+    server = (
+        "waitress, one process"
+        if run.web_workers <= 1
+        else f"gunicorn, {run.web_workers} worker processes"
+    )
+    text = f"Web `/search` ({server}, loopback; each client loops over the query set):\n\n"
     text += table(["clients", "requests", "req/s", "p50", "p95", "p99", "errors"], rows)
     if 4 in run.web:
         p95 = run.web[4]["p95"]

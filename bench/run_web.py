@@ -39,13 +39,15 @@ def search_path(q: BenchQuery) -> str:
     return "/search?" + urllib.parse.urlencode(params)
 
 
-def start_server(index_dir: Path, port: int, threads: int = 8) -> subprocess.Popen[bytes]:
+def start_server(
+    index_dir: Path, port: int, threads: int = 8, workers: int = 1
+) -> subprocess.Popen[bytes]:
     """Start ``python -m web`` on 127.0.0.1:port and wait (≤ 60 s) until it answers.
 
     Raises RuntimeError with the server's output when it exits or does not answer in time.
     """
     cmd = [sys.executable, "-m", "web", "--host", HOST, "--port", str(port)]
-    cmd += ["--index", str(index_dir), "--threads", str(threads)]
+    cmd += ["--index", str(index_dir), "--threads", str(threads), "--workers", str(workers)]
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -133,13 +135,14 @@ def run_web(
     warm: list[BenchQuery],
     levels: tuple[int, ...] = (1, 4, 16),
     seconds: float = 15.0,
+    workers: int = 1,
 ) -> dict[int, dict[str, Any]]:
     """Start the server, warm it on ``warm`` queries, then load it at each level with
     ``queries`` (many distinct ones, so that a result cache is rarely hit)."""
     timed = {search_path(q) for q in queries}
     warm_paths = [p for p in dict.fromkeys(search_path(q) for q in warm) if p not in timed]
     port = free_port()
-    proc = start_server(index_dir, port)
+    proc = start_server(index_dir, port, workers=workers)
     try:
         paths = list(dict.fromkeys(search_path(q) for q in queries))
         load(port, warm_paths, clients=1, seconds=3)  # warm-up on other queries

@@ -58,3 +58,31 @@ def test_help_lists_options() -> None:
     )
     for option in ("--host", "--port", "--index", "--debug"):
         assert option in out.stdout
+
+
+def test_workers_serve_with_gunicorn_processes(seed_index: Path) -> None:
+    cmd = [sys.executable, "-m", "web", "--host", "127.0.0.1", "--port", "0"]
+    cmd += ["--index", str(seed_index), "--workers", "2", "--threads", "2"]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        port, booted = None, 0
+        for line in proc.stdout:
+            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+            if found:
+                port = int(found.group(1))
+            booted += "Booting worker with pid" in line
+            if port and booted == 2:
+                break
+        assert port, "gunicorn did not report its port"
+        for _ in range(4):
+            url = f"http://127.0.0.1:{port}/api/search?q=CCTV"
+            with urllib.request.urlopen(url, timeout=30) as r:
+                assert r.status == 200 and b'"total":1' in r.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        if proc.stdout is not None:
+            proc.stdout.close()
