@@ -46,7 +46,8 @@ def _numbers(root: Path) -> list[int]:
     return sorted(int(c.name) for c in root.iterdir() if c.name.isdigit() and c.is_dir())
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file or a folder (its entries: creations, renames) to the disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -60,7 +61,7 @@ def _point(index_path: Path, target: Path) -> None:
     tmp.unlink(missing_ok=True)
     os.symlink(os.path.relpath(target, index_path.parent), tmp)
     os.replace(tmp, index_path)
-    _fsync_dir(index_path.parent)
+    fsync_path(index_path.parent)
 
 
 def migrate(index_path: str | os.PathLike[str]) -> Path:

@@ -58,14 +58,6 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` atomically: temp file, fsync, rename, fsync folder."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -74,7 +66,7 @@ def atomic_write_text(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    _fsync_path(path.parent)
+    generations.fsync_path(path.parent)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -424,8 +416,8 @@ class IndexWriterSession:
     def _fsync_new(self, before: set[str]) -> None:
         for path in self.index_dir.iterdir():
             if path.is_file() and (path.name not in before or path.suffix == ".toc"):
-                _fsync_path(path)
-        _fsync_path(self.index_dir)
+                generations.fsync_path(path)
+        generations.fsync_path(self.index_dir)
 
     def save_manifest(self) -> None:
         self._write_manifest(self.manifest, MANIFEST_NAME, self._ix.latest_generation())
@@ -489,7 +481,7 @@ def recover_manifest(index_dir: str | Path) -> None:
         return
     if _pending_manifest(folder) is not None:
         os.replace(path, folder / MANIFEST_NAME)
-        generations._fsync_dir(folder)
+        generations.fsync_path(folder)
     else:
         path.unlink(missing_ok=True)
 

@@ -99,17 +99,7 @@ class BrowseMixin:
             if found is None:
                 return []
             hits = s.more_like(found[0], "body", top=n, filter=self._term("doctype", "item"))
-            return [
-                {
-                    "id": h["id"],
-                    "title": h.get("title", ""),
-                    "meeting_id": h.get("meeting_id"),
-                    "committee": h.get("committee"),
-                    "date": day(h.get("date")),
-                    "url": f"/items/{h['id']}",
-                }
-                for h in hits
-            ]
+            return [_summary(h) for h in hits]
 
     def meeting_ids(self) -> list[str]:
         """Every meeting id in the index, oldest meeting first."""
@@ -214,17 +204,7 @@ class BrowseMixin:
     def _items_with(self, s: Any, fieldname: str, value: str) -> list[dict[str, Any]]:
         q = self._all([self._term("doctype", "item"), self._term(fieldname, value)])
         hits = s.search(q, limit=None, sortedby="date", reverse=True)
-        return [
-            {
-                "id": h["id"],
-                "title": h.get("title", ""),
-                "meeting_id": h.get("meeting_id"),
-                "committee": h.get("committee"),
-                "date": day(h.get("date")),
-                "url": f"/items/{h['id']}",
-            }
-            for h in hits
-        ]
+        return [_summary(h) for h in hits]
 
     def topics_summary(self) -> list[dict[str, Any]]:
         """Each topic: ``{topic, label, items, primary, by_year: {year: items}}``."""
@@ -280,3 +260,15 @@ class BrowseMixin:
             p.stat().st_size for p in self.index_dir.iterdir() if p.is_file()
         )
         return result
+
+
+def _summary(hit: Any) -> dict[str, Any]:
+    """The short form of an item hit used in lists: id, title, meeting, committee, date, url."""
+    return {
+        "id": hit["id"],
+        "title": hit.get("title", ""),
+        "meeting_id": hit.get("meeting_id"),
+        "committee": hit.get("committee"),
+        "date": day(hit.get("date")),
+        "url": f"/items/{hit['id']}",
+    }
