@@ -214,7 +214,5 @@ def write_results(run: Run, path: Path = RESULTS_PATH) -> None:
             for n, body in sorted(sections.items())
         )
     )
-    soak = re.search(r"<!-- soak -->\n.*?<!-- /soak -->\n", old, re.S)  # bench/soak.py's
-    text += "\n" + soak.group(0) if soak else ""
     text += "".join("\n" + block for block, _name in others)
     path.write_text(text, encoding="utf-8")
