@@ -28,28 +28,26 @@ def search() -> Response:
     return _json(resp.to_json())
 
 
+def _found(record: Any) -> Response:
+    """The record as JSON, or a 404 error document when there is none."""
+    if record is None:
+        abort(404)
+    return _json(record)
+
+
 @bp.get("/items/<path:item_id>")
 def item(item_id: str) -> Response:
-    found = service().get_item(item_id)
-    if found is None:
-        abort(404)
-    return _json(found)
+    return _found(service().get_item(item_id))
 
 
 @bp.get("/meetings/<path:meeting_id>")
 def meeting(meeting_id: str) -> Response:
-    found = service().get_meeting(meeting_id)
-    if found is None:
-        abort(404)
-    return _json(found)
+    return _found(service().get_meeting(meeting_id))
 
 
 @bp.get("/people/<path:person_id>")
 def person(person_id: str) -> Response:
-    found = service().person(person_id)
-    if found is None:
-        abort(404)
-    return _json(found)
+    return _found(service().person(person_id))
 
 
 @bp.get("/topics")
