@@ -7,14 +7,13 @@ header for the labelling rule).  The pipeline's ``item.speakers`` are compared a
 
 from __future__ import annotations
 
-import csv
 import re
-from collections import defaultdict
 from pathlib import Path
 
+import labelled
 import pytest
 
-from kb.model import Meeting, PersonRef
+from kb.model import PersonRef
 
 pipeline = pytest.importorskip("indexer.pipeline")
 
@@ -31,11 +30,7 @@ def person_key(ref: PersonRef) -> str:
 
 
 def load_labels() -> dict[str, dict[str, set[str]]]:
-    rows = [line for line in LABELS.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
-    out: dict[str, dict[str, set[str]]] = defaultdict(dict)
-    for row in csv.DictReader(rows, delimiter="\t"):
-        out[row["file"]][row["item"]] = {s for s in row["speakers"].split(",") if s}
-    return out
+    return labelled.load_labels(LABELS, "speakers")
 
 
 def test_labels_cover_enough_items_and_councils() -> None:
@@ -47,28 +42,18 @@ def test_labels_cover_enough_items_and_councils() -> None:
 
 
 def test_speaker_precision_and_recall(corpus_dir: Path) -> None:
-    labels = load_labels()
-    tp = fp = fn = 0
-    errors: list[str] = []
-    for name, truth in labels.items():
-        meeting: Meeting = pipeline.process_file(corpus_dir / name)
-        found = {item.number: item for item in meeting.items}
-        for number, true in truth.items():
-            item = found.get(number)
-            got = {person_key(r) for r in item.speakers} if item else set()
-            tp += len(got & true)
-            fp += len(got - true)
-            fn += len(true - got)
-            if got != true:
-                errors.append(
-                    f"{Path(name).name[:40]} [{number}] want {sorted(true)} got {sorted(got)}"
-                )
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    print(f"\nspeakers: precision {precision:.3f} recall {recall:.3f} (tp {tp}, fp {fp}, fn {fn})")
-    print("\n".join(errors))
-    assert precision >= 0.9
-    assert recall >= 0.8
+    score = labelled.score_items(
+        load_labels(),
+        lambda name: pipeline.process_file(corpus_dir / name),
+        lambda item: {person_key(r) for r in item.speakers},
+    )
+    print(
+        f"\nspeakers: precision {score.precision:.3f} recall {score.recall:.3f} "
+        f"(tp {score.tp}, fp {score.fp}, fn {score.fn})"
+    )
+    print("\n".join(score.errors))
+    assert score.precision >= 0.9
+    assert score.recall >= 0.8
 
 
 def test_one_person_id_across_meetings_of_a_council(corpus_dir: Path) -> None:
