@@ -103,6 +103,15 @@ class KbAnalyzer(Composable):
             yield t
 
 
+def _one_term(field: fields.NUMERIC) -> fields.NUMERIC:
+    """``field`` indexed as one exact term per value instead of Whoosh's tiered range terms
+    (16 for a DATETIME, 8 for an int): dates and numbers are filtered and sorted through
+    their columns (:mod:`kb.facets`), never by range queries, and each tier is a posting
+    the writer pays for."""
+    field.shift_step = 0
+    return field
+
+
 def build_schema() -> fields.Schema:
     """The index schema (see the module docstring)."""
     text = KbAnalyzer()
@@ -118,10 +127,10 @@ def build_schema() -> fields.Schema:
         committee_id=fields.ID(stored=True),
         committee_key=fields.ID(stored=True),
         committee_text=fields.TEXT(analyzer=text, phrase=True),
-        date=fields.DATETIME(stored=True, sortable=True),
+        date=_one_term(fields.DATETIME(stored=True, sortable=True)),
         year=fields.ID(stored=True),
         item_number=fields.ID(stored=True),
-        order=fields.NUMERIC(int, stored=True, sortable=True),
+        order=fields.NUMERIC(int, stored=True, sortable=True, shift_step=0),
         title=fields.TEXT(analyzer=text, stored=True, phrase=True, field_boost=2.5),
         ref=fields.ID(stored=True),
         body=fields.TEXT(analyzer=text, stored=True, phrase=True),
@@ -133,8 +142,8 @@ def build_schema() -> fields.Schema:
         topic_text=fields.TEXT(analyzer=text, phrase=True),
         words=fields.TEXT(analyzer=KbAnalyzer(stem=False), phrase=False),
         source=fields.STORED(),
-        page_start=fields.NUMERIC(int, stored=True),
-        page_end=fields.NUMERIC(int, stored=True),
+        page_start=fields.NUMERIC(int, stored=True, shift_step=0),
+        page_end=fields.NUMERIC(int, stored=True, shift_step=0),
         ocr=fields.BOOLEAN(stored=True),
         data=fields.STORED(),
     )
