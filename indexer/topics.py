@@ -12,9 +12,9 @@ Matching works on word stems (``kb.analysis.stem``, the index's Snowball English
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +28,20 @@ SHORT_BODY = 120
 PRIMARY_BODY_COUNT = 3
 
 
-@functools.lru_cache(maxsize=100_000)
+#: word → stem(fold(word)); a plain dict is cheaper per lookup than ``lru_cache``.  Cleared
+#: when it reaches _STEM_CACHE_MAX words, so memory stays bounded on any vocabulary.
+_STEM_CACHE: dict[str, str] = {}
+_STEM_CACHE_MAX = 200_000
+
+
 def _stem_word(word: str) -> str:
-    return stem(fold(word))
+    """``stem(fold(word))``, cached by word."""
+    cached = _STEM_CACHE.get(word)
+    if cached is None:
+        if len(_STEM_CACHE) >= _STEM_CACHE_MAX:
+            _STEM_CACHE.clear()
+        cached = _STEM_CACHE[word] = stem(fold(word))
+    return cached
 
 
 def stems(text: str) -> list[str]:
@@ -75,25 +86,39 @@ class Topic:
         )
         self._excludes = [v for p in self.exclude for v in variants(p) if v]
 
+    @property
+    def first_stems(self) -> frozenset[str]:
+        """First stems of every pattern (title patterns include the body ones): a text with
+        none of them and none of the acronyms gets no match from this topic."""
+        return frozenset(p[0] for p, _ in self._title_patterns)
+
     def weight(self, term: str) -> float:
         """How much one match of ``term`` counts: 0.5 for a ``weak`` term, else 1."""
         return 0.5 if term in self.weak else 1.0
 
     def count(self, text: Words, *, title: bool = False) -> dict[str, int]:
-        """Matches per taxonomy term in a text (non-overlapping, exclusions removed)."""
-        words = text.stems
-        taken = [False] * len(words)
-        for ex in self._excludes:
-            for i in text.find(ex):
-                for j in range(i, i + len(ex)):
-                    taken[j] = True
+        """Matches per taxonomy term in a text (non-overlapping, exclusions removed).
+
+        Patterns whose first stem is not in the text are skipped before any work (most
+        topics match nothing in a given item); the rest are tried longest first, as listed.
+        """
+        positions = text.positions
+        live = [
+            p for p in (self._title_patterns if title else self._patterns) if p[0][0] in positions
+        ]
         counts: dict[str, int] = {}
-        for pattern, phrase in self._title_patterns if title else self._patterns:
-            for i in text.find(pattern):
-                if not any(taken[i : i + len(pattern)]):
-                    for j in range(i, i + len(pattern)):
-                        taken[j] = True
-                    counts[phrase] = counts.get(phrase, 0) + 1
+        if live:
+            taken: set[int] = set()  # word positions already matched or excluded
+            for ex in self._excludes:
+                if ex[0] in positions:
+                    for i in text.find(ex):
+                        taken.update(range(i, i + len(ex)))
+            for pattern, phrase in live:
+                n = len(pattern)
+                for i in text.find(pattern):
+                    if taken.isdisjoint(range(i, i + n)):
+                        taken.update(range(i, i + n))
+                        counts[phrase] = counts.get(phrase, 0) + 1
         for acronym in self.acronyms:
             n = text.raw_counts.get(acronym, 0) + text.raw_counts.get(acronym + "s", 0)
             if n:
@@ -106,13 +131,15 @@ class Words:
 
     def __init__(self, text: str) -> None:
         raw = _WORD.findall(text)
-        self.stems = [_stem_word(w) for w in raw]
-        self.raw_counts: dict[str, int] = {}
-        for w in raw:
-            self.raw_counts[w] = self.raw_counts.get(w, 0) + 1
+        cache = _STEM_CACHE
+        self.stems = [cache.get(w) or _stem_word(w) for w in raw]
+        self.raw_counts: dict[str, int] = Counter(raw)
         self.positions: dict[str, list[int]] = {}
         for i, w in enumerate(self.stems):
-            self.positions.setdefault(w, []).append(i)
+            if w in self.positions:
+                self.positions[w].append(i)
+            else:
+                self.positions[w] = [i]
 
     def find(self, pattern: tuple[str, ...]) -> list[int]:
         """Start positions where the stem sequence ``pattern`` occurs."""
@@ -139,6 +166,23 @@ class Taxonomy:
     """The topics, in file order."""
 
     topics: list[Topic]
+
+    @property
+    def prefilter(self) -> list[tuple[Topic, frozenset[str]]]:
+        """(topic, its first stems) per topic, cached until ``topics`` is replaced or grows."""
+        key = (id(self.topics), len(self.topics))
+        cached = self.__dict__.get("_prefilter")
+        if cached is None or cached[0] != key:
+            pairs = [(t, t.first_stems) for t in self.topics]
+            union = frozenset().union(*(f for _, f in pairs))
+            cached = self.__dict__["_prefilter"] = (key, pairs, union)
+        return cached[1]
+
+    @property
+    def first_stems(self) -> frozenset[str]:
+        """Every topic's first stems together (see :attr:`Topic.first_stems`)."""
+        self.prefilter  # noqa: B018 - builds the cache
+        return self.__dict__["_prefilter"][2]
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Taxonomy:
@@ -193,8 +237,12 @@ def tag_item(item: Item, taxonomy: Taxonomy) -> list[Tag]:
     what the item is about.
     """
     title, body = Words(item.title), Words(item.body)
+    firsts = taxonomy.first_stems
+    present = firsts.intersection(title.positions) | firsts.intersection(body.positions)
     tags: list[Tag] = []
-    for topic in taxonomy.topics:
+    for topic, firsts in taxonomy.prefilter:
+        if firsts.isdisjoint(present) and not topic.acronyms:
+            continue  # nothing of this topic in the item: count() would find nothing
         in_title = topic.count(title, title=True)
         in_body = topic.count(body)
         if not in_title and not in_body:
