@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +39,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from kb import analysis, fastscore
+from kb import analysis, fastscore, mapped
 from kb.browse import BrowseMixin, day
 from kb.facets import FACETS, SORTS, FacetCache
 from kb.model import slugify
@@ -152,6 +153,9 @@ def build_schema() -> fields.Schema:
 SCHEMA = build_schema()
 
 
+#: read segment files through their memory map instead of copying them (see kb.mapped)
+mapped.install()
+
 class IndexMissingError(FileNotFoundError):
     """There is no index at the given folder yet (run ``kb ingest``)."""
 
@@ -174,6 +178,15 @@ def _load_expander() -> Any | None:
 
 
 def _real_folder(path: Path) -> Path:
+def _close_all(pool: list[Searcher], lock: threading.Lock) -> None:
+    """Empty ``pool`` (in place) and close its searchers."""
+    with lock:
+        searchers = pool[:]
+        pool.clear()
+    for s in searchers:
+        s.close()
+
+
     """``path`` itself, or the generation folder it links to."""
     return path.resolve() if path.is_symlink() else path
 
@@ -208,6 +221,9 @@ class SearchService(BrowseMixin):
         #: recent responses, keyed by index identity + commit generation (see ``search``)
         self.results_cache = ResultCache(cache_size)
 
+        # a service dropped without close() (an app torn down) still closes its searchers'
+        # files; the pool list is the one object both share (close() empties it in place)
+        weakref.finalize(self, _close_all, self._pool, self._lock)
     # -- plumbing
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
@@ -260,10 +276,8 @@ class SearchService(BrowseMixin):
         return wq.And(queries)
 
     def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, []
-        for s in pool:
-            s.close()
+        """Close the pooled searchers (the service opens new ones if used again)."""
+        _close_all(self._pool, self._lock)
 
     def _facet_cache(self, s: Searcher) -> FacetCache:
         cache = self._facets
