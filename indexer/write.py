@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from whoosh import index
 
-from indexer import generations
+from indexer import generations, whoosh_writer
 from kb import analysis
 from kb.model import Item, Meeting, slugify, to_jsonable
 from kb.search import SCHEMA
@@ -164,10 +164,14 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
     return doc
 
 
-def meeting_words(meeting: Meeting) -> str:
+def meeting_words(meeting: Meeting, holders: dict[str, int] | None = None) -> str:
     """The distinct unstemmed words of a meeting's item titles and bodies, for the spelling
     corrector (``words`` field).  Kept on the meeting document, once per meeting rather than
-    once per item: the corrector needs each word in the lexicon, not per-item postings."""
+    once per item: the corrector needs each word in the lexicon, not per-item postings.
+
+    With ``holders`` (word → meetings already carrying it, updated here), a word is left out
+    once :data:`SPELLING_HOLDERS` meetings carry it: the lexicon stays complete while the
+    postings shrink from every (meeting, word) pair to a few per word.  Used by rebuilds."""
     raw: set[str] = set()
     for item in meeting.items:
         for text in (item.title, item.body):
@@ -180,11 +184,22 @@ def meeting_words(meeting: Meeting) -> str:
             term = analysis.unstemmed_term(word)
             if term is not None:
                 seen.add(term)
+    if holders is not None:
+        kept = set()
+        for term in seen:
+            n = holders.get(term, 0)
+            if n < SPELLING_HOLDERS:
+                holders[term] = n + 1
+                kept.add(term)
+        seen = kept
     return " ".join(sorted(seen))
 
 
-def meeting_document(meeting: Meeting, source_key: str) -> dict[str, Any]:
-    """The index document for a meeting: its facts as JSON, plus its item ids in order."""
+def meeting_document(
+    meeting: Meeting, source_key: str, holders: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """The index document for a meeting: its facts as JSON, plus its item ids in order
+    (``holders``: see :func:`meeting_words`)."""
     data = to_jsonable(meeting)
     data.pop("items", None)
     data["item_ids"] = [i.id for i in sorted(meeting.items, key=lambda i: i.order)]
@@ -200,7 +215,7 @@ def meeting_document(meeting: Meeting, source_key: str) -> dict[str, Any]:
         "committee_id": meeting.committee_id,
         "year": str(meeting.date.year) if meeting.date else "undated",
         "source": meeting.source,
-        "words": meeting_words(meeting),
+        "words": meeting_words(meeting, holders),
         "data": json.dumps(data, ensure_ascii=False),
     }
     if meeting.date:
@@ -230,6 +245,13 @@ class IndexWriterSession:
         self._ix: Any = None
         self._target: Path | None = None  # with rebuild: the index path swapped at the end
         self._gen_lock: Path | None = None
+        #: meeting id -> sources whose indexed meeting it is (pending entries included)
+        self._owners: dict[str, set[str]] = {}
+        #: rebuild only: the one Whoosh writer documents stream into (see ``_bulk_writer``)
+        self._bulk: Any = None
+        self._bulk_keys: set[str] = set()
+        #: rebuild only: word -> meeting documents carrying it in ``words`` so far
+        self._spelling: dict[str, int] | None = {} if rebuild else None
 
     # -- context
     def __enter__(self) -> IndexWriterSession:
@@ -253,6 +275,9 @@ class IndexWriterSession:
 
     def _release(self, *, swap: bool) -> None:
         """Close the index; a rebuild is swapped in (``swap``) or its folder removed; unlock."""
+        if self._bulk is not None:  # an unfinished rebuild: drop its writer and temp files
+            self._bulk.cancel()
+            self._bulk = None
         if self._ix is not None:
             self._ix.close()
             self._ix = None
@@ -288,6 +313,8 @@ class IndexWriterSession:
         elif path.exists():
             raw = json.loads(path.read_text(encoding="utf-8"))
             self.manifest = dict(raw.get("files", {}))
+        for key, entry in self.manifest.items():
+            self._own(key, None, entry)
 
     # -- queries about the manifest
     def status_of(self, source_key: str, digest: str) -> Status:
@@ -301,16 +328,19 @@ class IndexWriterSession:
 
     def owner_of(self, meeting_id: str, *, besides: str) -> str | None:
         """The source (other than ``besides``) whose indexed meeting has this id, if any."""
-        merged = {**self.manifest, **self._pending.manifest}
-        for key, entry in merged.items():
-            if (
-                entry
-                and key != besides
-                and entry.get("meeting_id") == meeting_id
-                and entry.get("status") == "indexed"
-            ):
+        for key in sorted(self._owners.get(meeting_id, ())):
+            if key != besides:
                 return key
         return None
+
+    def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        """Keep ``_owners`` true when ``key``'s entry goes from ``old`` to ``new``."""
+        if old and old.get("status") == "indexed":
+            keys = self._owners.get(old.get("meeting_id", ""))
+            if keys is not None:
+                keys.discard(key)
+        if new and new.get("status") == "indexed" and new.get("meeting_id"):
+            self._owners.setdefault(new["meeting_id"], set()).add(key)
 
     # -- staging
     def put(self, source_key: str, digest: str, meeting: Meeting, **info: Any) -> list[str]:
@@ -327,11 +357,15 @@ class IndexWriterSession:
             )
             return []
         self._pending.deletes.append(source_key)
-        self._pending.docs.append(meeting_document(meeting, source_key))
+        docs = [meeting_document(meeting, source_key, self._spelling)]
         ids = []
         for item in meeting.items:
-            self._pending.docs.append(item_document(item, meeting, source_key))
+            docs.append(item_document(item, meeting, source_key))
             ids.append(item.id)
+        if self.rebuild:
+            self._stream(source_key, docs)
+        else:
+            self._pending.docs.extend(docs)
         self._stage_entry(
             source_key, digest, "indexed", meeting_id=meeting.id, item_ids=ids, **info
         )
@@ -340,14 +374,53 @@ class IndexWriterSession:
     def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
         """Record a source that gives no documents ('not-minutes', 'failed'), removing any
         documents it had."""
+        self._flush_if_streamed(source_key)
         self._pending.deletes.append(source_key)
         self._stage_entry(source_key, digest, status, **info)
 
     def remove(self, source_key: str) -> None:
         """Stage deleting a source's documents and its manifest entry."""
+        self._flush_if_streamed(source_key)
         self._pending.deletes.append(source_key)
+        self._own(source_key, self._entry(source_key), None)
         self._pending.manifest[source_key] = None
         self._bump()
+
+    def _entry(self, key: str) -> dict[str, Any] | None:
+        """``key``'s manifest entry as it stands with the pending batch applied."""
+        if key in self._pending.manifest:
+            return self._pending.manifest[key]
+        return self.manifest.get(key)
+
+    # -- rebuilds: one writer, one segment
+    def _stream(self, source_key: str, docs: list[dict[str, Any]]) -> None:
+        """Add a rebuild's documents straight to its one Whoosh writer.
+
+        A rebuild is invisible until it is swapped in and is discarded if it fails, so it
+        needs no intermediate commits: documents are analysed once and written once, into
+        one segment (no merges), and Whoosh sorts postings in runs of
+        :data:`REBUILD_LIMIT_MB` on disk, so memory stays bounded whatever the size.
+        """
+        self._flush_if_streamed(source_key)
+        if self._bulk is None:
+            self._bulk = whoosh_writer.writer(self._ix, limitmb=REBUILD_LIMIT_MB, compound=False)
+        writer = self._bulk
+        try:
+            if source_key in self.manifest:
+                writer.delete_by_term("source_key", source_key)
+            for doc in docs:
+                writer.add_document(**doc)
+        except BaseException:
+            self._bulk = None
+            writer.cancel()
+            raise
+        self._bulk_keys.add(source_key)
+
+    def _flush_if_streamed(self, source_key: str) -> None:
+        """Commit the rebuild's writer before a source it holds is replaced or removed (an
+        uncommitted document cannot be deleted); never happens in a plain rebuild."""
+        if source_key in self._bulk_keys:
+            self.commit(flush=True)
 
     def prune(self, keep: Any) -> list[str]:
         """Stage removal of every manifest source for which ``keep(key)`` is false."""
@@ -363,30 +436,35 @@ class IndexWriterSession:
             "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         entry.update(to_jsonable(info))
+        self._own(key, self._entry(key), entry)
         self._pending.manifest[key] = entry
         self._bump()
 
     def _bump(self) -> None:
         self._pending.sources += 1
-        if self._pending.sources >= self.batch_size:
+        if self._pending.sources >= self.batch_size and not self.rebuild:
             self.commit()
 
     # -- committing
-    def commit(self, *, final: bool = False) -> None:
+    def commit(self, *, final: bool = False, flush: bool = False) -> None:
         """Apply the staged batch as one Whoosh commit, fsync it, then save the manifest.
 
         Batches are written as new segments without merging until there are
         ``MAX_SEGMENTS`` of them (then the small ones are merged); the ``final`` commit of a
         session merges: a rebuild into one segment, an update by Whoosh's small-segment
         policy.  Each document is written once per merge level instead of at every commit.
+        A rebuild commits only at the end (or to ``flush`` its writer, see ``_stream``).
         """
+        if self.rebuild and not (final or flush):
+            return
         pending, self._pending = self._pending, _Pending()
         empty = not pending.manifest and not pending.deletes and not pending.docs
         merge = _merge_policy(final=final, optimize=self.rebuild)
-        if empty and not (final and len(self._ix._segments()) > 1):
+        if empty and self._bulk is None and not (final and len(self._ix._segments()) > 1):
             return
         before = {p.name for p in self.index_dir.iterdir()}
-        writer = self._ix.writer()
+        writer, self._bulk = self._bulk or whoosh_writer.writer(self._ix), None
+        self._bulk_keys.clear()
         try:
             for key in dict.fromkeys(pending.deletes):
                 if key in self.manifest:  # only committed sources can have documents
@@ -431,6 +509,10 @@ class IndexWriterSession:
         atomic_write_text(self.index_dir / name, json.dumps(payload, indent=1) + "\n")
 
 
+#: Memory (MB) a rebuild's writer fills with postings before sorting a run to disk.
+REBUILD_LIMIT_MB = 256
+#: Meeting documents of a rebuild that carry each spelling word (see :func:`meeting_words`).
+SPELLING_HOLDERS = 3
 #: Segments an ingest may leave unmerged between commits (searching cost grows with them).
 MAX_SEGMENTS = 12
 #: Merge a rebuilt index into one segment at the end (off: it costs a full rewrite).

@@ -13,9 +13,10 @@ meeting id plus the item number as a slug (``luton/crime-and-disorder-committee/
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -228,10 +229,18 @@ def item_id(meeting: str, number: str, taken: set[str] | None = None) -> str:
     return candidate
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def to_jsonable(obj: Any) -> Any:
-    """Dataclasses, dates and paths as JSON-ready dicts/strings (for --json and export)."""
-    if hasattr(obj, "__dataclass_fields__"):
-        obj = asdict(obj)
+    """Dataclasses, dates and paths as JSON-ready dicts/strings (for --json and export).
+
+    The same as ``to_jsonable(dataclasses.asdict(obj))``, walking the fields directly
+    instead of deep-copying them first (the index writer calls this for every item)."""
+    if hasattr(obj, "__dataclass_fields__") and not isinstance(obj, type):
+        return {name: to_jsonable(getattr(obj, name)) for name in _field_names(type(obj))}
     if isinstance(obj, dict):
         return {k: to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):

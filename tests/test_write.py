@@ -172,3 +172,92 @@ def test_item_documents_carry_facets_and_json(tmp_path, seed_meeting) -> None:
 
 def test_content_hash_is_sha256() -> None:
     assert content_hash(b"") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+# --------------------------------------------------------------------------- rebuilds
+
+
+def words_by_meeting(folder: Path) -> dict[str, set[str]]:
+    """Meeting id -> the spelling words its meeting document carries in ``words``."""
+    ix = windex.open_dir(str(folder))
+    out: dict[str, set[str]] = {}
+    with ix.searcher() as s:
+        for word in s.reader().field_terms("words"):
+            for n in s.docs_for_query(wq.Term("words", word)):
+                out.setdefault(s.stored_fields(n)["meeting_id"], set()).add(word)
+    return out
+
+
+def five_meetings(seed_meeting: Meeting) -> list[Meeting]:
+    return [redated(seed_meeting, dt.date(2019, 1, n + 1)) for n in range(5)]
+
+
+def test_rebuild_streams_into_one_segment_and_one_commit(tmp_path, seed_meeting) -> None:
+    with IndexWriterSession(tmp_path / "ix", batch_size=1, rebuild=True) as session:
+        for n, m in enumerate(five_meetings(seed_meeting)):
+            session.put(f"/src/{n}.txt", str(n), m)
+        assert session.commits == 0
+        assert not windex.exists_in(str(tmp_path / "ix"))  # invisible until swapped in
+    assert session.commits == 1
+    ix = windex.open_dir(str(tmp_path / "ix"))
+    assert len(ix._segments()) == 1
+    assert len(all_docs(tmp_path / "ix", doctype="item")) == 45
+    assert len(read_manifest(tmp_path / "ix")) == 5
+
+
+def test_rebuild_and_batched_ingest_hold_the_same_documents(tmp_path, seed_meeting) -> None:
+    meetings = five_meetings(seed_meeting)
+    for name, rebuild in (("batched", False), ("rebuilt", True)):
+        with IndexWriterSession(tmp_path / name, batch_size=2, rebuild=rebuild) as session:
+            for n, m in enumerate(meetings):
+                session.put(f"/src/{n}.txt", str(n), m)
+
+    def stored(folder: Path) -> list[dict]:
+        return sorted(all_docs(folder), key=lambda d: d["id"])
+
+    assert stored(tmp_path / "rebuilt") == stored(tmp_path / "batched")
+    for term in ("cctv", "polic", "antisoci"):
+        found = all_docs(tmp_path / "rebuilt", body=term)
+        assert found and found == all_docs(tmp_path / "batched", body=term)
+
+
+def test_rebuild_keeps_every_spelling_word_on_at_most_three_meetings(
+    tmp_path, seed_meeting
+) -> None:
+    for name, rebuild in (("batched", False), ("rebuilt", True)):
+        with IndexWriterSession(tmp_path / name, rebuild=rebuild) as session:
+            for n, m in enumerate(five_meetings(seed_meeting)):
+                session.put(f"/src/{n}.txt", str(n), m)
+    full, capped = words_by_meeting(tmp_path / "batched"), words_by_meeting(tmp_path / "rebuilt")
+    lexicon = set().union(*full.values())
+    assert len(full) == 5 and all(words == lexicon for words in full.values())
+    assert set().union(*capped.values()) == lexicon  # every word still suggestible
+    for word in lexicon:
+        assert sum(word in words for words in capped.values()) == 3
+
+
+def test_a_source_put_twice_in_a_rebuild_is_replaced(tmp_path, seed_meeting) -> None:
+    changed = copy.deepcopy(seed_meeting)
+    changed.items = changed.items[:4]
+    with IndexWriterSession(tmp_path / "ix", rebuild=True) as session:
+        session.put("/src/a.txt", "1", seed_meeting)
+        session.put("/src/b.txt", "2", redated(seed_meeting, dt.date(2020, 2, 2)))
+        session.put("/src/a.txt", "3", changed)
+        session.record("/src/b.txt", "4", "failed", error="boom")
+    items = all_docs(tmp_path / "ix", doctype="item")
+    assert sorted(d["id"] for d in items) == sorted(i.id for i in changed.items)
+    manifest = read_manifest(tmp_path / "ix")
+    assert manifest["/src/a.txt"]["hash"] == "3" and manifest["/src/b.txt"]["status"] == "failed"
+
+
+def test_a_removed_sources_meeting_can_be_indexed_from_another(tmp_path, seed_meeting) -> None:
+    with IndexWriterSession(tmp_path) as session:
+        session.put("/a.txt", "1", seed_meeting)
+        assert session.owner_of(seed_meeting.id, besides="/b.txt") == "/a.txt"
+        assert session.owner_of(seed_meeting.id, besides="/a.txt") is None
+        session.remove("/a.txt")
+        assert session.put("/b.txt", "2", seed_meeting) != []
+    with IndexWriterSession(tmp_path) as session:  # the owners index is rebuilt on open
+        assert session.owner_of(seed_meeting.id, besides="/c.txt") == "/b.txt"
+        assert session.put("/c.txt", "3", seed_meeting) == []
+    assert read_manifest(tmp_path)["/c.txt"]["duplicate_of"] == "/b.txt"
