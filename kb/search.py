@@ -39,7 +39,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from kb import analysis, fastscore, mapped
+from kb import analysis, fastscore, mapped, spelling
 from kb.browse import BrowseMixin, day
 from kb.facets import FACETS, SORTS, FacetCache
 from kb.model import slugify
@@ -50,6 +50,7 @@ from kb.query import (
 from kb.querybuild import _Compiler, field_query
 from kb.results import FacetValue, Hit, ResultCache, SearchRequest, SearchResponse, request_key
 from kb.snippets import make_snippet
+from kb.textfield import KbText
 
 __all__ = [
     "FacetValue",
@@ -123,25 +124,25 @@ def build_schema() -> fields.Schema:
         source_key=fields.ID(stored=True),
         council=fields.STORED(),
         council_id=fields.ID(stored=True),
-        council_text=fields.TEXT(analyzer=text, phrase=True),
+        council_text=KbText(analyzer=text, phrase=True),
         committee=fields.STORED(),
         committee_id=fields.ID(stored=True),
         committee_key=fields.ID(stored=True),
-        committee_text=fields.TEXT(analyzer=text, phrase=True),
+        committee_text=KbText(analyzer=text, phrase=True),
         date=_one_term(fields.DATETIME(stored=True, sortable=True)),
         year=fields.ID(stored=True),
         item_number=fields.ID(stored=True),
         order=fields.NUMERIC(int, stored=True, sortable=True, shift_step=0),
-        title=fields.TEXT(analyzer=text, stored=True, phrase=True, field_boost=2.5),
+        title=KbText(analyzer=text, stored=True, phrase=True, field_boost=2.5),
         ref=fields.ID(stored=True),
-        body=fields.TEXT(analyzer=text, stored=True, phrase=True),
+        body=KbText(analyzer=text, stored=True, phrase=True),
         speaker=fields.KEYWORD(commas=True, stored=True),
-        speaker_names=fields.TEXT(analyzer=text, phrase=True),
+        speaker_names=KbText(analyzer=text, phrase=True),
         mentioned=fields.KEYWORD(commas=True, stored=True),
         topic=fields.KEYWORD(commas=True, stored=True),
         topic_primary=fields.KEYWORD(commas=True, stored=True),
-        topic_text=fields.TEXT(analyzer=text, phrase=True),
-        words=fields.TEXT(analyzer=KbAnalyzer(stem=False), phrase=False),
+        topic_text=KbText(analyzer=text, phrase=True),
+        words=KbText(analyzer=KbAnalyzer(stem=False), stem=False, phrase=False),
         source=fields.STORED(),
         page_start=fields.NUMERIC(int, stored=True, shift_step=0),
         page_end=fields.NUMERIC(int, stored=True, shift_step=0),
@@ -152,9 +153,9 @@ def build_schema() -> fields.Schema:
 
 SCHEMA = build_schema()
 
-
 #: read segment files through their memory map instead of copying them (see kb.mapped)
 mapped.install()
+
 
 class IndexMissingError(FileNotFoundError):
     """There is no index at the given folder yet (run ``kb ingest``)."""
@@ -177,7 +178,6 @@ def _load_expander() -> Any | None:
         return None
 
 
-def _real_folder(path: Path) -> Path:
 def _close_all(pool: list[Searcher], lock: threading.Lock) -> None:
     """Empty ``pool`` (in place) and close its searchers."""
     with lock:
@@ -187,6 +187,7 @@ def _close_all(pool: list[Searcher], lock: threading.Lock) -> None:
         s.close()
 
 
+def _real_folder(path: Path) -> Path:
     """``path`` itself, or the generation folder it links to."""
     return path.resolve() if path.is_symlink() else path
 
@@ -220,10 +221,10 @@ class SearchService(BrowseMixin):
         self.expander = _load_expander() if expander == "auto" else expander
         #: recent responses, keyed by index identity + commit generation (see ``search``)
         self.results_cache = ResultCache(cache_size)
-
         # a service dropped without close() (an app torn down) still closes its searchers'
         # files; the pool list is the one object both share (close() empties it in place)
         weakref.finalize(self, _close_all, self._pool, self._lock)
+
     # -- plumbing
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
@@ -430,16 +431,16 @@ class SearchService(BrowseMixin):
     def _suggest(self, s: Searcher, compiler: _Compiler) -> str | None:
         if not compiler.plain_words:
             return None
-        corrector = s.corrector("words")
+        reader = s.reader()
         out, changed = [], False
         for word in compiler.plain_words:
             low = analysis.fold(word)
             if low in analysis.STOPWORDS or not low.isalpha() or len(low) < 3:
                 out.append(word)
                 continue
-            found = corrector.suggest(low, limit=1, maxdist=2)
-            if found and found[0] != low:
-                out.append(found[0])
+            found = spelling.suggest_word(reader, low)
+            if found and found != low:
+                out.append(found)
                 changed = True
             else:
                 out.append(word)
