@@ -12,15 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from kb import segcache
+
 FACETS = ("council", "committee", "year", "speaker", "topic")
 #: facet name → index field holding its values
-FACET_FIELDS = {
-    "council": "council_id",
-    "committee": "committee_key",
-    "year": "year",
-    "speaker": "speaker",
-    "topic": "topic",
-}
+FACET_FIELDS = segcache.FACET_FIELDS
 SORTS = ("relevance", "newest", "oldest")
 
 
@@ -29,71 +25,73 @@ class FacetCache:
 
     Single-valued fields (council, committee, year) also get a dense code-per-doc array for
     the histogram.  Counting is a ``bincount`` over the pairs whose doc is in the match mask.
+    The arrays are assembled from per-segment arrays (:mod:`kb.segcache`): those of a
+    ``previous`` cache are reused for the segments it shares with this generation, else
+    loaded from the segment's saved copy in ``folder``, else computed.  Pairs of deleted
+    documents stay in the arrays; :attr:`items` and :attr:`live` leave them out.
     """
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(
+        self, searcher: Any, previous: FacetCache | None = None, folder: Any = None
+    ) -> None:
         reader = searcher.reader()
         self.generation = reader.generation()
         self.size = reader.doc_count_all()
+        self.labels: dict[str, dict[str, str]] = {f: {} for f in FACETS}
+        #: per-field document lengths for scoring (``kb.fastscore.FieldLengths``, set by
+        #: ``kb.search``; filled lazily, once per field and generation)
+        self.lengths: Any = None
+        #: segment id → its arrays (kept for the next generation's cache)
+        self.segments: dict[str, segcache.SegmentArrays] = {}
+        known = previous.segments if previous is not None else {}
+        parts: list[tuple[segcache.SegmentArrays, int]] = []
+        live = np.ones(self.size, dtype=bool)
+        for seg, offset in _leaves(reader):
+            segid, count = seg.segment().segment_id(), seg.doc_count_all()
+            arrays = known.get(segid)
+            if arrays is None and folder is not None:
+                arrays = segcache.load(folder, segid, count)
+            if arrays is None:
+                arrays = segcache.segment_arrays(seg)
+            self.segments[segid] = arrays
+            parts.append((arrays, offset))
+            if seg.has_deletions():
+                gone = np.fromiter(seg.segment().deleted_docs(), dtype=np.int64)
+                live[gone + offset] = False
+        #: documents not deleted in this generation
+        self.live = live
         self.values: dict[str, list[str]] = {}
         self.codes_of: dict[str, dict[str, int]] = {}
         self.docs: dict[str, np.ndarray] = {}
         self.codes: dict[str, np.ndarray] = {}
         self.dense: dict[str, np.ndarray] = {}
-        self.labels: dict[str, dict[str, str]] = {f: {} for f in FACETS}
-        #: per-field document lengths for scoring (``kb.fastscore.FieldLengths``, set by
-        #: ``kb.search``; filled lazily, once per field and generation)
-        self.lengths: Any = None
-        for facet, fname in FACET_FIELDS.items():
-            try:
-                vals = [v for v in reader.field_terms(fname)]
-            except Exception:  # noqa: BLE001 - a field with no terms yet
-                vals = []
+        self._first: dict[str, np.ndarray] = {}
+        for facet in FACETS:
+            vals = sorted({v for arrays, _ in parts for v in arrays.values[facet]})
             codes_of = {v: i for i, v in enumerate(vals)}
             docs_parts, code_parts = [], []
-            # segment by segment: a term's postings in its own segment, no multi-segment
-            # matcher per value (several times faster on an index of many segments)
-            for seg, offset in reader.leaf_readers() if vals else []:
-                try:
-                    seg_vals = list(seg.field_terms(fname))
-                except Exception:  # noqa: BLE001 - the field has no terms in this segment
+            for arrays, offset in parts:
+                if not arrays.values[facet]:
                     continue
-                for value in seg_vals:
-                    ids = _all_ids(seg.postings(fname, value))
-                    docs_parts.append(ids + offset)
-                    code_parts.append(np.full(len(ids), codes_of[value], dtype=np.int64))
+                to_global = np.array([codes_of[v] for v in arrays.values[facet]], np.int32)
+                docs_parts.append(arrays.docs[facet].astype(np.int32) + np.int32(offset))
+                code_parts.append(to_global[arrays.codes[facet]])
             self.values[facet] = vals
             self.codes_of[facet] = codes_of
-            self.docs[facet] = np.concatenate(docs_parts) if docs_parts else np.zeros(0, np.int64)
-            self.codes[facet] = np.concatenate(code_parts) if code_parts else np.zeros(0, np.int64)
+            self.docs[facet] = np.concatenate(docs_parts) if docs_parts else np.zeros(0, np.int32)
+            self.codes[facet] = np.concatenate(code_parts) if code_parts else np.zeros(0, np.int32)
             if facet in ("council", "committee", "year"):
-                dense = np.full(self.size, -1, dtype=np.int64)
+                dense = np.full(self.size, -1, dtype=np.int32)
                 dense[self.docs[facet]] = self.codes[facet]
                 self.dense[facet] = dense
         #: live item documents (not meetings, not deleted)
-        self.items = (
-            self.mask(reader.postings("doctype", "item").all_ids())
-            if self.size
-            else (np.zeros(0, dtype=bool))
-        )
+        self.items = np.zeros(self.size, dtype=bool)
+        for arrays, offset in parts:
+            self.items[arrays.items.astype(np.int64) + offset] = True
+        self.items &= live
         #: raw sortable meeting dates and agenda order per docnum (-1 when missing)
-        self.dates = self._column(reader, "date", self.size)
-        self.orders = self._column(reader, "order", self.size)
-
-    @staticmethod
-    def _column(reader: Any, fieldname: str, size: int) -> np.ndarray:
-        """A sortable column's raw values per docnum as int64; a missing value is -1."""
-        try:
-            raw = np.fromiter(
-                (int(v) for v in reader.column_reader(fieldname, translate=False)),
-                dtype=np.uint64,
-                count=size,
-            )
-        except Exception:  # noqa: BLE001 - an empty index has no columns yet
-            return np.full(size, -1, dtype=np.int64)
-        out = raw.astype(np.int64)
-        out[raw > np.uint64(2**62)] = -1
-        return out
+        self.dates = _joined([a.dates for a, _ in parts], self.size)
+        self.orders = _joined([a.orders for a, _ in parts], self.size)
 
     def mask(self, docnums: Iterable[int]) -> np.ndarray:
         """A boolean array over docnums, true at ``docnums`` (an iterable or an int array)."""
@@ -137,6 +135,22 @@ class FacetCache:
                 out.setdefault(int(year), {})[self.values["committee"][pair % ncomm]] = count
         return dict(sorted(out.items()))
 
+    def first_doc(self, facet: str, value: str) -> int | None:
+        """The lowest live docnum having this facet value (None when none has it)."""
+        first = self._first.get(facet)
+        if first is None:
+            keep = self.live[self.docs[facet]]
+            docs, codes = self.docs[facet][keep], self.codes[facet][keep]
+            first = np.full(len(self.values[facet]), -1, dtype=np.int64)
+            order = np.lexsort((docs, codes))
+            found, at = np.unique(codes[order], return_index=True)
+            first[found] = docs[order][at]
+            self._first[facet] = first
+        code = self.codes_of[facet].get(value)
+        if code is None or first[code] < 0:
+            return None
+        return int(first[code])
+
     def label(self, searcher: Any, facet: str, value: str) -> str:
         """A display label for a facet value, from a document that has it (cached)."""
         cache = self.labels[facet]
@@ -144,27 +158,22 @@ class FacetCache:
             return cache[value]
         label = value
         if facet != "year":
-            docnum = next(
-                iter(searcher.reader().postings(FACET_FIELDS[facet], value).all_ids()), None
-            )
+            docnum = self.first_doc(facet, value)
             if docnum is not None:
                 label = _label_from(searcher.stored_fields(docnum), facet, value)
         cache[value] = label
         return label
 
 
-def _all_ids(matcher: Any) -> np.ndarray:
-    """The docnums of a posting matcher: a block at a time from a plain Whoosh 3 leaf
-    matcher (ids decoded once per block, not one Python call per posting), else one by one
-    (a matcher that filters out deleted documents, another codec)."""
-    if not all(hasattr(matcher, a) for a in ("_read_ids", "_next_block", "is_active")):
-        return np.fromiter(matcher.all_ids(), dtype=np.int64)
-    parts = []
-    while matcher.is_active():
-        matcher._read_ids()
-        parts.append(np.asarray(matcher._ids, dtype=np.int64))
-        matcher._next_block()
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+def _leaves(reader: Any) -> list[tuple[Any, int]]:
+    """(segment reader, docnum offset) of every segment of ``reader``."""
+    return [(r, off) for r, off in reader.leaf_readers() if hasattr(r, "segment")]
+
+
+def _joined(parts: list[np.ndarray], size: int) -> np.ndarray:
+    """Per-segment int64 columns joined into one per-docnum column (-1 when absent)."""
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    return out if len(out) == size else np.full(size, -1, dtype=np.int64)
 
 
 def _label_from(stored: dict[str, Any], facet: str, value: str) -> str:

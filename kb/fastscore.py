@@ -21,6 +21,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from kb.segcache import numeric_column
+
 
 class _Unsupported(Exception):
     """The query has a part this module does not score; Whoosh must."""
@@ -64,8 +66,11 @@ def _length_columns(reader: Any, fieldname: str, size: int) -> np.ndarray:
         column = seg._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if column is None:
             parts.append(np.zeros(count, dtype=np.float64))
-        else:
-            parts.append(_BYTE_LENGTHS[np.fromiter(column, dtype=np.uint8, count=count)])
+            continue
+        raw = numeric_column(column, count)  # the column's bytes, read at once
+        if raw is None:
+            raw = np.fromiter(column, dtype=np.uint8, count=count)
+        parts.append(_BYTE_LENGTHS[raw])
     out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
     if len(out) != size:
         raise ValueError("segment sizes do not add up")

@@ -284,7 +284,10 @@ class SearchService(BrowseMixin):
         cache = self._facets
         stale = cache is None or cache.generation != s.reader().generation()
         if stale or self._facets_ix is not s._ix:  # generation numbers repeat across folders
-            cache = FacetCache(s)
+            folder = Path(s._ix.storage.folder)
+            # a generation folder swapped in shares no segments with the last one
+            previous = cache if self._facets_ix is s._ix else None
+            cache = FacetCache(s, previous=previous, folder=folder)
             cache.lengths = fastscore.FieldLengths(cache.size)
             self._facets = cache
             self._facets_ix = s._ix
