@@ -140,11 +140,9 @@ class FacetCache:
         first = self._first.get(facet)
         if first is None:
             keep = self.live[self.docs[facet]]
-            docs, codes = self.docs[facet][keep], self.codes[facet][keep]
-            first = np.full(len(self.values[facet]), -1, dtype=np.int64)
-            order = np.lexsort((docs, codes))
-            found, at = np.unique(codes[order], return_index=True)
-            first[found] = docs[order][at]
+            first = np.full(len(self.values[facet]), self.size, dtype=np.int64)
+            np.minimum.at(first, self.codes[facet][keep], self.docs[facet][keep])
+            first[first == self.size] = -1
             self._first[facet] = first
         code = self.codes_of[facet].get(value)
         if code is None or first[code] < 0:

@@ -138,7 +138,7 @@ def test_bad_saved_copies_are_ignored(built: tuple[Path, list], tmp_path: Path) 
     computed, want = _cache(folder)
     segcache.write_missing(folder)
     first, second, *_ = computed.segments.values()
-    segcache.path_for(folder, first.segid).write_bytes(b"not an npz")
+    segcache.path_for(folder, first.segid).write_bytes(b"not a pickle")
     assert segcache.load(folder, first.segid, first.doccount) is None
     assert segcache.load(folder, second.segid, second.doccount + 1) is None  # other size
     shutil.copy(  # another segment's arrays under this segment's name
