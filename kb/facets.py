@@ -66,6 +66,7 @@ class FacetCache:
         self.codes: dict[str, np.ndarray] = {}
         self.dense: dict[str, np.ndarray] = {}
         self._first: dict[str, np.ndarray] = {}
+        self._name_arrays: dict[str, np.ndarray] = {}
         for facet in FACETS:
             vals = sorted({v for arrays, _ in parts for v in arrays.values[facet]})
             codes_of = {v: i for i, v in enumerate(vals)}
@@ -114,26 +115,61 @@ class FacetCache:
         dates = self.dates[docs]
         return docs[np.lexsort((self.orders[docs], -dates if newest else dates))]
 
+    def _bincount(self, facet: str, mask: np.ndarray) -> np.ndarray:
+        """Per value code, the number of docs in ``mask`` having it."""
+        sel = self.codes[facet][mask[self.docs[facet]]]
+        return np.bincount(sel, minlength=len(self.values[facet]))
+
     def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
         """value → number of matching docs having it (values with a zero count left out)."""
         vals = self.values[facet]
         if not vals:
             return {}
-        sel = self.codes[facet][mask[self.docs[facet]]]
-        counts = np.bincount(sel, minlength=len(vals))
-        return {vals[i]: int(counts[i]) for i in np.nonzero(counts)[0]}
+        counts = self._bincount(facet, mask)
+        return {vals[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
+
+    def top(self, facet: str, mask: np.ndarray, limit: int | None = None) -> list[tuple[str, int]]:
+        """(value, count) of the values matching docs have: years newest first, other facets
+        by count descending then value, at most ``limit`` of them (years: all)."""
+        vals = self.values[facet]
+        if not vals:
+            return []
+        counts = self._bincount(facet, mask)
+        found = np.flatnonzero(counts)  # codes ascending = values in sorted order
+        if facet == "year":
+            order = found[::-1]
+        else:
+            order = found[np.lexsort((found, -counts[found]))][:limit]
+        return [(vals[i], int(counts[i])) for i in order.tolist()]
 
     def histogram(self, mask: np.ndarray) -> dict[int, dict[str, int]]:
+        """{year: {committee key: matching docs}}, years ascending (only numeric years)."""
         years, comms = self.dense["year"], self.dense["committee"]
         sel = mask & (years >= 0) & (comms >= 0)
         ncomm = max(len(self.values["committee"]), 1)
-        pairs, counts = np.unique(years[sel] * ncomm + comms[sel], return_counts=True)
+        nyears = max(len(self.values["year"]), 1)
+        flat = years[sel].astype(np.int64) * ncomm + comms[sel]
+        counts = np.bincount(flat, minlength=nyears * ncomm)
+        pairs = np.flatnonzero(counts)  # year code, then committee code, ascending
+        year_codes = pairs // ncomm
+        names = self._names("committee")[pairs % ncomm].tolist()
+        found = counts[pairs].tolist()
+        runs = np.flatnonzero(np.diff(year_codes)) + 1
         out: dict[int, dict[str, int]] = {}
-        for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
-            year = self.values["year"][pair // ncomm]
+        for lo, hi in zip([0, *runs.tolist()], [*runs.tolist(), len(pairs)], strict=True):
+            year = self.values["year"][int(year_codes[lo])] if hi > lo else ""
             if year.isdigit():
-                out.setdefault(int(year), {})[self.values["committee"][pair % ncomm]] = count
+                out[int(year)] = dict(zip(names[lo:hi], found[lo:hi], strict=True))
         return dict(sorted(out.items()))
+
+    def _names(self, facet: str) -> np.ndarray:
+        """The facet's values as an object array (for picking many by code at once)."""
+        names = self._name_arrays.get(facet)
+        if names is None:
+            names = np.empty(len(self.values[facet]), dtype=object)
+            names[:] = self.values[facet]
+            self._name_arrays[facet] = names
+        return names
 
     def first_doc(self, facet: str, value: str) -> int | None:
         """The lowest live docnum having this facet value (None when none has it)."""

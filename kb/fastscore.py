@@ -13,6 +13,8 @@ boosts, another weighting) gives ``None`` and the caller asks Whoosh.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -77,47 +79,76 @@ def _length_columns(reader: Any, fieldname: str, size: int) -> np.ndarray:
     return out
 
 
-def rank(searcher: Any, q: Any, lengths: FieldLengths) -> tuple[np.ndarray, np.ndarray] | None:
+def rank(
+    searcher: Any,
+    q: Any,
+    lengths: FieldLengths,
+    postings: PostingsCache | None = None,
+    *,
+    ordered: bool = True,
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Every document matching ``q`` as (docnums, scores), ordered as Whoosh's exhaustive
-    search orders them (score descending, then docnum); None when ``q`` is not a plain word
-    query.  Deleted documents may be included: the caller masks them out."""
+    search orders them (score descending, then docnum), or in docnum order when not
+    ``ordered`` (:func:`page` then orders just one page); None when ``q`` is not a plain
+    word query.  Deleted documents may be included: the caller masks them out.  With
+    ``postings``, each segment's decoded postings of a word are kept there for next time."""
     if type(searcher.weighting) is not BM25F:
         return None
     try:
-        mask, scores = _evaluate(searcher, q, lengths)
+        mask, scores = _evaluate(searcher, q, lengths, postings)
     except _Unsupported:
         return None
     docs = np.flatnonzero(mask)
     found = scores[docs]
+    if not ordered:
+        return docs, found
     order = np.lexsort((docs, -found))
     return docs[order], found[order]
 
 
-def _evaluate(searcher: Any, q: Any, lengths: FieldLengths) -> tuple[np.ndarray, np.ndarray]:
+def page(
+    docs: np.ndarray, scores: np.ndarray, start: int, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Items ``start`` to ``start + count`` of (docs, scores) in ranking order (score
+    descending, then docnum), sorting only the documents that can be on that page: those
+    scoring at least the ``start + count``-th best score."""
+    end = start + count
+    if end < len(docs):
+        neg = -scores
+        cut = np.partition(neg, end - 1)[end - 1]  # the end-th best score, negated
+        near = np.flatnonzero(neg <= cut)  # every doc that could rank before the end
+        docs, scores = docs[near], scores[near]
+    order = np.lexsort((docs, -scores))[start:end]
+    return docs[order], scores[order]
+
+
+def _evaluate(
+    searcher: Any, q: Any, lengths: FieldLengths, postings: PostingsCache | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(match mask, scores with 0.0 where there is no match) of one query node."""
     size = lengths.size
     if getattr(q, "boost", 1.0) != 1.0:
         raise _Unsupported
     if type(q) is wq.Term:
-        return _term(searcher, q.fieldname, q.text, lengths)[:2]
+        return _term(searcher, q.fieldname, q.text, lengths, postings=postings)[:2]
     if type(q) is wq.Phrase and q.slop == 1 and len(q.words) >= 2:
         return _phrase(searcher, q.fieldname, q.words, lengths)
     if type(q) is wq.Or and not q.minmatch and not q.scale:
         mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
         for sub in q.subqueries:
-            sub_mask, sub_scores = _evaluate(searcher, sub, lengths)
+            sub_mask, sub_scores = _evaluate(searcher, sub, lengths, postings)
             mask |= sub_mask
             scores += sub_scores  # x + 0.0 == x: a non-matching part adds nothing
         return mask, scores
     if type(q) is wq.And:
         mask, scores = np.ones(size, dtype=bool), np.zeros(size, dtype=np.float64)
         for sub in q.subqueries:
-            sub_mask, sub_scores = _evaluate(searcher, sub, lengths)
+            sub_mask, sub_scores = _evaluate(searcher, sub, lengths, postings)
             mask &= sub_mask
             scores += sub_scores
         return mask, np.where(mask, scores, 0.0)
     if isinstance(q, wq.AndNot):
-        mask, scores = _evaluate(searcher, q.a, lengths)
+        mask, scores = _evaluate(searcher, q.a, lengths, postings)
         excluded = np.zeros(size, dtype=bool)
         ids = np.fromiter(searcher.docs_for_query(q.b), dtype=np.int64)
         excluded[ids] = True
@@ -169,6 +200,7 @@ def _term(
     text: Any,
     lengths: FieldLengths,
     values: list[Any] | None = None,
+    postings: PostingsCache | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mask, scores, its docnums in order) of one term; with ``values``, its raw posting
     values are appended there in the same order."""
@@ -179,7 +211,7 @@ def _term(
     if not field.scorable:
         raise _Unsupported
     text = field.to_bytes(text) if not isinstance(text, bytes) else text
-    docs, weights = _postings(searcher, fieldname, text, values)
+    docs, weights = _postings(searcher, fieldname, text, values, postings)
     mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
     if not len(docs):
         return mask, scores, docs
@@ -195,39 +227,111 @@ def _term(
 
 
 def _postings(
-    searcher: Any, fieldname: str, text: bytes, values: list[Any] | None = None
+    searcher: Any,
+    fieldname: str,
+    text: bytes,
+    values: list[Any] | None = None,
+    cache: PostingsCache | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """All (global docnum, weight) postings of a term, read a block at a time (docnums
-    ascending); with ``values``, the raw posting values are appended there too."""
+    ascending); with ``values``, the raw posting values are appended there too (and
+    ``cache`` is not used); else each segment's part comes from ``cache`` when there."""
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    for m, offset in _leaves(searcher, fieldname, text):
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
-            weights.append(np.asarray(m._weights, dtype=np.float64))
-            if values is not None:
-                m._read_values()
-                values.extend(m._values)
-            m._next_block()
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        key = None
+        if cache is not None and values is None and hasattr(reader, "segment"):
+            key = (reader.segment().segment_id(), fieldname, text)
+            found = cache.get(key)
+            if found is not None:
+                if len(found[0]):
+                    ids.append(found[0].astype(np.int64) + offset)
+                    weights.append(found[1])
+                continue
+        seg_ids, seg_weights = _read_segment(reader, fieldname, text, values)
+        if key is not None:
+            cache.put(key, (seg_ids.astype(np.int32), seg_weights))  # type: ignore[union-attr]
+        if len(seg_ids):
+            ids.append(seg_ids + offset)
+            weights.append(seg_weights)
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _leaves(searcher: Any, fieldname: str, text: bytes) -> list[tuple[Any, int]]:
-    """The term's block-reading posting matcher in each segment, with its docnum offset."""
-    out = []
-    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
-        reader = sub.reader()
-        if (fieldname, text) not in reader:
-            continue
-        m = reader.postings(fieldname, text)
-        while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions filter
-            m = m.child
-        needed = ("_read_ids", "_read_weights", "_read_values", "_next_block")
-        if not all(hasattr(m, a) for a in needed):
-            raise _Unsupported
-        out.append((m, offset))
-    return out
+def _read_segment(
+    reader: Any, fieldname: str, text: bytes, values: list[Any] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(local docnums, weights) of a term in one segment, a block at a time."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    m = _leaf(reader, fieldname, text)
+    while m is not None and m.is_active():
+        m._read_ids()
+        m._read_weights()
+        ids.append(np.asarray(m._ids, dtype=np.int64))
+        weights.append(np.asarray(m._weights, dtype=np.float64))
+        if values is not None:
+            m._read_values()
+            values.extend(m._values)
+        m._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+class PostingsCache:
+    """Decoded postings per (segment id, field, term): (int32 local docnums, float64
+    weights), least recently used dropped beyond ``max_bytes``.  A segment never changes,
+    so an entry is never stale; a segment merged away is simply never asked for again.
+    Thread-safe; entries are read-only arrays."""
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self.max_bytes = max(0, max_bytes)
+        self.bytes = 0
+        self.hits = self.misses = 0
+        self._entries: OrderedDict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]]
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The cached postings of ``key``, or None."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: tuple[str, str, bytes], value: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keep ``value`` for ``key`` (unless it alone is over the budget)."""
+        size = sum(a.nbytes for a in value) + 200
+        if size > self.max_bytes:
+            return
+        for a in value:
+            a.flags.writeable = False
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= sum(a.nbytes for a in old) + 200
+            self._entries[key] = value
+            self.bytes += size
+            while self.bytes > self.max_bytes and self._entries:
+                _k, dropped = self._entries.popitem(last=False)
+                self.bytes -= sum(a.nbytes for a in dropped) + 200
+
+
+def _leaf(reader: Any, fieldname: str, text: bytes) -> Any:
+    """The term's block-reading posting matcher in one segment (None when it is absent)."""
+    if (fieldname, text) not in reader:
+        return None
+    m = reader.postings(fieldname, text)
+    while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions filter
+        m = m.child
+    needed = ("_read_ids", "_read_weights", "_read_values", "_next_block")
+    if not all(hasattr(m, a) for a in needed):
+        raise _Unsupported
+    return m

@@ -205,6 +205,7 @@ class SearchService(BrowseMixin):
         pool_size: int = 4,
         expander: Any = "auto",
         cache_size: int = 256,
+        postings_cache_mb: int = 64,
     ):
         self.index_dir = Path(index_dir)
         if not index.exists_in(str(self.index_dir)):
@@ -221,6 +222,8 @@ class SearchService(BrowseMixin):
         self.expander = _load_expander() if expander == "auto" else expander
         #: recent responses, keyed by index identity + commit generation (see ``search``)
         self.results_cache = ResultCache(cache_size)
+        #: decoded postings of recent words per segment (see kb.fastscore.PostingsCache)
+        self.postings = fastscore.PostingsCache(postings_cache_mb * 2**20)
         # a service dropped without close() (an app torn down) still closes its searchers'
         # files; the pool list is the one object both share (close() empties it in place)
         weakref.finalize(self, _close_all, self._pool, self._lock)
@@ -331,10 +334,10 @@ class SearchService(BrowseMixin):
                 filtered = True
             ranked: tuple[np.ndarray, np.ndarray] | None = None
             if tree is not None and sort == "relevance":  # one scored pass gives both
-                allowed = set(np.flatnonzero(mask).tolist()) if filtered else None
-                ranked = fastscore.rank(s, text_q, cache.lengths) or self._ranked(
-                    s, text_q, allowed
-                )
+                ranked = fastscore.rank(s, text_q, cache.lengths, self.postings, ordered=False)
+                if ranked is None:  # not a plain word query: Whoosh ranks, filter first
+                    allowed = set(np.flatnonzero(mask).tolist()) if filtered else None
+                    ranked = self._ranked(s, text_q, allowed)
                 mask &= cache.mask(ranked[0])
             elif tree is not None:
                 mask &= cache.mask(s.docs_for_query(text_q))
@@ -343,14 +346,13 @@ class SearchService(BrowseMixin):
             if ranked is not None:  # a blank query has no relevance: newest first
                 docs, scores = ranked
                 keep = mask[docs]
-                docs, scores = docs[keep][start : start + page_size], scores[keep]
-                scores = scores[start : start + page_size]
+                docs, scores = fastscore.page(docs[keep], scores[keep], start, page_size)
                 page_hits = list(zip(docs.tolist(), scores.tolist(), strict=True))
             else:
                 ordered = cache.order(np.flatnonzero(mask), newest=sort == "newest")
                 page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
             hits = [self._hit(s.stored_fields(d), score, compiler) for d, score in page_hits]
-            facets = {f: self._facet_values(s, cache, f, cache.counts(f, mask)) for f in FACETS}
+            facets = {f: self._facet_values(s, cache, f, mask) for f in FACETS}
             histogram = cache.histogram(mask)
             suggestion = self._suggest(s, compiler) if total == 0 else None
         response = SearchResponse(
@@ -401,14 +403,13 @@ class SearchService(BrowseMixin):
                 union |= cache.mask(s.docs_for_query(q))
         return union
 
+    @staticmethod
     def _facet_values(
-        self, s: Searcher, cache: FacetCache, facet: str, counts: dict[str, int]
+        s: Searcher, cache: FacetCache, facet: str, mask: np.ndarray
     ) -> list[FacetValue]:
-        if facet == "year":
-            order = sorted(counts, reverse=True)
-        else:
-            order = sorted(counts, key=lambda v: (-counts[v], v))[:100]
-        return [FacetValue(v, cache.label(s, facet, v), counts[v]) for v in order]
+        """The facet's values among ``mask``: years newest first, others the 100 commonest."""
+        top = cache.top(facet, mask, limit=100)
+        return [FacetValue(v, cache.label(s, facet, v), n) for v, n in top]
 
     def _hit(self, stored: dict[str, Any], score: float, compiler: _Compiler) -> Hit:
         data = json.loads(stored.get("data") or "{}")

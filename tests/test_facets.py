@@ -1,0 +1,113 @@
+"""The numpy counting shortcuts of FacetCache and fastscore equal plain Python counting."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kb import fastscore
+from kb.facets import FACETS, FacetCache
+from kb.search import SearchRequest, SearchService
+
+
+@pytest.fixture(scope="module")
+def cache(seed_index: Path) -> FacetCache:
+    svc = SearchService(seed_index, cache_size=0)
+    with svc.searcher() as s:
+        found = svc._facet_cache(s)
+    svc.close()
+    return found
+
+
+def _masks(cache: FacetCache) -> list[np.ndarray]:
+    rng = np.random.default_rng(4)
+    return [cache.items.copy(), cache.items & (rng.random(cache.size) < 0.5), cache.items & False]
+
+
+def _pairs(cache: FacetCache, facet: str, mask: np.ndarray) -> Counter[str]:
+    return Counter(
+        cache.values[facet][c]
+        for d, c in zip(cache.docs[facet].tolist(), cache.codes[facet].tolist(), strict=True)
+        if mask[d]
+    )
+
+
+def test_counts_and_top_equal_python_counting(cache: FacetCache) -> None:
+    for mask in _masks(cache):
+        for facet in FACETS:
+            plain = _pairs(cache, facet, mask)
+            assert cache.counts(facet, mask) == dict(plain)
+            if facet == "year":
+                want = sorted(plain.items(), reverse=True)
+            else:
+                want = sorted(plain.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+            assert cache.top(facet, mask, limit=None if facet == "year" else 3) == want
+
+
+def test_histogram_equals_python_counting(cache: FacetCache) -> None:
+    for mask in _masks(cache):
+        plain: dict[int, Counter[str]] = {}
+        for d in np.flatnonzero(mask).tolist():
+            y, c = cache.dense["year"][d], cache.dense["committee"][d]
+            if y >= 0 and c >= 0 and cache.values["year"][y].isdigit():
+                year = int(cache.values["year"][y])
+                plain.setdefault(year, Counter())[cache.values["committee"][c]] += 1
+        got = cache.histogram(mask)
+        assert got == {y: dict(c) for y, c in plain.items()}
+        assert list(got) == sorted(got)
+        for per in got.values():  # committees in value order within a year
+            assert list(per) == sorted(per)
+
+
+def test_page_equals_sorting_everything() -> None:
+    rng = random.Random(9)
+    for _ in range(200):
+        n = rng.randrange(0, 60)
+        docs = np.array(sorted(rng.sample(range(500), n)), dtype=np.int64)
+        scores = np.array([rng.choice([0.5, 1.0, 1.5, rng.random()]) for _ in range(n)])
+        order = np.lexsort((docs, -scores))
+        start, count = rng.randrange(0, 40), rng.randrange(1, 15)
+        got_docs, got_scores = fastscore.page(docs, scores, start, count)
+        assert got_docs.tolist() == docs[order][start : start + count].tolist()
+        assert got_scores.tolist() == scores[order][start : start + count].tolist()
+
+
+def test_every_page_of_a_search_equals_slicing_the_full_ranking(seed_index: Path) -> None:
+    svc = SearchService(seed_index, cache_size=0)
+    full = svc.search(SearchRequest(q="council OR police", page_size=1000)).results
+    assert len(full) >= 6
+    pages = [svc.search(SearchRequest(q="council OR police", page=n, page_size=3)) for n in (1, 2)]
+    assert [h.id for p in pages for h in p.results] == [h.id for h in full[:6]]
+    svc.close()
+
+
+QUERIES = ["council", "police report", "cctv OR cameras", "council -police", '"sex trade"']
+
+
+def test_postings_cache_answers_like_reading_postings(seed_index: Path) -> None:
+    cached = SearchService(seed_index, cache_size=0)
+    plain = SearchService(seed_index, cache_size=0, postings_cache_mb=0)
+    for _ in range(2):  # the second round is answered from the postings cache
+        for q in QUERIES:
+            req = SearchRequest(q=q, page_size=100)
+            assert cached.search(req).to_json() == plain.search(req).to_json()
+    assert cached.postings.hits > 0 and plain.postings.hits == 0
+    cached.close()
+    plain.close()
+
+
+def test_postings_cache_keeps_to_its_budget() -> None:
+    cache = fastscore.PostingsCache(max_bytes=10_000)
+    for n in range(50):
+        ids = np.arange(100, dtype=np.int32)
+        cache.put(("seg", "body", str(n).encode()), (ids, ids.astype(np.float64)))
+        assert cache.bytes <= cache.max_bytes
+    assert cache.get(("seg", "body", b"49")) is not None
+    assert cache.get(("seg", "body", b"0")) is None  # the oldest went first
+    big = np.zeros(5_000, dtype=np.float64)
+    cache.put(("seg", "body", b"big"), (big.astype(np.int32), big))
+    assert cache.get(("seg", "body", b"big")) is None  # larger than the whole budget
