@@ -4,22 +4,30 @@
 given, like the sequential loop of :func:`indexer.pipeline.ingest`:
 
 * the writing process hashes each file and checks the manifest (``check_file``), then hands
-  the file to a worker (``prepare`` with ``people=False``: read, meeting facts, items,
-  topics, under the per-file time limit);
-* at most ``2 × workers + 2`` files are in flight (a bounded queue: memory stays flat);
-* results are taken back **in file order**; people are resolved here, through the one shared
-  registry, in that order, then the meeting is staged (``finish_file``), so commits and the
-  manifest come out exactly as in the sequential loop;
+  the file to a worker (:func:`prepare_found`: read, meeting facts, items, topics under the
+  per-file time limit, then the people in the text, found but not yet given ids);
+* at most ``min(batch size, 64) + 2 × workers + 2`` files are in flight or parsed and
+  waiting (a bounded queue: memory stays flat), enough for the workers to read on while
+  the writer commits a batch;
+* results are taken back **in file order**; the people found are given ids here, through the
+  one shared registry, in that order (``assign_people``: only the registry look-ups), then
+  the meeting is staged (``finish_file``), so commits, the manifest and the people registry
+  come out exactly as in the sequential loop;
 * a bad file fails alone (``prepare`` never raises); a worker that dies (a crash in a native
   reader) fails the file it held with a clear message, and the files queued behind it are
   given to a fresh pool.
 
-Workers are started with ``spawn`` (no fork of a process that may hold reader locks).
+Workers are started with ``spawn`` (no fork of a process that may hold reader locks); they
+leave Ctrl-C to the writer and end on their own when the writer dies.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,22 +35,66 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from indexer import timelimit
 from indexer.pipeline import (
     Checked,
     FileResult,
     IndexWriterSession,
     add_people,
     check_file,
+    find_people,
     finish_file,
     prepare,
 )
 
 #: Fewer files than this are not worth starting a worker for (≈ 1 s of start-up).
 MIN_FILES = 16
+#: Most files read ahead of the writer besides ``2 × workers + 2`` (bounds memory).
+MAX_AHEAD = 64
+
+
+def prepare_found(path: Path, council: str | None, council_from_folder: bool) -> tuple[Any, Any]:
+    """A worker's job: ``prepare`` the file without people ids, and find its people
+    (``find_people``); returns (outcome, found people or None)."""
+    start = time.monotonic()
+    outcome = prepare(path, council, council_from_folder, people=False)
+    if outcome[0] != "ok":
+        return outcome, None
+    limit = timelimit.seconds()
+    left = max(limit - (time.monotonic() - start), 0.001) if limit > 0 else 0.0
+    try:
+        with timelimit.time_limit(left):  # what is left of the file's time limit
+            return outcome, find_people(outcome[1])
+    except timelimit.FileTimeout as exc:
+        return ("failed", str(exc)), None
+
+
+#: How often a worker checks that the writing process is still alive, in seconds.
+PARENT_CHECK = 0.2
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker as soon as the writing process is gone (killed with SIGKILL, say):
+    an orphan would hold the terminal's pipes open and a CPU busy for nothing."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(1)
+
+
+def _worker_init(parent: int) -> None:
+    """Set up a worker process: Ctrl-C is the writer's to handle (it stops the pool), and
+    the worker ends on its own if the writer dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
 
 
 def ingest_files(
@@ -60,12 +112,14 @@ def ingest_files(
     in_flight: dict[str, int] = {}  # key → how many of it are in ``ahead``
     held: list[Path] = []  # a repeat of a file in flight waits for it (its status depends on it)
     pool = _pool(workers)
+    # deep enough to keep the workers busy while the writer commits a batch
+    depth = min(session.batch_size, MAX_AHEAD) + 2 * workers + 2
 
     def submit(path: Path) -> Future[Any]:
-        return pool.submit(prepare, path, council, council_from_folder, people=False)
+        return pool.submit(prepare_found, path, council, council_from_folder)
 
     def fill() -> None:
-        while len(ahead) < 2 * workers + 2:
+        while len(ahead) < depth:
             path = held.pop() if held else next(paths, None)
             if path is None:
                 return
@@ -87,15 +141,16 @@ def ingest_files(
                 yield checked  # type: ignore[misc]
                 fill()
                 continue
+            found = None
             try:
-                outcome = future.result()
+                outcome, found = future.result()
             except BrokenProcessPool:
                 outcome = ("failed", "internal error: the reader process died on this file")
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = _pool(workers)  # the files queued behind it go to a fresh pool
                 ahead = deque((p, c, None if f is None else submit(p)) for p, c, f in ahead)
-            if outcome[0] == "ok":
-                add_people(outcome[1], registry)
+            if outcome[0] == "ok" and found is not None:
+                add_people(outcome[1], registry, found)
             yield finish_file(session, path, checked, outcome)
             fill()
     finally:

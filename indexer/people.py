@@ -37,7 +37,15 @@ from indexer.people_names import (
 from indexer.people_registry import PeopleRegistry, Person
 from kb.model import Meeting, MembersTable, PersonRef, slugify
 
-__all__ = ["PeopleRegistry", "Person", "resolve_people", "item_people"]
+__all__ = [
+    "FoundPeople",
+    "PeopleRegistry",
+    "Person",
+    "assign_people",
+    "find_people",
+    "item_people",
+    "resolve_people",
+]
 
 SPEECH = re.compile(
     r"\b(?:advised|explained|reported|stated|said|informed|outlined|updated|presented|"
@@ -333,20 +341,35 @@ def _ref(who: _Who, form_index: int = 0) -> PersonRef:
     return PersonRef(who.person_id, who.name, who.forms[form_index] if who.forms else "", role)
 
 
-def resolve_people(meeting: Meeting, registry: PeopleRegistry | None = None) -> None:
-    """Fill every item's ``speakers`` and ``mentioned`` and record people in ``registry``.
+@dataclass
+class FoundPeople:
+    """The people of one meeting found in its text, before ids are given: every person
+    (:attr:`people`) and, per item, (speakers, mentioned-only).  Picklable, so it can be
+    found in a worker process and resolved in the process that owns the registry; pickled
+    together with nothing else, the per-item lists keep pointing at the same people."""
 
-    Without a registry a private one is used, so ids are the same readable
-    ``council/given-surname`` form either way.  Never raises on odd text.
-    """
-    registry = registry if registry is not None else PeopleRegistry()
+    people: list[_Who]
+    per_item: list[tuple[list[_Who], list[_Who]]]
+
+
+def find_people(meeting: Meeting) -> FoundPeople:
+    """Who is in each item of ``meeting`` (attendance, tables, text); no registry needed."""
     cast = _Cast(meeting)
     per_item = []
     for item in meeting.items:
         title = item.title.title() if item.title.isupper() else item.title
         per_item.append(item_people(f"{title}\n{item.body}", cast))
+    return FoundPeople(cast.people, per_item)
+
+
+def assign_people(
+    meeting: Meeting, found: FoundPeople, registry: PeopleRegistry | None = None
+) -> None:
+    """Give the people ``found`` in ``meeting`` their ids through ``registry`` and fill every
+    item's ``speakers`` and ``mentioned`` (the second half of :func:`resolve_people`)."""
+    registry = registry if registry is not None else PeopleRegistry()
     council = slugify(meeting.council)
-    for who in cast.people:
+    for who in found.people:
         if who.surname is None:
             who.person_id = f"{council}/role/{slugify(who.roles[0])}"
             continue
@@ -361,9 +384,19 @@ def resolve_people(meeting: Meeting, registry: PeopleRegistry | None = None) -> 
             date=meeting.date,
             committee=meeting.committee,
         )
-    for item, (speakers, mentioned) in zip(meeting.items, per_item, strict=True):
+    for item, (speakers, mentioned) in zip(meeting.items, found.per_item, strict=True):
         item.speakers = [_ref(w) for w in speakers]
         item.mentioned = [_ref(w) for w in mentioned]
         for who in speakers:
             if who.surname is not None:
                 registry.note_item(who.person_id, item.id)
+
+
+def resolve_people(meeting: Meeting, registry: PeopleRegistry | None = None) -> None:
+    """Fill every item's ``speakers`` and ``mentioned`` and record people in ``registry``.
+
+    Without a registry a private one is used, so ids are the same readable
+    ``council/given-surname`` form either way.  Never raises on odd text.
+    (:func:`find_people` then :func:`assign_people`.)
+    """
+    assign_people(meeting, find_people(meeting), registry)

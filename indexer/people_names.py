@@ -322,12 +322,15 @@ def given_names(folder: str | None = None) -> frozenset[str]:
     return frozenset(s.strip() for s in lines if s.strip() and not s.startswith("#"))
 
 
+@lru_cache(maxsize=65_536)
 def fold_name(name: str) -> str:
-    """A name folded for comparison: case and accents ('Seán' = 'Sean', 'Ó' = 'O')."""
+    """A name folded for comparison: case and accents ('Seán' = 'Sean', 'Ó' = 'O').
+    Cached: the same few hundred names are compared again and again."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+@lru_cache(maxsize=65_536)
 def norm_surname(surname: str) -> str:
     """A surname folded for comparison (case, accents, apostrophe style, spaces)."""
     return fold_name(re.sub(r"[\s'’]", "", surname))

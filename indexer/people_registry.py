@@ -19,6 +19,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,9 @@ class Person:
         return not mine and not theirs
 
 
+@lru_cache(maxsize=65_536)
 def _fold(surname: str) -> str:
+    """A surname as compared across meetings: folded, letters and digits only (cached)."""
     return "".join(ch for ch in fold_name(surname) if ch.isalnum())
 
 
@@ -79,6 +82,14 @@ class PeopleRegistry:
     def __init__(self) -> None:
         self.people: dict[str, Person] = {}
         self._alias: dict[str, str] = {}
+        #: (council, folded surname) → people: a sighting is compared with its namesakes
+        #: only, not with everyone (the registry grows with the index)
+        self._by_surname: dict[tuple[str, str], list[Person]] = {}
+
+    def _add(self, person: Person) -> None:
+        """Store ``person`` under its id and its (council, folded surname)."""
+        self.people[person.id] = person
+        self._by_surname.setdefault((person.council, _fold(person.surname)), []).append(person)
 
     def __len__(self) -> int:
         return len(self.people)
@@ -113,17 +124,14 @@ class PeopleRegistry:
         titles = titles or []
         council = slugify(council)
         initials = initials or (given or "")[:1]
-        matches = [
-            p
-            for p in self.people.values()
-            if p.council == council and p.agrees(surname, given, initials, titles)
-        ]
+        namesakes = self._by_surname.get((council, _fold(surname)), [])
+        matches = [p for p in namesakes if p.agrees(surname, given, initials, titles)]
         matches.sort(key=lambda p: (not (given and p.given), p.id))
         person = matches[0] if matches else None
         if person is None:
             pid = self._new_id(council, surname, given, initials)
             person = Person(pid, council, "", surname, given, initials)
-            self.people[pid] = person
+            self._add(person)
         elif given and not person.given:
             person.given = given
             alias = f"{council}/{slugify(f'{given} {surname}')}"
@@ -168,7 +176,7 @@ class PeopleRegistry:
             registry = cls()
             for raw in data["people"]:
                 person = Person(**raw)
-                registry.people[person.id] = person
+                registry._add(person)
                 for alias in person.aliases:
                     registry._alias[alias] = person.id
         except (KeyError, TypeError, json.JSONDecodeError) as exc:

@@ -184,15 +184,31 @@ def process_file(
     return meeting
 
 
-def add_people(meeting: Meeting, registry: Any | None) -> None:
+def add_people(meeting: Meeting, registry: Any | None, found: Any | None = None) -> None:
     """Resolve the meeting's speakers and mentions through ``registry`` (when
-    ``indexer.people`` is installed); a bug there becomes a warning, never a lost file."""
-    resolve_people = _optional("indexer.people", "resolve_people")
-    if resolve_people is not None:
+    ``indexer.people`` is installed); a bug there becomes a warning, never a lost file.
+    ``found`` is :func:`find_people`'s answer when the text was already searched (in a
+    worker process): only the ids are given here."""
+    name = "resolve_people" if found is None else "assign_people"
+    resolve = _optional("indexer.people", name)
+    if resolve is not None:
         try:
-            resolve_people(meeting, registry)
+            resolve(meeting, registry) if found is None else resolve(meeting, found, registry)
         except Exception as exc:  # noqa: BLE001 - keep the text, report the bug
             meeting.warnings.append(f"people not resolved (internal error: {exc!r})")
+
+
+def find_people(meeting: Meeting) -> Any | None:
+    """The people in ``meeting``'s text, not yet given ids (``indexer.people.find_people``),
+    or None when people are not installed or a bug stopped it (then with a warning)."""
+    find = _optional("indexer.people", "find_people")
+    if find is None:
+        return None
+    try:
+        return find(meeting)
+    except Exception as exc:  # noqa: BLE001 - keep the text, report the bug
+        meeting.warnings.append(f"people not resolved (internal error: {exc!r})")
+        return None
 
 
 def _registry(index_dir: Path) -> tuple[Any | None, Path | None]:
@@ -221,10 +237,10 @@ def ingest(
 
     Each file is hashed; unchanged files are skipped; the rest are processed and replace their
     previous items.  ``on_file`` is called after each file (for progress output).
-    ``workers`` processes read, segment and tag files while this one writes
-    (:mod:`indexer.parallel`; same results, same order); default ``KB_INGEST_WORKERS``, else
-    none (on the shared 2-CPU test machine a worker made a 127-file ingest slower: 8.1 →
-    9.6 s), and never for fewer than ``parallel.MIN_FILES`` files.
+    ``workers`` processes read, segment and tag files and find their people while this one
+    writes (:mod:`indexer.parallel`; same results, same order); default
+    :func:`default_workers` (``KB_INGEST_WORKERS``, else 1 with 2+ CPUs), and never for
+    fewer than ``parallel.MIN_FILES`` files.
     """
     index_dir = Path(index_dir)
     todo = files if files is not None else discover(paths)
@@ -256,14 +272,31 @@ def ingest(
     return report
 
 
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """``KB_INGEST_WORKERS`` when set to a whole number, else 1 worker on a machine with 2 or
+    more CPUs and none on one CPU (where a worker could only take turns with the writer)."""
+    raw = os.environ.get("KB_INGEST_WORKERS", "").strip().lower()
+    if raw and raw != "auto":
+        if not raw.isdigit():
+            raise IngestError(f"KB_INGEST_WORKERS must be a whole number or auto, not {raw!r}")
+        return int(raw)
+    return 1 if cpu_count() >= 2 else 0
+
+
 def _worker_count(workers: int | None, files: int) -> int:
     """Worker processes for an ingest of ``files`` files (0: process in this one)."""
-    if workers is None:
-        raw = os.environ.get("KB_INGEST_WORKERS", "").strip()
-        workers = int(raw) if raw.isdigit() else 0
     from indexer.parallel import MIN_FILES
 
-    return max(0, workers) if files >= MIN_FILES else 0
+    count = default_workers() if workers is None else workers
+    return max(0, count) if files >= MIN_FILES else 0
 
 
 def _ingest_one(

@@ -81,6 +81,13 @@ def main() -> None:
     help="Files per commit; a crash loses at most the batch in progress.",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Worker processes that read, parse and tag files while this one writes the index "
+    "[default: KB_INGEST_WORKERS, else 1 with 2 or more CPUs, 0 with one].",
+)
+@click.option(
     "--wait",
     type=click.FloatRange(0),
     is_flag=False,
@@ -98,6 +105,7 @@ def ingest(
     prune: bool,
     rebuild: bool,
     batch_size: int,
+    workers: int | None,
     wait: float | None,
 ) -> None:
     """Add minutes files (or folders of them) to the index.
@@ -110,13 +118,14 @@ def ingest(
 
     from tqdm import tqdm
 
-    from indexer.pipeline import FileResult, discover
+    from indexer.pipeline import FileResult, default_workers, discover
     from indexer.pipeline import ingest as run_ingest
     from indexer.write import IndexLockedError
     from kb.model import IngestError
 
     try:
         files = discover(paths)
+        workers = default_workers() if workers is None else workers
     except IngestError as exc:
         raise click.ClickException(str(exc)) from exc
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False)
@@ -142,6 +151,7 @@ def ingest(
                     batch_size=batch_size,
                     on_file=on_file,
                     files=files,
+                    workers=workers,
                 )
                 break
             except IndexLockedError as exc:  # raised before any work is done

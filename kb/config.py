@@ -32,7 +32,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("time_budget_ms", 3000, "A search slower than this is flagged to the user as slow."),
     Setting("searcher_pool_size", 4, "Searchers kept open per web process."),
     Setting("file_time_limit", 120, "Seconds one file may take in kb ingest (0: no limit)."),
-    Setting("ingest_workers", 0, "Worker processes that parse files beside the ingest writer."),
+    Setting(
+        "ingest_workers",
+        "auto",
+        "Worker processes that read, parse and tag files beside the ingest writer "
+        "(auto: 1 with 2 or more CPUs, else 0).",
+    ),
     Setting("web_workers", 1, "Web worker processes; more than 1 serves with gunicorn."),
     Setting("host", "127.0.0.1", "Address `make serve` binds."),
     Setting("port", 8000, "Port `make serve` binds."),

@@ -1,0 +1,138 @@
+"""Worker-process ingest (indexer.parallel) gives the same index, manifest and people registry
+as the sequential loop; people found in a worker and given ids in the writer equal people
+resolved in one go; the worker count follows KB_INGEST_WORKERS and the CPU count."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from bench.generate import GenConfig, write_minutes
+from indexer import parallel, pipeline
+from indexer.people import assign_people, find_people, resolve_people
+from indexer.people_registry import FILENAME, PeopleRegistry
+from indexer.write import read_manifest
+from kb.model import to_jsonable
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> list[Path]:
+    """Generated minutes (several councils, people recurring across meetings), the seed,
+    a broken file, a not-minutes file and a repeated file: at least MIN_FILES files."""
+    folder = tmp_path_factory.mktemp("parallel-src")
+    write_minutes(GenConfig(items=160, seed=11, councils=3), folder / "gen")
+    files = pipeline.discover([folder / "gen"])
+    shutil.copy(seed_path, folder / "seed.txt")
+    (folder / "broken.txt").write_bytes(b"\x00\x01\x02" * 400)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "shopping.txt").write_text("Eggs\nMilk\nBread\n", encoding="utf-8")
+    extra = [folder / n for n in ("seed.txt", "broken.txt", "empty.txt", "shopping.txt")]
+    todo = files[:6] + extra + files[6:] + [files[0], folder / "seed.txt"]
+    assert len(todo) >= parallel.MIN_FILES
+    return todo
+
+
+def _stored(index_dir: Path) -> list[dict[str, object]]:
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as s:
+        docs = [dict(d) for d in s.all_stored_fields()]
+    ix.close()
+    return sorted(docs, key=lambda d: json.dumps(d, sort_keys=True, default=str))
+
+
+def _manifest(index_dir: Path) -> dict[str, dict[str, object]]:
+    return {
+        k: {f: v for f, v in e.items() if f != "ingested_at"}
+        for k, e in read_manifest(index_dir).items()
+    }
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_workers_give_the_sequential_index(
+    sources: list[Path], tmp_path: Path, workers: int
+) -> None:
+    seq, par = tmp_path / "seq", tmp_path / "par"
+    a = pipeline.ingest([], seq, files=sources, workers=0, batch_size=7)
+    b = pipeline.ingest([], par, files=sources, workers=workers, batch_size=7)
+    statuses = {r.status for r in a.results}
+    assert {"new", "failed", "unchanged"} <= statuses, statuses
+    assert [
+        (r.path, r.status, r.items, r.meeting_id, r.warnings, r.message) for r in a.results
+    ] == [(r.path, r.status, r.items, r.meeting_id, r.warnings, r.message) for r in b.results]
+    assert _manifest(seq) == _manifest(par)
+    assert (seq / FILENAME).read_text(encoding="utf-8") == (par / FILENAME).read_text(
+        encoding="utf-8"
+    )
+    assert len(PeopleRegistry.load(seq / FILENAME)) > 10
+    assert _stored(seq) == _stored(par)
+
+
+def test_a_rebuild_with_workers_equals_a_sequential_rebuild(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    seq, par = tmp_path / "seq", tmp_path / "par"
+    pipeline.ingest([], seq, files=sources[:20], workers=0)
+    pipeline.ingest([], par, files=sources[:20], workers=1)
+    pipeline.ingest([], seq, files=sources, workers=0, rebuild=True)
+    pipeline.ingest([], par, files=sources, workers=1, rebuild=True)
+    assert _manifest(seq) == _manifest(par)
+    assert _stored(seq) == _stored(par)
+
+
+def test_people_found_in_a_worker_equal_people_resolved_in_one_go(
+    sources: list[Path],
+) -> None:
+    """find_people → pickle (the trip back from a worker) → assign_people gives the same
+    speakers, mentions and registry as resolve_people, file after file."""
+    one, two = PeopleRegistry(), PeopleRegistry()
+    checked = 0
+    for path in sources:
+        kind, meeting = pipeline.prepare(path, None, True, people=False)
+        if kind != "ok":
+            continue
+        plain = copy.deepcopy(meeting)
+        resolve_people(plain, one)
+        sent, found = pickle.loads(pickle.dumps((meeting, find_people(meeting))))
+        assign_people(sent, found, two)
+        assert to_jsonable(sent) == to_jsonable(plain)
+        checked += sum(len(i.speakers) for i in sent.items)
+    assert checked > 20
+    assert one.to_json() == two.to_json()
+
+
+def test_worker_count_follows_the_setting_and_the_cpus(monkeypatch) -> None:
+    monkeypatch.delenv("KB_INGEST_WORKERS", raising=False)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert pipeline._worker_count(None, parallel.MIN_FILES) == 1
+    assert pipeline._worker_count(None, parallel.MIN_FILES - 1) == 0  # too few files
+    assert pipeline._worker_count(0, 100) == 0
+    monkeypatch.setenv("KB_INGEST_WORKERS", "0")
+    assert pipeline._worker_count(None, 100) == 0
+    monkeypatch.setenv("KB_INGEST_WORKERS", "2")
+    assert pipeline._worker_count(None, 100) == 2
+    monkeypatch.delenv("KB_INGEST_WORKERS")
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 1)
+    assert pipeline._worker_count(None, 100) == 0  # one CPU: the sequential loop
+
+
+def test_workers_end_when_the_writer_is_killed(sources: list[Path], tmp_path: Path) -> None:
+    """A SIGKILLed ``kb ingest`` leaves no worker behind holding its pipes open."""
+    from reliability import kb_popen
+
+    files = [str(p) for p in dict.fromkeys(sources)]
+    assert len(files) >= parallel.MIN_FILES
+    proc = kb_popen("ingest", *files, "--index", str(tmp_path / "ix"), "--workers", "1")
+    assert proc.stdout is not None
+    assert proc.stdout.readline()  # the worker is running
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)  # EOF only once every holder of the pipes is gone
+    assert proc.returncode == -signal.SIGKILL
