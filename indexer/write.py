@@ -25,6 +25,7 @@ Usage::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -164,6 +165,15 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
     return doc
 
 
+@functools.lru_cache(maxsize=200_000)
+def _spelling_terms(word: str) -> tuple[str, ...]:
+    """The unstemmed terms of one raw word (a word's terms depend only on the word)."""
+    if "-" in word or "\u2010" in word or "\u2011" in word:
+        return tuple(t.text for t in analysis.tokenize(word, do_stem=False))
+    term = analysis.unstemmed_term(word)  # the one term tokenize() would give, if any
+    return () if term is None else (term,)
+
+
 def meeting_words(meeting: Meeting, holders: dict[str, int] | None = None) -> str:
     """The distinct unstemmed words of a meeting's item titles and bodies, for the spelling
     corrector (``words`` field).  Kept on the meeting document, once per meeting rather than
@@ -177,13 +187,8 @@ def meeting_words(meeting: Meeting, holders: dict[str, int] | None = None) -> st
         for text in (item.title, item.body):
             raw.update(analysis.WORD_RE.findall(text))
     seen: set[str] = set()
-    for word in raw:  # a word's terms depend only on the word: analyse each distinct one once
-        if "-" in word or "\u2010" in word or "\u2011" in word:
-            seen.update(t.text for t in analysis.tokenize(word, do_stem=False))
-        else:  # the one term tokenize() would give (cached), or none for a stopword
-            term = analysis.unstemmed_term(word)
-            if term is not None:
-                seen.add(term)
+    for word in raw:
+        seen.update(_spelling_terms(word))
     if holders is not None:
         kept = set()
         for term in seen:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from pickle import dumps
 from typing import Any
 
 from whoosh import fields, formats
@@ -57,22 +58,34 @@ class KbText(fields.TEXT):
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         fmt = self.format
         if not isinstance(value, str) or kwargs or type(fmt) not in _ENCODERS:
-            yield from super().index(value, **kwargs)
-            return
+            return super().index(value, **kwargs)
         boost = fmt.field_boost
         encode = _ENCODERS[type(fmt)]
-        for term, poslist in term_positions(value, stem=self.kb_stem).items():
-            n = len(poslist)
-            yield term.encode("utf-8"), n, float(n) * boost, encode(fmt, poslist)
+        return iter(
+            [
+                (term.encode("utf-8"), len(ps), float(len(ps)) * boost, encode(ps))
+                for term, ps in term_positions(value, stem=self.kb_stem).items()
+            ]
+        )
 
 
-def _positions(fmt: formats.Positions, poslist: list[int]) -> bytes:
-    return fmt.encode(poslist)
+def encode_positions(poslist: list[int]) -> bytes:
+    """``whoosh.formats.Positions.encode``: the count, then the pickled position deltas
+    (a single position, the common case, from a cache)."""
+    if len(poslist) == 1:
+        return _single_position(poslist[0])
+    deltas = [poslist[0], *(b - a for a, b in zip(poslist, poslist[1:], strict=False))]
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
-def _frequency(fmt: formats.Frequency, poslist: list[int]) -> bytes:
+@functools.lru_cache(maxsize=65_536)
+def _single_position(pos: int) -> bytes:
+    return pack_uint(1) + dumps([pos], 2)
+
+
+def _frequency(poslist: list[int]) -> bytes:
     return pack_uint(len(poslist))
 
 
 #: the formats whose values :meth:`KbText.index` encodes itself (as Whoosh's ``word_values``)
-_ENCODERS = {formats.Positions: _positions, formats.Frequency: _frequency}
+_ENCODERS = {formats.Positions: encode_positions, formats.Frequency: _frequency}

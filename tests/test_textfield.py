@@ -72,3 +72,12 @@ def test_non_text_values_fall_back_to_whoosh() -> None:
     field = KbText(analyzer=KbAnalyzer(), phrase=True)
     words = ["cctv", "park"]
     assert sorted(field.index(words)) == whoosh_postings(field, words)
+
+
+@pytest.mark.parametrize("poslist", [[0], [7], [3, 4], [0, 5, 6, 900], list(range(0, 3000, 7))])
+def test_encode_positions_is_whooshs(poslist: list[int]) -> None:
+    from whoosh import formats
+
+    from kb.textfield import encode_positions
+
+    assert encode_positions(poslist) == formats.Positions().encode(poslist)
