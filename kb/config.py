@@ -38,7 +38,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Worker processes that read, parse and tag files beside the ingest writer "
         "(auto: 1 with 2 or more CPUs, else 0).",
     ),
-    Setting("web_workers", 1, "Web worker processes; more than 1 serves with gunicorn."),
+    Setting(
+        "web_workers",
+        "auto",
+        "Web worker processes; more than 1 serves with gunicorn "
+        "(auto: one per CPU, at most 4; 1 on a single CPU).",
+    ),
     Setting("host", "127.0.0.1", "Address `make serve` binds."),
     Setting("port", 8000, "Port `make serve` binds."),
 )

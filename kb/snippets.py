@@ -33,7 +33,9 @@ def make_snippet(
     first match with '…'.  With no match the text's opening is used.  ``html`` is ``plain``
     escaped, with each matching word wrapped in ``<mark>…</mark>``.
     """
-    hits = [(s, e, term) for s, e, term in term_spans(text) if matches(term)]
+    spans_of_terms = term_spans(text)
+    wanted = {term for term in {t for _s, _e, t in spans_of_terms} if matches(term)}
+    hits = [span for span in spans_of_terms if span[2] in wanted]
     spans = sentences(text) or [(0, len(text))]
     best, best_score = 0, -1
     for i, (a, b) in enumerate(spans):

@@ -1,12 +1,19 @@
-"""``python -m web`` serves the app with waitress (production mode) on the given port."""
+"""``python -m web`` serves the app with waitress (one process) or gunicorn (several; the
+default on a machine with 2 or more CPUs) on the given port."""
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+
+import pytest
+
+from kb import config
+from web.__main__ import resolve_workers, workers_arg
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +30,8 @@ def test_waitress_serves_the_app(seed_index: Path) -> None:
             "0",
             "--index",
             str(seed_index),
+            "--workers",
+            "1",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -86,3 +95,14 @@ def test_workers_serve_with_gunicorn_processes(seed_index: Path) -> None:
         proc.wait(timeout=20)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_workers_default_to_one_per_cpu_up_to_four(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KB_WEB_WORKERS", raising=False)
+    assert config.load()["web_workers"] == "auto"
+    assert [resolve_workers("auto", cpus=n) for n in (1, 2, 3, 8)] == [1, 2, 3, 4]
+    assert resolve_workers(3, cpus=1) == 3 and resolve_workers("2") == 2
+    assert workers_arg("AUTO") == "auto" and workers_arg("5") == 5
+    for bad in ("0", "-1", "many"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            workers_arg(bad)

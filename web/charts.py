@@ -7,6 +7,7 @@ same numbers are returned by ``histogram_rows`` for a table beside it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 
 from markupsafe import Markup, escape
@@ -42,10 +43,27 @@ def _folded(per: Mapping[str, int], names: list[str]) -> dict[str, int]:
     return kept
 
 
+_LAST = threading.local()
+
+
 def relabel(
     histogram: Mapping[int, Mapping[str, int]], labels: Mapping[str, str] | None
 ) -> dict[int, dict[str, int]]:
-    """The histogram with committee keys replaced by display labels (counts merged)."""
+    """The histogram with committee keys replaced by display labels (counts merged).
+
+    The chart and its table relabel the same histogram on one page: the last answer is
+    kept per thread and given again for the very same (unchanged) objects."""
+    last = getattr(_LAST, "entry", None)
+    if last is not None and last[0] is histogram and last[1] is labels:
+        return {year: dict(per) for year, per in last[2].items()}
+    out = _relabel(histogram, labels)
+    _LAST.entry = (histogram, labels, out)
+    return {year: dict(per) for year, per in out.items()}
+
+
+def _relabel(
+    histogram: Mapping[int, Mapping[str, int]], labels: Mapping[str, str] | None
+) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = {}
     for year, per in histogram.items():
         row = out.setdefault(int(year), {})

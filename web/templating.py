@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, g, has_request_context, url_for
 from markupsafe import Markup
 
 from web import charts, feeds, highlight, params
@@ -14,7 +14,21 @@ from web import charts, feeds, highlight, params
 def search_url(p: dict[str, Any], endpoint: str = "search.search") -> str:
     """The URL of the search page (or CSV/Atom) for params ``p``."""
     qs = params.query_string(p, current_app.config["KB"]["page_size"])
-    return url_for(endpoint) + ("?" + qs if qs else "")
+    return endpoint_path(endpoint) + ("?" + qs if qs else "")
+
+
+def endpoint_path(endpoint: str) -> str:
+    """``url_for(endpoint)``, worked out once per request (a results page links to its own
+    path a hundred times or more: every facet value, chart bar and page number)."""
+    paths: dict[str, str] | None = g.get("kb_paths") if has_request_context() else None
+    if paths is None:
+        if not has_request_context():
+            return url_for(endpoint)
+        paths = g.kb_paths = {}
+    found = paths.get(endpoint)
+    if found is None:
+        found = paths[endpoint] = url_for(endpoint)
+    return found
 
 
 def toggle_url(p: dict[str, Any], key: str, value: Any) -> str:
