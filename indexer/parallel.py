@@ -33,19 +33,22 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexer import timelimit
 from indexer.pipeline import (
     Checked,
     FileResult,
-    IndexWriterSession,
     add_people,
     check_file,
     find_people,
     finish_file,
+    load_taxonomy,
     prepare,
 )
+
+if TYPE_CHECKING:
+    from indexer.write import IndexWriterSession
 
 #: Fewer files than this are not worth starting a worker for (≈ 1 s of start-up).
 MIN_FILES = 16
@@ -97,6 +100,55 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
+def warm_up() -> None:
+    """A worker's first job: import the readers, tagger and people finder and load the
+    taxonomy and name lists, while the writing process loads the index writer."""
+    from indexer import people, people_names, read_html, read_text, topics  # noqa: F401
+
+    load_taxonomy()
+    people_names.given_names()
+
+
+#: Worker processes started ahead of an ingest (:func:`prestart`), with their count.
+_prestarted: tuple[int, ProcessPoolExecutor] | None = None
+
+
+def prestart(workers: int) -> None:
+    """Start ``workers`` worker processes now, warming up (:func:`warm_up`) while the caller
+    loads the rest; the next :func:`ingest_files` with as many workers uses them.  Call
+    :func:`release_prestarted` when done, in case none did."""
+    global _prestarted
+    release_prestarted()
+    if workers > 0:
+        pool = _pool(workers)
+        for _ in range(workers):
+            pool.submit(warm_up)
+        _prestarted = (workers, pool)
+
+
+def release_prestarted() -> None:
+    """Stop prestarted workers that no ingest took (e.g. every file was unchanged) without
+    waiting for their warm-up to finish."""
+    global _prestarted
+    if _prestarted is None:
+        return
+    pool, _prestarted = _prestarted[1], None
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+
+
+def _take_pool(workers: int) -> ProcessPoolExecutor:
+    """The prestarted pool when it has ``workers`` processes, else a new one."""
+    global _prestarted
+    if _prestarted is not None and _prestarted[0] == workers:
+        pool, _prestarted = _prestarted[1], None
+        return pool
+    release_prestarted()
+    return _pool(workers)
+
+
 def ingest_files(
     session: IndexWriterSession,
     todo: list[Path],
@@ -111,7 +163,7 @@ def ingest_files(
     ahead: deque[tuple[Path, Checked | FileResult, Future[Any] | None]] = deque()
     in_flight: dict[str, int] = {}  # key → how many of it are in ``ahead``
     held: list[Path] = []  # a repeat of a file in flight waits for it (its status depends on it)
-    pool = _pool(workers)
+    pool = _take_pool(workers)
     # deep enough to keep the workers busy while the writer commits a batch
     depth = min(session.batch_size, MAX_AHEAD) + 2 * workers + 2
 

@@ -16,14 +16,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexer.meeting import extract_meeting
 from indexer.read import MAX_BYTES, SUFFIXES, read_file
 from indexer.segment import segment
 from indexer.timelimit import FileTimeout, time_limit
-from indexer.write import IndexWriterSession, content_hash
 from kb.model import IngestError, Meeting, NotMinutesError, meeting_id
+
+if TYPE_CHECKING:  # the writer (Whoosh, the analyser) is imported when an ingest starts,
+    # so a worker process, which never writes, does not load it
+    from indexer.write import IndexWriterSession
 
 #: Folder names too generic to be a council's name (``--council-from-folder``).
 GENERIC_FOLDERS = {"minutes", "data", "files", "docs", "documents", "corpus", "input", "txt"}
@@ -242,13 +245,15 @@ def ingest(
     :func:`default_workers` (``KB_INGEST_WORKERS``, else 1 with 2+ CPUs), and never for
     fewer than ``parallel.MIN_FILES`` files.
     """
+    from indexer.write import IndexWriterSession
+
     index_dir = Path(index_dir)
     todo = files if files is not None else discover(paths)
     report = IngestReport()
     taxonomy = load_taxonomy()
     with IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
         registry, registry_path = _registry(session.index_dir)  # a rebuild's new folder
-        count = _worker_count(workers, len(todo))
+        count = worker_count(workers, len(todo))
         if count:
             from indexer import parallel
 
@@ -291,7 +296,7 @@ def default_workers() -> int:
     return 1 if cpu_count() >= 2 else 0
 
 
-def _worker_count(workers: int | None, files: int) -> int:
+def worker_count(workers: int | None, files: int) -> int:
     """Worker processes for an ingest of ``files`` files (0: process in this one)."""
     from indexer.parallel import MIN_FILES
 
@@ -323,6 +328,8 @@ Outcome = tuple[str, Any]
 def check_file(session: IndexWriterSession, path: Path) -> Checked | FileResult:
     """Size, hash and manifest status of ``path``: a FileResult when there is nothing to
     process (too large, unreadable, unchanged), else (key, digest, status)."""
+    from indexer.write import content_hash
+
     key = str(path.resolve())
     try:
         size = path.stat().st_size

@@ -118,16 +118,19 @@ def ingest(
 
     from tqdm import tqdm
 
-    from indexer.pipeline import FileResult, default_workers, discover
+    from indexer import parallel
+    from indexer.pipeline import FileResult, discover, worker_count
     from indexer.pipeline import ingest as run_ingest
-    from indexer.write import IndexLockedError
     from kb.model import IngestError
 
     try:
         files = discover(paths)
-        workers = default_workers() if workers is None else workers
+        workers = worker_count(workers, len(files))
     except IngestError as exc:
         raise click.ClickException(str(exc)) from exc
+    parallel.prestart(workers)  # the workers warm up while this process loads the writer
+    from indexer.write import IndexLockedError
+
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False)
 
     def on_file(result: FileResult) -> None:
@@ -164,6 +167,7 @@ def ingest(
                 time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
     finally:
         bar.close()
+        parallel.release_prestarted()
     for key in report.pruned:
         click.echo(f"pruned {key}")
     click.echo(report.summary())

@@ -111,17 +111,17 @@ def test_worker_count_follows_the_setting_and_the_cpus(monkeypatch) -> None:
     monkeypatch.delenv("KB_INGEST_WORKERS", raising=False)
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
-    assert pipeline._worker_count(None, parallel.MIN_FILES) == 1
-    assert pipeline._worker_count(None, parallel.MIN_FILES - 1) == 0  # too few files
-    assert pipeline._worker_count(0, 100) == 0
+    assert pipeline.worker_count(None, parallel.MIN_FILES) == 1
+    assert pipeline.worker_count(None, parallel.MIN_FILES - 1) == 0  # too few files
+    assert pipeline.worker_count(0, 100) == 0
     monkeypatch.setenv("KB_INGEST_WORKERS", "0")
-    assert pipeline._worker_count(None, 100) == 0
+    assert pipeline.worker_count(None, 100) == 0
     monkeypatch.setenv("KB_INGEST_WORKERS", "2")
-    assert pipeline._worker_count(None, 100) == 2
+    assert pipeline.worker_count(None, 100) == 2
     monkeypatch.delenv("KB_INGEST_WORKERS")
     monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 1)
-    assert pipeline._worker_count(None, 100) == 0  # one CPU: the sequential loop
+    assert pipeline.worker_count(None, 100) == 0  # one CPU: the sequential loop
 
 
 def test_workers_end_when_the_writer_is_killed(sources: list[Path], tmp_path: Path) -> None:
