@@ -136,3 +136,22 @@ def test_workers_end_when_the_writer_is_killed(sources: list[Path], tmp_path: Pa
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)  # EOF only once every holder of the pipes is gone
     assert proc.returncode == -signal.SIGKILL
+
+
+def test_prestarted_workers_are_taken_by_the_ingest_or_stopped(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    parallel.prestart(1)
+    assert parallel._prestarted is not None
+    report = pipeline.ingest([], tmp_path / "ix", files=sources, workers=1)
+    assert parallel._prestarted is None  # the ingest used them
+    assert report.counts["new"] > 10
+    parallel.prestart(1)
+    assert parallel._prestarted is not None
+    processes = list(parallel._prestarted[1]._processes.values())
+    assert processes
+    parallel.release_prestarted()  # nobody took them: stopped, not left running
+    assert parallel._prestarted is None
+    for process in processes:
+        process.join(timeout=10)
+        assert not process.is_alive()
