@@ -119,7 +119,11 @@ _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 def fold(text: str) -> str:
     """Collapse every run of spaces/tabs/non-breaking spaces (and newlines) to one space."""
-    return _WS.sub(" ", text.replace("\n", " ")).strip()
+    text = text.replace("\n", " ")
+    # ASCII text with no tab and no double space has nothing to collapse (the common case)
+    if not text.isascii() or "\t" in text or "  " in text:
+        text = _WS.sub(" ", text)
+    return text.strip()
 
 
 # --------------------------------------------------------------------------- HTML fragments
@@ -162,6 +166,8 @@ def strip_tags(fragment: str) -> str:
     Inline tags vanish without a space (``27<sup>TH</sup>`` → ``27TH``); block tags
     (``<p>``, ``<br>``, ``<li>`` …) become a space so words do not run together.
     """
+    if "<" not in fragment and "&" not in fragment:  # no tag, comment or entity
+        return fold(fragment)
     fragment = _COMMENT.sub("", fragment)
 
     def repl(m: re.Match[str]) -> str:
@@ -175,11 +181,20 @@ def is_all_bold(fragment: str) -> bool:
 
     A fragment with no letters or digits at all is not bold.
     """
-    if not re.search(r"\w", strip_tags(fragment.replace("**", ""))):
+    plain = strip_tags(fragment.replace("**", ""))
+    if not _ANY_WORD.search(plain):
         return False
-    outside = re.sub(r"\*\*.*?\*\*", "", fragment, flags=re.S)
-    outside = re.sub(r"<(b|strong)\b[^>]*>.*?</\1\s*>", "", outside, flags=re.S | re.I)
-    return not re.search(r"[^\W_]", strip_tags(outside))
+    if "**" not in fragment and "<" not in fragment:  # no bold markup: nothing is inside
+        return not _LETTER.search(plain)
+    outside = _STARS.sub("", fragment)
+    outside = _BOLD_TAG.sub("", outside)
+    return not _LETTER.search(strip_tags(outside))
+
+
+_ANY_WORD = re.compile(r"\w")
+_LETTER = re.compile(r"[^\W_]")
+_STARS = re.compile(r"\*\*.*?\*\*", re.S)
+_BOLD_TAG = re.compile(r"<(b|strong)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
 
 @dataclass
@@ -208,6 +223,8 @@ def split_html_segments(line: str) -> list[Segment]:
     (``<b>``, ``<sup>``, ``**``) is kept in ``markup`` so boldness can still be judged.
     Segments with no text are dropped; a line without block tags is one segment.
     """
+    if "<" not in line:  # no tag at all: one segment, or none without text
+        return [Segment(line)] if strip_tags(line.replace("**", "")) else []
     segments: list[Segment] = []
     buf: list[str] = []
     state = {"list": False, "heading": 0}
