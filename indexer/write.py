@@ -38,7 +38,7 @@ from whoosh import index
 
 from indexer import generations, whoosh_writer
 from kb import analysis
-from kb.model import Item, Meeting, slugify, to_jsonable
+from kb.model import Item, Meeting, slugify, to_json, to_jsonable
 from kb.search import SCHEMA
 
 LOCK_NAME = "kb-ingest.lock"
@@ -123,8 +123,6 @@ def _date_time(day: dt.date | None) -> dt.datetime | None:
 
 def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, Any]:
     """The index document for one item (see :mod:`kb.search` for the fields)."""
-    data = to_jsonable(item)
-    data.pop("body", None)  # stored once, in the body field
     council_id, committee_id = slugify(meeting.council), slugify(meeting.committee)
     names = {n for p in item.speakers for n in (p.name, p.form) if n}
     topics = [t.topic for t in item.topics]
@@ -149,7 +147,7 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
         "topic_text": "\n".join(f"{t.topic.replace('-', ' ')} {t.label}" for t in item.topics),
         "source": item.source or meeting.source,
         "ocr": bool(item.ocr),
-        "data": json.dumps(data, ensure_ascii=False),
+        "data": to_json(item, leave_out=("body",)),  # the body is stored once, in its field
     }
     optional = {
         "date": _date_time(meeting.date),
@@ -174,39 +172,55 @@ def _spelling_terms(word: str) -> tuple[str, ...]:
     return () if term is None else (term,)
 
 
-def meeting_words(meeting: Meeting, holders: dict[str, int] | None = None) -> str:
+@dataclass
+class SpellingHolders:
+    """A rebuild's count of the meeting documents carrying each spelling word."""
+
+    #: term -> meeting documents whose ``words`` carry it
+    counts: dict[str, int] = field(default_factory=dict)
+    #: raw words whose every term is carried :data:`SPELLING_HOLDERS` times already
+    full: set[str] = field(default_factory=set)
+
+
+def meeting_words(meeting: Meeting, holders: SpellingHolders | None = None) -> str:
     """The distinct unstemmed words of a meeting's item titles and bodies, for the spelling
     corrector (``words`` field).  Kept on the meeting document, once per meeting rather than
     once per item: the corrector needs each word in the lexicon, not per-item postings.
 
-    With ``holders`` (word → meetings already carrying it, updated here), a word is left out
-    once :data:`SPELLING_HOLDERS` meetings carry it: the lexicon stays complete while the
-    postings shrink from every (meeting, word) pair to a few per word.  Used by rebuilds."""
+    With ``holders`` (updated here), a word is left out once :data:`SPELLING_HOLDERS`
+    meetings carry it: the lexicon stays complete while the postings shrink from every
+    (meeting, word) pair to a few per word.  Used by rebuilds."""
     raw: set[str] = set()
     for item in meeting.items:
-        for text in (item.title, item.body):
-            raw.update(analysis.WORD_RE.findall(text))
+        raw.update(analysis.WORD_RE.findall(item.title))
+        raw.update(analysis.WORD_RE.findall(item.body))
     seen: set[str] = set()
-    for word in raw:
-        seen.update(_spelling_terms(word))
-    if holders is not None:
-        kept = set()
-        for term in seen:
-            n = holders.get(term, 0)
-            if n < SPELLING_HOLDERS:
-                holders[term] = n + 1
-                kept.add(term)
-        seen = kept
-    return " ".join(sorted(seen))
+    if holders is None:
+        for word in raw:
+            seen.update(_spelling_terms(word))
+        return " ".join(sorted(seen))
+    counts = holders.counts
+    for word in raw - holders.full:
+        terms = _spelling_terms(word)
+        if all(counts.get(t, 0) >= SPELLING_HOLDERS for t in terms):
+            holders.full.add(word)
+        else:
+            seen.update(terms)
+    kept = []
+    for term in seen:
+        n = counts.get(term, 0)
+        if n < SPELLING_HOLDERS:
+            counts[term] = n + 1
+            kept.append(term)
+    return " ".join(sorted(kept))
 
 
 def meeting_document(
-    meeting: Meeting, source_key: str, holders: dict[str, int] | None = None
+    meeting: Meeting, source_key: str, holders: SpellingHolders | None = None
 ) -> dict[str, Any]:
     """The index document for a meeting: its facts as JSON, plus its item ids in order
     (``holders``: see :func:`meeting_words`)."""
-    data = to_jsonable(meeting)
-    data.pop("items", None)
+    data = json.loads(to_json(meeting, leave_out=("items",)))
     data["item_ids"] = [i.id for i in sorted(meeting.items, key=lambda i: i.order)]
     data["council_id"], data["committee_id"] = meeting.council_id, meeting.committee_id
     doc: dict[str, Any] = {
@@ -256,7 +270,7 @@ class IndexWriterSession:
         self._bulk: Any = None
         self._bulk_keys: set[str] = set()
         #: rebuild only: word -> meeting documents carrying it in ``words`` so far
-        self._spelling: dict[str, int] | None = {} if rebuild else None
+        self._spelling = SpellingHolders() if rebuild else None
 
     # -- context
     def __enter__(self) -> IndexWriterSession:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -232,6 +233,26 @@ def item_id(meeting: str, number: str, taken: set[str] | None = None) -> str:
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
+
+
+def _json_default(obj: Any) -> Any:
+    if hasattr(obj, "__dataclass_fields__") and not isinstance(obj, type):
+        return {name: getattr(obj, name) for name in _field_names(type(obj))}
+    if isinstance(obj, dt.date | dt.datetime):
+        return obj.isoformat()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+def to_json(obj: Any, *, leave_out: tuple[str, ...] = ()) -> str:
+    """``json.dumps(to_jsonable(obj), ensure_ascii=False)`` without building the
+    intermediate dicts (the JSON encoder asks for each dataclass's fields as it goes);
+    ``leave_out`` drops top-level fields of a dataclass ``obj``."""
+    if leave_out and hasattr(obj, "__dataclass_fields__"):
+        names = _field_names(type(obj))
+        obj = {name: getattr(obj, name) for name in names if name not in leave_out}
+    return json.dumps(obj, ensure_ascii=False, default=_json_default)
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -21,22 +21,33 @@ from whoosh.system import pack_uint
 
 from kb import analysis
 
+#: raw word -> its (term, position offset) pairs and positions used, one map per ``stem``
+_WORD_TERMS: dict[bool, dict[str, tuple[tuple[tuple[str, int], ...], int]]] = {True: {}, False: {}}
+#: entries a map may hold before it is emptied (a bound on memory, not a tuning knob)
+MAX_CACHED_WORDS = 500_000
 
-@functools.lru_cache(maxsize=200_000)
+
 def _word_terms(raw: str, stem: bool) -> tuple[tuple[tuple[str, int], ...], int]:
     """The ``(term, position offset)`` pairs :func:`kb.analysis.tokenize` gives one raw word,
     and how many positions the word takes up."""
     toks = tuple((t.text, t.pos) for t in analysis.tokenize(raw, do_stem=stem))
-    return toks, (max(p for _, p in toks) + 1 if toks else 0)
+    found = (toks, max(p for _, p in toks) + 1 if toks else 0)
+    cache = _WORD_TERMS[stem]
+    if len(cache) >= MAX_CACHED_WORDS:
+        cache.clear()
+    cache[raw] = found
+    return found
 
 
 def term_positions(text: str, *, stem: bool = True) -> dict[str, list[int]]:
     """Each term of ``text`` with its positions in order, exactly as
     :func:`kb.analysis.tokenize` numbers them (first occurrence order)."""
     out: dict[str, list[int]] = {}
+    cache = _WORD_TERMS[stem]
     pos = 0
     for raw in analysis.WORD_RE.findall(text):
-        toks, used = _word_terms(raw, stem)
+        hit = cache.get(raw)
+        toks, used = hit if hit is not None else _word_terms(raw, stem)
         for term, offset in toks:
             found = out.get(term)
             if found is None:

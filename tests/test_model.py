@@ -41,3 +41,16 @@ def test_to_jsonable_converts_nested_values_and_leaves_the_input_alone() -> None
     assert data["item"]["topics"][0]["topic"] == "cctv"
     data["item"]["topics"].clear()
     assert item.topics and item.topics[0].label == "CCTV"
+
+
+def test_to_json_equals_dumping_to_jsonable(seed_path: Path) -> None:
+    from kb.model import to_json
+
+    meetings = [process_file(seed_path), *iter_meetings(GenConfig(items=40, seed=9))]
+    for m in meetings:
+        assert to_json(m) == json.dumps(to_jsonable(m), ensure_ascii=False)
+        for item in m.items:
+            data = to_jsonable(item)
+            del data["body"]
+            assert to_json(item, leave_out=("body",)) == json.dumps(data, ensure_ascii=False)
+    assert to_json({"d": dt.date(2021, 5, 6), "p": Path("x")}) == '{"d": "2021-05-06", "p": "x"}'
