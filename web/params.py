@@ -109,18 +109,21 @@ def parse_search_args(args: Mapping[str, Any], settings: Mapping[str, Any]) -> d
 
 def query_string(params: Mapping[str, Any], default_page_size: int = 10) -> str:
     """Encode search params (lists repeat, empty/default values dropped) as a query string."""
-    pairs: list[tuple[str, str]] = []
-    for key in KNOWN:
-        value = params.get(key)
-        if value in (None, "", []) or (key == "page" and value == 1):
-            continue
-        if key == "page_size" and value == default_page_size:
-            continue
-        if key == "sort" and value == "relevance":
-            continue
-        for v in value if isinstance(value, list) else [value]:
-            pairs.append((key, v.isoformat() if isinstance(v, dt.date) else str(v)))
-    return urlencode(pairs)
+    parts = (segment(key, params.get(key), default_page_size) for key in KNOWN)
+    return "&".join(part for part in parts if part)
+
+
+def segment(key: str, value: Any, default_page_size: int = 10) -> str:
+    """The query-string part of one param (``''`` when empty or the default); the parts of
+    :data:`KNOWN` in order, joined with ``&``, are :func:`query_string`."""
+    if value in (None, "", []) or (key == "page" and value == 1):
+        return ""
+    if key == "page_size" and value == default_page_size:
+        return ""
+    if key == "sort" and value == "relevance":
+        return ""
+    values = value if isinstance(value, list) else [value]
+    return urlencode([(key, v.isoformat() if isinstance(v, dt.date) else str(v)) for v in values])
 
 
 def with_filter(params: Mapping[str, Any], key: str, value: Any, *, on: bool) -> dict[str, Any]:

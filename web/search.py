@@ -23,8 +23,8 @@ from flask import (
 from kb.search import SearchRequest
 from web import feeds
 from web.highlight import query_terms
-from web.params import parse_search_args, query_string, replace
-from web.templating import search_url
+from web.params import parse_search_args, query_string
+from web.templating import search_url, url_with
 
 #: Items read to collect a person's roles (newest first); enough for a profile page.
 MAX_ROLE_ITEMS = 30
@@ -104,7 +104,7 @@ def search() -> str:
         over_budget=over_budget(resp),
         stats=None if has_query else service().stats(),
         qs=query_string(p, settings()["page_size"]),
-        chart_link=lambda year: search_url(replace(p, year=[year])),
+        chart_link=lambda year: url_with(p, "year", [year]),
     )
 
 

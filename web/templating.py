@@ -32,9 +32,28 @@ def endpoint_path(endpoint: str) -> str:
 
 
 def toggle_url(p: dict[str, Any], key: str, value: Any) -> str:
-    """Link that adds ``value`` to filter ``key`` — or removes it when it is already on."""
-    on = str(value) not in {str(v) for v in p.get(key) or []}
-    return search_url(params.with_filter(p, key, value, on=on))
+    """Link that adds ``value`` to filter ``key`` — or removes it when it is already on
+    (the URL of ``params.with_filter(p, key, value, on=…)``)."""
+    values = [v for v in p.get(key) or [] if str(v) != str(value)]
+    if len(values) == len(p.get(key) or []):
+        values.append(value)
+    return url_with(p, key, values)
+
+
+def url_with(p: dict[str, Any], key: str, values: Any) -> str:
+    """The search URL of ``p`` with ``key`` set to ``values`` and page 1, i.e.
+    ``search_url(params.replace(p, **{key: values}))``: a results page builds one per facet
+    value and chart bar, so the other params are encoded once per page."""
+    size = current_app.config["KB"]["page_size"]
+    memo = g.setdefault("kb_segments", {}) if has_request_context() else {}
+    found = memo.get(id(p))
+    if found is None or found[0] is not p:
+        parts = {k: params.segment(k, 1 if k == "page" else p.get(k), size) for k in params.KNOWN}
+        found = memo[id(p)] = (p, parts)
+    parts = dict(found[1])
+    parts[key] = params.segment(key, values, size)
+    qs = "&".join(part for part in parts.values() if part)
+    return endpoint_path("search.search") + ("?" + qs if qs else "")
 
 
 def is_active(p: dict[str, Any], key: str, value: Any) -> bool:
@@ -66,6 +85,7 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(
         search_url=search_url,
         toggle_url=toggle_url,
+        url_with=url_with,
         is_active=is_active,
         with_params=params.replace,
         year_chart=charts.year_chart,
