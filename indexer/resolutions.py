@@ -49,6 +49,9 @@ _WELSH_PROPOSED = re.compile(
     r"\bCynigiwyd\s+gan\s+(?P<proposer>.+?)\s*,\s*eiliwyd\s+gan\s+(?P<seconder>.+?)"
     r"(?=\s+(?:a|ac)\s+(?:chytunwyd|chymeradwywyd|roedd|phenderfynwyd)\b|\s*,|\s*[.;]?\s*$)",
 )
+#: _RESOLVED matches only where one of these (case as written) is in the text.
+_KEYWORDS = ("Resolved", "RESOLVED", "Penderfynwyd", "PENDERFYNWYD", "Recommended")
+_KEYWORDS += ("RECOMMENDED", "Agreed", "AGREED")
 _PROPOSAL_TRIGGER = re.compile(r"\b(?:proposed|moved)\s+by\b|\bCynigiwyd\s+gan\b", re.I)
 _IT_WAS_AGREED = re.compile(
     r"\bIt\s+was\s+(?:unanimously\s+|also\s+|further\s+)?(?P<kw>agreed|resolved|recommended)"
@@ -174,7 +177,8 @@ def _from_unit(unit: str, nxt: str | None, found: list[Resolution]) -> tuple[int
     paragraph records no decision.
     """
     first = len(found)
-    trigger = _PROPOSAL_TRIGGER.search(unit)
+    proposal, keyword, it_was = _hints(unit)
+    trigger = _PROPOSAL_TRIGGER.search(unit) if proposal else None
     if trigger:
         start = _sentence_start(unit, trigger.start())
         sentence = unit[start : sentence_end(unit, trigger.end())].strip()
@@ -192,7 +196,7 @@ def _from_unit(unit: str, nxt: str | None, found: list[Resolution]) -> tuple[int
             )
         )
         return first, 1
-    hits = [h for h in _RESOLVED.finditer(unit) if _is_decision_keyword(unit, h)]
+    hits = [h for h in _RESOLVED.finditer(unit) if _is_decision_keyword(unit, h)] if keyword else []
     if hits:
         consumed = 1
         for n, h in enumerate(hits):
@@ -207,12 +211,24 @@ def _from_unit(unit: str, nxt: str | None, found: list[Resolution]) -> tuple[int
                 if text:
                     found.append(Resolution(text=text, kind=kind, label=label or h.group("ref")))
         return (first, consumed) if len(found) > first else None
-    if m := _IT_WAS_AGREED.search(unit):
+    if it_was and (m := _IT_WAS_AGREED.search(unit)):
         start = _sentence_start(unit, m.start())
         end = sentence_end(unit, m.end())
         found.append(Resolution(text=_clean(unit[start:end]), kind=_kind(m.group("kw"))))
         return first, 1
     return None
+
+
+def _hints(unit: str) -> tuple[bool, bool, bool]:
+    """Whether ``unit`` may hold a proposal, a decision keyword, an 'it was agreed': each
+    pattern needs a word that a substring test rules out far faster than the regex (for
+    ASCII text only: IGNORECASE also folds a few non-ASCII letters)."""
+    keyword = any(k in unit for k in _KEYWORDS)
+    if not unit.isascii():
+        return True, keyword, True
+    folded = unit.lower()
+    proposal = "proposed" in folded or "moved" in folded or "cynigiwyd" in folded
+    return proposal, keyword, "was" in folded
 
 
 def _is_decision_keyword(unit: str, hit: re.Match[str]) -> bool:
