@@ -9,13 +9,14 @@ PORT   ?= 8000
 SIZE   ?= 10000
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install serve index test lint format bench browser-deps clean
+.PHONY: help install serve index test lint format bench bench-million browser-deps clean
 
 help:
 	@echo "make serve   set up .venv, build the index from data/, serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up .venv and run the test suite (lint included)"
 	@echo "make lint    ruff check and format check"
 	@echo "make bench   benchmarks by hand (SIZE=$(SIZE)); writes bench/RESULTS.md"
+	@echo "make bench-million   the 1,000,000-item write/query run (about an hour)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +62,10 @@ test: $(STAMP) browser-deps lint
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) -m bench --size $(SIZE)
+
+bench-million: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) -m bench.run_million
 
 clean:
 	rm -rf instance .pytest_cache
