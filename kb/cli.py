@@ -71,14 +71,15 @@ def main() -> None:
     "--rebuild",
     is_flag=True,
     help="Build a fresh index beside the old one and swap it in when done "
-    "(searches keep working; the previous generation is kept).",
+    "(searches keep working; the previous generation is kept). It is written as one "
+    "segment and committed once, at the end; if it fails, the old index stays.",
 )
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 100_000),
     default=50,
     show_default=True,
-    help="Files per commit; a crash loses at most the batch in progress.",
+    help="Files per commit; a crash loses at most the batch in progress (not used by --rebuild).",
 )
 @click.option(
     "--workers",
