@@ -6,8 +6,8 @@ the per-generation caches the first search needs), then sends ``--searches`` dis
 benchmark searches one after another and reads the server's memory from ``/proc``:
 ``VmHWM`` (peak RSS), ``VmRSS`` now, and its split into ``RssAnon`` (the process's own heap)
 and ``RssFile`` (pages of memory-mapped index files, shared with every other process that
-maps them and dropped by the kernel under pressure).  With ``--workers N`` the figures are
-those of each worker process.  Prints a Markdown table and a JSON line.
+maps them and dropped by the kernel under pressure).  When the server runs several worker
+processes (gunicorn) the figures are those of each worker.  Prints a Markdown table and a JSON line.
 """
 
 from __future__ import annotations
@@ -65,12 +65,15 @@ def get(port: int, path: str, timeout: float = 30) -> int:
         conn.close()
 
 
-def measure(index_dir: Path, searches: int, workers: int = 1, seed: int = 7) -> dict[str, Any]:
+def measure(
+    index_dir: Path, searches: int, workers: int | None = None, seed: int = 7
+) -> dict[str, Any]:
     """Start the server on ``index_dir``; return ready seconds, server CPU seconds at ready,
     and the memory of each serving process after ``searches`` searches."""
     port = free_port()
     cmd = [sys.executable, "-m", "web", "--host", HOST, "--port", str(port)]
-    cmd += ["--index", str(index_dir), "--workers", str(workers)]
+    cmd += ["--index", str(index_dir)]
+    cmd += ["--workers", str(workers)] if workers is not None else []  # else the default
     root = Path(__file__).resolve().parent.parent
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -87,7 +90,7 @@ def measure(index_dir: Path, searches: int, workers: int = 1, seed: int = 7) -> 
                 time.sleep(0.02)
         if ready is None:
             raise RuntimeError("web server did not answer within 120 s")
-        pids = children(proc.pid) if workers > 1 else [proc.pid]
+        pids = children(proc.pid) or [proc.pid]  # gunicorn's workers, else waitress itself
         cpu_ready = sum(proc_cpu_seconds(p) for p in dict.fromkeys([proc.pid, *pids]))
         queries = build_queries(["Licensing Committee"], seed=seed)
         paths = list(dict.fromkeys(search_path(q) for q in queries if not q.committee))
@@ -108,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run_startup", description=__doc__)
     parser.add_argument("--index", type=Path, required=True, help="index folder to serve")
     parser.add_argument("--searches", type=int, default=31, help="searches before measuring")
-    parser.add_argument("--workers", type=int, default=1, help="python -m web --workers")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="python -m web --workers (default: its own)"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="start the server this many times")
     args = parser.parse_args(argv)
     runs = [measure(args.index, args.searches, args.workers) for _ in range(args.repeat)]
