@@ -97,19 +97,44 @@ _ABBREVIATION = re.compile(
     r"\b(" + "|".join(re.escape(t) for t in (*TITLES, "St", "No", "Ref", "Supt", "Insp")) + r")\.\s"
 )
 POSTPONED = re.compile(r"\b(?:delayed|postponed|deferred|cancelled|adjourned|will|would)\b")
-_SENT = re.compile(
-    r"(?<=[.!?;:])\s+(?=[A-Z“\"(•\-])|\n+|\s*•\s*|\s+-\s+(?=[A-Z])"
-    r"|(?<=[a-z])\s+(?=The (?:Chair|Clerk|Vice|[A-Z]\w+ (?:Officer|Manager|Director)))"
+#: Sentence breaks: the alternatives of one regex, in order, each with a character string
+#: it cannot match without (None: always needed).  :func:`_sentence_break` leaves out those
+#: that cannot match a given text, which gives the same split faster.
+_SENT_PARTS = (
+    (r"(?<=[.!?;:])\s+(?=[A-Z“\"(•\-])|\n+", None),
+    (r"\s*•\s*", "•"),
+    (r"\s+-\s+(?=[A-Z])", "-"),
+    (r"(?<=[a-z])\s+(?=The (?:Chair|Clerk|Vice|[A-Z]\w+ (?:Officer|Manager|Director)))", "The "),
 )
+_SENT = re.compile("|".join(part for part, _ in _SENT_PARTS))
+_SENT_BY_NEED: dict[tuple[bool, ...], re.Pattern[str]] = {}
+
+
+def _sentence_break(text: str) -> re.Pattern[str]:
+    """_SENT without the alternatives that cannot match ``text`` (cached per combination)."""
+    need = tuple(key is None or key in text for _, key in _SENT_PARTS)
+    pattern = _SENT_BY_NEED.get(need)
+    if pattern is None:
+        chosen = [part for (part, _), keep in zip(_SENT_PARTS, need, strict=True) if keep]
+        pattern = _SENT_BY_NEED[need] = re.compile("|".join(chosen))
+    return pattern
+
+
+_TAG = re.compile(r"<[^<>]{1,200}>")
+_INITIAL_DOT = re.compile(r"\b([A-Z])\.\s(?=[A-Z])")
 _PLACE = "\x00{}\x00"
 
 
 def sentences(text: str) -> list[str]:
     """Split item text into sentences and list lines (tags removed)."""
-    text = re.sub(r"<[^<>]{1,200}>", "\n", text).replace("&amp;", "&")
-    text = _ABBREVIATION.sub("\\1.\x01", text)
-    text = re.sub(r"\b([A-Z])\.\s(?=[A-Z])", "\\1.\x01", text)
-    parts = [" ".join(p.replace("\x01", " ").split()).lstrip("-–•*·> ") for p in _SENT.split(text)]
+    if "<" in text:
+        text = _TAG.sub("\n", text)
+    text = text.replace("&amp;", "&")
+    if "." in text:
+        text = _ABBREVIATION.sub("\\1.\x01", text)
+        text = _INITIAL_DOT.sub("\\1.\x01", text)
+    pieces = _sentence_break(text).split(text)
+    parts = [" ".join(p.replace("\x01", " ").split()).lstrip("-–•*·> ") for p in pieces]
     return [p for p in parts if p]
 
 

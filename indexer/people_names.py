@@ -298,6 +298,8 @@ TITLED = re.compile(
     rf"(?P<initials>{_INITIALS})?"
     rf"(?:(?P<given>{_CAP})\s+)?(?P<surname>{_CAP})\b"
 )
+#: Every title contains one of these (the titles that contain no other title).
+_TITLE_KEYS = tuple(t for t in TITLES if not any(o != t and o in t for o in TITLES))
 UNTITLED = re.compile(rf"\b(?P<given>{_CAP})\s+(?P<surname>{_CAP})\b")
 SURNAME_INITIAL = re.compile(rf"\b(?P<surname>{_CAP})\s*\((?P<initials>[A-Z])\)")
 CHAIR = re.compile(
@@ -434,6 +436,18 @@ def parse_name(text: str) -> NameForm | None:
     return None
 
 
+def _hints(sentence: str) -> tuple[bool, bool, bool, bool]:
+    """Whether ``sentence`` may hold a titled name, a "Surname (J)", a chair, a role phrase:
+    each pattern needs a fixed word (case as written), which a substring test rules out far
+    faster than the regex."""
+    return (
+        any(t in sentence for t in _TITLE_KEYS),
+        "(" in sentence,
+        "Chair" in sentence or "Cathaoirleach" in sentence or "Chathaoirleach" in sentence,
+        "he" in sentence,  # [Tt]he
+    )
+
+
 def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, int, NameForm]]:
     """Every person mention in ``sentence`` as (start, end, NameForm), in order, no overlaps.
 
@@ -446,7 +460,8 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e, _ in found)
 
-    for m in TITLED.finditer(sentence):
+    titled, paren, chair, the = _hints(sentence)
+    for m in TITLED.finditer(sentence) if titled else ():
         if m.group("title") in ("Mayor", "Deputy") and m.group("surname") in NOT_NAMES:
             continue
         form = _from_titled(m)
@@ -469,15 +484,15 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
             continue
         if (given in names or norm_surname(surname) in known_surnames) and free(m.start(), m.end()):
             found.append((m.start(), m.end(), NameForm(m.group(0), surname, given, given[0])))
-    for m in SURNAME_INITIAL.finditer(sentence):
+    for m in SURNAME_INITIAL.finditer(sentence) if paren else ():
         if m.group("surname") not in NOT_NAMES and free(m.start(), m.end()):
             form = NameForm(m.group(0), m.group("surname"), None, m.group("initials"))
             found.append((m.start(), m.end(), form))
-    for m in CHAIR.finditer(sentence):
+    for m in CHAIR.finditer(sentence) if chair else ():
         if free(m.start(), m.end()):
             kind = "vice" if re.match(r"(Vice|Deputy|Leas)", m.group("chair")) else "chair"
             found.append((m.start(), m.end(), NameForm(m.group(0), chair=kind)))
-    for m in ROLE.finditer(sentence):
+    for m in ROLE.finditer(sentence) if the else ():
         role = m.group("role")
         stops = [s for s, _, _ in found if m.start("role") <= s < m.end()]
         if stops:

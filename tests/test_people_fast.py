@@ -1,0 +1,72 @@
+"""The people finder's shortcuts give what the plain patterns give: sentence splitting with
+only the break patterns a text can match, and mention finding after substring pre-checks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer import people, people_names, pipeline
+from indexer.people import sentences
+from indexer.people_names import find_mentions
+
+
+def plain_sentences(text: str) -> list[str]:
+    """indexer.people.sentences as first written: one regex with every alternative."""
+    text = re.sub(r"<[^<>]{1,200}>", "\n", text).replace("&amp;", "&")
+    text = people._ABBREVIATION.sub("\\1.\x01", text)
+    text = re.sub(r"\b([A-Z])\.\s(?=[A-Z])", "\\1.\x01", text)
+    split = people._SENT.split(text)
+    parts = [" ".join(p.replace("\x01", " ").split()).lstrip("-–•*·> ") for p in split]
+    return [p for p in parts if p]
+
+
+WORDS = [
+    "The", "the", "Chair", "Clerk", "Vice", "Finance", "Officer", "Cllr", "Cllr.", "Mr.", "Mrs",
+    "J.", "Smith", "Jones", "(J)", "(Chair)", "said", "reported", ".", ";", ":", "-", "–", "•",
+    "\n", "<b>", "</b>", "&amp;", "Dr.", "St.", "Mayor", "Deputy", "Superintendent",
+    "Cathaoirleach", "Leas-Chathaoirleach", "Inspector", "advised", "and", "Mary", "O'Brien",
+    "Chief Executive", "(Dr. P. Daly)", "Sgt", "PC", "Rev", "Prof", "he", "she",
+]  # fmt: skip
+texts = st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join)
+
+
+def _always(sentence: str) -> tuple[bool, bool, bool, bool]:
+    return True, True, True, True
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=texts)
+def test_sentences_and_mentions_equal_the_plain_patterns(text: str) -> None:
+    split = sentences(text)
+    assert split == plain_sentences(text)
+    fast = [find_mentions(s, {"smith"}) for s in split]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(people_names, "_hints", _always)
+        assert [find_mentions(s, {"smith"}) for s in split] == fast
+
+
+def test_every_title_holds_a_title_key() -> None:
+    assert all(any(k in t for k in people_names._TITLE_KEYS) for t in people_names.TITLES)
+
+
+@pytest.mark.corpus
+def test_corpus_people_equal_with_the_plain_patterns(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [p for p in pipeline.discover([corpus_dir]) if p.suffix in {".txt", ".md", ".html"}]
+    meetings = []
+    for path in files[:40]:
+        kind, meeting = pipeline.prepare(path, None, False, people=False)
+        if kind == "ok":
+            meetings.append(meeting)
+    texts = [f"{i.title}\n{i.body}" for m in meetings for i in m.items]
+    fast = [[find_mentions(s, set()) for s in sentences(t)] for t in texts]
+    monkeypatch.setattr(people_names, "_hints", _always)
+    plain = [[find_mentions(s, set()) for s in plain_sentences(t)] for t in texts]
+    assert fast == plain
+    assert sum(len(m) for t in fast for m in t) > 100
