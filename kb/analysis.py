@@ -7,7 +7,8 @@ indexing, querying and highlighting agree on what a "word" is.
   text so each token keeps its character offsets (for highlighting).
 * Lowercase, accents folded (``café`` → ``cafe``), possessive ``'s`` dropped.
 * Stopwords come from ``data/stopwords.txt``; they are dropped without taking a position.
-* Snowball English stemming (NLTK, no NLTK data needed) behind an LRU cache.
+* Snowball English stemming (NLTK's, no NLTK data needed; see :mod:`kb.stemmer`) behind an
+  LRU cache.
 * Hyphenated words are indexed as their parts *and* as one joined word at the first part's
   position: "anti-social" gives ``anti``, ``social`` and ``antisoci``, so the queries
   ``anti-social``, ``"anti social"`` and ``antisocial`` all find it.
@@ -22,9 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nltk.stem.snowball import SnowballStemmer
-
 from kb.config import data_dir
+from kb.stemmer import english_stemmer
 
 #: A word: letters/digits, optionally joined by hyphens or apostrophes ("anti-social", "o'neill").
 WORD_RE = re.compile(r"[^\W_]+(?:[-\u2010\u2011'\u2019][^\W_]+)*")
@@ -33,7 +33,7 @@ _APOSTROPHE_RE = re.compile(r"['\u2019]")
 
 MAX_WORD_LENGTH = 60
 
-_STEMMER = SnowballStemmer("english")
+_STEMMER = english_stemmer()  # NLTK's Snowball English, without importing all of NLTK
 
 
 @dataclass(frozen=True, slots=True)
