@@ -29,7 +29,9 @@ def run_ingest(cfg: GenConfig, workdir: Path) -> dict[str, Any]:
     """Write ``cfg``'s meetings as text files, then time ``kb ingest --rebuild`` over them.
 
     Returns items generated and indexed (from the index manifest), files, seconds, items/s
-    (indexed items over wall time, interpreter start-up included), index size and peak RSS.
+    (indexed items over wall time, interpreter start-up included), CPU seconds (the ingest
+    and its workers), index size and peak RSS.  ``kb ingest`` runs with its default worker
+    count (``KB_INGEST_WORKERS`` in the environment sets it).
     Raises RuntimeError with the output tail when ``kb ingest`` fails outright.
     """
     src, index_dir = workdir / "minutes", workdir / "index"
@@ -64,6 +66,8 @@ def run_ingest(cfg: GenConfig, workdir: Path) -> dict[str, Any]:
         "rate": indexed / seconds if seconds else float("nan"),
         "size_mb": dir_size(index_dir) / 2**20,
         "peak_rss_mb": usage.ru_maxrss / 1024,
+        # user + system CPU of kb ingest and its worker process(es), which it waits for
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "statuses": statuses,
         "exit": proc.returncode,
     }
