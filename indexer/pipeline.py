@@ -250,10 +250,10 @@ def ingest(
     index_dir = Path(index_dir)
     todo = files if files is not None else discover(paths)
     report = IngestReport()
-    taxonomy = load_taxonomy()
+    count = worker_count(workers, len(todo))
+    taxonomy = None if count else load_taxonomy()  # workers load their own
     with IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
         registry, registry_path = _registry(session.index_dir)  # a rebuild's new folder
-        count = worker_count(workers, len(todo))
         if count:
             from indexer import parallel
 
