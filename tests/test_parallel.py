@@ -155,3 +155,43 @@ def test_prestarted_workers_are_taken_by_the_ingest_or_stopped(
     for process in processes:
         process.join(timeout=10)
         assert not process.is_alive()
+
+
+SITECUSTOMIZE = """
+import os
+
+if os.environ.get("KB_TEST_CRASH_ON"):
+    import indexer.pipeline as _pipeline
+
+    _real = _pipeline.process_file
+
+    def _crash(path, **options):
+        if os.environ["KB_TEST_CRASH_ON"] in str(path):
+            os._exit(3)  # as a crash in a native reader would
+        return _real(path, **options)
+
+    _pipeline.process_file = _crash
+"""
+
+
+def test_a_dying_worker_fails_only_its_file(
+    sources: list[Path], tmp_path: Path, seed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    crash = tmp_path / "crash-me.txt"
+    shutil.copy(seed_path, crash)
+    files = [p for p in dict.fromkeys(sources) if p.name != "seed.txt"]
+    files = files[:8] + [crash] + files[8:]
+    monkeypatch.setenv("PYTHONPATH", str(hook))  # read by the spawned worker only
+    monkeypatch.setenv("KB_TEST_CRASH_ON", "crash-me")
+    report = pipeline.ingest([], tmp_path / "par", files=files, workers=1)
+    monkeypatch.delenv("KB_TEST_CRASH_ON")
+    plain = pipeline.ingest([], tmp_path / "seq", files=files, workers=0)
+    by_path = {r.path: r for r in report.results}
+    assert by_path[crash].status == "failed"
+    assert "reader process died" in by_path[crash].message
+    others = [(r.path, r.status, r.items) for r in report.results if r.path != crash]
+    assert others == [(r.path, r.status, r.items) for r in plain.results if r.path != crash]
+    assert sum(r.status == "new" for r in report.results) >= 10
