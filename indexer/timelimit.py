@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from typing import Any
 
 DEFAULT_SECONDS = 120.0
+#: Seconds between further alarms once the limit has passed (see :func:`time_limit`).
+REPEAT = 0.05
 ENV = "KB_FILE_TIME_LIMIT"
 
 
@@ -50,7 +52,9 @@ def time_limit(limit: float | None = None) -> Iterator[None]:
         raise FileTimeout(f"took longer than the per-file limit of {limit:g} s ({ENV})")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    # then again every REPEAT s: an exception raised where Python cannot propagate it (a gc
+    # callback, a __del__) is swallowed, and the next alarm must still stop the file
+    signal.setitimer(signal.ITIMER_REAL, limit, REPEAT)
     try:
         yield
     finally:

@@ -1,0 +1,31 @@
+"""The per-file time limit still stops a file when its first alarm is swallowed (raised inside
+a gc callback or a __del__, where Python prints the exception and carries on)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from indexer.timelimit import FileTimeout, time_limit
+
+
+def test_a_swallowed_alarm_is_followed_by_another() -> None:
+    swallowed = 0
+    start = time.monotonic()
+    with pytest.raises(FileTimeout), time_limit(0.05):
+        while time.monotonic() - start < 5:
+            try:
+                sum(range(1000))
+            except FileTimeout:
+                swallowed += 1  # as an unraisable-exception hook would
+                if swallowed > 1:
+                    raise
+    assert swallowed == 2
+    assert time.monotonic() - start < 2
+
+
+def test_no_alarm_after_the_block() -> None:
+    with time_limit(0.05):
+        pass
+    time.sleep(0.2)  # a pending alarm would raise FileTimeout here
