@@ -48,7 +48,12 @@ def time_limit(limit: float | None = None) -> Iterator[None]:
         yield
         return
 
+    active = True
+
     def on_alarm(_signum: int, _frame: Any) -> None:
+        if not active:  # an alarm handled as the block ends: stop the repeats, raise nothing
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            return
         raise FileTimeout(f"took longer than the per-file limit of {limit:g} s ({ENV})")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -58,5 +63,6 @@ def time_limit(limit: float | None = None) -> Iterator[None]:
     try:
         yield
     finally:
+        active = False  # first, and no call: no alarm can be handled before it
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
