@@ -24,6 +24,7 @@ Usage::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -504,6 +505,7 @@ class IndexWriterSession:
         # recover_manifest(), so the manifest and the index always agree.
         self._write_manifest(manifest, PENDING_NAME, writer.generation)
         writer.commit(mergetype=merge)
+        _save_facet_arrays(self.index_dir)
         self._fsync_new(before)
         self.manifest = manifest
         self.save_manifest()
@@ -536,6 +538,16 @@ SPELLING_HOLDERS = 3
 MAX_SEGMENTS = 12
 #: Merge a rebuilt index into one segment at the end (off: it costs a full rewrite).
 OPTIMIZE_REBUILD = False
+
+
+def _save_facet_arrays(index_dir: Path) -> None:
+    """Save the facet arrays of new segments beside them (``kb.segcache``), so a web process
+    opening the index loads them instead of reading every facet posting list (at 100k items
+    that is most of its start-up).  Only a cache: a failure to save is not the commit's."""
+    from kb import segcache
+
+    with contextlib.suppress(OSError):
+        segcache.write_missing(index_dir)
 
 
 def _merge_policy(*, final: bool, optimize: bool) -> Any:

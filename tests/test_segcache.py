@@ -48,9 +48,22 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
 
 
 def _copy(built: tuple[Path, list], tmp_path: Path) -> Path:
+    """A copy of the built index as an older writer left it: no saved arrays."""
     target = tmp_path / "index"
     shutil.copytree(built[0], target)
+    for saved in target.glob(f"*{segcache.SUFFIX}"):
+        saved.unlink()
     return target
+
+
+def test_the_writer_saves_the_arrays_of_each_segment_it_commits(built) -> None:
+    folder = built[0]
+    ix = windex.open_dir(str(folder))
+    with ix.reader() as r:
+        segs = [(seg.segment().segment_id(), seg.doc_count_all()) for seg, _ in r.leaf_readers()]
+    assert len(segs) > 1
+    for segid, count in segs:
+        assert segcache.load(folder, segid, count) is not None, segid
 
 
 def _plain(folder: Path) -> dict:
