@@ -39,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ingest-items", type=int, default=1_000, help="end-to-end ingest cap")
     parser.add_argument("--web-seconds", type=float, default=8.0, help="per concurrency level")
     parser.add_argument(
-        "--web-workers", type=int, default=1, help="web server processes (python -m web --workers)"
+        "--web-workers",
+        type=int,
+        default=None,
+        help="web server processes (python -m web --workers; default: the server's own, "
+        "one per CPU, at most 4)",
     )
     parser.add_argument("--workdir", type=Path, default=Path("instance/bench"))
     parser.add_argument("--results", type=Path, default=None, help="default bench/RESULTS.md")
@@ -128,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         step("web: /search under 1, 4 and 16 clients")
         # the web clients draw on many query sets so repeats (result-cache hits) are rare
         many = [q for s in range(args.seed, args.seed + 8) for q in build_queries(comms, seed=s)]
-        run.web_workers = args.web_workers
-        run.web = run_web(kb_index, many, warm, seconds=args.web_seconds, workers=args.web_workers)
+        from web.__main__ import resolve_workers
+
+        run.web_workers = args.web_workers or resolve_workers("auto")
+        run.web = run_web(kb_index, many, warm, seconds=args.web_seconds, workers=run.web_workers)
 
     phases = [("baselines", baselines), ("write", write), ("ingest", ingest)]
     phases += [("query", query), ("web", web)]

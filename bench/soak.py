@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/soak.py --minutes 10 [--threads 4] [--files 40] [--append-results]
 
-Starts ``python -m web`` (waitress) on 127.0.0.1 over a fresh index of generated minutes,
+Starts ``python -m web`` (its default server) on 127.0.0.1 over a fresh index of generated minutes,
 then for N minutes runs ``--threads`` client threads (each one request at a time: bounded)
 against /api/search, /search and /api/items/…, while the main thread keeps re-ingesting:
 every round rewrites a few files (a new version word) and runs ``kb ingest`` as a separate
@@ -223,7 +223,8 @@ def report(r: dict[str, object]) -> str:
     return (
         f"\n## Soak\n\n`python bench/soak.py --minutes {r['minutes']:g} --threads {r['threads']}"
         f" --files {r['files']}` — run {when}; load average at the end {load} (shared 2-CPU "
-        "machine).  Client threads query the real `python -m web` server (waitress, 8 threads) "
+        "machine).  Client threads query the real `python -m web` server (its default: "
+        "gunicorn with one process per CPU) "
         "while `kb ingest` re-ingests changed files every round and every fifth round is "
         "`kb ingest --rebuild` (a generation swap under load).\n\n"
         "| requests | errors | p50 ms | p95 ms | p99 ms | max ms | ingest rounds | rebuilds | "
