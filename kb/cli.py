@@ -86,7 +86,8 @@ def main() -> None:
     type=click.IntRange(0, 64),
     default=None,
     help="Worker processes that read, parse and tag files while this one writes the index "
-    "[default: KB_INGEST_WORKERS, else 1 with 2 or more CPUs, 0 with one].",
+    "[default: KB_INGEST_WORKERS, else 1 when the machine has 2 or more CPUs and 1.5 of "
+    "them are idle (1-minute load average), else 0].",
 )
 @click.option(
     "--wait",

@@ -111,6 +111,9 @@ def test_worker_count_follows_the_setting_and_the_cpus(monkeypatch) -> None:
     monkeypatch.delenv("KB_INGEST_WORKERS", raising=False)
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (1.2, 1.0, 1.0))
+    assert pipeline.worker_count(None, parallel.MIN_FILES) == 0  # another job on a CPU
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (0.3, 1.0, 1.0))
     assert pipeline.worker_count(None, parallel.MIN_FILES) == 1
     assert pipeline.worker_count(None, parallel.MIN_FILES - 1) == 0  # too few files
     assert pipeline.worker_count(0, 100) == 0
