@@ -546,7 +546,7 @@ def _save_facet_arrays(index_dir: Path) -> None:
     that is most of its start-up).  Only a cache: a failure to save is not the commit's."""
     from kb import segcache
 
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(Exception):  # noqa: BLE001 - a cache must never fail a commit
         segcache.write_missing(index_dir)
 
 

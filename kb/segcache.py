@@ -216,6 +216,8 @@ def write_missing(index_dir: str | os.PathLike[str]) -> int:
     written = 0
     with ix.reader() as reader:
         for seg, _offset in reader.leaf_readers():
+            if seg.segment() is None:  # an index with no segments yet (an empty reader)
+                continue
             segid = seg.segment().segment_id()
             if load(folder, segid, seg.doc_count_all()) is None:
                 save(folder, segment_arrays(seg))

@@ -206,3 +206,11 @@ def test_searching_never_writes_saved_copies(built: tuple[Path, list], tmp_path:
     assert svc.search(SearchRequest(q="council")).total > 0
     svc.close()
     assert sorted(p.name for p in folder.iterdir()) == names
+
+
+def test_an_index_with_no_segments_has_nothing_to_save(tmp_path: Path) -> None:
+    from kb.search import SCHEMA
+
+    windex.create_in(str(tmp_path), SCHEMA)
+    assert segcache.write_missing(tmp_path) == 0
+    assert not list(tmp_path.glob(f"*{segcache.SUFFIX}"))
