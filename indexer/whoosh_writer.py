@@ -141,8 +141,10 @@ class ChunkedPostingPool(writing.PostingPool):
             self._remove_run(path)
 
 
-#: Postings per pickled chunk of a sorted run.
-RUN_CHUNK = 16_384
+#: Postings per pickled chunk of a sorted run.  The final merge holds one chunk of every
+#: run in memory: 30,000 items in 131 runs peaked at 529 MiB with 16,384 and 209 MiB with
+#: 4,096, at the same CPU time.
+RUN_CHUNK = 4_096
 #: ``PostingPool.add``'s estimate of a posting's memory, less its strings' lengths.
 _POSTING_OVERHEAD = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
 
