@@ -83,7 +83,15 @@ def dir_size(path: Path) -> int:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size so far, in MiB (Linux ru_maxrss is KiB)."""
+    """This process's peak resident set size so far, in MiB: ``VmHWM`` from /proc, which
+    starts afresh in a new program; ``ru_maxrss`` (the fallback) survives ``exec``, so a
+    child started by a big parent would report the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
