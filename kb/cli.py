@@ -86,8 +86,8 @@ def main() -> None:
     type=click.IntRange(0, 64),
     default=None,
     help="Worker processes that read, parse and tag files while this one writes the index "
-    "[default: KB_INGEST_WORKERS, else 1 when the machine has 2 or more CPUs and 1.5 of "
-    "them are idle (1-minute load average), else 0].",
+    "[default: KB_INGEST_WORKERS, else 1 when the machine has 2 or more CPUs and the "
+    "1-minute load average leaves half a CPU idle, else 0].",
 )
 @click.option(
     "--wait",

@@ -36,7 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
         "ingest_workers",
         "auto",
         "Worker processes that read, parse and tag files beside the ingest writer "
-        "(auto: 1 when the machine has 2+ CPUs and 1.5 of them are idle, else 0).",
+        "(auto: 1 when the machine has 2+ CPUs and half a CPU is idle, else 0).",
     ),
     Setting(
         "web_workers",

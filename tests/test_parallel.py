@@ -112,8 +112,10 @@ def test_worker_count_follows_the_setting_and_the_cpus(monkeypatch) -> None:
     monkeypatch.delenv("KB_INGEST_WORKERS", raising=False)
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (1.7, 1.0, 1.0))
+    assert pipeline.worker_count(None, parallel.MIN_FILES) == 0  # both CPUs busy
     monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (1.2, 1.0, 1.0))
-    assert pipeline.worker_count(None, parallel.MIN_FILES) == 0  # another job on a CPU
+    assert pipeline.worker_count(None, parallel.MIN_FILES) == 1  # e.g. a job that just ended
     monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (0.3, 1.0, 1.0))
     assert pipeline.worker_count(None, parallel.MIN_FILES) == 1
     assert pipeline.worker_count(None, parallel.MIN_FILES - 1) == 0  # too few files
