@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -60,15 +61,32 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically: temp file, fsync, rename, fsync folder."""
+def atomic_write_text(path: Path, text: str | Iterable[str]) -> None:
+    """Replace ``path`` with ``text`` (a string, or pieces written one after another)
+    atomically: temp file, fsync, rename, fsync folder."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
+        if isinstance(text, str):
+            fh.write(text)
+        else:
+            fh.writelines(text)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     generations.fsync_path(path.parent)
+
+
+def manifest_lines(version: int, generation: int, files: dict[str, Any]) -> Iterator[str]:
+    """The manifest as JSON, one line per source in key order, produced piece by piece.
+
+    ``json.dumps(payload, indent=1)`` of a 1M-item index's manifest (125,000 sources) ran
+    Python's pure encoder and held +330 MiB at its peak; this holds one entry at a time."""
+    yield f'{{"version": {version}, "generation": {generation}, "files": {{'
+    sep = "\n"
+    for key in sorted(files):
+        yield f"{sep}{json.dumps(key)}: {json.dumps(files[key])}"
+        sep = ",\n"
+    yield "\n}}\n"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -522,12 +540,8 @@ class IndexWriterSession:
         self._write_manifest(self.manifest, MANIFEST_NAME, self._ix.latest_generation())
 
     def _write_manifest(self, files: dict[str, Any], name: str, generation: int) -> None:
-        payload = {
-            "version": MANIFEST_VERSION,
-            "generation": generation,
-            "files": dict(sorted(files.items())),
-        }
-        atomic_write_text(self.index_dir / name, json.dumps(payload, indent=1) + "\n")
+        lines = manifest_lines(MANIFEST_VERSION, generation, files)
+        atomic_write_text(self.index_dir / name, lines)
 
 
 #: Memory (MB) a rebuild's writer fills with postings before sorting a run to disk.

@@ -261,3 +261,20 @@ def test_a_removed_sources_meeting_can_be_indexed_from_another(tmp_path, seed_me
         assert session.owner_of(seed_meeting.id, besides="/c.txt") == "/b.txt"
         assert session.put("/c.txt", "3", seed_meeting) == []
     assert read_manifest(tmp_path)["/c.txt"]["duplicate_of"] == "/b.txt"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {},
+        {"/b.txt": {"hash": "2", "item_ids": ["x/01"]}, "/a é.txt": {"hash": "1", "n": None}},
+        {f"/src/{n}.txt": {"hash": str(n), "status": "indexed"} for n in range(50)},
+    ],
+)
+def test_manifest_lines_are_the_json_of_the_sorted_manifest(files) -> None:
+    from indexer.write import manifest_lines
+
+    text = "".join(manifest_lines(1, 7, files))
+    assert json.loads(text) == {"version": 1, "generation": 7, "files": files}
+    assert list(json.loads(text)["files"]) == sorted(files)
+    assert text.count("\n") == len(files) + 2  # a line per source, then the closing one
