@@ -244,6 +244,11 @@ class SearchService(BrowseMixin):
             # Whoosh's refresh races a commit deleting old segment files: its retry then
             # closes the old readers twice (ReaderClosed).  A fresh searcher retries cleanly.
             s = ix.searcher()
+        except index.EmptyIndexError:
+            # a plain index folder was moved behind a generation link (the first rebuild)
+            # between resolving the path and reading its TOC: resolve it again
+            ix = self._current_index()
+            s = ix.searcher()
         try:
             yield s
         finally:

@@ -167,3 +167,33 @@ def test_regression_refresh_racing_segment_deletion_raised_reader_closed(
     monkeypatch.setattr(reading, "SegmentReader", vanishing)
     assert total(service, "secondword") == 9
     service.close()
+
+
+def test_a_search_as_the_plain_folder_moves_behind_a_link_does_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first rebuild renames a plain index folder to ``<index>.gen/0``, then links the
+    path to it; a search that resolved the path just before the rename must still answer."""
+    src, ix = tmp_path / "src", tmp_path / "index"
+    write_corpus(src, "oldmarker", count=3)
+    ingest([src], ix)
+    service = SearchService(ix)
+    assert total(service, "oldmarker") == 9
+    gen0 = generations.gen_root(ix) / "0"
+    resolve = service._current_index
+    moved: list[threading.Timer] = []
+
+    def resolve_then_move():  # type: ignore[no-untyped-def]
+        found = resolve()
+        if not moved:  # the rename happens now; the link follows 20 ms later
+            gen0.parent.mkdir()
+            ix.rename(gen0)
+            moved.append(threading.Timer(0.02, generations._point, (ix, gen0)))
+            moved[0].start()
+        return found
+
+    monkeypatch.setattr(service, "_current_index", resolve_then_move)
+    assert total(service, "oldmarker") == 9
+    moved[0].join()
+    assert ix.is_symlink() and generations.current(ix) == gen0.resolve()
+    service.close()
