@@ -207,7 +207,7 @@ def _consistent(arrays: SegmentArrays) -> bool:
 
 def write_missing(index_dir: str | os.PathLike[str]) -> int:
     """Save the arrays of every segment of the index at ``index_dir`` (a generation link is
-    followed) that has no usable saved copy yet; return how many were written.  Meant for
+    followed) that has no saved copy yet; return how many were written.  Meant for
     the index writer, right after a commit; safe to run at any time."""
     from whoosh import index
 
@@ -219,7 +219,9 @@ def write_missing(index_dir: str | os.PathLike[str]) -> int:
             if seg.segment() is None:  # an index with no segments yet (an empty reader)
                 continue
             segid = seg.segment().segment_id()
-            if load(folder, segid, seg.doc_count_all()) is None:
+            # saved files are written whole (temp file + rename): one that exists is done,
+            # so a commit does not load every older segment's arrays just to check them
+            if not path_for(folder, segid).exists():
                 save(folder, segment_arrays(seg))
                 written += 1
     return written
