@@ -3,10 +3,10 @@
 Runs the benchmarks on N synthetic items and writes their section of ``bench/RESULTS.md``:
 
 * baselines — SQLite FTS5 and Tantivy: build rate, size, warm query latency per class;
-* ingest — Minutes KB index write alone (``indexer.write``) and end to end (``kb ingest`` on
+* ingest — Minutes KB index write alone (``kb.engine.open_writer``) and end to end (``kb ingest`` on
   generated text files; at most ``--ingest-items`` items, default 1,000, to keep
   ``make bench`` short — the rate is per item);
-* query — Minutes KB warm latency per class through ``kb.search.SearchService``, plus a
+* query — Minutes KB warm latency per class through ``kb.service.SearchService``, plus a
   pyinstrument profile of the slowest class;
 * web — ``/search`` p50/p95/p99 and errors at 1, 4 and 16 clients against ``python -m web``.
 
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     def write() -> None:
-        step("Minutes KB: index write alone (indexer.write.IndexWriterSession)")
+        step("Minutes KB: index write alone (kb.engine.whoosh.write.IndexWriterSession)")
         w = run_engine_part("write", args.size, kb_index, seed=args.seed)
         run.builds["Minutes KB write only"] = w
         step(f"  {w['items']:,} items in {w['seconds']:.1f}s = {w['rate']:,.0f} items/s")

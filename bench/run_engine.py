@@ -4,10 +4,10 @@ Each part runs in its own process (``python -m bench.run_engine write|query …`
 peak RSS is its own; it prints one JSON object on its last stdout line, which
 ``run_engine_part`` parses.
 
-* ``write``: generated ``Meeting`` objects go straight into ``indexer.write``'s
+* ``write``: generated ``Meeting`` objects go straight into ``kb.engine.whoosh.write``'s
   ``IndexWriterSession`` (one source per meeting, as ``kb ingest`` does); the time spent
   generating is excluded.
-* ``query``: the benchmark queries as ``kb.search.SearchRequest`` (committee filter as the
+* ``query``: the benchmark queries as ``kb.results.SearchRequest`` (committee filter as the
   request's ``committee`` facet filter); every Minutes KB search also counts all facets and
   the year histogram.
 """
@@ -35,7 +35,7 @@ def committees_of(cfg: GenConfig) -> list[str]:
 
 def write_index(cfg: GenConfig, index_dir: Path, batch_size: int = 50) -> dict[str, Any]:
     """Write ``cfg``'s meetings into a fresh index; return items, seconds, rate, size, RSS."""
-    from indexer.write import IndexWriterSession
+    from kb.engine.whoosh.write import IndexWriterSession
 
     source = UntimedSource(iter_meetings(cfg))
     items = 0
@@ -59,7 +59,7 @@ def write_index(cfg: GenConfig, index_dir: Path, batch_size: int = 50) -> dict[s
 
 def kb_request(q: BenchQuery) -> Any:
     """The SearchRequest Minutes KB gets for a benchmark query."""
-    from kb.search import SearchRequest
+    from kb.service import SearchRequest
 
     return SearchRequest(q=q.user_text(), committee=[q.committee] if q.committee else [])
 
@@ -67,7 +67,7 @@ def kb_request(q: BenchQuery) -> Any:
 def query_index(cfg: GenConfig, index_dir: Path) -> dict[str, Any]:
     """Warm latencies per class (ms samples) of the benchmark queries via SearchService."""
     from bench.run_queries import measure_queries
-    from kb.search import SearchService
+    from kb.service import SearchService
 
     service = SearchService(index_dir)
     queries = build_queries(committees_of(cfg), seed=cfg.seed)
@@ -90,7 +90,7 @@ def profile_class(index_dir: Path, cfg: GenConfig, kind: str) -> dict[str, str]:
         from pyinstrument import Profiler
     except ImportError:
         return {"text": "(pyinstrument not installed: pip install -e '.[bench]')"}
-    from kb.search import SearchService
+    from kb.service import SearchService
 
     service = SearchService(index_dir)
     queries = [q for q in build_queries(committees_of(cfg), seed=cfg.seed) if q.kind == kind][:25]

@@ -46,7 +46,7 @@ def rss_mb() -> float:
 
 def write(items: int, index_dir: Path, every: int, seed: int) -> dict[str, Any]:
     """Stream ``items`` generated items into a rebuilt index; return the figures."""
-    from indexer.write import IndexWriterSession
+    from kb.engine.whoosh.write import IndexWriterSession
 
     source = UntimedSource(iter_meetings(GenConfig(items=items, seed=seed)))
     progress: list[dict[str, float]] = []

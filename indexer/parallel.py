@@ -48,7 +48,7 @@ from indexer.pipeline import (
 )
 
 if TYPE_CHECKING:
-    from indexer.write import IndexWriterSession
+    from kb.engine.base import WriterSession as IndexWriterSession
 
 #: Fewer files than this are not worth starting a worker for (≈ 1 s of start-up).
 MIN_FILES = 16

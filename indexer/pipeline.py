@@ -2,7 +2,7 @@
 
 :func:`process_file` runs the stages of docs/CONTRACTS.md for one file; :func:`ingest` walks
 paths, skips unchanged files (content hash in the index manifest), writes through
-:class:`indexer.write.IndexWriterSession`, and reports one :class:`FileResult` per file.
+:func:`kb.engine.open_writer`'s session, and reports one :class:`FileResult` per file.
 People and topic tagging are used when their modules are installed; a bug in either becomes a
 warning on the file rather than losing its text.
 """
@@ -24,9 +24,9 @@ from indexer.segment import segment
 from indexer.timelimit import FileTimeout, time_limit
 from kb.model import IngestError, Meeting, NotMinutesError, meeting_id
 
-if TYPE_CHECKING:  # the writer (Whoosh, the analyser) is imported when an ingest starts,
+if TYPE_CHECKING:  # the writer (the engine, the analyser) is imported when an ingest starts,
     # so a worker process, which never writes, does not load it
-    from indexer.write import IndexWriterSession
+    from kb.engine.base import WriterSession as IndexWriterSession
 
 #: Folder names too generic to be a council's name (``--council-from-folder``).
 GENERIC_FOLDERS = {"minutes", "data", "files", "docs", "documents", "corpus", "input", "txt"}
@@ -245,14 +245,14 @@ def ingest(
     :func:`default_workers` (``KB_INGEST_WORKERS``, else 1 with 2+ CPUs), and never for
     fewer than ``parallel.MIN_FILES`` files.
     """
-    from indexer.write import IndexWriterSession
+    from kb.engine import open_writer
 
     index_dir = Path(index_dir)
     todo = files if files is not None else discover(paths)
     report = IngestReport()
     count = worker_count(workers, len(todo))
     taxonomy = None if count else load_taxonomy()  # workers load their own
-    with IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
+    with open_writer(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
         registry, registry_path = _registry(session.index_dir)  # a rebuild's new folder
         if count:
             from indexer import parallel
@@ -346,7 +346,7 @@ Outcome = tuple[str, Any]
 def check_file(session: IndexWriterSession, path: Path) -> Checked | FileResult:
     """Size, hash and manifest status of ``path``: a FileResult when there is nothing to
     process (too large, unreadable, unchanged), else (key, digest, status)."""
-    from indexer.write import content_hash
+    from kb.engine.manifest import content_hash
 
     key = str(path.resolve())
     try:

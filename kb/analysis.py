@@ -1,6 +1,6 @@
 """English text analysis shared by the index writer, the query parser and the snippets.
 
-Pure Python (no Whoosh here): ``kb.search`` wraps :func:`tokenize` in a Whoosh analyzer, so
+Pure Python, engine-neutral: every engine indexes the terms :func:`tokenize` gives, so
 indexing, querying and highlighting agree on what a "word" is.
 
 * Words are runs of letters/digits joined by hyphens or apostrophes, matched on the original

@@ -37,7 +37,7 @@ Other name:value text is searched as plain words.  Dates: --from/--to
 
 
 def _service(index: str | None) -> Any:
-    from kb.search import IndexMissingError, SearchService
+    from kb.service import IndexMissingError, SearchService
 
     try:
         return SearchService(config.index_dir(index))
@@ -131,7 +131,7 @@ def ingest(
     except IngestError as exc:
         raise click.ClickException(str(exc)) from exc
     parallel.prestart(workers)  # the workers warm up while this process loads the writer
-    from indexer.write import IndexLockedError
+    from kb.engine import IndexLockedError
 
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False)
 
@@ -220,7 +220,7 @@ def search(
     page: int,
     as_json: bool,
 ) -> None:
-    from kb.search import SearchRequest
+    from kb.service import SearchRequest
 
     if year and (date_from or date_to):
         raise click.UsageError("use either --year or --from/--to, not both")
@@ -389,9 +389,10 @@ def topics(index: str | None, as_json: bool) -> None:
 @click.option("--index", "index", help=INDEX_HELP)
 @click.option("--no-sources", is_flag=True, help="Do not check that source files still exist.")
 def check(index: str | None, no_sources: bool) -> None:
-    """Verify the index: read every segment and stored document, compare item counts with
-    the ingest manifest, find items whose source file is gone.  Exit status 1 on a problem."""
-    from indexer.check import check_index
+    """Verify the index (either engine): read every stored document, compare item counts
+    with the ingest manifest, find items whose source file is gone.  Exit status 1 on a
+    problem."""
+    from kb.engine import check as check_index
 
     report = check_index(config.index_dir(index), sources=not no_sources)
     for line in report.lines():

@@ -22,7 +22,17 @@ class Setting:
         return "KB_" + self.name.upper()
 
 
+#: The search engines (``KB_ENGINE``), the default first: the embedded index in one folder
+#: (one machine), or an OpenSearch cluster (see README, "Running at scale").
+ENGINE_CHOICES = ("whoosh", "opensearch")
+
 SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "engine",
+        ENGINE_CHOICES[0],
+        f"Search engine: {' or '.join(ENGINE_CHOICES)} (the embedded index in KB_INDEX, "
+        "or the cluster at KB_OPENSEARCH_URL).",
+    ),
     Setting("index", "instance/index", "Folder of the search index (KB_INDEX)."),
     Setting("data_dir", "data", "Folder with topics.toml, synonyms.toml and word lists."),
     Setting("page_size", 10, "Results per page in the web app and API."),
@@ -43,6 +53,30 @@ SETTINGS: tuple[Setting, ...] = (
         "auto",
         "Web worker processes; more than 1 serves with gunicorn "
         "(auto: one per CPU, at most 4; 1 on a single CPU).",
+    ),
+    Setting(
+        "opensearch_url",
+        "http://127.0.0.1:9200",
+        "OpenSearch cluster (KB_ENGINE=opensearch); https URLs verify certificates.",
+    ),
+    Setting(
+        "opensearch_index",
+        "kb",
+        "Name of the alias readers search; each build is an index named after it.",
+    ),
+    Setting(
+        "opensearch_user",
+        "",
+        "OpenSearch basic-auth user (password in KB_OPENSEARCH_PASSWORD).",
+    ),
+    Setting("opensearch_password", "", "OpenSearch basic-auth password."),
+    Setting("opensearch_shards", 1, "Primary shards of a new OpenSearch index (see README)."),
+    Setting("opensearch_replicas", 0, "Replicas of each shard of a new OpenSearch index."),
+    Setting("opensearch_api_key", "", "OpenSearch API key (instead of user/password)."),
+    Setting(
+        "opensearch_ca_certs",
+        "",
+        "CA bundle for a cluster with a private certificate (verification stays on).",
     ),
     Setting("host", "127.0.0.1", "Address `make serve` binds."),
     Setting("port", 8000, "Port `make serve` binds."),
@@ -73,6 +107,11 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             raise KeyError(f"unknown setting {key!r}")
         values[key] = value
     return values
+
+
+def setting_default(name: str) -> Any:
+    """The documented default of setting ``name``."""
+    return _BY_NAME[name].default
 
 
 def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

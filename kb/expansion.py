@@ -1,4 +1,5 @@
-"""Query-time expansion of synonyms and acronyms (used by ``kb.search`` on unquoted terms).
+"""Query-time expansion of synonyms and acronyms (used by the query
+compilers on unquoted terms).
 
 Groups come from ``data/synonyms.toml`` (``[[group]] terms = [...]``) and from each topic's
 ``synonyms`` + ``acronyms`` in ``data/topics.toml``.  A term belongs to a group when its

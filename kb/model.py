@@ -5,7 +5,7 @@ Data flows one way (see README, "Architecture"):
     file --read_*--> Document(blocks) --meeting--> Meeting --segment--> Items
                                                    --people/topics--> tagged Items --write--> index
 
-Nothing here imports Whoosh, Flask or any reader library.  Ids are readable and stable
+Nothing here imports a search engine, Flask or any reader library.  Ids are readable and stable
 across re-ingest: a meeting id is ``council/committee/date`` (slugs), an item id is the
 meeting id plus the item number as a slug (``luton/crime-and-disorder-committee/2018-03-27/07``).
 """

@@ -1,5 +1,5 @@
-"""The user query language, parsed into a small tree (pure Python; ``kb.search`` turns the tree
-into Whoosh queries).
+"""The user query language, parsed into a small tree (pure Python; each engine compiles the
+tree, through :mod:`kb.engine.plan`).
 
 Syntax (also shown by ``kb search --help``)::
 
@@ -133,6 +133,13 @@ def _field_node(name: str, value: str, phrase: bool) -> Node:
             start, end = end, start
         return YearRange(start, end)
     return FieldQuery(name, value, phrase)
+
+
+def year_node(value: str) -> YearRange:
+    """``year:value`` as a range (one year: start = end); QueryError when it is not one."""
+    node = _field_node("year", value, False)
+    assert isinstance(node, YearRange)
+    return node
 
 
 def _word_node(word: str) -> Node | None:

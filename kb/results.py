@@ -1,4 +1,4 @@
-"""The search request and response types (plain dataclasses; ``kb.search`` fills them).
+"""The search request and response types (plain dataclasses; the engines fill them).
 
 ``SearchResponse.to_json()`` is exactly what ``kb search --json`` prints and the JSON API
 returns.
@@ -107,7 +107,12 @@ def request_key(req: SearchRequest) -> tuple[Any, ...]:
     )
 
 
-FILTER_FIELDS = ("council", "committee", "speaker", "topic", "year")
+#: The facets, in display order: each is also a request filter and a query field.
+FACETS = ("council", "committee", "year", "speaker", "topic")
+#: The request filters (the facets).
+FILTER_FIELDS = FACETS
+#: The result orders a search may ask for.
+SORTS = ("relevance", "newest", "oldest")
 
 
 class ResultCache:

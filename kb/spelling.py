@@ -1,12 +1,12 @@
 """Did-you-mean: the indexed word closest to a misspelt one.
 
 Candidates are the words of the ``words`` field (every unstemmed word of every indexed item)
-within two edits, found by Whoosh's automaton (``reader.terms_within``).  They are ranked by
-edit distance (Damerau-Levenshtein: "polcie" is one edit from "police"), then by how many
-documents use the word (its stem's document frequency in titles and bodies), then
-alphabetically.  Whoosh's own ``ReaderCorrector`` ranks by the ``words`` field's frequency
-alone, whatever the distance; the word counts here do not depend on how many meeting
-documents carry a word in ``words`` (a rebuild keeps a few per word, see ``indexer.write``).
+within two edits, found by the engine (``vocabulary.terms_within``: each engine gives an
+object with that and ``doc_frequency``).  They are ranked by edit distance
+(Damerau-Levenshtein: "polcie" is one edit from "police"), then by how many documents use
+the word (its stem's document frequency in titles and bodies), then alphabetically.  The
+word counts do not depend on how many meeting documents carry a word in ``words`` (a
+rebuild keeps a few per word, see :mod:`kb.engine.documents`).
 """
 
 from __future__ import annotations

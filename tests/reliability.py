@@ -11,8 +11,8 @@ from pathlib import Path
 
 from whoosh import index as windex
 
-from indexer.generations import current
-from indexer.write import read_manifest
+from kb.engine.whoosh.generations import current
+from kb.engine.whoosh.write import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 

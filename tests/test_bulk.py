@@ -1,4 +1,4 @@
-"""indexer.whoosh_writer: segments written with in-memory field lengths are Whoosh's own."""
+"""kb.engine.whoosh.bulk: segments written with in-memory field lengths are Whoosh's own."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from whoosh import index, writing
 
 from bench.generate import GenConfig, iter_meetings
-from indexer import whoosh_writer
-from indexer.write import item_document, meeting_document
-from kb.search import SCHEMA
+from kb.engine.whoosh import bulk as whoosh_writer
+from kb.engine.whoosh.search import SCHEMA
+from kb.engine.whoosh.write import item_document, meeting_document
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from reliability import write_minutes
 
-from indexer.check import check_index
-from indexer.generations import current
 from indexer.pipeline import ingest
-from indexer.write import LOCK_NAME, MANIFEST_NAME
 from kb.cli import main
+from kb.engine.whoosh.check import check_index
+from kb.engine.whoosh.generations import current
+from kb.engine.whoosh.write import LOCK_NAME, MANIFEST_NAME
 
 
 @pytest.fixture()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.write import LOCK_NAME
 from kb.cli import main
+from kb.engine.whoosh.write import LOCK_NAME
 
 ITEM7 = "luton/crime-and-disorder-committee/2018-03-27/07"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from reliability import indexed_items, kb, kb_popen, manifest_items, write_minutes
 
-from indexer.check import check_index
-from indexer.generations import current, gen_root
-from indexer.write import LOCK_NAME, IndexWriterSession
+from kb.engine.whoosh.check import check_index
+from kb.engine.whoosh.generations import current, gen_root
+from kb.engine.whoosh.write import LOCK_NAME, IndexWriterSession
 
 FILES = 30
 VERSION = re.compile(r"version v(\d+)")

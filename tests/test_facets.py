@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kb import fastscore
-from kb.facets import FACETS, FacetCache
-from kb.search import SearchRequest, SearchService
+from kb.engine.whoosh import fastscore
+from kb.engine.whoosh.facets import FACETS, FacetCache
+from kb.service import SearchRequest, SearchService
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from indexer import read_html, read_text
 from indexer.meeting import extract_meeting
 from indexer.segment import segment
-from indexer.write import IndexWriterSession
 from kb import analysis
+from kb.engine.whoosh.write import IndexWriterSession
 from kb.model import IngestError, Item, Meeting, Resolution, item_id, meeting_id
-from kb.search import SearchRequest, SearchService
+from kb.service import SearchRequest, SearchService
 
 FUZZ = settings(
     max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.check import check_index
 from indexer.pipeline import FileResult, IngestReport, ingest
-from kb.search import SearchRequest, SearchService
+from kb.engine.whoosh.check import check_index
+from kb.service import SearchRequest, SearchService
 
 _spec = importlib.util.spec_from_file_location(
     "hostile_make", Path(__file__).parent / "fixtures" / "hostile" / "make.py"

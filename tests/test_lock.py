@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from reliability import ROOT, kb, kb_popen, manifest_items, write_minutes
 
-from indexer.generations import current
-from indexer.write import LOCK_NAME
+from kb.engine.whoosh.generations import current
+from kb.engine.whoosh.write import LOCK_NAME
 
 FILES = 30
 
@@ -36,7 +36,7 @@ def start_slow_ingest(src: Path, ix: Path):  # type: ignore[no-untyped-def]
 
 HOLDER = """
 import sys
-from indexer.write import IndexWriterSession
+from kb.engine.whoosh.write import IndexWriterSession
 with IndexWriterSession(sys.argv[1]):
     print("locked", flush=True)
     sys.stdin.readline()  # hold the lock until the test says so

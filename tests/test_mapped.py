@@ -1,5 +1,5 @@
-"""kb.mapped: segment files are read in place through their memory map, with the same bytes
-and the same search answers as Whoosh's copying BufferFile."""
+"""kb.engine.whoosh.mapped: segment files are read in place through their memory map, with the
+same bytes and the same search answers as Whoosh's copying BufferFile."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from whoosh.filedb import structfile
 
-from kb import mapped
-from kb.search import SearchRequest, SearchService
+from kb.engine.whoosh import mapped
+from kb.service import SearchRequest, SearchService
 
 
 def _data() -> bytes:

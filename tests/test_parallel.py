@@ -19,7 +19,7 @@ from bench.generate import GenConfig, write_minutes
 from indexer import parallel, pipeline
 from indexer.people import assign_people, find_people, resolve_people
 from indexer.people_registry import FILENAME, PeopleRegistry
-from indexer.write import read_manifest
+from kb.engine.whoosh.write import read_manifest
 from kb.model import to_jsonable
 
 

@@ -10,9 +10,9 @@ import pytest
 import indexer.people
 import indexer.pipeline as pipeline
 from indexer.pipeline import discover, folder_council, ingest, process_file
-from indexer.write import read_manifest
+from kb.engine.whoosh.write import read_manifest
 from kb.model import IngestError
-from kb.search import SearchRequest, SearchService
+from kb.service import SearchRequest, SearchService
 
 
 def test_process_file_runs_every_stage_on_the_seed(seed_path: Path) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from reliability import kb, minutes_text
 
-from indexer import generations
-from indexer.check import check_index
 from indexer.pipeline import ingest
-from kb.search import SearchRequest, SearchService
+from kb.engine.whoosh import generations
+from kb.engine.whoosh.check import check_index
+from kb.service import SearchRequest, SearchService
 
 
 def write_corpus(folder: Path, marker: str, count: int = 12) -> None:
@@ -102,7 +102,7 @@ def test_old_generations_are_removed_keeping_the_previous(tmp_path: Path) -> Non
 
 
 def test_failed_rebuild_leaves_the_live_index_and_no_debris(tmp_path: Path) -> None:
-    from indexer.write import IndexWriterSession
+    from kb.engine.whoosh.write import IndexWriterSession
 
     src, ix = tmp_path / "src", tmp_path / "index"
     write_corpus(src, "keepme", count=2)
@@ -180,7 +180,7 @@ def test_a_search_as_the_plain_folder_moves_behind_a_link_does_not_fail(
     service = SearchService(ix)
     assert total(service, "oldmarker") == 9
     gen0 = generations.gen_root(ix) / "0"
-    resolve = service._current_index
+    resolve = service.backend._current_index
     moved: list[threading.Timer] = []
 
     def resolve_then_move():  # type: ignore[no-untyped-def]
@@ -192,7 +192,7 @@ def test_a_search_as_the_plain_folder_moves_behind_a_link_does_not_fail(
             moved[0].start()
         return found
 
-    monkeypatch.setattr(service, "_current_index", resolve_then_move)
+    monkeypatch.setattr(service.backend, "_current_index", resolve_then_move)
     assert total(service, "oldmarker") == 9
     moved[0].join()
     assert ix.is_symlink() and generations.current(ix) == gen0.resolve()

@@ -1,4 +1,4 @@
-"""kb.search.SearchService against real indexes: the seed, and a slice of the shared corpus."""
+"""kb.service.SearchService against real indexes: the seed, and a slice of the shared corpus."""
 
 from __future__ import annotations
 
@@ -13,15 +13,9 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from indexer.pipeline import ingest
+from kb.engine.whoosh.querybuild import _Compiler, field_query
 from kb.query import parse
-from kb.search import (
-    IndexMissingError,
-    QueryError,
-    SearchRequest,
-    SearchService,
-    _Compiler,
-    field_query,
-)
+from kb.service import IndexMissingError, QueryError, SearchRequest, SearchService
 
 SEED_MEETING = "luton/crime-and-disorder-committee/2018-03-27"
 

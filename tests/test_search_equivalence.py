@@ -18,10 +18,12 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from indexer.pipeline import ingest, process_file
-from indexer.write import MAX_SEGMENTS, meeting_words
-from kb import analysis, fastscore
+from kb import analysis
+from kb.engine.whoosh import fastscore
+from kb.engine.whoosh.querybuild import _Compiler
+from kb.engine.whoosh.write import MAX_SEGMENTS, meeting_words
 from kb.query import parse
-from kb.search import SearchRequest, SearchService, _Compiler
+from kb.service import SearchRequest, SearchService
 
 QUERIES = [
     "council",
@@ -220,7 +222,7 @@ def test_spelling_words_equal_analysing_the_text(corpus_files: list[Path], seed_
     '"the parish council"', '"joint policing committee"', 'police "parish council"',
 ])  # fmt: skip
 def test_numpy_scores_equal_whoosh_scores(one_commit: Path, many_commits: Path, q: str) -> None:
-    """kb.fastscore ranks plain word queries itself: same documents, order and scores."""
+    """fastscore ranks plain word queries itself: same documents, order and scores."""
     for folder in (one_commit, many_commits):
         svc = SearchService(folder, cache_size=0)
         text_q = _Compiler(svc.expander).compile(parse(q))
@@ -286,7 +288,7 @@ def test_worker_process_ingest_equals_sequential(
     """indexer.parallel (reading in a worker process) gives the same statuses, the same
     manifest and the same answers as the sequential loop."""
     from indexer import parallel
-    from indexer.write import read_manifest
+    from kb.engine.whoosh.write import read_manifest
 
     # 12 files, then 4 repeats (each 'unchanged' only once the first is staged)
     files = (corpus_files * 2)[: max(parallel.MIN_FILES, len(corpus_files) + 4)]

@@ -1,4 +1,4 @@
-"""Per-segment facet arrays (kb.segcache) and the FacetCache built from them equal what plain
+"""Per-segment facet arrays (segcache) and the FacetCache built from them equal what plain
 Whoosh reads; saved copies equal computed ones, bad copies are ignored, a commit reuses the
 segments it kept and computes only new ones, and Whoosh removes a copy with its segment."""
 
@@ -14,10 +14,10 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from bench.generate import GenConfig, iter_meetings
-from indexer.write import IndexWriterSession
-from kb import fastscore, segcache
-from kb.facets import FACET_FIELDS, FACETS, FacetCache
-from kb.search import SearchRequest, SearchService
+from kb.engine.whoosh import fastscore, segcache
+from kb.engine.whoosh.facets import FACET_FIELDS, FACETS, FacetCache
+from kb.engine.whoosh.write import IndexWriterSession
+from kb.service import SearchRequest, SearchService
 
 
 def _write(folder: Path, meetings: list) -> None:
@@ -209,7 +209,7 @@ def test_searching_never_writes_saved_copies(built: tuple[Path, list], tmp_path:
 
 
 def test_an_index_with_no_segments_has_nothing_to_save(tmp_path: Path) -> None:
-    from kb.search import SCHEMA
+    from kb.engine.whoosh.search import SCHEMA
 
     windex.create_in(str(tmp_path), SCHEMA)
     assert segcache.write_missing(tmp_path) == 0

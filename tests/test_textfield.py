@@ -1,4 +1,4 @@
-"""kb.textfield: KbText's direct indexing gives exactly the postings Whoosh's TEXT gives."""
+"""textfield: KbText's direct indexing gives exactly the postings Whoosh's TEXT gives."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from whoosh import fields
 
-from kb.search import KbAnalyzer
-from kb.textfield import KbText, term_positions
+from kb.engine.whoosh.search import KbAnalyzer
+from kb.engine.whoosh.textfield import KbText, term_positions
 
 TEXTS = [
     "",
@@ -78,6 +78,6 @@ def test_non_text_values_fall_back_to_whoosh() -> None:
 def test_encode_positions_is_whooshs(poslist: list[int]) -> None:
     from whoosh import formats
 
-    from kb.textfield import encode_positions
+    from kb.engine.whoosh.textfield import encode_positions
 
     assert encode_positions(poslist) == formats.Positions().encode(poslist)

@@ -241,7 +241,7 @@ def test_time_budget_note(seed_index) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_duplicate_facet_labels_get_their_council() -> None:
-    from kb.search import FacetValue, SearchResponse
+    from kb.service import FacetValue, SearchResponse
     from web.search import display_facets
 
     resp = SearchResponse(

@@ -1,4 +1,4 @@
-"""indexer.write: the lock, batched commits, atomic replacement, the manifest, pruning."""
+"""kb.engine.whoosh.write: the lock, batched commits, atomic replacement, the manifest, pruning."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from indexer.pipeline import process_file
-from indexer.write import (
+from kb.engine.whoosh.write import (
     LOCK_NAME,
     MANIFEST_NAME,
     IndexLockedError,
@@ -272,7 +272,7 @@ def test_a_removed_sources_meeting_can_be_indexed_from_another(tmp_path, seed_me
     ],
 )
 def test_manifest_lines_are_the_json_of_the_sorted_manifest(files) -> None:
-    from indexer.write import manifest_lines
+    from kb.engine.whoosh.write import manifest_lines
 
     text = "".join(manifest_lines(1, 7, files))
     assert json.loads(text) == {"version": 1, "generation": 7, "files": files}

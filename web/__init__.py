@@ -3,8 +3,8 @@
 ``create_app(config)`` builds the app.  ``config`` may hold any ``kb.config`` setting by name
 (``index``, ``page_size``, ``max_page`` …; they default to the documented values and the
 ``KB_*`` environment variables) plus Flask keys such as ``TESTING``.  The web layer knows
-nothing of Whoosh: it talks to ``kb.search.SearchService`` only, opened lazily on the first
-request in each process (see ``web.pool``).
+nothing of the search engine: it talks to ``kb.service.SearchService`` only, opened lazily on
+the first request in each process (see ``web.pool``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kb.search import QueryError
+from kb.service import QueryError
 from web.pool import IndexUnavailable
 
 log = logging.getLogger(__name__)

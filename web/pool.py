@@ -1,6 +1,6 @@
 """One SearchService per process, opened lazily on first use (so after a server forks).
 
-``kb.search.SearchService`` is the only reader of the index and pools its own searchers;
+``kb.service.SearchService`` is the only reader of the index and pools its own searchers;
 this holder does not pool on top of it (it passes ``searcher_pool_size`` on).  It only
 makes sure each process opens the index itself, on the first request that needs it, and
 that a missing index gives a clear error (and is retried on the next request).
@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kb.search import SearchService
+from kb.service import SearchService
 
 
 class IndexUnavailable(RuntimeError):
@@ -53,5 +53,5 @@ class ServiceHolder:
             return SearchService(self.index_dir, pool_size=self.pool_size)
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc
-        except Exception as exc:  # Whoosh raises its own EmptyIndexError and friends
+        except Exception as exc:  # an engine raises its own errors on a damaged index
             raise IndexUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc

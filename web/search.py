@@ -1,6 +1,6 @@
 """The HTML blueprint: search page, item, meeting, committee, person and topic pages.
 
-Every page reads the index through ``kb.search.SearchService`` (``web.pool``); parameters
+Every page reads the index through ``kb.service.SearchService`` (``web.pool``); parameters
 are validated by ``web.params`` so bad input is a 400 page, unknown ids a 404 page.
 """
 
@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from kb.search import SearchRequest
+from kb.service import SearchRequest
 from web import feeds
 from web.highlight import query_terms
 from web.params import parse_search_args, query_string

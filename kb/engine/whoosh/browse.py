@@ -1,6 +1,6 @@
 """Reading whole documents from the index: items, meetings, committees, people, topics.
 
-A mixin of :class:`kb.search.SearchService`, kept apart so each module stays readable.  It
+A mixin of :class:`~.search.WhooshReader`, kept apart so each module stays readable.  It
 imports no Whoosh: queries come from the service's ``_term``/``_all`` and searchers from its
 pool (``self.searcher()``).
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from kb.facets import FacetCache
+from kb.engine.whoosh.facets import FacetCache
 from kb.model import slugify
 
 
@@ -29,7 +29,7 @@ class BrowseMixin:
 
     index_dir: Any
 
-    # provided by SearchService
+    # provided by WhooshReader
     def searcher(self) -> AbstractContextManager[Any]:  # pragma: no cover - overridden
         raise NotImplementedError
 

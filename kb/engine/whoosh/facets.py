@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from kb import segcache
+from kb.engine.whoosh import segcache
+from kb.results import FACETS, SORTS
 
-FACETS = ("council", "committee", "year", "speaker", "topic")
+__all__ = ["FACETS", "FACET_FIELDS", "SORTS", "FacetCache"]
+
 #: facet name → index field holding its values
 FACET_FIELDS = segcache.FACET_FIELDS
-SORTS = ("relevance", "newest", "oldest")
 
 
 class FacetCache:
@@ -25,7 +26,7 @@ class FacetCache:
 
     Single-valued fields (council, committee, year) also get a dense code-per-doc array for
     the histogram.  Counting is a ``bincount`` over the pairs whose doc is in the match mask.
-    The arrays are assembled from per-segment arrays (:mod:`kb.segcache`): those of a
+    The arrays are assembled from per-segment arrays (:mod:`kb.engine.whoosh.segcache`): those of a
     ``previous`` cache are reused for the segments it shares with this generation, else
     loaded from the segment's saved copy in ``folder``, else computed.  Pairs of deleted
     documents stay in the arrays; :attr:`items` and :attr:`live` leave them out.
@@ -38,8 +39,8 @@ class FacetCache:
         self.generation = reader.generation()
         self.size = reader.doc_count_all()
         self.labels: dict[str, dict[str, str]] = {f: {} for f in FACETS}
-        #: per-field document lengths for scoring (``kb.fastscore.FieldLengths``, set by
-        #: ``kb.search``; filled lazily, once per field and generation)
+        #: per-field document lengths for scoring (``fastscore.FieldLengths``, set by
+        #: ``search``; filled lazily, once per field and generation)
         self.lengths: Any = None
         #: segment id → its arrays (kept for the next generation's cache)
         self.segments: dict[str, segcache.SegmentArrays] = {}

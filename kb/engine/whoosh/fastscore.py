@@ -23,7 +23,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from kb.segcache import numeric_column
+from kb.engine.whoosh.segcache import numeric_column
 
 
 class _Unsupported(Exception):

@@ -23,6 +23,8 @@ import os
 import shutil
 from pathlib import Path
 
+from kb.engine.manifest import fsync_path
+
 GEN_SUFFIX = ".gen"
 #: Generations kept after a swap: the current one and the one before it.
 KEEP = 2
@@ -44,15 +46,6 @@ def _numbers(root: Path) -> list[int]:
     if not root.is_dir():
         return []
     return sorted(int(c.name) for c in root.iterdir() if c.name.isdigit() and c.is_dir())
-
-
-def fsync_path(path: Path) -> None:
-    """Flush a file or a folder (its entries: creations, renames) to the disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _point(index_path: Path, target: Path) -> None:

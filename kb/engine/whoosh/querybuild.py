@@ -1,4 +1,4 @@
-"""Whoosh queries from :mod:`kb.query` trees: the compiler used by :mod:`kb.search`.
+"""Whoosh queries from :mod:`kb.query` trees: the compiler used by :mod:`kb.engine.whoosh.search`.
 
 * :class:`_Compiler` turns a parsed query into a Whoosh query over ``title``/``body`` (each word
   with its hyphen and synonym variants) and records the terms to highlight;

@@ -1,4 +1,5 @@
-"""The search engine: the index schema and :class:`SearchService`, the only reader of the index.
+"""The embedded engine's reader: the index schema and :class:`WhooshReader` (behind
+:class:`kb.service.SearchService`), the only reader of an index folder.
 
 The index holds two kinds of documents, told apart by the ``doctype`` field:
 
@@ -12,8 +13,8 @@ The index holds two kinds of documents, told apart by the ``doctype`` field:
 
 Facet counts and the year × committee histogram are counted with numpy over per-field value
 arrays built once per index generation (see :class:`FacetCache`), from the set of matching
-document numbers: totals and counts are exact.  Queries are compiled by :mod:`kb.querybuild`;
-word, AND/OR/NOT and phrase queries are ranked by :mod:`kb.fastscore` with numpy (Whoosh's
+document numbers: totals and counts are exact.  Queries are compiled by :mod:`.querybuild`; word,
+AND/OR/NOT and phrase queries are ranked by :mod:`.fastscore` with numpy (Whoosh's
 BM25F scores, same order as Whoosh's exhaustive ranking), anything else by one exhaustive
 Whoosh search.  Responses are cached per index generation (:class:`kb.results.ResultCache`).
 """
@@ -39,18 +40,20 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from kb import analysis, fastscore, mapped, spelling
-from kb.browse import BrowseMixin, day
-from kb.facets import FACETS, SORTS, FacetCache
+from kb import analysis, spelling
+from kb.engine.base import IndexMissingError
+from kb.engine.whoosh import fastscore, mapped
+from kb.engine.whoosh.browse import BrowseMixin, day
+from kb.engine.whoosh.facets import FACETS, SORTS, FacetCache
+from kb.engine.whoosh.querybuild import _Compiler, field_query
+from kb.engine.whoosh.textfield import KbText
 from kb.model import slugify
 from kb.query import (
     QueryError,
     parse,
 )
-from kb.querybuild import _Compiler, field_query
 from kb.results import FacetValue, Hit, ResultCache, SearchRequest, SearchResponse, request_key
 from kb.snippets import make_snippet
-from kb.textfield import KbText
 
 __all__ = [
     "FacetValue",
@@ -60,7 +63,7 @@ __all__ = [
     "SCHEMA",
     "SearchRequest",
     "SearchResponse",
-    "SearchService",
+    "WhooshReader",
 ]
 
 
@@ -108,7 +111,7 @@ class KbAnalyzer(Composable):
 def _one_term(field: fields.NUMERIC) -> fields.NUMERIC:
     """``field`` indexed as one exact term per value instead of Whoosh's tiered range terms
     (16 for a DATETIME, 8 for an int): dates and numbers are filtered and sorted through
-    their columns (:mod:`kb.facets`), never by range queries, and each tier is a posting
+    their columns (:mod:`.facets`), never by range queries, and each tier is a posting
     the writer pays for."""
     field.shift_step = 0
     return field
@@ -153,12 +156,8 @@ def build_schema() -> fields.Schema:
 
 SCHEMA = build_schema()
 
-#: read segment files through their memory map instead of copying them (see kb.mapped)
+#: read segment files through their memory map instead of copying them (see kb.engine.whoosh.mapped)
 mapped.install()
-
-
-class IndexMissingError(FileNotFoundError):
-    """There is no index at the given folder yet (run ``kb ingest``)."""
 
 
 # --------------------------------------------------------------------------- facets
@@ -192,11 +191,11 @@ def _real_folder(path: Path) -> Path:
     return path.resolve() if path.is_symlink() else path
 
 
-class SearchService(BrowseMixin):
+class WhooshReader(BrowseMixin):
     """Searches and reads one index folder.  Thread-safe: searchers come from a small pool
     and are refreshed on checkout, so a commit by ``kb ingest`` shows on the next call.
     The index path is re-resolved on every checkout: when ``kb ingest --rebuild`` swaps its
-    link to a new generation (:mod:`indexer.generations`), the next call reads the new one."""
+    link to a new generation (:mod:`.generations`), the next call reads the new one."""
 
     def __init__(
         self,
@@ -222,7 +221,7 @@ class SearchService(BrowseMixin):
         self.expander = _load_expander() if expander == "auto" else expander
         #: recent responses, keyed by index identity + commit generation (see ``search``)
         self.results_cache = ResultCache(cache_size)
-        #: decoded postings of recent words per segment (see kb.fastscore.PostingsCache)
+        #: decoded postings of recent words per segment (see fastscore.PostingsCache)
         self.postings = fastscore.PostingsCache(postings_cache_mb * 2**20)
         # a service dropped without close() (an app torn down) still closes its searchers'
         # files; the pool list is the one object both share (close() empties it in place)

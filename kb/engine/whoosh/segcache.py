@@ -2,17 +2,17 @@
 beside the segment so that a new process loads them instead of reading postings.
 
 A Whoosh segment never changes once written (only its deletions do, and those live in the
-index's table of contents), so everything :class:`kb.facets.FacetCache` needs from a segment
+index's table of contents), so everything :class:`.facets.FacetCache` needs from a segment
 can be computed once per segment id: each facet field's values with its (doc, value-code)
 pairs, the item documents, and the sortable date and agenda-order columns — all local to the
 segment and counting deleted documents, which the caller masks out per generation.
 
 :func:`segment_arrays` computes them; :func:`load` reads a segment's saved copy, a file named
 ``MAIN_<segment id>.kbfacets.pickle`` in the index folder, written by :func:`write_missing`
-(called by the index writer after a commit, or ``python -m kb.segcache INDEX`` for an index
-written before).  Whoosh's own clean-up deletes the file with its segment (the name matches
-its segment-file pattern).  A saved file that is missing, unreadable or not of this segment
-and format is ignored and the arrays are computed.  Readers never write.
+(called by the index writer after a commit, or ``python -m kb.engine.whoosh.segcache INDEX``
+for an index written before).  Whoosh's own clean-up deletes the file with its segment (the
+name matches its segment-file pattern).  A saved file that is missing, unreadable or not of
+this segment and format is ignored and the arrays are computed.  Readers never write.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import numpy as np
 #: bump when the arrays or their meaning change: older files are then ignored
 FORMAT = 1
 SUFFIX = ".kbfacets.pickle"
-#: facet name → index field holding its values (``kb.facets`` uses the same)
+#: facet name → index field holding its values (``kb.engine.whoosh.facets`` uses the same)
 FACET_FIELDS = {
     "council": "council_id",
     "committee": "committee_key",
@@ -229,7 +229,7 @@ def write_missing(index_dir: str | os.PathLike[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m kb.segcache",
+        prog="python -m kb.engine.whoosh.segcache",
         description="Save the per-segment facet arrays of an index (for an index written "
         "before the writer saved them).",
     )

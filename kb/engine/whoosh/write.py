@@ -19,246 +19,62 @@ Usage::
   as ``manifest.pending.json`` tagged with the Whoosh generation; a crash between the two is
   settled by :func:`recover_manifest`, so the manifest always describes the index exactly.
 * ``rebuild=True`` builds a new generation beside the live index and swaps it in atomically
-  on success (:mod:`indexer.generations`); readers never see a half-built index.
+  on success (:mod:`kb.engine.whoosh.generations`); readers never see a half-built index.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from whoosh import index
 
-from indexer import generations, whoosh_writer
-from kb import analysis
-from kb.model import Item, Meeting, slugify, to_json, to_jsonable
-from kb.search import SCHEMA
+from kb.engine.base import IndexLockedError, Status
+from kb.engine.documents import (
+    SPELLING_HOLDERS,
+    SpellingHolders,
+    item_document,
+    meeting_document,
+    meeting_words,
+)
+from kb.engine.manifest import (
+    LOCK_NAME,
+    MANIFEST_NAME,
+    MANIFEST_VERSION,
+    acquire_lock,
+    atomic_write_text,
+    content_hash,
+    manifest_lines,
+    release_lock,
+)
+from kb.engine.whoosh import bulk as whoosh_writer
+from kb.engine.whoosh import generations
+from kb.engine.whoosh.search import SCHEMA
+from kb.model import Meeting, to_jsonable
 
-LOCK_NAME = "kb-ingest.lock"
-MANIFEST_NAME = "manifest.json"
+__all__ = [
+    "SPELLING_HOLDERS",
+    "IndexLockedError",
+    "IndexWriterSession",
+    "SpellingHolders",
+    "acquire_lock",
+    "atomic_write_text",
+    "content_hash",
+    "item_document",
+    "meeting_document",
+    "meeting_words",
+    "read_manifest",
+    "release_lock",
+]
+
 #: The manifest of a commit in flight, written before the Whoosh commit (see ``commit``).
 PENDING_NAME = "manifest.pending.json"
-MANIFEST_VERSION = 1
-
-Status = Literal["new", "changed", "unchanged"]
-
-
-class IndexLockedError(RuntimeError):
-    """Another live process is writing this index; the message names its pid."""
-
-
-def content_hash(data: bytes) -> str:
-    """The manifest's content hash of a file's bytes (sha256, hex)."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def atomic_write_text(path: Path, text: str | Iterable[str]) -> None:
-    """Replace ``path`` with ``text`` (a string, or pieces written one after another)
-    atomically: temp file, fsync, rename, fsync folder."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        if isinstance(text, str):
-            fh.write(text)
-        else:
-            fh.writelines(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    generations.fsync_path(path.parent)
-
-
-def manifest_lines(version: int, generation: int, files: dict[str, Any]) -> Iterator[str]:
-    """The manifest as JSON, one line per source in key order, produced piece by piece.
-
-    ``json.dumps(payload, indent=1)`` of a 1M-item index's manifest (125,000 sources) ran
-    Python's pure encoder and held +330 MiB at its peak; this holds one entry at a time."""
-    yield f'{{"version": {version}, "generation": {generation}, "files": {{'
-    sep = "\n"
-    for key in sorted(files):
-        yield f"{sep}{json.dumps(key)}: {json.dumps(files[key])}"
-        sep = ",\n"
-    yield "\n}}\n"
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def acquire_lock(index_dir: Path) -> Path:
-    """Create the ingest lock holding our pid; recover a stale one.  Returns the lock path."""
-    lock = index_dir / LOCK_NAME
-    for _attempt in range(3):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                pid = int(lock.read_text(encoding="ascii").strip() or "0")
-            except (OSError, ValueError):
-                pid = 0
-            if _pid_alive(pid):
-                raise IndexLockedError(
-                    f"index is being updated by another ingest (pid {pid}); "
-                    f"wait for it to finish or, if it is gone, delete {lock}"
-                ) from None
-            lock.unlink(missing_ok=True)  # stale: its process is dead
-            continue
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(str(os.getpid()))
-            fh.flush()
-            os.fsync(fh.fileno())
-        return Path(os.path.realpath(lock))  # the real folder, even behind a generation link
-    raise IndexLockedError(f"could not take the index lock {lock}")
-
-
-def release_lock(lock: Path) -> None:
-    """Remove the lock if it is still ours."""
-    try:
-        if lock.read_text(encoding="ascii").strip() == str(os.getpid()):
-            lock.unlink()
-    except (OSError, ValueError):
-        pass
-
-
-def _date_time(day: dt.date | None) -> dt.datetime | None:
-    return dt.datetime.combine(day, dt.time.min) if day else None
-
-
-def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, Any]:
-    """The index document for one item (see :mod:`kb.search` for the fields)."""
-    council_id, committee_id = slugify(meeting.council), slugify(meeting.committee)
-    names = {n for p in item.speakers for n in (p.name, p.form) if n}
-    topics = [t.topic for t in item.topics]
-    doc: dict[str, Any] = {
-        "id": item.id,
-        "doctype": "item",
-        "meeting_id": meeting.id,
-        "source_key": source_key,
-        "council": meeting.council,
-        "council_id": council_id,
-        "council_text": meeting.council,
-        "committee": meeting.committee,
-        "committee_id": committee_id,
-        "committee_key": f"{council_id}/{committee_id}",
-        "committee_text": " ".join(filter(None, [meeting.committee, meeting.parent_body])),
-        "year": str(meeting.date.year) if meeting.date else "undated",
-        "item_number": item.number,
-        "order": item.order,
-        "title": item.title,
-        "body": item.body,
-        "speaker_names": "\n".join(sorted(names)),
-        "topic_text": "\n".join(f"{t.topic.replace('-', ' ')} {t.label}" for t in item.topics),
-        "source": item.source or meeting.source,
-        "ocr": bool(item.ocr),
-        "data": to_json(item, leave_out=("body",)),  # the body is stored once, in its field
-    }
-    optional = {
-        "date": _date_time(meeting.date),
-        "ref": item.ref,
-        "speaker": ",".join(sorted({p.person_id for p in item.speakers if p.person_id})),
-        "mentioned": ",".join(sorted({p.person_id for p in item.mentioned if p.person_id})),
-        "topic": ",".join(topics),
-        "topic_primary": ",".join(t.topic for t in item.topics if t.strength == "primary"),
-        "page_start": item.page_start,
-        "page_end": item.page_end,
-    }
-    doc.update({k: v for k, v in optional.items() if v not in (None, "")})
-    return doc
-
-
-@functools.lru_cache(maxsize=200_000)
-def _spelling_terms(word: str) -> tuple[str, ...]:
-    """The unstemmed terms of one raw word (a word's terms depend only on the word)."""
-    if "-" in word or "\u2010" in word or "\u2011" in word:
-        return tuple(t.text for t in analysis.tokenize(word, do_stem=False))
-    term = analysis.unstemmed_term(word)  # the one term tokenize() would give, if any
-    return () if term is None else (term,)
-
-
-@dataclass
-class SpellingHolders:
-    """A rebuild's count of the meeting documents carrying each spelling word."""
-
-    #: term -> meeting documents whose ``words`` carry it
-    counts: dict[str, int] = field(default_factory=dict)
-    #: raw words whose every term is carried :data:`SPELLING_HOLDERS` times already
-    full: set[str] = field(default_factory=set)
-
-
-def meeting_words(meeting: Meeting, holders: SpellingHolders | None = None) -> str:
-    """The distinct unstemmed words of a meeting's item titles and bodies, for the spelling
-    corrector (``words`` field).  Kept on the meeting document, once per meeting rather than
-    once per item: the corrector needs each word in the lexicon, not per-item postings.
-
-    With ``holders`` (updated here), a word is left out once :data:`SPELLING_HOLDERS`
-    meetings carry it: the lexicon stays complete while the postings shrink from every
-    (meeting, word) pair to a few per word.  Used by rebuilds."""
-    raw: set[str] = set()
-    for item in meeting.items:
-        raw.update(analysis.WORD_RE.findall(item.title))
-        raw.update(analysis.WORD_RE.findall(item.body))
-    seen: set[str] = set()
-    if holders is None:
-        for word in raw:
-            seen.update(_spelling_terms(word))
-        return " ".join(sorted(seen))
-    counts = holders.counts
-    for word in raw - holders.full:
-        terms = _spelling_terms(word)
-        if all(counts.get(t, 0) >= SPELLING_HOLDERS for t in terms):
-            holders.full.add(word)
-        else:
-            seen.update(terms)
-    kept = []
-    for term in seen:
-        n = counts.get(term, 0)
-        if n < SPELLING_HOLDERS:
-            counts[term] = n + 1
-            kept.append(term)
-    return " ".join(sorted(kept))
-
-
-def meeting_document(
-    meeting: Meeting, source_key: str, holders: SpellingHolders | None = None
-) -> dict[str, Any]:
-    """The index document for a meeting: its facts as JSON, plus its item ids in order
-    (``holders``: see :func:`meeting_words`)."""
-    data = json.loads(to_json(meeting, leave_out=("items",)))
-    data["item_ids"] = [i.id for i in sorted(meeting.items, key=lambda i: i.order)]
-    data["council_id"], data["committee_id"] = meeting.council_id, meeting.committee_id
-    doc: dict[str, Any] = {
-        "id": meeting.id,
-        "doctype": "meeting",
-        "meeting_id": meeting.id,
-        "source_key": source_key,
-        "council": meeting.council,
-        "council_id": meeting.council_id,
-        "committee": meeting.committee,
-        "committee_id": meeting.committee_id,
-        "year": str(meeting.date.year) if meeting.date else "undated",
-        "source": meeting.source,
-        "words": meeting_words(meeting, holders),
-        "data": json.dumps(data, ensure_ascii=False),
-    }
-    if meeting.date:
-        doc["date"] = _date_time(meeting.date)
-    return doc
 
 
 @dataclass
@@ -546,8 +362,6 @@ class IndexWriterSession:
 
 #: Memory (MB) a rebuild's writer fills with postings before sorting a run to disk.
 REBUILD_LIMIT_MB = 256
-#: Meeting documents of a rebuild that carry each spelling word (see :func:`meeting_words`).
-SPELLING_HOLDERS = 3
 #: Segments an ingest may leave unmerged between commits (searching cost grows with them).
 MAX_SEGMENTS = 12
 #: Merge a rebuilt index into one segment at the end (off: it costs a full rewrite).
@@ -555,10 +369,10 @@ OPTIMIZE_REBUILD = False
 
 
 def _save_facet_arrays(index_dir: Path) -> None:
-    """Save the facet arrays of new segments beside them (``kb.segcache``), so a web process
+    """Save the facet arrays of new segments beside them (``segcache``), so a web process
     opening the index loads them instead of reading every facet posting list (at 100k items
     that is most of its start-up).  Only a cache: a failure to save is not the commit's."""
-    from kb import segcache
+    from kb.engine.whoosh import segcache
 
     with contextlib.suppress(Exception):  # noqa: BLE001 - a cache must never fail a commit
         segcache.write_missing(index_dir)

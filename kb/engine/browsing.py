@@ -1,0 +1,76 @@
+"""Browse records built the same way by every engine from stored documents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kb.engine.base import CommitteeSummary, ItemRecord, ItemSummary, MeetingRecord
+
+
+def item_record(stored: dict[str, Any]) -> ItemRecord:
+    """An item document's stored fields as the full item (JSON data plus body, ids, url)."""
+    item: dict[str, Any] = json.loads(stored.get("data") or "{}")
+    item["body"] = stored.get("body", "")
+    item["council_id"] = stored.get("council_id")
+    item["committee_id"] = stored.get("committee_id")
+    item["url"] = f"/items/{stored['id']}"
+    return item
+
+
+def meeting_record(stored: dict[str, Any]) -> MeetingRecord:
+    """A meeting document's stored fields as the meeting JSON plus ``item_count``."""
+    data: dict[str, Any] = json.loads(stored.get("data") or "{}")
+    data["item_count"] = len(data.get("item_ids", []))
+    return data
+
+
+def sort_meetings(meetings: list[MeetingRecord]) -> list[MeetingRecord]:
+    """Oldest meeting first (undated first), then by id."""
+    return sorted(meetings, key=lambda m: (m.get("date") or "", m.get("id", "")))
+
+
+def with_neighbours(item: ItemRecord, meeting: MeetingRecord) -> ItemRecord:
+    """``item`` with its ``meeting`` facts and ``prev_id``/``next_id`` in agenda order."""
+    ids: list[str] = meeting.get("item_ids", [])
+    pos = ids.index(item["id"]) if item.get("id") in ids else -1
+    item["meeting"] = meeting
+    item["prev_id"] = ids[pos - 1] if pos > 0 else None
+    item["next_id"] = ids[pos + 1] if 0 <= pos < len(ids) - 1 else None
+    return item
+
+
+def item_summary(item_id: str, stored: dict[str, Any], date: str | None) -> ItemSummary:
+    """The short form of an item used in lists."""
+    return {
+        "id": item_id,
+        "title": stored.get("title", ""),
+        "meeting_id": stored.get("meeting_id"),
+        "committee": stored.get("committee"),
+        "date": date,
+        "url": f"/items/{item_id}",
+    }
+
+
+def group_committees(meetings: list[MeetingRecord]) -> list[CommitteeSummary]:
+    """Each council/committee pair of ``meetings`` (oldest first) with its counts and dates."""
+    groups: dict[tuple[str, str], CommitteeSummary] = {}
+    for m in meetings:
+        key = (m.get("council_id", ""), m.get("committee_id", ""))
+        g = groups.setdefault(
+            key,
+            {
+                "council_id": key[0],
+                "committee_id": key[1],
+                "council": m.get("council"),
+                "committee": m.get("committee"),
+                "meetings": 0,
+                "items": 0,
+                "first_date": m.get("date"),
+                "last_date": m.get("date"),
+            },
+        )
+        g["meetings"] += 1
+        g["items"] += m["item_count"]
+        g["last_date"] = m.get("date") or g["last_date"]
+    return sorted(groups.values(), key=lambda g: (g["council"] or "", g["committee"] or ""))

@@ -1,0 +1,160 @@
+"""The engine-neutral index documents: what every backend stores for an item and a meeting.
+
+Two kinds, told apart by ``doctype``:
+
+* ``item`` — one agenda item: text fields ``title``/``body`` (resolutions are part of the
+  body), ``council_text``/``committee_text``/``speaker_names``/``topic_text`` (names a
+  field query matches), facet values ``council_id``, ``committee_key`` =
+  ``council_id/committee_id``, ``year``, ``speaker``/``mentioned``/``topic``/
+  ``topic_primary`` (comma-separated ids: :data:`LIST_FIELDS`), ``date`` (a datetime),
+  ``order`` (agenda position) and ``data``, the item as JSON (the body left out).
+* ``meeting`` — one per meeting, ``id`` = meeting id, ``data`` = the meeting as JSON with its
+  ``item_ids`` in order, and ``words``: the unstemmed words for spelling suggestions.
+  Never matched by a search.
+
+A backend maps these onto its own fields (see each backend's schema/template); the text
+analysis is always :mod:`kb.analysis`'s, so both engines index the same terms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb import analysis
+from kb.model import Item, Meeting, slugify, to_json
+
+#: fields holding several ids, comma-separated
+LIST_FIELDS = ("speaker", "mentioned", "topic", "topic_primary")
+#: fields analysed as text (by :func:`kb.analysis.tokenize`)
+TEXT_FIELDS = ("title", "body", "council_text", "committee_text", "speaker_names", "topic_text")
+#: Meeting documents of a rebuild that carry each spelling word (see :func:`meeting_words`).
+SPELLING_HOLDERS = 3
+
+
+def _date_time(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time.min) if day else None
+
+
+def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, Any]:
+    """The index document for one item (see the module docstring)."""
+    council_id, committee_id = slugify(meeting.council), slugify(meeting.committee)
+    names = {n for p in item.speakers for n in (p.name, p.form) if n}
+    topics = [t.topic for t in item.topics]
+    doc: dict[str, Any] = {
+        "id": item.id,
+        "doctype": "item",
+        "meeting_id": meeting.id,
+        "source_key": source_key,
+        "council": meeting.council,
+        "council_id": council_id,
+        "council_text": meeting.council,
+        "committee": meeting.committee,
+        "committee_id": committee_id,
+        "committee_key": f"{council_id}/{committee_id}",
+        "committee_text": " ".join(filter(None, [meeting.committee, meeting.parent_body])),
+        "year": str(meeting.date.year) if meeting.date else "undated",
+        "item_number": item.number,
+        "order": item.order,
+        "title": item.title,
+        "body": item.body,
+        "speaker_names": "\n".join(sorted(names)),
+        "topic_text": "\n".join(f"{t.topic.replace('-', ' ')} {t.label}" for t in item.topics),
+        "source": item.source or meeting.source,
+        "ocr": bool(item.ocr),
+        "data": to_json(item, leave_out=("body",)),  # the body is stored once, in its field
+    }
+    optional = {
+        "date": _date_time(meeting.date),
+        "ref": item.ref,
+        "speaker": ",".join(sorted({p.person_id for p in item.speakers if p.person_id})),
+        "mentioned": ",".join(sorted({p.person_id for p in item.mentioned if p.person_id})),
+        "topic": ",".join(topics),
+        "topic_primary": ",".join(t.topic for t in item.topics if t.strength == "primary"),
+        "page_start": item.page_start,
+        "page_end": item.page_end,
+    }
+    doc.update({k: v for k, v in optional.items() if v not in (None, "")})
+    return doc
+
+
+@functools.lru_cache(maxsize=200_000)
+def _spelling_terms(word: str) -> tuple[str, ...]:
+    """The unstemmed terms of one raw word (a word's terms depend only on the word)."""
+    if "-" in word or "\u2010" in word or "\u2011" in word:
+        return tuple(t.text for t in analysis.tokenize(word, do_stem=False))
+    term = analysis.unstemmed_term(word)  # the one term tokenize() would give, if any
+    return () if term is None else (term,)
+
+
+@dataclass
+class SpellingHolders:
+    """A rebuild's count of the meeting documents carrying each spelling word."""
+
+    #: term -> meeting documents whose ``words`` carry it
+    counts: dict[str, int] = field(default_factory=dict)
+    #: raw words whose every term is carried :data:`SPELLING_HOLDERS` times already
+    full: set[str] = field(default_factory=set)
+
+
+def meeting_words(meeting: Meeting, holders: SpellingHolders | None = None) -> str:
+    """The distinct unstemmed words of a meeting's item titles and bodies, for the spelling
+    corrector (``words`` field).  Kept on the meeting document, once per meeting rather than
+    once per item: the corrector needs each word in the lexicon, not per-item postings.
+
+    With ``holders`` (updated here), a word is left out once :data:`SPELLING_HOLDERS`
+    meetings carry it: the lexicon stays complete while the postings shrink from every
+    (meeting, word) pair to a few per word.  Used by rebuilds."""
+    raw: set[str] = set()
+    for item in meeting.items:
+        raw.update(analysis.WORD_RE.findall(item.title))
+        raw.update(analysis.WORD_RE.findall(item.body))
+    seen: set[str] = set()
+    if holders is None:
+        for word in raw:
+            seen.update(_spelling_terms(word))
+        return " ".join(sorted(seen))
+    counts = holders.counts
+    for word in raw - holders.full:
+        terms = _spelling_terms(word)
+        if all(counts.get(t, 0) >= SPELLING_HOLDERS for t in terms):
+            holders.full.add(word)
+        else:
+            seen.update(terms)
+    kept = []
+    for term in seen:
+        n = counts.get(term, 0)
+        if n < SPELLING_HOLDERS:
+            counts[term] = n + 1
+            kept.append(term)
+    return " ".join(sorted(kept))
+
+
+def meeting_document(
+    meeting: Meeting, source_key: str, holders: SpellingHolders | None = None
+) -> dict[str, Any]:
+    """The index document for a meeting: its facts as JSON, plus its item ids in order
+    (``holders``: see :func:`meeting_words`)."""
+    data = json.loads(to_json(meeting, leave_out=("items",)))
+    data["item_ids"] = [i.id for i in sorted(meeting.items, key=lambda i: i.order)]
+    data["council_id"], data["committee_id"] = meeting.council_id, meeting.committee_id
+    doc: dict[str, Any] = {
+        "id": meeting.id,
+        "doctype": "meeting",
+        "meeting_id": meeting.id,
+        "source_key": source_key,
+        "council": meeting.council,
+        "council_id": meeting.council_id,
+        "committee": meeting.committee,
+        "committee_id": meeting.committee_id,
+        "year": str(meeting.date.year) if meeting.date else "undated",
+        "source": meeting.source,
+        "words": meeting_words(meeting, holders),
+        "data": json.dumps(data, ensure_ascii=False),
+    }
+    if meeting.date:
+        doc["date"] = _date_time(meeting.date)
+    return doc

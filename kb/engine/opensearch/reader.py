@@ -1,0 +1,541 @@
+"""Searching and browsing an OpenSearch index (through its alias).
+
+A search is one request: the plan (:mod:`kb.engine.plan`) as a bool query, the request's
+filters in filter context, terms aggregations for the facets, a ``date_histogram`` by year
+with a committee sub-aggregation, ``track_total_hits`` for an exact total, and the page by
+``from``/``size`` — or, past :data:`WINDOW` results, by walking ``search_after`` with the
+same sort (score or date, then agenda order, then id).  Snippets are made by
+:func:`kb.snippets.make_snippet` from the stored body, with the plan's terms, so they mark
+the same words on both engines.  Facet labels come from the ``labels`` keyword field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from opensearchpy import NotFoundError, OpenSearch
+from opensearchpy.exceptions import RequestError
+
+from kb import analysis, spelling
+from kb.engine.base import (
+    CommitteeSummary,
+    IndexMissingError,
+    IndexStats,
+    ItemRecord,
+    ItemSummary,
+    MeetingRecord,
+    PersonRecord,
+    PersonSummary,
+    TopicSummary,
+)
+from kb.engine.browsing import (
+    group_committees,
+    item_record,
+    item_summary,
+    meeting_record,
+    sort_meetings,
+    with_neighbours,
+)
+from kb.engine.opensearch.client import SEP, alias_name, connect
+from kb.engine.opensearch.compile import Query, to_dsl
+from kb.engine.plan import EveryQ, Planner, facet_filter
+from kb.model import slugify
+from kb.query import QueryError, parse
+from kb.results import FACETS, FacetValue, Hit, SearchRequest, SearchResponse
+from kb.snippets import make_snippet
+
+#: facet → keyword field holding its values
+FACET_FIELDS = {
+    "council": "council_id",
+    "committee": "committee_key",
+    "year": "year",
+    "speaker": "speaker",
+    "topic": "topic",
+}
+#: values a facet lists (years: all)
+FACET_LIMIT = 100
+#: buckets asked for per facet: more than shown, so ties at the cut are broken by value
+FACET_BUCKETS = 1000
+#: deepest result reachable with from/size; deeper pages walk search_after
+WINDOW = 10_000
+#: documents fetched per request when walking a whole set (meetings, a person's items)
+SCAN = 1000
+#: buckets of an aggregation that lists every value (people, topics)
+ALL = 65_535
+ITEM = {"term": {"doctype": "item"}}
+MEETING = {"term": {"doctype": "meeting"}}
+HIT_FIELDS = [
+    "id",
+    "meeting_id",
+    "council",
+    "council_id",
+    "committee",
+    "committee_id",
+    "date",
+    "item_number",
+    "title",
+    "body",
+    "data",
+]
+
+
+def _expander() -> Any | None:
+    try:
+        from kb.expansion import Expander
+
+        return Expander.load()
+    except Exception:  # noqa: BLE001 - a broken synonyms file must not stop searching
+        return None
+
+
+def _day(value: Any) -> str | None:
+    return str(value)[:10] if value else None
+
+
+class OpenSearchReader:
+    """Reads the index behind the alias; thread-safe (the client pools its connections)."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        *,
+        client: OpenSearch | None = None,
+        alias: str | None = None,
+        expander: Any = "auto",
+        **_options: Any,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.client = client or connect()
+        self.alias = alias or alias_name()
+        if not self.client.indices.exists_alias(name=self.alias):
+            raise IndexMissingError(
+                f"no OpenSearch index {self.alias!r} at the cluster (build one with: "
+                "KB_ENGINE=opensearch kb ingest PATH)"
+            )
+        self.expander = _expander() if expander == "auto" else expander
+        self._labels: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    # -- plumbing
+    def _search(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.client.search(index=self.alias, body=body)  # type: ignore[no-any-return]
+        except RequestError as exc:  # a query the cluster refuses (too many clauses…)
+            raise QueryError(f"the search engine refused the query: {exc.error}") from exc
+
+    def _count(self, query: Query) -> int:
+        return int(self.client.count(index=self.alias, body={"query": query})["count"])
+
+    def _scan(
+        self, query: Query, sort: list[Any], fields: list[str] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every hit of ``query`` in ``sort`` order (``id`` breaks ties), page by page."""
+        body: dict[str, Any] = {"query": query, "size": SCAN, "sort": [*sort, {"id": "asc"}]}
+        if fields is not None:
+            body["_source"] = fields
+        while True:
+            hits = self._search(body)["hits"]["hits"]
+            yield from hits
+            if len(hits) < SCAN:
+                return
+            body["search_after"] = hits[-1]["sort"]
+
+    def _values(self, field: str, query: Query = ITEM) -> dict[str, int]:
+        """value → matching documents, for every value of keyword ``field``."""
+        body = {"size": 0, "query": query, "aggs": {"v": {"terms": {"field": field, "size": ALL}}}}
+        buckets = self._search(body)["aggregations"]["v"]["buckets"]
+        return {str(b["key"]): int(b["doc_count"]) for b in buckets}
+
+    def _years(self) -> list[str]:
+        return sorted(self._values("year"))
+
+    def label(self, facet: str, value: str) -> str:
+        """A facet value's display label (looked up once per value)."""
+        if facet == "year":
+            return value
+        known = self._labels.get(facet, {})
+        if value not in known:
+            with self._lock:
+                fresh: dict[str, dict[str, str]] = {}
+                for entry in self._values("labels"):
+                    f, v, text = (entry.split(SEP) + ["", ""])[:3]
+                    fresh.setdefault(f, {}).setdefault(v, text)
+                self._labels = fresh
+            known = self._labels.get(facet, {})
+        return known.get(value, value)
+
+    # -- search
+    def _filters(self, req: SearchRequest) -> list[Query]:
+        out: list[Query] = [ITEM]
+        for facet in FACETS:
+            values = [str(v).strip() for v in getattr(req, facet) if str(v).strip()]
+            if values:
+                out.append({"bool": {"should": [self._filter(facet, v) for v in values]}})
+        if req.date_from or req.date_to:
+            span: dict[str, str] = {}
+            if req.date_from:
+                span["gte"] = req.date_from.isoformat()
+            if req.date_to:
+                span["lte"] = f"{req.date_to.isoformat()}T23:59:59"
+            out.append({"range": {"date": span}})
+        return out
+
+    def _filter(self, facet: str, value: str) -> Query:
+        """The exact facet value when the index has it (so filtering on a value gives exactly
+        its facet count), else its slug, a committee name in any council, else the lenient
+        field query (a committee or person's name, a council's name)."""
+        field = FACET_FIELDS[facet]
+        exact = value if self._count({"term": {field: value}}) else slugify(value)
+        keys: list[Query] = [{"term": {field: exact}}]
+        if facet == "committee" and "/" not in value:
+            keys.append({"wildcard": {field: {"value": f"*/{slugify(value)}"}}})
+        found: Query = {"bool": {"should": keys}}
+        if self._count(found):
+            return found
+        plan = facet_filter(facet, value)
+        return to_dsl(plan, self._years) if plan is not None else {"match_none": {}}
+
+    @staticmethod
+    def _sort(sort: str) -> list[Any]:
+        if sort == "relevance":
+            return [{"_score": "desc"}, {"id": "asc"}]
+        newest = sort == "newest"
+        date = {"order": "desc" if newest else "asc", "missing": "_last" if newest else "_first"}
+        return [{"date": date}, {"order": "asc"}, {"id": "asc"}]
+
+    def _aggs(self) -> dict[str, Any]:
+        aggs: dict[str, Any] = {
+            facet: {"terms": {"field": field, "size": FACET_BUCKETS}}
+            for facet, field in FACET_FIELDS.items()
+        }
+        aggs["histogram"] = {
+            "date_histogram": {"field": "date", "calendar_interval": "year", "min_doc_count": 1},
+            "aggs": {"committee": {"terms": {"field": "committee_key", "size": FACET_BUCKETS}}},
+        }
+        return aggs
+
+    def search(self, req: SearchRequest) -> SearchResponse:
+        """Run ``req`` (see the module docstring); QueryError for a query that cannot run."""
+        began = time.perf_counter()
+        page, page_size = max(1, int(req.page)), max(1, int(req.page_size))
+        tree = parse(req.q)
+        planner = Planner(self.expander)
+        plan = planner.compile(tree) if tree is not None else EveryQ()
+        if plan is None:
+            raise QueryError("the query has only very common words; add a more specific word")
+        sort = "newest" if tree is None and req.sort == "relevance" else req.sort
+        query: Query = {"bool": {"filter": self._filters(req), "must": [to_dsl(plan, self._years)]}}
+        start = (page - 1) * page_size
+        deep = start + page_size > WINDOW
+        body: dict[str, Any] = {
+            "query": query,
+            "sort": self._sort(sort),
+            "track_total_hits": True,
+            "aggs": self._aggs(),
+            "_source": HIT_FIELDS,
+            "from": 0 if deep else start,
+            "size": 0 if deep else page_size,
+        }
+        found = self._search(body)
+        total = int(found["hits"]["total"]["value"])
+        hits = found["hits"]["hits"]
+        if deep and start < total:
+            hits = self._deep_page(query, sort, start, page_size)
+        results = [self._hit(h, planner) for h in hits]
+        aggs = found["aggregations"]
+        facets = {f: self._facet_values(f, aggs[f]["buckets"]) for f in FACETS}
+        suggestion = self._suggest(planner) if total == 0 else None
+        return SearchResponse(
+            query=req.q,
+            total=total,
+            page=page,
+            page_size=page_size,
+            results=results,
+            facets=facets,
+            histogram=_histogram(aggs["histogram"]["buckets"]),
+            suggestion=suggestion,
+            elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
+        )
+
+    def _deep_page(self, query: Query, sort: str, start: int, size: int) -> list[dict[str, Any]]:
+        """Hits ``start`` to ``start + size`` by walking ``search_after`` (no result window)."""
+        body: dict[str, Any] = {"query": query, "sort": self._sort(sort), "_source": False}
+        skipped = 0
+        while skipped < start:
+            body["size"] = min(SCAN, start - skipped)
+            hits = self._search(body)["hits"]["hits"]
+            if not hits:
+                return []
+            skipped += len(hits)
+            body["search_after"] = hits[-1]["sort"]
+        body.update(size=size, _source=HIT_FIELDS)
+        return list(self._search(body)["hits"]["hits"])
+
+    def _facet_values(self, facet: str, buckets: list[dict[str, Any]]) -> list[FacetValue]:
+        """Years newest first (all); others by count descending then value, the first 100."""
+        pairs = [(str(b["key"]), int(b["doc_count"])) for b in buckets if b["doc_count"]]
+        if facet == "year":
+            pairs.sort(reverse=True)
+        else:
+            pairs = sorted(pairs, key=lambda p: (-p[1], p[0]))[:FACET_LIMIT]
+        return [FacetValue(v, self.label(facet, v), n) for v, n in pairs]
+
+    @staticmethod
+    def _hit(hit: dict[str, Any], planner: Planner) -> Hit:
+        src = hit["_source"]
+        data = json.loads(src.get("data") or "{}")
+        plain, marked = make_snippet(src.get("body") or "", planner.matches)
+        return Hit(
+            id=src["id"],
+            meeting_id=src.get("meeting_id", ""),
+            council=src.get("council", ""),
+            council_id=src.get("council_id", ""),
+            committee=src.get("committee", ""),
+            committee_id=src.get("committee_id", ""),
+            date=_day(src.get("date")),
+            item_number=src.get("item_number", ""),
+            item_title=src.get("title", ""),
+            speakers=[p.get("name", "") for p in data.get("speakers", [])],
+            topics=[t.get("topic", "") for t in data.get("topics", [])],
+            snippet=plain,
+            snippet_html=marked,
+            score=round(float(hit.get("_score") or 0.0), 4),
+            url=f"/items/{src['id']}",
+        )
+
+    def _suggest(self, planner: Planner) -> str | None:
+        if not planner.plain_words:
+            return None
+        vocabulary = _Vocabulary(self)
+        out, changed = [], False
+        for word in planner.plain_words:
+            low = analysis.fold(word)
+            if low in analysis.STOPWORDS or not low.isalpha() or len(low) < 3:
+                out.append(word)
+                continue
+            found = spelling.suggest_word(vocabulary, low)
+            if found and found != low:
+                out.append(found)
+                changed = True
+            else:
+                out.append(word)
+        return " ".join(out) if changed else None
+
+    # -- reading documents
+    def _doc(self, doc_id: str, doctype: str) -> dict[str, Any] | None:
+        q = {"bool": {"filter": [{"term": {"id": doc_id}}, {"term": {"doctype": doctype}}]}}
+        hits = self._search({"query": q, "size": 1})["hits"]["hits"]
+        return hits[0] if hits else None
+
+    def get_item(self, item_id: str) -> ItemRecord | None:
+        """The full item with its meeting facts and neighbours; None when unknown."""
+        found = self._doc(item_id, "item")
+        if found is None:
+            return None
+        item = item_record(found["_source"])
+        item.setdefault("id", item_id)
+        meeting = self._doc(found["_source"]["meeting_id"], "meeting")
+        mdata = json.loads(meeting["_source"]["data"]) if meeting else {}
+        return with_neighbours(item, mdata)
+
+    def get_meeting(self, meeting_id: str) -> MeetingRecord | None:
+        """The meeting with its full items in agenda order; None when unknown."""
+        found = self._doc(meeting_id, "meeting")
+        if found is None:
+            return None
+        meeting: MeetingRecord = json.loads(found["_source"]["data"])
+        q = {"bool": {"filter": [ITEM, {"term": {"meeting_id": meeting_id}}]}}
+        meeting["items"] = [item_record(h["_source"]) for h in self._scan(q, [{"order": "asc"}])]
+        return meeting
+
+    def more_like_this(self, item_id: str, n: int = 5) -> list[ItemSummary]:
+        """Up to ``n`` other items with similar wording (OpenSearch's more_like_this)."""
+        found = self._doc(item_id, "item")
+        if found is None:
+            return []
+        like = {"_index": found["_index"], "_id": found["_id"]}
+        mlt = {"more_like_this": {"fields": ["t_body"], "like": [like], "min_term_freq": 1}}
+        q = {"bool": {"must": [mlt], "filter": [ITEM], "must_not": [{"term": {"id": item_id}}]}}
+        hits = self._search({"query": q, "size": n})["hits"]["hits"]
+        return [_summary(h) for h in hits]
+
+    def _meetings(self, query: Query | None = None) -> list[MeetingRecord]:
+        q = {"bool": {"filter": [MEETING] + ([query] if query else [])}}
+        hits = self._scan(q, [], ["data"])
+        return sort_meetings([meeting_record(h["_source"]) for h in hits])
+
+    def meeting_ids(self) -> list[str]:
+        """Every meeting id, oldest meeting first."""
+        return [m["id"] for m in self._meetings()]
+
+    def list_committees(self) -> list[CommitteeSummary]:
+        """Each council/committee pair with counts and date range."""
+        return group_committees(self._meetings())
+
+    def committee_meetings(self, council_id: str, committee_id: str) -> list[MeetingRecord]:
+        """The meetings of one committee, oldest first."""
+        q = {
+            "bool": {
+                "filter": [
+                    {"term": {"council_id": council_id}},
+                    {"term": {"committee_id": committee_id}},
+                ]
+            }
+        }
+        return self._meetings(q)
+
+    def people(self, council: str | None = None) -> list[PersonSummary]:
+        """People who spoke, most items first; ``council`` narrows to one council."""
+        people: list[PersonSummary] = [
+            {
+                "id": pid,
+                "name": self.label("speaker", pid),
+                "council_id": pid.split("/", 1)[0],
+                "items": count,
+                "url": f"/people/{pid}",
+            }
+            for pid, count in self._values("speaker").items()
+        ]
+        if council:
+            wanted = slugify(council)
+            people = [p for p in people if p["council_id"] == wanted]
+        return sorted(people, key=lambda p: (-p["items"], p["name"]))
+
+    def _items_with(self, field: str, value: str) -> list[dict[str, Any]]:
+        q = {"bool": {"filter": [ITEM, {"term": {field: value}}]}}
+        return list(self._scan(q, [{"date": {"order": "desc", "missing": "_last"}}]))
+
+    def person(self, person_id: str) -> PersonRecord | None:
+        """One person: name, printed forms, items spoken in / mentioned in (newest first)."""
+        spoke = self._items_with("speaker", person_id)
+        mentioned = self._items_with("mentioned", person_id)
+        if not spoke and not mentioned:
+            return None
+        forms: set[str] = set()
+        name = person_id
+        for hit in spoke:
+            for ref in json.loads(hit["_source"].get("data") or "{}").get("speakers", []):
+                if ref.get("person_id") == person_id:
+                    name = ref.get("name") or name
+                    forms.add(ref.get("form") or "")
+        forms.discard("")
+        return {
+            "id": person_id,
+            "name": name,
+            "council_id": person_id.split("/", 1)[0],
+            "forms": sorted(forms),
+            "spoke_in": [_summary(h) for h in spoke],
+            "mentioned_in": [_summary(h) for h in mentioned],
+        }
+
+    def topics_summary(self) -> list[TopicSummary]:
+        """Each topic: items, primary items and items per year, most items first."""
+        body = {
+            "size": 0,
+            "query": ITEM,
+            "aggs": {
+                "topic": {
+                    "terms": {"field": "topic", "size": ALL},
+                    "aggs": {"year": {"terms": {"field": "year", "size": ALL}}},
+                },
+                "primary": {"terms": {"field": "topic_primary", "size": ALL}},
+            },
+        }
+        aggs = self._search(body)["aggregations"]
+        primary = {b["key"]: int(b["doc_count"]) for b in aggs["primary"]["buckets"]}
+        out: list[TopicSummary] = []
+        for b in aggs["topic"]["buckets"]:
+            by_year = {str(y["key"]): int(y["doc_count"]) for y in b["year"]["buckets"]}
+            out.append(
+                {
+                    "topic": b["key"],
+                    "label": self.label("topic", b["key"]),
+                    "items": int(b["doc_count"]),
+                    "primary": primary.get(b["key"], 0),
+                    "by_year": dict(sorted(by_year.items())),
+                }
+            )
+        return sorted(out, key=lambda t: (-t["items"], t["topic"]))
+
+    def stats(self) -> IndexStats:
+        """Counts, date range, the alias and the size of its indices in bytes."""
+        meetings = self._meetings()
+        dates = [m["date"] for m in meetings if m.get("date")]
+        try:
+            raw = self.client.indices.stats(index=self.alias, metric="store")
+            size = int(raw["_all"]["primaries"]["store"]["size_in_bytes"])
+        except (NotFoundError, KeyError, TypeError, RequestError):
+            size = 0
+        return {
+            "items": self._count(ITEM),
+            "meetings": len(meetings),
+            "councils": len(self._values("council_id")),
+            "committees": len(self._values("committee_key")),
+            "people": len(self._values("speaker")),
+            "topics": len(self._values("topic")),
+            "first_date": min(dates) if dates else None,
+            "last_date": max(dates) if dates else None,
+            "index": f"{self.alias} (OpenSearch)",
+            "index_bytes": size,
+        }
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        self.client.close()
+
+
+class _Vocabulary:
+    """The two vocabulary calls :func:`kb.spelling.suggest_word` makes, answered by the
+    cluster: words within two edits (term suggester on ``t_words``, plus the word itself
+    when indexed) and a term's document frequency."""
+
+    def __init__(self, reader: OpenSearchReader) -> None:
+        self.reader = reader
+
+    def terms_within(self, field: str, word: str, maxdist: int) -> list[str]:
+        body = {
+            "size": 0,
+            "suggest": {
+                "w": {
+                    "text": word,
+                    "term": {
+                        "field": f"t_{field}",
+                        "max_edits": maxdist,
+                        "suggest_mode": "always",
+                        "size": 50,
+                        "prefix_length": 0,
+                        "min_word_length": 1,
+                    },
+                }
+            },
+        }
+        found = self.reader._search(body).get("suggest", {}).get("w", [])
+        words = [o["text"] for entry in found for o in entry.get("options", [])]
+        if self.reader._count({"term": {f"t_{field}": word}}):
+            words.append(word)
+        return words
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self.reader._count({"term": {f"t_{field}": term}})
+
+
+def _summary(hit: dict[str, Any]) -> ItemSummary:
+    src = hit["_source"]
+    return item_summary(src["id"], src, _day(src.get("date")))
+
+
+def _histogram(buckets: list[dict[str, Any]]) -> dict[int, dict[str, int]]:
+    """{year: {committee key: items}} from the date histogram, years ascending."""
+    out: dict[int, dict[str, int]] = {}
+    for b in buckets:
+        year = dt.datetime.fromtimestamp(int(b["key"]) / 1000, dt.UTC).year
+        comms = {str(c["key"]): int(c["doc_count"]) for c in b["committee"]["buckets"]}
+        if comms:
+            out[year] = dict(sorted(comms.items()))
+    return dict(sorted(out.items()))

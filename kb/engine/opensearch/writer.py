@@ -1,0 +1,363 @@
+"""Writing an OpenSearch index: bulk batches with retries, source replacement, rebuild by alias.
+
+* **Bulk**: documents go in ``_bulk`` requests of at most :data:`BULK_DOCS` documents and
+  :data:`BULK_BYTES` bytes.  A request failing with 429/502/503/504 or a connection error
+  is retried with exponential backoff (:data:`RETRIES` times); items rejected with 429 are
+  retried the same way; any other per-item error fails the commit with a
+  :class:`BulkError` naming the documents and reasons (the manifest is then not updated).
+* **Replacing a source** — new documents visible first, then delete-by-query: each commit
+  has a ``batch`` token; its documents are written (an item keeps its id as ``_id``, so a
+  changed item is overwritten in place, atomically per document), the index is refreshed,
+  then the documents of the replaced sources *not* of this batch are deleted
+  (``source_key`` in the batch's sources and ``batch`` ≠ token) and the index refreshed
+  again.  A reader therefore never sees an item twice nor a source without its items; for
+  the moment between the two refreshes it may still see items the new version dropped.
+* **Rebuild** (``kb ingest --rebuild``): everything is written into a new index
+  ``<alias>-<stamp>``; on success the alias moves to it in one ``_aliases`` request (atomic
+  for readers) and the old indices are deleted; on failure the new index is deleted.
+* The ingest manifest and the lock are files in the local state folder (``--index``/
+  ``KB_INDEX``), as for the embedded engine (:mod:`kb.engine.manifest`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import TransportError
+
+from kb.engine.base import Status
+from kb.engine.documents import item_document, meeting_document
+from kb.engine.manifest import (
+    MANIFEST_NAME,
+    MANIFEST_VERSION,
+    acquire_lock,
+    atomic_write_text,
+    manifest_lines,
+    read_files,
+    release_lock,
+)
+from kb.engine.opensearch.client import (
+    alias_name,
+    connect,
+    ensure_template,
+    new_index_name,
+    to_source,
+)
+from kb.model import Meeting, to_jsonable
+
+#: documents per bulk request, and its largest body in bytes
+BULK_DOCS = 500
+BULK_BYTES = 5 * 2**20
+#: retries of a bulk request (or of its items) refused as busy, and the first wait (s)
+RETRIES = 5
+BACKOFF = 0.5
+RETRY_STATUS = {429, 502, 503, 504}
+
+
+class BulkError(RuntimeError):
+    """Documents the cluster refused; ``failures`` holds (document id, reason) pairs."""
+
+    def __init__(self, failures: list[tuple[str, str]]) -> None:
+        self.failures = failures
+        shown = "; ".join(f"{i}: {r}" for i, r in failures[:10])
+        more = f" (and {len(failures) - 10} more)" if len(failures) > 10 else ""
+        super().__init__(f"OpenSearch refused {len(failures)} document(s): {shown}{more}")
+
+
+def _chunks(actions: list[tuple[str, dict[str, Any]]]) -> Iterable[list[tuple[str, str]]]:
+    """(id, JSON source) chunks within :data:`BULK_DOCS` and :data:`BULK_BYTES`."""
+    chunk: list[tuple[str, str]] = []
+    size = 0
+    for doc_id, source in actions:
+        line = json.dumps(source, ensure_ascii=False)
+        if chunk and (len(chunk) >= BULK_DOCS or size + len(line) > BULK_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append((doc_id, line))
+        size += len(line)
+    if chunk:
+        yield chunk
+
+
+def bulk_index(
+    client: OpenSearch,
+    index: str,
+    actions: list[tuple[str, dict[str, Any]]],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Index ``actions`` ((id, source) pairs) into ``index`` in bounded batches (see the module
+    docstring); returns the number of bulk requests made.  Raises BulkError."""
+    requests = 0
+    failures: list[tuple[str, str]] = []
+    for chunk in _chunks(actions):
+        todo = chunk
+        for attempt in range(RETRIES + 1):
+            body = "".join(
+                json.dumps({"index": {"_index": index, "_id": i}}) + "\n" + line + "\n"
+                for i, line in todo
+            )
+            requests += 1
+            try:
+                result = client.bulk(body=body)
+            except (OSConnectionError, TransportError) as exc:
+                status = getattr(exc, "status_code", None)
+                busy = isinstance(exc, OSConnectionError) or status in RETRY_STATUS
+                if not busy or attempt == RETRIES:
+                    raise
+                sleep(BACKOFF * 2**attempt)
+                continue
+            retry: list[tuple[str, str]] = []
+            by_id = dict(todo)
+            for item in result.get("items", []):
+                info = item.get("index", {})
+                status = int(info.get("status", 200))
+                if status < 300:
+                    continue
+                doc_id = str(info.get("_id"))
+                if status in RETRY_STATUS and attempt < RETRIES:
+                    retry.append((doc_id, by_id[doc_id]))
+                else:
+                    error = info.get("error", {})
+                    reason = error.get("reason") if isinstance(error, dict) else str(error)
+                    failures.append((doc_id, f"{status} {reason}"))
+            if not retry:
+                break
+            todo = retry
+            sleep(BACKOFF * 2**attempt)
+    if failures:
+        raise BulkError(failures)
+    return requests
+
+
+@dataclass
+class _Pending:
+    sources: set[str] = field(default_factory=set)
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    manifest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    count: int = 0
+
+
+class OpenSearchWriterSession:
+    """Exclusive, batched writing of the index behind the alias (see the module docstring)."""
+
+    def __init__(
+        self,
+        index_dir: str | Path,
+        *,
+        batch_size: int = 50,
+        rebuild: bool = False,
+        client: OpenSearch | None = None,
+        alias: str | None = None,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.batch_size = max(1, batch_size)
+        self.rebuild = rebuild
+        self.manifest: dict[str, dict[str, Any]] = {}
+        self.commits = 0
+        self.client = client or connect()
+        self.alias = alias or alias_name()
+        #: the index written: the alias's index, or a rebuild's new one
+        self.target = ""
+        self._pending = _Pending()
+        self._lock: Path | None = None
+        self._owners: dict[str, set[str]] = {}
+
+    # -- context
+    def __enter__(self) -> OpenSearchWriterSession:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = acquire_lock(self.index_dir)
+        try:
+            self._open()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if exc_type is None:
+                self.commit(final=True)
+                if self.rebuild:
+                    self._swap()
+                    self.save_manifest()
+            elif self.rebuild and self.target:
+                self.client.indices.delete(index=self.target, ignore_unavailable=True)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            release_lock(self._lock)
+            self._lock = None
+
+    def _current(self) -> list[str]:
+        """The indices the alias points at now (none when it does not exist)."""
+        if not self.client.indices.exists_alias(name=self.alias):
+            return []
+        return sorted(self.client.indices.get_alias(name=self.alias))
+
+    def _open(self) -> None:
+        ensure_template(self.client, self.alias)
+        current = self._current()
+        if self.rebuild or not current:
+            self.target = new_index_name(self.alias)
+            self.client.indices.create(index=self.target)
+            if not current:  # a first build: readers see it as it fills
+                self.client.indices.put_alias(index=self.target, name=self.alias)
+        else:
+            self.target = current[0]
+            self.manifest = read_files(self.index_dir)
+        for key, entry in self.manifest.items():
+            self._own(key, None, entry)
+
+    def _swap(self) -> None:
+        """Point the alias at the rebuilt index in one request, then drop the old indices."""
+        old = [i for i in self._current() if i != self.target]
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+        actions.append({"add": {"index": self.target, "alias": self.alias}})
+        self.client.indices.update_aliases(body={"actions": actions})
+        for index in old:
+            self.client.indices.delete(index=index, ignore_unavailable=True)
+
+    # -- the manifest
+    def status_of(self, source_key: str, digest: str) -> Status:
+        """'unchanged' when the manifest has this hash for the source (and it did not fail)."""
+        entry = self._entry(source_key)
+        if entry is None:
+            return "new"
+        if entry.get("hash") == digest and entry.get("status") != "failed":
+            return "unchanged"
+        return "changed"
+
+    def owner_of(self, meeting_id: str, *, besides: str) -> str | None:
+        """The source (other than ``besides``) whose indexed meeting has this id, if any."""
+        for key in sorted(self._owners.get(meeting_id, ())):
+            if key != besides:
+                return key
+        return None
+
+    def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        if old and old.get("status") == "indexed":
+            keys = self._owners.get(old.get("meeting_id", ""))
+            if keys is not None:
+                keys.discard(key)
+        if new and new.get("status") == "indexed" and new.get("meeting_id"):
+            self._owners.setdefault(new["meeting_id"], set()).add(key)
+
+    def _entry(self, key: str) -> dict[str, Any] | None:
+        if key in self._pending.manifest:
+            return self._pending.manifest[key]
+        return self.manifest.get(key)
+
+    # -- staging
+    def put(self, source_key: str, digest: str, meeting: Meeting, **info: Any) -> list[str]:
+        """Stage ``meeting`` as the content of ``source_key`` (replacing what it had); a
+        meeting another source holds is recorded as 'duplicate'.  Returns the item ids."""
+        other = self.owner_of(meeting.id, besides=source_key)
+        self._drop(source_key)
+        if other is not None:
+            self._stage(
+                source_key, digest, "duplicate", meeting_id=meeting.id, duplicate_of=other, **info
+            )
+            return []
+        self._pending.docs = [d for d in self._pending.docs if d["source_key"] != source_key]
+        self._pending.docs.append(meeting_document(meeting, source_key))
+        ids = []
+        for item in meeting.items:
+            self._pending.docs.append(item_document(item, meeting, source_key))
+            ids.append(item.id)
+        self._stage(source_key, digest, "indexed", meeting_id=meeting.id, item_ids=ids, **info)
+        return ids
+
+    def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
+        """Record a source that gives no documents, removing any it had."""
+        self._drop(source_key)
+        self._stage(source_key, digest, status, **info)
+
+    def remove(self, source_key: str) -> None:
+        """Stage deleting a source's documents and its manifest entry."""
+        self._drop(source_key)
+        self._own(source_key, self._entry(source_key), None)
+        self._pending.manifest[source_key] = None
+        self._bump()
+
+    def prune(self, keep: Callable[[str], bool]) -> list[str]:
+        """Stage removal of every manifest source for which ``keep(key)`` is false."""
+        gone = [k for k in list(self.manifest) if not keep(k)]
+        for key in gone:
+            self.remove(key)
+        return gone
+
+    def _drop(self, source_key: str) -> None:
+        self._pending.sources.add(source_key)
+        self._pending.docs = [d for d in self._pending.docs if d["source_key"] != source_key]
+
+    def _stage(self, key: str, digest: str | None, status: str, **info: Any) -> None:
+        entry = {
+            "hash": digest,
+            "status": status,
+            "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        entry.update(to_jsonable(info))
+        self._own(key, self._entry(key), entry)
+        self._pending.manifest[key] = entry
+        self._bump()
+
+    def _bump(self) -> None:
+        self._pending.count += 1
+        if self._pending.count >= self.batch_size:
+            self.commit()
+
+    # -- committing
+    def commit(self, *, final: bool = False, flush: bool = False) -> None:
+        """Write the staged batch (new documents first, then the replaced sources' old ones
+        deleted, see the module docstring), then save the manifest."""
+        pending, self._pending = self._pending, _Pending()
+        if not pending.manifest and not pending.sources and not pending.docs:
+            return
+        batch = uuid.uuid4().hex
+        actions = [(d["id"], to_source(d, batch)) for d in pending.docs]
+        bulk_index(self.client, self.target, actions)
+        self.client.indices.refresh(index=self.target)
+        stale = sorted(k for k in pending.sources if k in self.manifest)
+        if stale:
+            self.before_delete()
+            for i in range(0, len(stale), 1000):
+                query = {
+                    "bool": {
+                        "filter": [{"terms": {"source_key": stale[i : i + 1000]}}],
+                        "must_not": [{"term": {"batch": batch}}],
+                    }
+                }
+                self.client.delete_by_query(
+                    index=self.target, body={"query": query}, refresh=True, conflicts="proceed"
+                )
+        manifest = dict(self.manifest)
+        for key, entry in pending.manifest.items():
+            if entry is None:
+                manifest.pop(key, None)
+            else:
+                manifest[key] = entry
+        self.manifest = manifest
+        self.commits += 1
+        if not self.rebuild:  # a rebuild's manifest is saved when its index is swapped in
+            self.save_manifest()
+
+    def before_delete(self) -> None:
+        """Called between a batch becoming visible and the old documents' deletion (a hook
+        for tests that look at what a reader sees then)."""
+
+    def save_manifest(self) -> None:
+        """Replace the manifest file atomically."""
+        lines = manifest_lines(MANIFEST_VERSION, self.commits, self.manifest)
+        atomic_write_text(self.index_dir / MANIFEST_NAME, lines)

@@ -1,0 +1,123 @@
+"""The search service: one façade over the chosen engine's reader (``KB_ENGINE``).
+
+:class:`SearchService` is what the CLI and the web app read through.  It owns what does not
+depend on the engine — the request limits (sort names, page and page size bounds, query
+length, checked before the engine is asked) and the engine's name in ``stats()`` — and
+passes everything else to the backend (:mod:`kb.engine`), which does the searching, the
+caching per commit, the snippets and the suggestions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kb import engine as engines
+from kb.engine.base import (
+    CommitteeSummary,
+    IndexMissingError,
+    IndexStats,
+    ItemRecord,
+    ItemSummary,
+    MeetingRecord,
+    PersonRecord,
+    PersonSummary,
+    Reader,
+    TopicSummary,
+)
+from kb.query import MAX_QUERY_LENGTH, QueryError
+from kb.results import FACETS, SORTS, FacetValue, Hit, SearchRequest, SearchResponse
+
+__all__ = [
+    "FACETS",
+    "FacetValue",
+    "Hit",
+    "IndexMissingError",
+    "QueryError",
+    "SORTS",
+    "SearchRequest",
+    "SearchResponse",
+    "SearchService",
+]
+
+#: The largest page a backend is asked for (the web app's own limit is lower).
+MAX_PAGE_SIZE = 1000
+
+
+class SearchService:
+    """Searches and reads one index through the chosen engine.  Thread-safe.
+
+    ``index_dir`` is the index folder (the embedded engine) or the folder of the ingest
+    manifest (OpenSearch); ``engine`` overrides ``KB_ENGINE``; other options go to the
+    backend (``pool_size``, ``expander``, ``cache_size``…).  Raises IndexMissingError when
+    there is no index yet."""
+
+    def __init__(self, index_dir: str | Path, *, engine: str | None = None, **options: Any):
+        self.index_dir = Path(index_dir)
+        self.engine = engines.engine_name(engine)
+        self.backend: Reader = engines.open_reader(self.index_dir, engine=self.engine, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        # engine-specific extras (tests and benchmarks reach the embedded engine's caches)
+        if name == "backend":
+            raise AttributeError(name)
+        return getattr(self.backend, name)
+
+    def search(self, req: SearchRequest) -> SearchResponse:
+        """Run ``req``; raises QueryError (a ValueError) for a query that cannot run."""
+        if req.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+        if len(req.q) > MAX_QUERY_LENGTH:
+            raise QueryError(
+                f"the query is too long ({len(req.q):,} characters; the limit is "
+                f"{MAX_QUERY_LENGTH})"
+            )
+        req.page = max(1, int(req.page))
+        req.page_size = min(max(1, int(req.page_size)), MAX_PAGE_SIZE)
+        return self.backend.search(req)
+
+    def get_item(self, item_id: str) -> ItemRecord | None:
+        """The full item with its meeting facts and ``prev_id``/``next_id``; None if unknown."""
+        return self.backend.get_item(item_id)
+
+    def get_meeting(self, meeting_id: str) -> MeetingRecord | None:
+        """The meeting with its full items in agenda order; None when unknown."""
+        return self.backend.get_meeting(meeting_id)
+
+    def more_like_this(self, item_id: str, n: int = 5) -> list[ItemSummary]:
+        """Up to ``n`` other items with similar wording."""
+        return self.backend.more_like_this(item_id, n)
+
+    def meeting_ids(self) -> list[str]:
+        """Every meeting id, oldest meeting first."""
+        return self.backend.meeting_ids()
+
+    def list_committees(self) -> list[CommitteeSummary]:
+        """Each council/committee pair with counts and date range."""
+        return self.backend.list_committees()
+
+    def committee_meetings(self, council_id: str, committee_id: str) -> list[MeetingRecord]:
+        """The meetings of one committee, oldest first."""
+        return self.backend.committee_meetings(council_id, committee_id)
+
+    def people(self, council: str | None = None) -> list[PersonSummary]:
+        """People who spoke, most items first (``council``: one council only)."""
+        return self.backend.people(council)
+
+    def person(self, person_id: str) -> PersonRecord | None:
+        """One person and their items; None when unknown."""
+        return self.backend.person(person_id)
+
+    def topics_summary(self) -> list[TopicSummary]:
+        """Each topic with item counts, primary counts and items per year."""
+        return self.backend.topics_summary()
+
+    def stats(self) -> IndexStats:
+        """Counts, date range and where the index is; ``engine`` names the engine."""
+        out = self.backend.stats()
+        out["engine"] = self.engine
+        return out
+
+    def close(self) -> None:
+        """Release the backend's searchers/connections (reopened if used again)."""
+        self.backend.close()
