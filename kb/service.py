@@ -48,14 +48,24 @@ class SearchService:
     """Searches and reads one index through the chosen engine.  Thread-safe.
 
     ``index_dir`` is the index folder (the embedded engine) or the folder of the ingest
-    manifest (OpenSearch); ``engine`` overrides ``KB_ENGINE``; other options go to the
+    manifest (OpenSearch); ``engine`` overrides ``KB_ENGINE``; ``settings`` are the
+    :mod:`kb.config` values to use (default: the environment's), other options go to the
     backend (``pool_size``, ``expander``, ``cache_size``…).  Raises IndexMissingError when
     there is no index yet."""
 
-    def __init__(self, index_dir: str | Path, *, engine: str | None = None, **options: Any):
+    def __init__(
+        self,
+        index_dir: str | Path,
+        *,
+        engine: str | None = None,
+        settings: dict[str, Any] | None = None,
+        **options: Any,
+    ):
         self.index_dir = Path(index_dir)
-        self.engine = engines.engine_name(engine)
-        self.backend: Reader = engines.open_reader(self.index_dir, engine=self.engine, **options)
+        self.engine = engines.engine_name(engine or (settings or {}).get("engine"))
+        self.backend: Reader = engines.open_reader(
+            self.index_dir, engine=self.engine, settings=settings, **options
+        )
 
     def __getattr__(self, name: str) -> Any:
         # engine-specific extras (tests and benchmarks reach the embedded engine's caches)

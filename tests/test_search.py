@@ -6,9 +6,11 @@ import datetime as dt
 import html
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ENGINES
 from whoosh import index as windex
 from whoosh import query as wq
 
@@ -20,9 +22,17 @@ from kb.service import IndexMissingError, QueryError, SearchRequest, SearchServi
 SEED_MEETING = "luton/crime-and-disorder-committee/2018-03-27"
 
 
-@pytest.fixture(scope="module")
-def seed(seed_index: Path) -> SearchService:
-    svc = SearchService(seed_index)
+@pytest.fixture(scope="module", params=ENGINES)
+def seed(request: pytest.FixtureRequest, seed_index: Path, engine_index) -> Iterator[SearchService]:  # type: ignore[no-untyped-def]
+    """The seed through SearchService on each engine: every test taking ``seed`` is the
+    engine contract, run on every backend."""
+    if request.param == "whoosh":
+        svc = SearchService(seed_index, engine="whoosh")
+        yield svc
+        svc.close()
+        return
+    svc = engine_index(request.param).service()
+    assert svc.engine == request.param
     yield svc
     svc.close()
 

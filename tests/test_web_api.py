@@ -8,6 +8,12 @@ import pytest
 from web.openapi import json_schema_for
 
 
+@pytest.fixture(scope="module")
+def app(engine_app):  # type: ignore[no-untyped-def]
+    """This module's web tests run on every engine (see ``engine_app``)."""
+    return engine_app
+
+
 def validate(data: object, schema_name: str) -> None:
     jsonschema.Draft7Validator(json_schema_for(schema_name)).validate(data)
 

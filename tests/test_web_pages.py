@@ -13,6 +13,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 
+@pytest.fixture(scope="module")
+def app(engine_app):  # type: ignore[no-untyped-def]
+    """This module's web tests run on every engine (see ``engine_app``)."""
+    return engine_app
+
+
 class Links(HTMLParser):
     """Collects tags with their attributes (enough to follow links and check anchors)."""
 

@@ -58,7 +58,7 @@ def connect(conf: dict[str, Any] | None = None) -> OpenSearch:
     """A client for ``KB_OPENSEARCH_URL``: basic auth from ``KB_OPENSEARCH_USER``/``_PASSWORD``
     or ``KB_OPENSEARCH_API_KEY``; certificates always verified (``KB_OPENSEARCH_CA_CERTS``
     for a private CA)."""
-    conf = conf or settings()
+    conf = settings() | (conf or {})
     options: dict[str, Any] = {
         "hosts": [conf["opensearch_url"]],
         "verify_certs": True,
@@ -77,7 +77,7 @@ def connect(conf: dict[str, Any] | None = None) -> OpenSearch:
 
 def alias_name(conf: dict[str, Any] | None = None) -> str:
     """The alias readers search."""
-    return str((conf or settings())["opensearch_index"]).strip().lower() or "kb"
+    return str((settings() | (conf or {}))["opensearch_index"]).strip().lower() or "kb"
 
 
 def new_index_name(alias: str) -> str:

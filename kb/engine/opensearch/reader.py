@@ -108,11 +108,12 @@ class OpenSearchReader:
         client: OpenSearch | None = None,
         alias: str | None = None,
         expander: Any = "auto",
+        settings: dict[str, Any] | None = None,
         **_options: Any,
     ) -> None:
         self.index_dir = Path(index_dir)
-        self.client = client or connect()
-        self.alias = alias or alias_name()
+        self.client = client or connect(settings)
+        self.alias = alias or alias_name(settings)
         if not self.client.indices.exists_alias(name=self.alias):
             raise IndexMissingError(
                 f"no OpenSearch index {self.alias!r} at the cluster (build one with: "

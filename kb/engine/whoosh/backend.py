@@ -16,9 +16,11 @@ class WhooshBackend:
 
     def open_reader(self, index_dir: Path, **options: Any) -> Reader:
         """A reader of the index folder (options: ``pool_size``, ``expander``, ``cache_size``,
-        ``postings_cache_mb``); raises IndexMissingError when there is no index."""
+        ``postings_cache_mb``); raises IndexMissingError when there is no index.  The
+        ``settings`` option is ignored: the folder is all this engine needs."""
         from kb.engine.whoosh.search import WhooshReader
 
+        options.pop("settings", None)
         return WhooshReader(index_dir, **options)
 
     def open_writer(
