@@ -15,24 +15,18 @@ from typing import Any
 import click
 
 from kb import config
-from kb.query import QueryError
+from kb.query import SYNTAX_NOTE, QueryError, syntax_text
 
 INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
 #: Exit status of ``kb ingest`` when another ingest holds the index (sysexits EX_TEMPFAIL).
 EX_TEMPFAIL = 75
 
-SEARCH_HELP = """Search the minutes, item by item.
+SEARCH_HELP = f"""Search the minutes, item by item.
 
 \b
 QUERY syntax:
-  cctv funding             both words (AND is the default)
-  "sex trade"              the exact phrase
-  cctv OR cameras          either; NOT or a leading '-' excludes: cctv -funding
-  (cctv OR cameras) park   brackets group; safe* matches words starting "safe"
-  committee:licensing  council:luton  speaker:hawkes  topic:cctv
-  year:2018  year:2017..2019  year:2017..  year:..2019
-Other name:value text is searched as plain words.  Dates: --from/--to
-(YYYY-MM-DD) or --year; not both.
+{syntax_text()}
+{SYNTAX_NOTE}  Dates: --from/--to (YYYY-MM-DD) or --year; not both.
 """
 
 

@@ -1,17 +1,8 @@
 """The user query language, parsed into a small tree (pure Python; each engine compiles the
 tree, through :mod:`kb.engine.plan`).
 
-Syntax (also shown by ``kb search --help``)::
-
-    cctv funding            both words (AND is the default)
-    "sex trade"             the exact phrase
-    cctv OR cameras         either word;  NOT / a leading '-' excludes:  cctv -funding
-    (cctv OR cameras) park  brackets group
-    safe*                   words starting with "safe" (at least two letters before '*')
-    committee:licensing  council:luton  speaker:hawkes  topic:crime-and-safety
-    year:2018  year:2017..2019  (also year:2017.. and year:..2019)
-    committee:"crime and disorder"   a quoted value matches as a phrase
-
+The syntax is described once, in :data:`SYNTAX` (rendered into ``kb search --help`` by
+:func:`syntax_text`, the web page's search tips, and the README by :func:`syntax_markdown`).
 Any other ``name:value`` is searched as the plain words ``name value``: the index's private
 fields cannot be reached from a query.  Bad queries raise :class:`QueryError` whose message
 can be shown to the user as-is.
@@ -21,6 +12,42 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+#: The query syntax, one (what you type, what it finds) row each: the one source of
+#: ``kb search --help``, the web page's search tips and the README's table.
+SYNTAX: tuple[tuple[str, str], ...] = (
+    ("cctv funding", "items with both words (AND is the default); words are stemmed"),
+    ('"sex trade"', "the exact phrase"),
+    ("cctv OR cameras", "either word"),
+    ("cctv -funding   cctv NOT funding", "leaves out items with the word"),
+    ("(cctv OR cameras) parking", "brackets group"),
+    ("safe*", 'words starting "safe" (at least two letters before *; no leading wildcards)'),
+    (
+        "committee:licensing  council:luton  speaker:hawkes  topic:cctv",
+        "one field only (a committee, council or person by id or any known form of the name)",
+    ),
+    ('committee:"crime and disorder"', "a quoted value matches as a phrase"),
+    ("year:2018  year:2017..2019  year:2017..  year:..2019", "a year or a range of years"),
+    (
+        "ASB",
+        'also "anti-social behaviour" (acronyms and synonyms from data/topics.toml and '
+        "data/synonyms.toml; quoted phrases stay exact)",
+    ),
+)
+#: What :data:`SYNTAX` does not show.
+SYNTAX_NOTE = "Any other name:value is searched as plain words."
+
+
+def syntax_text() -> str:
+    """:data:`SYNTAX` as plain text, one example per line (``kb search --help``)."""
+    return "\n".join(f"  {example}\n      {meaning}" for example, meaning in SYNTAX)
+
+
+def syntax_markdown() -> str:
+    """:data:`SYNTAX` as a Markdown table (the README's "Query syntax")."""
+    rows = [f"| `{example}` | {meaning} |" for example, meaning in SYNTAX]
+    return "\n".join(["| you type | finds |", "|---|---|", *rows])
+
 
 #: Field names a query may use (``name:value``).
 PUBLIC_FIELDS = ("committee", "council", "speaker", "topic", "year")

@@ -79,3 +79,22 @@ def test_bad_queries_raise_query_error(q: str, message: str) -> None:
 
 def test_query_error_is_a_value_error() -> None:
     assert issubclass(QueryError, ValueError)
+
+
+def test_query_syntax_help_is_one_text_in_cli_web_and_readme(client) -> None:  # type: ignore[no-untyped-def]
+    """kb.query.SYNTAX is rendered into ``kb search --help``, the search page and the README."""
+    import html as htmlmod
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    from kb.query import SYNTAX, syntax_markdown
+
+    cli_help = CliRunner().invoke(main, ["search", "--help"], terminal_width=200).output
+    page = htmlmod.unescape(client.get("/").get_data(as_text=True))
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert syntax_markdown() in readme
+    for example, meaning in SYNTAX:
+        assert example in cli_help and meaning.split(" (")[0] in cli_help
+        assert f"<code>{example}</code> — {meaning}" in page

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context, url_for
 from markupsafe import Markup
 
+from kb.query import SYNTAX
 from web import charts, feeds, highlight, params
 
 
@@ -91,4 +92,5 @@ def install(app: Flask) -> None:
         year_chart=charts.year_chart,
         histogram_rows=charts.histogram_rows,
         Markup=Markup,
+        query_syntax=SYNTAX,
     )

@@ -1,0 +1,234 @@
+"""Both engines answer alike over the whole shared corpus: item sets and facet counts.
+
+The corpus is read once and written to both engines at the same time (one ingest whose
+writer session fans out to a session of each engine), then several hundred queries — words,
+AND, OR, NOT, phrases, prefixes, field queries, and a filter on every value of every facet
+of the blank search — run on both.  The agreement is printed; item sets must agree for at
+least 99 % of the queries and facet counts and histograms must be equal wherever they do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import engine_env
+
+from kb import engine as engines
+from kb.service import SearchRequest, SearchService
+
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+
+WORDS = [
+    "planning",
+    "police",
+    "budget",
+    "housing",
+    "parking",
+    "school",
+    "road",
+    "minutes",
+    "apologies",
+    "tree",
+    "library",
+    "licence",
+    "flood",
+    "grant",
+    "park",
+    "cctv",
+    "traffic",
+    "consultation",
+    "safeguarding",
+    "audit",
+    "councillor",
+    "clerk",
+    "precept",
+    "allotment",
+    "footpath",
+    "playground",
+    "waste",
+    "recycling",
+    "bus",
+    "hospital",
+    "water",
+    "hall",
+    "church",
+    "village",
+    "development",
+    "application",
+    "report",
+    "resolved",
+    "agreed",
+    "noted",
+    "meeting",
+    "finance",
+    "insurance",
+    "election",
+    "vacancy",
+    "chairman",
+    "mayor",
+    "crime",
+    "youth",
+    "environment",
+    "climate",
+    "covid",
+    "broadband",
+    "housing-association",
+    "anti-social",
+    "speeding",
+    "street-lighting",
+    "bench",
+    "highways",
+    "dog",
+    "cemetery",
+]
+PAIRS = [
+    "planning application", "police crime", "budget precept", "parking road", "tree footpath",
+    "grant village", "school bus", "flood water", "council meeting", "report noted",
+    "housing development", "waste recycling", "clerk report", "playground park", "hall church",
+    "speeding traffic", "councillor resolved", "finance audit", "library youth", "mayor election",
+]  # fmt: skip
+PHRASES = [
+    '"parish council"', '"planning application"', '"public participation"',
+    '"declarations of interest"',
+    '"any other business"', '"date of next meeting"', '"town council"', '"county council"',
+    '"minutes of the meeting"', '"the clerk"', '"road safety"', '"open space"', '"sex trade"',
+    '"climate change"', '"street lighting"', '"local plan"', '"financial statement"',
+    '"risk assessment"', '"community safety"', '"planning committee"',
+]  # fmt: skip
+OTHERS = [
+    "planning OR police", "budget OR precept", "tree OR trees", "road -parking", "council -parish",
+    "meeting NOT minutes", "(police OR crime) report", "plan*", "safe*", "recycl*", "council*",
+    "highway*", "grant* village", "year:2019", "year:2017..2019", "year:..2016", "year:2020..",
+    'committee:"planning"', "committee:council", "council:limerick", "topic:planning",
+    "speaker:clerk", "anti-social", "antisocial", '"anti social"', "e-mail", "o'neill",
+]  # fmt: skip
+FACET_FILTERS_PER_FACET = 12
+
+
+class Tee:
+    """A writer session feeding two sessions the same work (one corpus read, two indexes)."""
+
+    def __init__(self, first: Any, second: Any) -> None:
+        self.first, self.second = first, second
+
+    def __getattr__(self, name: str) -> Any:  # index_dir, batch_size, manifest, commits
+        return getattr(self.first, name)
+
+    def __enter__(self) -> Tee:
+        self.first.__enter__()
+        self.second.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.second.__exit__(*exc)
+        finally:
+            self.first.__exit__(*exc)
+
+    def status_of(self, key: str, digest: str) -> Any:
+        return self.first.status_of(key, digest)
+
+    def owner_of(self, meeting_id: str, *, besides: str) -> Any:
+        return self.first.owner_of(meeting_id, besides=besides)
+
+    def put(self, *args: Any, **info: Any) -> list[str]:
+        self.second.put(*args, **info)
+        return list(self.first.put(*args, **info))
+
+    def record(self, *args: Any, **info: Any) -> None:
+        self.second.record(*args, **info)
+        self.first.record(*args, **info)
+
+    def remove(self, key: str) -> None:
+        self.second.remove(key)
+        self.first.remove(key)
+
+    def prune(self, keep: Callable[[str], bool]) -> list[str]:
+        self.second.prune(keep)
+        return list(self.first.prune(keep))
+
+    def commit(self, **options: Any) -> None:
+        self.second.commit(**options)
+        self.first.commit(**options)
+
+
+@pytest.fixture(scope="module")
+def both(
+    corpus_dir: Path, opensearch_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[SearchService, SearchService]]:
+    """The whole corpus on the embedded engine and on OpenSearch, from one read."""
+    from indexer.pipeline import ingest
+
+    folder = tmp_path_factory.mktemp("parity")
+    whoosh_dir, os_dir = folder / "whoosh", folder / "opensearch"
+    with engine_env("opensearch", opensearch_url) as env, pytest.MonkeyPatch.context() as mp:
+        opener = engines.open_writer
+
+        def tee(index_dir: Path, **options: Any) -> Tee:
+            return Tee(
+                opener(index_dir, engine="whoosh", **options),
+                opener(os_dir, engine="opensearch", **options),
+            )
+
+        mp.setattr(engines, "open_writer", tee)
+        report = ingest([corpus_dir], whoosh_dir)
+        assert report.results
+        embedded = SearchService(whoosh_dir, engine="whoosh")
+        cluster = SearchService(os_dir, engine="opensearch")
+    assert env["KB_ENGINE"] == "opensearch"
+    yield embedded, cluster
+    embedded.close()
+    cluster.close()
+
+
+def _item_ids(svc: SearchService, req: SearchRequest, total: int) -> set[str]:
+    found: set[str] = set()
+    for page in range(1, total // 1000 + 2):
+        req.page, req.page_size = page, 1000
+        found |= {h.id for h in svc.search(req).results}
+    return found
+
+
+def _queries(svc: SearchService) -> list[SearchRequest]:
+    reqs = [SearchRequest(q=q) for q in ["", *WORDS, *PAIRS, *PHRASES, *OTHERS]]
+    blank = svc.search(SearchRequest(q="", page_size=1))
+    for facet, values in blank.facets.items():
+        for fv in values[:FACET_FILTERS_PER_FACET]:
+            reqs.append(SearchRequest(q="", **{facet: [fv.value]}))
+            reqs.append(SearchRequest(q="council", **{facet: [fv.value]}))
+        if facet in ("committee", "speaker"):  # by name, not key: the lenient filter
+            for fv in values[:3]:
+                reqs.append(SearchRequest(q="", **{facet: [fv.label.split(" (")[0]]}))
+    return reqs
+
+
+def test_item_sets_and_facet_counts_agree(both: tuple[SearchService, SearchService]) -> None:
+    embedded, cluster = both
+    reqs = _queries(embedded)
+    assert len(reqs) >= 200
+    agree = facets_equal = 0
+    differ: list[str] = []
+    for req in reqs:
+        a, b = embedded.search(req), cluster.search(req)
+        same = a.total == b.total and _item_ids(embedded, req, a.total) == _item_ids(
+            cluster, req, b.total
+        )
+        agree += same
+        if not same:
+            differ.append(f"{req.q!r} {a.total} vs {b.total}")
+            continue
+        fa = {f: {v.value: v.count for v in vs} for f, vs in a.facets.items()}
+        fb = {f: {v.value: v.count for v in vs} for f, vs in b.facets.items()}
+        facets_equal += fa == fb and a.histogram == b.histogram
+    share = agree / len(reqs)
+    print(
+        f"\nengine parity over the shared corpus: {len(reqs)} queries, item sets agree on "
+        f"{agree} ({share:.1%}); facet counts and histograms equal on {facets_equal} of {agree}"
+    )
+    for line in differ:
+        print("  differs:", line)
+    assert share >= 0.99, differ
+    assert facets_equal == agree
