@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.analysis import fold, stem
+from kb.analysis import phrase_variants as variants
 from kb.config import data_dir
 from kb.model import Evidence, IngestError, Item, Meeting, Tag
 
@@ -47,17 +48,6 @@ def _stem_word(word: str) -> str:
 def stems(text: str) -> list[str]:
     """The stemmed words of ``text`` in order; hyphens split words ("anti-social": anti, social)."""
     return [stem(fold(w)) for w in _WORD.findall(text)]
-
-
-def variants(phrase: str) -> list[tuple[str, ...]]:
-    """Stem sequences a phrase matches: words split at hyphens and spaces, and all joined."""
-    words = _WORD.findall(phrase)
-    split = tuple(stem(fold(w)) for w in words)
-    out = [split]
-    if len(words) > 1:
-        joined = (stem(fold("".join(words))),)
-        out.append(joined)
-    return out
 
 
 @dataclass

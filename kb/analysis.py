@@ -211,3 +211,18 @@ def sentences(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         spans.append((start, len(text)))
     return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+#: A word of a topic phrase: letters/digits, apostrophes inside (hyphens split words).
+_PHRASE_WORD_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def phrase_variants(phrase: str) -> list[tuple[str, ...]]:
+    """Stem sequences a phrase matches: words split at hyphens and spaces, and all joined
+    (used by the topic tagger and by query expansion)."""
+    words = _PHRASE_WORD_RE.findall(phrase)
+    split = tuple(stem(fold(w)) for w in words)
+    out = [split]
+    if len(words) > 1:
+        out.append((stem(fold("".join(words))),))
+    return out

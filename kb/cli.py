@@ -16,6 +16,7 @@ import click
 
 from kb import config
 from kb.query import SYNTAX_NOTE, QueryError, syntax_text
+from kb.results import SORTS
 
 INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
 #: Exit status of ``kb ingest`` when another ingest holds the index (sysexits EX_TEMPFAIL).
@@ -65,8 +66,8 @@ def main() -> None:
     "--rebuild",
     is_flag=True,
     help="Build a fresh index beside the old one and swap it in when done "
-    "(searches keep working; the previous generation is kept). It is written as one "
-    "segment and committed once, at the end; if it fails, the old index stays.",
+    "(searches keep working: a new generation folder, or a new OpenSearch index behind "
+    "the alias). If it fails, the old index stays.",
 )
 @click.option(
     "--batch-size",
@@ -195,9 +196,14 @@ def _parse_day(value: str | None, name: str) -> dt.date | None:
 @click.option("--year", multiple=True, help="Only this year (or range 2017..2019).")
 @click.option("--from", "date_from", help="Meetings on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Meetings on or before this date (YYYY-MM-DD).")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
-@click.option("--limit", type=click.IntRange(1, 100), default=10, help="Results per page.")
-@click.option("--page", type=click.IntRange(1, 1000), default=1)
+@click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
+@click.option(
+    "--limit",
+    type=click.IntRange(1, config.setting_default("max_page_size")),
+    default=config.setting_default("page_size"),
+    help="Results per page.",
+)
+@click.option("--page", type=click.IntRange(1, config.setting_default("max_page")), default=1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (results, facets).")
 def search(
     query: tuple[str, ...],

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb.query import MAX_QUERY_LENGTH
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -38,7 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("page_size", 10, "Results per page in the web app and API."),
     Setting("max_page_size", 100, "Largest page size a client may ask for."),
     Setting("max_page", 1000, "Highest page number served; deeper pages get a 400."),
-    Setting("max_query_length", 500, "Longest query accepted, in characters."),
+    Setting("max_query_length", MAX_QUERY_LENGTH, "Longest query accepted, in characters."),
     Setting("time_budget_ms", 3000, "A search slower than this is flagged to the user as slow."),
     Setting("searcher_pool_size", 4, "Searchers kept open per web process."),
     Setting("file_time_limit", 120, "Seconds one file may take in kb ingest (0: no limit)."),

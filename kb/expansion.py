@@ -13,7 +13,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from indexer.topics import variants
+from kb.analysis import phrase_variants as variants
 from kb.config import data_dir
 from kb.model import IngestError
 

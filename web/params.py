@@ -20,10 +20,13 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from kb.results import FACETS, SORTS
 from web.errors import ParamError
 
-FILTERS: tuple[str, ...] = ("council", "committee", "speaker", "topic", "year")
-SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
+__all__ = ["FILTERS", "KNOWN", "SORTS"]
+
+#: The request filters (the facets, kb.results.FACETS), in the order links list them.
+FILTERS: tuple[str, ...] = tuple(sorted(FACETS, key=lambda f: (f == "year", FACETS.index(f))))
 #: Parameters kept when building links; order fixes the order in URLs.
 KNOWN: tuple[str, ...] = ("q", *FILTERS, "date_from", "date_to", "sort", "page", "page_size")
 MAX_FILTER_VALUES = 20
