@@ -141,10 +141,13 @@ def bulk_index(
 
 @dataclass
 class _Pending:
-    sources: set[str] = field(default_factory=set)
+    """A batch in the making (the same shape as the embedded engine's writer's)."""
+
+    #: sources whose committed documents this batch replaces or removes
+    deletes: list[str] = field(default_factory=list)
     docs: list[dict[str, Any]] = field(default_factory=list)
     manifest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
-    count: int = 0
+    sources: int = 0
 
 
 class OpenSearchWriterSession:
@@ -264,29 +267,34 @@ class OpenSearchWriterSession:
         """Stage ``meeting`` as the content of ``source_key`` (replacing what it had); a
         meeting another source holds is recorded as 'duplicate'.  Returns the item ids."""
         other = self.owner_of(meeting.id, besides=source_key)
-        self._drop(source_key)
+        self._flush_if_streamed(source_key)
+        self._pending.deletes.append(source_key)
         if other is not None:
-            self._stage(
+            self._stage_entry(
                 source_key, digest, "duplicate", meeting_id=meeting.id, duplicate_of=other, **info
             )
             return []
-        self._pending.docs = [d for d in self._pending.docs if d["source_key"] != source_key]
-        self._pending.docs.append(meeting_document(meeting, source_key))
+        docs = [meeting_document(meeting, source_key)]
         ids = []
         for item in meeting.items:
-            self._pending.docs.append(item_document(item, meeting, source_key))
+            docs.append(item_document(item, meeting, source_key))
             ids.append(item.id)
-        self._stage(source_key, digest, "indexed", meeting_id=meeting.id, item_ids=ids, **info)
+        self._stream(source_key, docs)
+        self._stage_entry(
+            source_key, digest, "indexed", meeting_id=meeting.id, item_ids=ids, **info
+        )
         return ids
 
     def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
         """Record a source that gives no documents, removing any it had."""
-        self._drop(source_key)
-        self._stage(source_key, digest, status, **info)
+        self._flush_if_streamed(source_key)
+        self._pending.deletes.append(source_key)
+        self._stage_entry(source_key, digest, status, **info)
 
     def remove(self, source_key: str) -> None:
         """Stage deleting a source's documents and its manifest entry."""
-        self._drop(source_key)
+        self._flush_if_streamed(source_key)
+        self._pending.deletes.append(source_key)
         self._own(source_key, self._entry(source_key), None)
         self._pending.manifest[source_key] = None
         self._bump()
@@ -298,11 +306,15 @@ class OpenSearchWriterSession:
             self.remove(key)
         return gone
 
-    def _drop(self, source_key: str) -> None:
-        self._pending.sources.add(source_key)
+    def _flush_if_streamed(self, source_key: str) -> None:
+        """Drop what this batch staged for ``source_key`` (it is about to be replaced)."""
         self._pending.docs = [d for d in self._pending.docs if d["source_key"] != source_key]
 
-    def _stage(self, key: str, digest: str | None, status: str, **info: Any) -> None:
+    def _stream(self, source_key: str, docs: list[dict[str, Any]]) -> None:
+        """Stage a source's new documents in the batch."""
+        self._pending.docs.extend(docs)
+
+    def _stage_entry(self, key: str, digest: str | None, status: str, **info: Any) -> None:
         entry = {
             "hash": digest,
             "status": status,
@@ -314,8 +326,8 @@ class OpenSearchWriterSession:
         self._bump()
 
     def _bump(self) -> None:
-        self._pending.count += 1
-        if self._pending.count >= self.batch_size:
+        self._pending.sources += 1
+        if self._pending.sources >= self.batch_size:
             self.commit()
 
     # -- committing
@@ -323,13 +335,13 @@ class OpenSearchWriterSession:
         """Write the staged batch (new documents first, then the replaced sources' old ones
         deleted, see the module docstring), then save the manifest."""
         pending, self._pending = self._pending, _Pending()
-        if not pending.manifest and not pending.sources and not pending.docs:
+        if not pending.manifest and not pending.deletes and not pending.docs:
             return
         batch = uuid.uuid4().hex
         actions = [(d["id"], to_source(d, batch)) for d in pending.docs]
         bulk_index(self.client, self.target, actions)
         self.client.indices.refresh(index=self.target)
-        stale = sorted(k for k in pending.sources if k in self.manifest)
+        stale = sorted({k for k in pending.deletes if k in self.manifest})
         if stale:
             self.before_delete()
             for i in range(0, len(stale), 1000):
