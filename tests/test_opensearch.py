@@ -225,3 +225,20 @@ def test_unknown_engine_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KB_ENGINE", "lucene")
     with pytest.raises(ValueError, match="KB_ENGINE must be one of whoosh, opensearch"):
         engines.engine_name()
+
+
+def test_a_cluster_gone_after_opening_gives_503_not_500(engine_index) -> None:  # type: ignore[no-untyped-def]
+    from kb.engine.base import EngineUnavailable
+    from web import create_app
+
+    built = engine_index("opensearch")
+    app = create_app({"index": str(built.folder), "TESTING": True, **built.settings()})
+    client = app.test_client()
+    assert client.get("/api/search?q=cctv").status_code == 200
+    service = app.extensions["kb_service"].get()
+    service.backend.client = osclient.connect({"opensearch_url": "http://127.0.0.1:9"})
+    with pytest.raises(EngineUnavailable, match="not answering"):
+        service.search(SearchRequest(q="cctv"))
+    for url in ("/api/search?q=cctv", "/search?q=cctv"):
+        resp = client.get(url)
+        assert resp.status_code == 503 and "not available" in resp.get_data(as_text=True)

@@ -11,8 +11,8 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from kb.engine.base import EngineUnavailable
 from kb.service import QueryError
-from web.pool import IndexUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,8 @@ def register_error_handlers(app: Flask) -> None:
     def _param(exc: ParamError):  # type: ignore[no-untyped-def]
         return error_response(400, str(exc))
 
-    @app.errorhandler(IndexUnavailable)
-    def _index(exc: IndexUnavailable):  # type: ignore[no-untyped-def]
+    @app.errorhandler(EngineUnavailable)  # IndexUnavailable too: no index, or no cluster
+    def _index(exc: EngineUnavailable):  # type: ignore[no-untyped-def]
         log.error("index unavailable: %s", exc)
         return error_response(503, "The search index is not available yet. Please try later.")
 

@@ -13,10 +13,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from kb.engine.base import EngineUnavailable
 from kb.service import SearchService
 
 
-class IndexUnavailable(RuntimeError):
+class IndexUnavailable(EngineUnavailable):
     """The index folder is missing or unreadable; the message says what to do."""
 
 

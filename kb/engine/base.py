@@ -24,6 +24,10 @@ class IndexMissingError(FileNotFoundError):
     """There is no index at the given place yet (run ``kb ingest``)."""
 
 
+class EngineUnavailable(RuntimeError):
+    """The engine cannot answer now (a cluster down or refusing); the message says so."""
+
+
 class IndexLockedError(RuntimeError):
     """Another live process is writing this index; the message names its pid."""
 

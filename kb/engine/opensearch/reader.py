@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from opensearchpy import NotFoundError, OpenSearch
-from opensearchpy.exceptions import RequestError
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import RequestError, TransportError
 
 from kb import analysis, spelling
 from kb.engine.base import (
     CommitteeSummary,
+    EngineUnavailable,
     IndexMissingError,
     IndexStats,
     ItemRecord,
@@ -129,9 +131,14 @@ class OpenSearchReader:
             return self.client.search(index=self.alias, body=body)  # type: ignore[no-any-return]
         except RequestError as exc:  # a query the cluster refuses (too many clauses…)
             raise QueryError(f"the search engine refused the query: {exc.error}") from exc
+        except (OSConnectionError, TransportError) as exc:
+            raise EngineUnavailable(f"the OpenSearch cluster is not answering: {exc}") from exc
 
     def _count(self, query: Query) -> int:
-        return int(self.client.count(index=self.alias, body={"query": query})["count"])
+        try:
+            return int(self.client.count(index=self.alias, body={"query": query})["count"])
+        except (OSConnectionError, TransportError) as exc:
+            raise EngineUnavailable(f"the OpenSearch cluster is not answering: {exc}") from exc
 
     def _scan(
         self, query: Query, sort: list[Any], fields: list[str] | None = None
