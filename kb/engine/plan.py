@@ -190,8 +190,13 @@ class Planner:
                 parts.append(TermQ(f, variant[0]) if len(variant) == 1 else PhraseQ(f, variant))
         return _any(parts)
 
-    def compile(self, node: Node) -> PlanNode | None:
-        """The plan of ``node``; None when it has nothing to search for (only stopwords)."""
+    def compile(self, node: Node) -> Any:
+        """The plan of ``node``; None when it has nothing to search for (only stopwords).
+        An engine's compiler overrides this to translate the plan."""
+        return self.plan(node)
+
+    def plan(self, node: Node) -> PlanNode | None:
+        """The plan of ``node`` (see :meth:`compile`)."""
         if isinstance(node, Term):
             words = analysis.WORD_RE.findall(node.word)
             self.plain_words.extend(words)
@@ -211,13 +216,13 @@ class Planner:
         if isinstance(node, YearRange):
             return year_plan(node)
         if isinstance(node, Or):
-            return _any([self.compile(p) for p in node.parts])
+            return _any([self.plan(p) for p in node.parts])
         if isinstance(node, Not):
-            inner = self.compile(node.part)
+            inner = self.plan(node.part)
             return ButNot(EveryQ(), inner) if inner is not None else None
         if isinstance(node, And):
-            pos = [self.compile(p) for p in node.parts if not isinstance(p, Not)]
-            neg = _any([self.compile(p.part) for p in node.parts if isinstance(p, Not)])
+            pos = [self.plan(p) for p in node.parts if not isinstance(p, Not)]
+            neg = _any([self.plan(p.part) for p in node.parts if isinstance(p, Not)])
             kept = [q for q in pos if q is not None]
             if not kept:
                 return ButNot(EveryQ(), neg) if neg is not None else None

@@ -1,8 +1,9 @@
-"""Whoosh queries from :mod:`kb.query` trees: the compiler used by :mod:`kb.engine.whoosh.search`.
+"""Whoosh queries from plans (:mod:`kb.engine.plan`): the compiler used by :mod:`.search`.
 
-* :class:`_Compiler` turns a parsed query into a Whoosh query over ``title``/``body`` (each word
-  with its hyphen and synonym variants) and records the terms to highlight;
-* :func:`field_query` builds a public field's query (also the request's facet filters);
+* :class:`_Compiler` plans a :mod:`kb.query` tree (:class:`kb.engine.plan.Planner`: search
+  fields, hyphen and synonym variants, field queries, highlights) and translates the plan
+  node by node (:func:`to_whoosh`), so this engine matches what every engine matches;
+* :func:`field_query` is a public field's query (also the request's facet filters);
 * :class:`AndNot` is Whoosh's ``ANDNOT`` with its first-document bug fixed.
 """
 
@@ -13,77 +14,20 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.matching import binary
 
-from kb import analysis
-from kb.model import slugify
-from kb.query import (
-    And,
-    FieldQuery,
-    Node,
-    Not,
-    Or,
-    Phrase,
-    Prefix,
-    QueryError,
-    Term,
-    YearRange,
+from kb.engine.plan import (
+    AllQ,
+    AnyQ,
+    ButNot,
+    EveryQ,
+    PhraseQ,
+    Planner,
+    PlanNode,
+    PrefixQ,
+    RangeQ,
+    TermQ,
+    field_plan,
 )
-
-SEARCH_FIELDS = ("title", "body")
-
-
-def _words_query(fieldname: str, text: str, *, phrase: bool) -> wq.Query | None:
-    """``text`` analysed for ``fieldname``: a phrase, or all its words (AND)."""
-    words = analysis.phrase_terms(text)
-    if not words:
-        return None
-    if len(words) == 1:
-        return wq.Term(fieldname, words[0])
-    if phrase:
-        return wq.Phrase(fieldname, words)
-    return wq.And([wq.Term(fieldname, w) for w in words])
-
-
-def _any(queries: list[wq.Query | None]) -> wq.Query | None:
-    kept = [q for q in queries if q is not None]
-    if not kept:
-        return None
-    return kept[0] if len(kept) == 1 else wq.Or(kept)
-
-
-def field_query(name: str, value: str, *, phrase: bool = False) -> wq.Query | None:
-    """The query for a public field (also used for the request's facet filters): the exact
-    facet value or its slug, or the words of a name/label."""
-    value = value.strip()
-    if not value:
-        return None
-    slug = slugify(value)
-    if name == "council":
-        return _any([wq.Term("council_id", slug), _words_query("council_text", value, phrase=True)])
-    if name == "committee":
-        exact = [wq.Term("committee_key", value.lower()), wq.Term("committee_id", slug)]
-        return _any([*exact, _words_query("committee_text", value, phrase=True)])
-    if name == "speaker":
-        return _any(
-            [wq.Term("speaker", value), _words_query("speaker_names", value, phrase=phrase)]
-        )
-    if name == "topic":
-        exact = [wq.Term("topic", value), wq.Term("topic", slug)]
-        return _any([*exact, _words_query("topic_text", value, phrase=True)])
-    if name == "year":
-        from kb.query import _field_node  # the year syntax lives with the parser
-
-        node = _field_node("year", value, False)
-        assert isinstance(node, YearRange)
-        return _year_query(node)
-    raise QueryError(f"unknown field {name!r}")
-
-
-def _year_query(node: YearRange) -> wq.Query:
-    if node.start is not None and node.start == node.end:
-        return wq.Term("year", str(node.start))
-    start = str(node.start) if node.start is not None else None
-    end = str(node.end) if node.end is not None else None
-    return wq.TermRange("year", start, end)
+from kb.query import Node
 
 
 class _AndNotMatcher(binary.AndNotMatcher):
@@ -106,76 +50,38 @@ class AndNot(wq.AndNot):
         return _AndNotMatcher(scored, excluded)
 
 
-class _Compiler:
-    """Turns a :mod:`kb.query` tree into a Whoosh query; records the terms to highlight."""
+def to_whoosh(node: PlanNode) -> wq.Query:
+    """The Whoosh query of a plan node (field boosts are the schema's, not the plan's)."""
+    if isinstance(node, TermQ):
+        return wq.Term(node.field, node.term)
+    if isinstance(node, PhraseQ):
+        return wq.Phrase(node.field, list(node.terms))
+    if isinstance(node, PrefixQ):
+        return wq.Prefix(node.field, node.prefix)
+    if isinstance(node, RangeQ):
+        return wq.TermRange(node.field, node.start, node.end)
+    if isinstance(node, AnyQ):
+        return wq.Or([to_whoosh(p) for p in node.parts])
+    if isinstance(node, AllQ):
+        return wq.And([to_whoosh(p) for p in node.parts])
+    if isinstance(node, ButNot):
+        return AndNot(to_whoosh(node.base), to_whoosh(node.excluded))
+    if isinstance(node, EveryQ):
+        return wq.Every()
+    raise TypeError(f"not a plan node: {node!r}")  # pragma: no cover - plans make no others
 
-    def __init__(self, expander: Any | None) -> None:
-        self.expander = expander
-        self.highlight: set[str] = set()
-        self.prefixes: list[str] = []
-        self.plain_words: list[str] = []
 
-    def _alternatives(self, word: str) -> wq.Query | None:
-        variants = list(analysis.word_variants(word))
-        if self.expander is not None and variants:
-            try:
-                extra = self.expander.expand(word)
-            except Exception:  # noqa: BLE001 - expansion is a bonus, never a failure
-                extra = []
-            for alt in extra:
-                variant = tuple(analysis.phrase_terms(alt))
-                if variant and variant not in variants:
-                    variants.append(variant)
-        queries: list[wq.Query | None] = []
-        for variant in variants:
-            self.highlight.update(variant)
-            for f in SEARCH_FIELDS:
-                if len(variant) == 1:
-                    queries.append(wq.Term(f, variant[0]))
-                else:
-                    queries.append(wq.Phrase(f, list(variant)))
-        return _any(queries)
+def field_query(name: str, value: str, *, phrase: bool = False) -> wq.Query | None:
+    """The query for a public field (also used for the request's facet filters): the exact
+    facet value or its slug, or the words of a name/label."""
+    plan = field_plan(name, value, phrase=phrase)
+    return to_whoosh(plan) if plan is not None else None
+
+
+class _Compiler(Planner):
+    """Turns a :mod:`kb.query` tree into a Whoosh query through its plan; records the terms
+    to highlight (``highlight``, ``prefixes``, ``matches``) and the plain words typed."""
 
     def compile(self, node: Node) -> wq.Query | None:
-        if isinstance(node, Term):
-            words = analysis.WORD_RE.findall(node.word)
-            self.plain_words.extend(words)
-            parts = [self._alternatives(w) for w in words]
-            kept = [p for p in parts if p is not None]
-            if not kept:
-                return None
-            return kept[0] if len(kept) == 1 else wq.And(kept)
-        if isinstance(node, Phrase):
-            self.highlight.update(analysis.terms(node.text))
-            return _any([_words_query(f, node.text, phrase=True) for f in SEARCH_FIELDS])
-        if isinstance(node, Prefix):
-            prefix = analysis.fold(node.prefix)
-            self.prefixes.append(prefix)
-            return _any([wq.Prefix(f, prefix) for f in SEARCH_FIELDS])
-        if isinstance(node, FieldQuery):
-            return field_query(node.name, node.value, phrase=node.phrase)
-        if isinstance(node, YearRange):
-            return _year_query(node)
-        if isinstance(node, Or):
-            return _any([self.compile(p) for p in node.parts])
-        if isinstance(node, Not):
-            inner = self.compile(node.part)
-            return AndNot(wq.Every(), inner) if inner is not None else None
-        if isinstance(node, And):
-            pos = [self.compile(p) for p in node.parts if not isinstance(p, Not)]
-            neg = [self.compile(p.part) for p in node.parts if isinstance(p, Not)]
-            pos_q = [q for q in pos if q is not None]
-            neg_q = _any(neg)
-            base: wq.Query
-            if not pos_q:
-                if neg_q is None:
-                    return None
-                base = wq.Every()
-            else:
-                base = pos_q[0] if len(pos_q) == 1 else wq.And(pos_q)
-            return AndNot(base, neg_q) if neg_q is not None else base
-        raise QueryError("unsupported query")  # pragma: no cover - the parser makes no others
-
-    def matches(self, term: str) -> bool:
-        """Whether an analysed term of a document should be highlighted."""
-        return term in self.highlight or any(term.startswith(p) for p in self.prefixes)
+        plan = self.plan(node)
+        return to_whoosh(plan) if plan is not None else None
