@@ -27,10 +27,43 @@ from typing import Any
 from kb import analysis
 from kb.model import Item, Meeting, slugify, to_json
 
-#: fields holding several ids, comma-separated
+# Every field a document may have, by kind (a backend maps each kind onto its own types;
+# a test checks the documents below use only these):
+#: one exact value each (ids, facet values)
+KEYWORD_FIELDS = (
+    "id",
+    "doctype",
+    "meeting_id",
+    "source_key",
+    "council_id",
+    "committee_id",
+    "committee_key",
+    "year",
+    "item_number",
+    "ref",
+)
+#: several exact values, comma-separated
 LIST_FIELDS = ("speaker", "mentioned", "topic", "topic_primary")
-#: fields analysed as text (by :func:`kb.analysis.tokenize`)
+#: text analysed by :func:`kb.analysis.tokenize` (``title`` and ``body`` are also shown)
 TEXT_FIELDS = ("title", "body", "council_text", "committee_text", "speaker_names", "topic_text")
+#: unstemmed words, for spelling suggestions
+WORDS_FIELDS = ("words",)
+#: shown, never searched
+STORED_FIELDS = ("council", "committee", "source", "data")
+#: whole numbers, a datetime, a flag
+NUMBER_FIELDS = ("order", "page_start", "page_end")
+DATE_FIELDS = ("date",)
+FLAG_FIELDS = ("ocr",)
+ALL_FIELDS = (
+    *KEYWORD_FIELDS,
+    *LIST_FIELDS,
+    *TEXT_FIELDS,
+    *WORDS_FIELDS,
+    *STORED_FIELDS,
+    *NUMBER_FIELDS,
+    *DATE_FIELDS,
+    *FLAG_FIELDS,
+)
 #: Meeting documents of a rebuild that carry each spelling word (see :func:`meeting_words`).
 SPELLING_HOLDERS = 3
 

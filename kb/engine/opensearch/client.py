@@ -23,30 +23,25 @@ from opensearchpy import OpenSearch
 
 from kb import analysis
 from kb.config import load
-from kb.engine.documents import LIST_FIELDS, TEXT_FIELDS
+from kb.engine.documents import (
+    DATE_FIELDS,
+    FLAG_FIELDS,
+    KEYWORD_FIELDS,
+    LIST_FIELDS,
+    NUMBER_FIELDS,
+    STORED_FIELDS,
+    TEXT_FIELDS,
+    WORDS_FIELDS,
+)
 
 #: separates the parts of a ``labels`` entry
 SEP = "\x1f"
-#: keyword fields (exact values: ids, facet values)
-KEYWORDS = (
-    "id",
-    "doctype",
-    "meeting_id",
-    "source_key",
-    "council_id",
-    "committee_id",
-    "committee_key",
-    "year",
-    "item_number",
-    "ref",
-    "batch",
-    "labels",
-    *LIST_FIELDS,
-)
-#: fields kept for display only (not searchable)
-STORED = ("title", "body", "council", "committee", "source", "data")
+#: keyword fields: the documents' exact-value fields, the batch token, the facet labels
+KEYWORDS = (*KEYWORD_FIELDS, *LIST_FIELDS, "batch", "labels")
+#: fields kept for display only (the shown copies of ``title`` and ``body`` included)
+STORED = ("title", "body", *STORED_FIELDS)
 #: text fields holding analysed terms: ``t_<name>``
-TERM_FIELDS = (*TEXT_FIELDS, "words")
+TERM_FIELDS = (*TEXT_FIELDS, *WORDS_FIELDS)
 
 
 def settings() -> dict[str, Any]:
@@ -90,11 +85,9 @@ def template(alias: str, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     props: dict[str, Any] = {k: {"type": "keyword"} for k in KEYWORDS}
     props.update({k: {"type": "text", "index": False} for k in STORED})
     props.update({f"t_{k}": {"type": "text", "analyzer": "kb_terms"} for k in TERM_FIELDS})
-    props["date"] = {"type": "date"}
-    props["order"] = {"type": "integer"}
-    props["page_start"] = {"type": "integer"}
-    props["page_end"] = {"type": "integer"}
-    props["ocr"] = {"type": "boolean"}
+    props.update({k: {"type": "date"} for k in DATE_FIELDS})
+    props.update({k: {"type": "integer"} for k in NUMBER_FIELDS})
+    props.update({k: {"type": "boolean"} for k in FLAG_FIELDS})
     return {
         "index_patterns": [f"{alias}-*"],
         "template": {
@@ -157,13 +150,13 @@ def to_source(doc: dict[str, Any], batch: str) -> dict[str, Any]:
             continue
         if key in LIST_FIELDS:
             out[key] = [v for v in str(value).split(",") if v]
-        elif key == "words":
-            out["t_words"] = term_values(value, stem=False)
+        elif key in WORDS_FIELDS:
+            out[f"t_{key}"] = term_values(value, stem=False)
         elif key in TEXT_FIELDS:
             out[f"t_{key}"] = term_values(value)
             if key in STORED:
                 out[key] = value
-        elif key == "date":
+        elif key in DATE_FIELDS:
             out[key] = value.isoformat() if hasattr(value, "isoformat") else value
         else:
             out[key] = value
