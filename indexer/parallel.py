@@ -1,10 +1,11 @@
 """Reading, segmenting and topic tagging in worker processes beside the index writer.
 
 :func:`ingest_files` yields one :class:`~indexer.pipeline.FileResult` per file, in the order
-given, like the sequential loop of :func:`indexer.pipeline.ingest`:
+given, like the sequential loop of :func:`indexer.pipeline.ingest`, running the per-file
+steps the pipeline hands it (:class:`FileSteps`; this module imports nothing of it):
 
 * the writing process hashes each file and checks the manifest (``check_file``), then hands
-  the file to a worker (:func:`prepare_found`: read, meeting facts, items, topics under the
+  the file to a worker (``prepare_found``: read, meeting facts, items, topics under the
   per-file time limit, then the people in the text, found but not yet given ids);
 * at most ``min(batch size, 64) + 2 × workers + 2`` files are in flight or parsed and
   waiting (a bounded queue: memory stays flat), enough for the workers to read on while
@@ -29,47 +30,37 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from indexer import timelimit
-from indexer.pipeline import (
-    Checked,
-    FileResult,
-    add_people,
-    check_file,
-    find_people,
-    finish_file,
-    load_taxonomy,
-    prepare,
-)
 
 if TYPE_CHECKING:
     from kb.engine.base import WriterSession as IndexWriterSession
 
-#: Fewer files than this are not worth starting a worker for (≈ 1 s of start-up).
-MIN_FILES = 16
+
+@dataclass(frozen=True)
+class FileSteps:
+    """The per-file steps of the pipeline this module runs, handed in by
+    :func:`indexer.pipeline.ingest` (so this module does not import the pipeline)."""
+
+    #: (session, path) -> the manifest check, or an already finished result
+    check_file: Callable[[Any, Path], Any]
+    #: (session, path, checked, outcome) -> the file's result
+    finish_file: Callable[[Any, Path, Any, Any], Any]
+    #: (meeting, registry, found people) -> None: ids for the people a worker found
+    add_people: Callable[[Any, Any, Any], None]
+    #: a worker's job, a module-level function: (path, council, from folder) -> (outcome,
+    #: found people)
+    prepare_found: Callable[[Path, str | None, bool], tuple[Any, Any]]
+    #: the type of a finished result
+    result_type: type
+
+
 #: Most files read ahead of the writer besides ``2 × workers + 2`` (bounds memory).
 MAX_AHEAD = 64
-
-
-def prepare_found(path: Path, council: str | None, council_from_folder: bool) -> tuple[Any, Any]:
-    """A worker's job: ``prepare`` the file without people ids, and find its people
-    (``find_people``); returns (outcome, found people or None)."""
-    start = time.monotonic()
-    outcome = prepare(path, council, council_from_folder, people=False)
-    if outcome[0] != "ok":
-        return outcome, None
-    limit = timelimit.seconds()
-    left = max(limit - (time.monotonic() - start), 0.001) if limit > 0 else 0.0
-    try:
-        with timelimit.time_limit(left):  # what is left of the file's time limit
-            return outcome, find_people(outcome[1])
-    except timelimit.FileTimeout as exc:
-        return ("failed", str(exc)), None
 
 
 #: How often a worker checks that the writing process is still alive, in seconds.
@@ -100,23 +91,15 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
-def warm_up() -> None:
-    """A worker's first job: import the readers, tagger and people finder and load the
-    taxonomy and name lists, while the writing process loads the index writer."""
-    from indexer import people, people_names, read_html, read_text, topics  # noqa: F401
-
-    load_taxonomy()
-    people_names.given_names()
-
-
 #: Worker processes started ahead of an ingest (:func:`prestart`), with their count.
 _prestarted: tuple[int, ProcessPoolExecutor] | None = None
 
 
-def prestart(workers: int) -> None:
-    """Start ``workers`` worker processes now, warming up (:func:`warm_up`) while the caller
-    loads the rest; the next :func:`ingest_files` with as many workers uses them.  Call
-    :func:`release_prestarted` when done, in case none did."""
+def prestart(workers: int, warm_up: Callable[[], None]) -> None:
+    """Start ``workers`` worker processes now, each running ``warm_up`` (a module-level
+    function: ``indexer.pipeline.warm_up``) while the caller loads the rest; the next
+    :func:`ingest_files` with as many workers uses them.  Call :func:`release_prestarted`
+    when done, in case none did."""
     global _prestarted
     release_prestarted()
     if workers > 0:
@@ -156,11 +139,12 @@ def ingest_files(
     council_from_folder: bool,
     registry: Any | None,
     workers: int,
-) -> Iterator[FileResult]:
-    """Ingest ``todo`` through ``session`` with ``workers`` worker processes (see the module
-    docstring); yields each file's result in order."""
+    steps: FileSteps,
+) -> Iterator[Any]:
+    """Ingest ``todo`` through ``session`` with ``workers`` worker processes, running the
+    pipeline's ``steps`` (see the module docstring); yields each file's result in order."""
     paths = iter(todo)
-    ahead: deque[tuple[Path, Checked | FileResult, Future[Any] | None]] = deque()
+    ahead: deque[tuple[Path, Any, Future[Any] | None]] = deque()
     in_flight: dict[str, int] = {}  # key → how many of it are in ``ahead``
     held: list[Path] = []  # a repeat of a file in flight waits for it (its status depends on it)
     pool = _take_pool(workers)
@@ -168,7 +152,7 @@ def ingest_files(
     depth = min(session.batch_size, MAX_AHEAD) + 2 * workers + 2
 
     def submit(path: Path) -> Future[Any]:
-        return pool.submit(prepare_found, path, council, council_from_folder)
+        return pool.submit(steps.prepare_found, path, council, council_from_folder)
 
     def fill() -> None:
         while len(ahead) < depth:
@@ -179,8 +163,8 @@ def ingest_files(
             if in_flight.get(key):
                 held.append(path)
                 return
-            checked = check_file(session, path)
-            future = None if isinstance(checked, FileResult) else submit(path)
+            checked = steps.check_file(session, path)
+            future = None if isinstance(checked, steps.result_type) else submit(path)
             ahead.append((path, checked, future))
             in_flight[key] = in_flight.get(key, 0) + 1
 
@@ -189,8 +173,8 @@ def ingest_files(
         while ahead:
             path, checked, future = ahead.popleft()
             in_flight[str(path.resolve())] -= 1
-            if isinstance(checked, FileResult) or future is None:
-                yield checked  # type: ignore[misc]
+            if isinstance(checked, steps.result_type) or future is None:
+                yield checked
                 fill()
                 continue
             found = None
@@ -202,8 +186,8 @@ def ingest_files(
                 pool = _pool(workers)  # the files queued behind it go to a fresh pool
                 ahead = deque((p, c, None if f is None else submit(p)) for p, c, f in ahead)
             if outcome[0] == "ok" and found is not None:
-                add_people(outcome[1], registry, found)
-            yield finish_file(session, path, checked, outcome)
+                steps.add_people(outcome[1], registry, found)
+            yield steps.finish_file(session, path, checked, outcome)
             fill()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from indexer import parallel, timelimit
 from indexer.meeting import extract_meeting
 from indexer.read import MAX_BYTES, SUFFIXES, read_file
 from indexer.segment import segment
@@ -27,6 +29,9 @@ from kb.model import IngestError, Meeting, NotMinutesError, meeting_id
 if TYPE_CHECKING:  # the writer (the engine, the analyser) is imported when an ingest starts,
     # so a worker process, which never writes, does not load it
     from kb.engine.base import WriterSession as IndexWriterSession
+
+#: Fewer files than this are not worth starting a worker for (≈ 1 s of start-up).
+MIN_FILES = 16
 
 #: Folder names too generic to be a council's name (``--council-from-folder``).
 GENERIC_FOLDERS = {"minutes", "data", "files", "docs", "documents", "corpus", "input", "txt"}
@@ -243,7 +248,7 @@ def ingest(
     ``workers`` processes read, segment and tag files and find their people while this one
     writes (:mod:`indexer.parallel`; same results, same order); default
     :func:`default_workers` (``KB_INGEST_WORKERS``, else 1 with 2+ CPUs), and never for
-    fewer than ``parallel.MIN_FILES`` files.
+    fewer than :data:`MIN_FILES` files.
     """
     from kb.engine import open_writer
 
@@ -255,10 +260,8 @@ def ingest(
     with open_writer(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
         registry, registry_path = _registry(session.index_dir)  # a rebuild's new folder
         if count:
-            from indexer import parallel
-
             results: Iterable[FileResult] = parallel.ingest_files(
-                session, todo, council, council_from_folder, registry, count
+                session, todo, council, council_from_folder, registry, count, STEPS
             )
         else:
             results = (
@@ -316,8 +319,6 @@ def default_workers() -> int:
 
 def worker_count(workers: int | None, files: int) -> int:
     """Worker processes for an ingest of ``files`` files (0: process in this one)."""
-    from indexer.parallel import MIN_FILES
-
     count = default_workers() if workers is None else workers
     return max(0, count) if files >= MIN_FILES else 0
 
@@ -416,3 +417,38 @@ def finish_file(
             path, "duplicate", meeting_id=meeting.id, message=f"same meeting as {owner}"
         )
     return FileResult(path, status, len(ids), meeting.id, list(meeting.warnings))
+
+
+def prepare_found(path: Path, council: str | None, council_from_folder: bool) -> tuple[Any, Any]:
+    """A worker's job: ``prepare`` the file without people ids, and find its people
+    (``find_people``); returns (outcome, found people or None)."""
+    start = time.monotonic()
+    outcome = prepare(path, council, council_from_folder, people=False)
+    if outcome[0] != "ok":
+        return outcome, None
+    limit = timelimit.seconds()
+    left = max(limit - (time.monotonic() - start), 0.001) if limit > 0 else 0.0
+    try:
+        with timelimit.time_limit(left):  # what is left of the file's time limit
+            return outcome, find_people(outcome[1])
+    except timelimit.FileTimeout as exc:
+        return ("failed", str(exc)), None
+
+
+def warm_up() -> None:
+    """A worker's first job: import the readers, tagger and people finder and load the
+    taxonomy and name lists, while the writing process loads the index writer."""
+    from indexer import people, people_names, read_html, read_text, topics  # noqa: F401
+
+    load_taxonomy()
+    people_names.given_names()
+
+
+#: The per-file steps a parallel ingest runs (:mod:`indexer.parallel`).
+STEPS = parallel.FileSteps(
+    check_file=check_file,
+    finish_file=finish_file,
+    add_people=add_people,
+    prepare_found=prepare_found,
+    result_type=FileResult,
+)

@@ -116,7 +116,7 @@ def ingest(
     from tqdm import tqdm
 
     from indexer import parallel
-    from indexer.pipeline import FileResult, discover, worker_count
+    from indexer.pipeline import FileResult, discover, warm_up, worker_count
     from indexer.pipeline import ingest as run_ingest
     from kb.model import IngestError
 
@@ -125,7 +125,7 @@ def ingest(
         workers = worker_count(workers, len(files))
     except IngestError as exc:
         raise click.ClickException(str(exc)) from exc
-    parallel.prestart(workers)  # the workers warm up while this process loads the writer
+    parallel.prestart(workers, warm_up)  # workers warm up while this process loads the writer
     from kb.engine import IndexLockedError
 
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False)

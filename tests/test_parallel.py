@@ -36,7 +36,7 @@ def sources(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> list[P
     (folder / "shopping.txt").write_text("Eggs\nMilk\nBread\n", encoding="utf-8")
     extra = [folder / n for n in ("seed.txt", "broken.txt", "empty.txt", "shopping.txt")]
     todo = files[:6] + extra + files[6:] + [files[0], folder / "seed.txt"]
-    assert len(todo) >= parallel.MIN_FILES
+    assert len(todo) >= pipeline.MIN_FILES
     return todo
 
 
@@ -113,12 +113,12 @@ def test_worker_count_follows_the_setting_and_the_cpus(monkeypatch) -> None:
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (1.7, 1.0, 1.0))
-    assert pipeline.worker_count(None, parallel.MIN_FILES) == 0  # both CPUs busy
+    assert pipeline.worker_count(None, pipeline.MIN_FILES) == 0  # both CPUs busy
     monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (1.2, 1.0, 1.0))
-    assert pipeline.worker_count(None, parallel.MIN_FILES) == 1  # e.g. a job that just ended
+    assert pipeline.worker_count(None, pipeline.MIN_FILES) == 1  # e.g. a job that just ended
     monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (0.3, 1.0, 1.0))
-    assert pipeline.worker_count(None, parallel.MIN_FILES) == 1
-    assert pipeline.worker_count(None, parallel.MIN_FILES - 1) == 0  # too few files
+    assert pipeline.worker_count(None, pipeline.MIN_FILES) == 1
+    assert pipeline.worker_count(None, pipeline.MIN_FILES - 1) == 0  # too few files
     assert pipeline.worker_count(0, 100) == 0
     monkeypatch.setenv("KB_INGEST_WORKERS", "0")
     assert pipeline.worker_count(None, 100) == 0
@@ -135,7 +135,7 @@ def test_workers_end_when_the_writer_is_killed(sources: list[Path], tmp_path: Pa
     from reliability import kb_popen
 
     files = [str(p) for p in dict.fromkeys(sources)]
-    assert len(files) >= parallel.MIN_FILES
+    assert len(files) >= pipeline.MIN_FILES
     proc = kb_popen("ingest", *files, "--index", str(tmp_path / "ix"), "--workers", "1")
     assert proc.stdout is not None
     assert proc.stdout.readline()  # the worker is running
@@ -147,12 +147,12 @@ def test_workers_end_when_the_writer_is_killed(sources: list[Path], tmp_path: Pa
 def test_prestarted_workers_are_taken_by_the_ingest_or_stopped(
     sources: list[Path], tmp_path: Path
 ) -> None:
-    parallel.prestart(1)
+    parallel.prestart(1, pipeline.warm_up)
     assert parallel._prestarted is not None
     report = pipeline.ingest([], tmp_path / "ix", files=sources, workers=1)
     assert parallel._prestarted is None  # the ingest used them
     assert report.counts["new"] > 10
-    parallel.prestart(1)
+    parallel.prestart(1, pipeline.warm_up)
     assert parallel._prestarted is not None
     processes = list(parallel._prestarted[1]._processes.values())
     assert processes

@@ -287,12 +287,12 @@ def test_worker_process_ingest_equals_sequential(
 ) -> None:
     """indexer.parallel (reading in a worker process) gives the same statuses, the same
     manifest and the same answers as the sequential loop."""
-    from indexer import parallel
+    from indexer import pipeline
     from kb.engine.whoosh.write import read_manifest
 
     # 12 files, then 4 repeats (each 'unchanged' only once the first is staged)
-    files = (corpus_files * 2)[: max(parallel.MIN_FILES, len(corpus_files) + 4)]
-    assert len(set(files)) < len(files) and len(files) >= parallel.MIN_FILES
+    files = (corpus_files * 2)[: max(pipeline.MIN_FILES, len(corpus_files) + 4)]
+    assert len(set(files)) < len(files) and len(files) >= pipeline.MIN_FILES
     seq, par = tmp_path / "seq", tmp_path / "par"
     a = ingest([], seq, files=files, workers=0)
     b = ingest([], par, files=files, workers=1)
