@@ -15,6 +15,7 @@ from whoosh import query as wq
 from whoosh.matching import binary
 
 from kb.engine.plan import (
+    SEARCH_FIELDS,
     AllQ,
     AnyQ,
     ButNot,
@@ -28,6 +29,8 @@ from kb.engine.plan import (
     field_plan,
 )
 from kb.query import Node
+
+__all__ = ["SEARCH_FIELDS", "AndNot", "_Compiler", "field_query", "to_whoosh"]
 
 
 class _AndNotMatcher(binary.AndNotMatcher):
