@@ -145,6 +145,8 @@ class _Pending:
 
     #: sources whose committed documents this batch replaces or removes
     deletes: list[str] = field(default_factory=list)
+    #: single committed documents this batch removes, by id
+    id_deletes: list[str] = field(default_factory=list)
     docs: list[dict[str, Any]] = field(default_factory=list)
     manifest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     sources: int = 0
@@ -174,6 +176,13 @@ class OpenSearchWriterSession:
         self._pending = _Pending()
         self._lock: Path | None = None
         self._owners: dict[str, set[str]] = {}
+        #: sources staged (put, recorded or removed) in this session
+        self._touched: set[str] = set()
+        #: what the embedded writer streams uncommitted (always empty here)
+        self._bulk_keys: set[str] = set()
+        #: council/committee -> meeting ids held, and those whose date was only guessed
+        self._by_prefix: dict[str, set[str]] = {}
+        self._weak: dict[str, set[str]] = {}
 
     # -- context
     def __enter__(self) -> OpenSearchWriterSession:
@@ -274,11 +283,9 @@ class OpenSearchWriterSession:
                 source_key, digest, "duplicate", meeting_id=meeting.id, duplicate_of=other, **info
             )
             return []
-        docs = [meeting_document(meeting, source_key)]
-        ids = []
-        for item in meeting.items:
-            docs.append(item_document(item, meeting, source_key))
-            ids.append(item.id)
+        self._touched.add(source_key)
+        docs = self._documents(meeting, source_key)
+        ids = [d["id"] for d in docs if d["doctype"] == "item"]
         self._stream(source_key, docs)
         self._stage_entry(
             source_key, digest, "indexed", meeting_id=meeting.id, item_ids=ids, **info
@@ -288,12 +295,14 @@ class OpenSearchWriterSession:
     def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
         """Record a source that gives no documents, removing any it had."""
         self._flush_if_streamed(source_key)
+        self._touched.add(source_key)
         self._pending.deletes.append(source_key)
         self._stage_entry(source_key, digest, status, **info)
 
     def remove(self, source_key: str) -> None:
         """Stage deleting a source's documents and its manifest entry."""
         self._flush_if_streamed(source_key)
+        self._touched.add(source_key)
         self._pending.deletes.append(source_key)
         self._own(source_key, self._entry(source_key), None)
         self._pending.manifest[source_key] = None
@@ -310,9 +319,20 @@ class OpenSearchWriterSession:
         """Drop what this batch staged for ``source_key`` (it is about to be replaced)."""
         self._pending.docs = [d for d in self._pending.docs if d["source_key"] != source_key]
 
-    def _stream(self, source_key: str, docs: list[dict[str, Any]]) -> None:
-        """Stage a source's new documents in the batch."""
+    def _stream(
+        self, source_key: str, docs: list[dict[str, Any]], id_deletes: Iterable[str] = ()
+    ) -> None:
+        """Stage a source's new documents in the batch (and committed documents to delete
+        by id: they go after the batch is visible, like a replaced source's)."""
         self._pending.docs.extend(docs)
+        self._pending.id_deletes.extend(id_deletes)
+
+    @staticmethod
+    def _documents(meeting: Meeting, source_key: str) -> list[dict[str, Any]]:
+        """The index documents of ``meeting`` read from ``source_key``: meeting, items."""
+        docs = [meeting_document(meeting, source_key)]
+        docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
+        return docs
 
     def _stage_entry(self, key: str, digest: str | None, status: str, **info: Any) -> None:
         entry = {
@@ -335,19 +355,21 @@ class OpenSearchWriterSession:
         """Write the staged batch (new documents first, then the replaced sources' old ones
         deleted, see the module docstring), then save the manifest."""
         pending, self._pending = self._pending, _Pending()
-        if not pending.manifest and not pending.deletes and not pending.docs:
+        if not (pending.manifest or pending.deletes or pending.docs or pending.id_deletes):
             return
         batch = uuid.uuid4().hex
         actions = [(d["id"], to_source(d, batch)) for d in pending.docs]
         bulk_index(self.client, self.target, actions)
         self.client.indices.refresh(index=self.target)
         stale = sorted({k for k in pending.deletes if k in self.manifest})
-        if stale:
+        gone = sorted(set(pending.id_deletes))
+        if stale or gone:
             self.before_delete()
-            for i in range(0, len(stale), 1000):
+        for field_name, values in (("source_key", stale), ("id", gone)):
+            for i in range(0, len(values), 1000):
                 query = {
                     "bool": {
-                        "filter": [{"terms": {"source_key": stale[i : i + 1000]}}],
+                        "filter": [{"terms": {field_name: values[i : i + 1000]}}],
                         "must_not": [{"term": {"batch": batch}}],
                     }
                 }
