@@ -14,21 +14,21 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import ENGINES
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "web"
 COUNCIL = '=HYPERLINK("http://evil.example","x") <script>alert("c")</script>'
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from indexer.pipeline import ingest
+@pytest.fixture(scope="module", params=ENGINES)
+def hostile(request: pytest.FixtureRequest, engine_index):  # type: ignore[no-untyped-def]
+    """The web app on the hostile documents, on each engine."""
     from web import create_app
 
-    folder = tmp_path_factory.mktemp("hostile-index")
-    report = ingest([FIXTURE], folder, council=COUNCIL)
-    assert not report.failed
-    return create_app({"index": str(folder), "TESTING": True}).test_client()
+    built = engine_index(request.param, FIXTURE, council=COUNCIL)
+    settings = {"index": str(built.folder), "TESTING": True, **built.settings()}
+    return create_app(settings).test_client()
 
 
 class Tags(HTMLParser):
