@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from conftest import ENGINES
 from reliability import minutes_text
 
 from kb.cli import main
@@ -48,26 +50,29 @@ QUERIES: list[tuple[str, str | None]] = [
 IDS = [q[:24].encode("unicode_escape").decode() or "empty" for q, _ in QUERIES]
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> Path:
-    """The seed, plus generated minutes whose path (only) carries SECRET."""
-    from indexer.pipeline import ingest
-
-    base = tmp_path_factory.mktemp("hostile-queries")
-    folder = base / f"{SECRET}-folder"
+@pytest.fixture(scope="module", params=ENGINES)
+def built(request: pytest.FixtureRequest, engine_index, tmp_path_factory, seed_path: Path):  # type: ignore[no-untyped-def]
+    """The seed, plus generated minutes whose path (only) carries SECRET, on each engine."""
+    folder = tmp_path_factory.mktemp("hostile-queries") / f"{SECRET}-folder"
     folder.mkdir()
     (folder / f"{SECRET}-minutes.txt").write_text(minutes_text(3, 1, 2), encoding="utf-8")
     shutil.copy(seed_path, folder / "seed.txt")
-    report = ingest([folder], base / "index")
-    assert not report.failed and report.counts["new"] == 2
-    return base / "index"
+    return engine_index(request.param, folder)
 
 
 @pytest.fixture(scope="module")
-def client(index: Path):  # type: ignore[no-untyped-def]
+def index(built) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """The index folder, with its engine selected (for the CLI) while the module runs."""
+    with built.selected():
+        yield built.folder
+
+
+@pytest.fixture(scope="module")
+def client(built):  # type: ignore[no-untyped-def]
     from web import create_app
 
-    return create_app({"index": str(index), "TESTING": False}).test_client()
+    settings = {"index": str(built.folder), "TESTING": False, **built.settings()}
+    return create_app(settings).test_client()
 
 
 def test_the_secret_is_stored_but_the_item_is_findable_by_its_words(client, index) -> None:  # type: ignore[no-untyped-def]
