@@ -242,3 +242,39 @@ def test_a_cluster_gone_after_opening_gives_503_not_500(engine_index) -> None:  
     for url in ("/api/search?q=cctv", "/search?q=cctv"):
         resp = client.get(url)
         assert resp.status_code == 503 and "not available" in resp.get_data(as_text=True)
+
+
+def test_deep_pages_by_date_walk_search_after_and_match_from_size(
+    cluster: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kb.engine.opensearch import reader
+
+    src, folder = tmp_path / "src", tmp_path / "state"
+    write_minutes(src, "marker", count=4, items=3)
+    ingest([src], folder)
+    svc = SearchService(folder)
+
+    def pages(sort: str) -> list[list[str]]:
+        reqs = [SearchRequest(q="marker", sort=sort, page=p, page_size=5) for p in (1, 2, 3)]
+        return [[h.id for h in svc.search(r).results] for r in reqs]
+
+    for sort in ("oldest", "newest", "relevance"):  # relevance stays on from/size
+        shallow = pages(sort)
+        monkeypatch.setattr(reader, "WINDOW", 4)  # every page past the first 4 hits is deep
+        monkeypatch.setattr(reader, "SCAN", 3)  # walked three hits at a time
+        assert pages(sort) == shallow
+        monkeypatch.undo()
+        assert [len(p) for p in shallow] == [5, 5, 2]
+        assert len({i for p in shallow for i in p}) == 12
+
+
+def test_kb_check_cli_on_opensearch(cluster: dict[str, str], tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    src, folder = tmp_path / "src", tmp_path / "state"
+    write_minutes(src, "marker", count=1)
+    ingest([src], folder)
+    result = CliRunner().invoke(main, ["check", "--index", str(folder)])
+    assert result.exit_code == 0 and "OK" in result.output and "1 indices" in result.output

@@ -22,7 +22,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 
 from kb import analysis
-from kb.config import load
+from kb.config import load, setting_default
 from kb.engine.documents import (
     DATE_FIELDS,
     FLAG_FIELDS,
@@ -34,6 +34,8 @@ from kb.engine.documents import (
     WORDS_FIELDS,
 )
 
+#: the deepest result the app serves (its last page's end): the index's result window
+DEEPEST = int(setting_default("max_page")) * int(setting_default("max_page_size"))
 #: separates the parts of a ``labels`` entry
 SEP = "\x1f"
 #: keyword fields: the documents' exact-value fields, the batch token, the facet labels
@@ -92,6 +94,7 @@ def template(alias: str, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
         "index_patterns": [f"{alias}-*"],
         "template": {
             "settings": {
+                "max_result_window": DEEPEST,
                 "number_of_shards": shards,
                 "number_of_replicas": replicas,
                 "analysis": {

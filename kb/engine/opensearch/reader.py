@@ -3,8 +3,9 @@
 A search is one request: the plan (:mod:`kb.engine.plan`) as a bool query, the request's
 filters in filter context, terms aggregations for the facets, a ``date_histogram`` by year
 with a committee sub-aggregation, ``track_total_hits`` for an exact total, and the page by
-``from``/``size`` — or, past :data:`WINDOW` results, by walking ``search_after`` with the
-same sort (score or date, then agenda order, then id).  Snippets are made by
+``from``/``size`` — or, for date orders past :data:`WINDOW` results, by walking
+``search_after`` with the same sort (date, then agenda order, then id); relevance pages
+stay on ``from``/``size``, which the index allows to the deepest page served.  Snippets are made by
 :func:`kb.snippets.make_snippet` from the stored body, with the plan's terms, so they mark
 the same words on both engines.  Facet labels come from the ``labels`` keyword field.
 """
@@ -240,7 +241,9 @@ class OpenSearchReader:
         sort = "newest" if tree is None and req.sort == "relevance" else req.sort
         query: Query = {"bool": {"filter": self._filters(req), "must": [to_dsl(plan, self._years)]}}
         start = (page - 1) * page_size
-        deep = start + page_size > WINDOW
+        # by date: past the window, walk search_after; by relevance: from/size (the index
+        # allows it, see client.DEEPEST), since a score is a float a server may round
+        deep = start + page_size > WINDOW and sort != "relevance"
         body: dict[str, Any] = {
             "query": query,
             "sort": self._sort(sort),
