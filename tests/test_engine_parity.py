@@ -222,6 +222,7 @@ def test_item_sets_and_facet_counts_agree(
     # them); making them for hundreds of thousands of hits would take minutes
     for module in (reader, search):
         monkeypatch.setattr(module, "make_snippet", lambda text, matches: ("", ""))
+    monkeypatch.setattr(reader, "HIT_FIELDS", ["id"])  # ids are all this test reads of a hit
     embedded, cluster = both
     reqs = _queries(embedded)
     assert len(reqs) >= 200
