@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import engine as engines
+from kb.config import load
 from kb.engine.base import (
     CommitteeSummary,
     IndexMissingError,
@@ -62,14 +63,28 @@ class SearchService:
         **options: Any,
     ):
         self.index_dir = Path(index_dir)
-        self.engine = engines.engine_name(engine or (settings or {}).get("engine"))
+        #: the settings this service was opened with (the environment's at opening when not
+        #: given), so :meth:`variant` opens the same index whatever the environment is then
+        self.settings = {**load(), **(settings or {})}
+        self.engine = engines.engine_name(engine or self.settings.get("engine"))
+        self._options = options
         self.backend: Reader = engines.open_reader(
-            self.index_dir, engine=self.engine, settings=settings, **options
+            self.index_dir, engine=self.engine, settings=self.settings, **options
+        )
+
+    def variant(self, **options: Any) -> SearchService:
+        """Another service on the same index and engine with some options changed (such as
+        ``cache_size=0``); close it when done."""
+        return SearchService(
+            self.index_dir,
+            engine=self.engine,
+            settings=self.settings,
+            **{**self._options, **options},
         )
 
     def __getattr__(self, name: str) -> Any:
         # engine-specific extras (tests and benchmarks reach the embedded engine's caches)
-        if name == "backend":
+        if name in ("backend", "settings", "_options"):
             raise AttributeError(name)
         return getattr(self.backend, name)
 

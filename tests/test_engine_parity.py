@@ -9,6 +9,7 @@ least 99 % of the queries and facet counts and histograms must be equal wherever
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -136,9 +137,17 @@ class Tee:
     def owner_of(self, meeting_id: str, *, besides: str) -> Any:
         return self.first.owner_of(meeting_id, besides=besides)
 
-    def put(self, *args: Any, **info: Any) -> list[str]:
-        self.second.put(*args, **info)
-        return list(self.first.put(*args, **info))
+    def put(self, key: str, digest: str, meeting: Any, **info: Any) -> list[str]:
+        # a writer may rename a meeting in place: each session is given its own copy
+        self.second.put(key, digest, copy.deepcopy(meeting), **info)
+        return list(self.first.put(key, digest, meeting, **info))
+
+    def put_meetings(self, key: str, digest: str, meetings: list[Any], **info: Any) -> Any:
+        self.second.put_meetings(key, digest, copy.deepcopy(meetings), **info)
+        return self.first.put_meetings(key, digest, meetings, **info)
+
+    def orphans(self) -> list[str]:
+        return list(self.first.orphans())
 
     def record(self, *args: Any, **info: Any) -> None:
         self.second.record(*args, **info)

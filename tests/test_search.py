@@ -49,6 +49,17 @@ def test_cctv_finds_item_07_first_with_the_units_sentence(seed: SearchService) -
     assert res.results[0].url == f"/items/{SEED_MEETING}/07"
 
 
+def test_a_variant_opens_the_same_index_on_the_same_engine(seed: SearchService) -> None:
+    other = seed.variant(cache_size=0)
+    try:
+        assert other.engine == seed.engine
+        assert ids(other.search(SearchRequest(q="CCTV"))) == ids(
+            seed.search(SearchRequest(q="CCTV"))
+        )
+    finally:
+        other.close()
+
+
 def test_exact_phrase_sex_trade(seed: SearchService) -> None:
     res = seed.search(SearchRequest(q='"sex trade"'))
     assert sorted(ids(res)) == ["06", "07"]
