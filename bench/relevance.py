@@ -192,7 +192,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="show each top 10")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     ap.add_argument("--only", help="run only needs whose query contains this text")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a kb.ranking constant for this run (to measure one change at a time)",
+    )
     args = ap.parse_args(argv)
+    if args.set:
+        from kb import ranking
+
+        for pair in args.set:
+            name, _, value = pair.partition("=")
+            if not hasattr(ranking, name):
+                ap.error(f"kb.ranking has no constant {name}")
+            setattr(ranking, name, type(getattr(ranking, name))(float(value)))
     if not CORPUS.is_dir():
         print(f"no corpus at {CORPUS}", file=sys.stderr)
         return 2

@@ -1,0 +1,139 @@
+"""Plain word queries on the Whoosh index, ranked by the policy of :mod:`kb.ranking`.
+
+:func:`plan` says whether a parsed query is plain words (plus filters and exclusions);
+:func:`rank_words` scores each clause with :mod:`kb.fastscore` (Whoosh's BM25F, as typed and
+through its synonyms), lets :func:`kb.ranking.combine` choose AND or a relaxed match, and
+rescores the best documents by their text (:func:`kb.ranking.text_boost`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+
+from kb import analysis, fastscore, ranking
+from kb.query import And, FieldQuery, Node, Not, Term, YearRange
+from kb.querybuild import SEARCH_FIELDS, _Compiler
+
+
+@dataclass
+class WordPlan:
+    """A plain word query: its clauses and the query of its filters (None: no filters)."""
+
+    clauses: list[ranking.Clause]
+    hard: wq.Query | None = None
+    also_searched: list[str] = field(default_factory=list)
+
+
+def plan(tree: Node | None, expander: Any | None) -> WordPlan | None:
+    """The word plan of ``tree`` when it is unquoted words, optionally with field filters
+    (``year:2019``) and exclusions (``-police``); None for anything else (phrases, OR,
+    prefixes), which the caller searches as before."""
+    if tree is None:
+        return None
+    parts = tree.parts if isinstance(tree, And) else (tree,)
+    words: list[str] = []
+    hard: list[Node] = []
+    for part in parts:
+        if isinstance(part, Term):
+            words.extend(analysis.WORD_RE.findall(part.word))
+        elif isinstance(part, FieldQuery | YearRange | Not):
+            hard.append(part)
+        else:
+            return None
+    clauses = ranking.clauses_of(words, expander)
+    if not clauses:
+        return None
+    hard_q = _Compiler(None).compile(And(tuple(hard))) if hard else None
+    also = [s for c in clauses for s in c.synonyms]
+    return WordPlan(clauses, hard_q, also)
+
+
+def _sequence_query(terms: tuple[tuple[str, ...], ...]) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    for seq in terms:
+        for f in SEARCH_FIELDS:
+            parts.append(wq.Term(f, seq[0]) if len(seq) == 1 else wq.Phrase(f, list(seq)))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _dense(s: Any, q: wq.Query | None, lengths: Any, postings: Any, size: int) -> np.ndarray:
+    """Every document's BM25F score for ``q`` (0 where it does not match)."""
+    out = np.zeros(size, dtype=np.float64)
+    if q is None:
+        return out
+    ranked = fastscore.rank(s, q, lengths, postings, ordered=False)
+    if ranked is None:
+        top = s.search(q, limit=None).top_n
+        docs = np.fromiter((d for _, d in top), dtype=np.int64, count=len(top))
+        scores = np.fromiter((float(x or 0.0) for x, _ in top), dtype=np.float64)
+        ranked = (docs, scores)
+    docs, scores = ranked
+    out[docs] = np.maximum(scores, 1e-9)  # a match always scores above 0
+    return out
+
+
+@dataclass
+class Ranked:
+    """A ranked word search: match level, docnums best first, their scores, and the ids of
+    near-identical items of the same meeting folded into a result (by its docnum)."""
+
+    level: str
+    docs: np.ndarray
+    scores: np.ndarray
+    grouped: dict[int, list[str]] = field(default_factory=dict)
+
+
+def rank_words(
+    s: Any, word_plan: WordPlan, lengths: Any, postings: Any, allowed: np.ndarray
+) -> Ranked:
+    """The documents of a word plan among the ``allowed`` ones, best first (score
+    descending, then docnum); the top :data:`kb.ranking.RERANK_DEPTH` rescored by their text,
+    and among them near-identical items of one meeting shown once (:attr:`Ranked.grouped`)."""
+    size = len(allowed)
+    mask = allowed.copy()
+    if word_plan.hard is not None:
+        hard = np.zeros(size, dtype=bool)
+        hard_docs = np.fromiter(s.docs_for_query(word_plan.hard), dtype=np.int64)
+        hard[hard_docs[hard_docs < size]] = True
+        mask &= hard
+    typed = [_dense(s, _sequence_query(c.terms), lengths, postings, size) for c in word_plan.clauses]
+    synonym = [
+        _dense(s, _sequence_query(c.synonym_terms), lengths, postings, size)
+        if c.synonym_terms
+        else None
+        for c in word_plan.clauses
+    ]
+    level, match, scores = ranking.combine(typed, synonym, mask)
+    docs = np.flatnonzero(match & mask)
+    found = scores[docs]
+    order = np.lexsort((docs, -found))
+    docs, found = docs[order], found[order]
+    top = min(len(docs), ranking.RERANK_DEPTH)
+    grouped: dict[int, list[str]] = {}
+    if top:
+        boosted = found[:top].copy()
+        stored = [s.stored_fields(d) for d in docs[:top].tolist()]
+        for i, fields in enumerate(stored):
+            boosted[i] *= ranking.text_boost(
+                word_plan.clauses, fields.get("title") or "", fields.get("body") or ""
+            )
+        head = np.lexsort((docs[:top], -boosted))
+        stored = [stored[i] for i in head.tolist()]
+        head_docs, head_scores = docs[:top][head], boosted[head]
+        rows = [
+            (f["id"], f.get("meeting_id", ""), f"{f.get('title') or ''} {f.get('body') or ''}")
+            for f in stored
+        ]
+        dups = ranking.near_duplicates(rows)
+        for i, j in dups.items():
+            grouped.setdefault(int(head_docs[j]), []).append(rows[i][0])
+        keep = np.array([i not in dups for i in range(top)], dtype=bool)
+        docs = np.concatenate([head_docs[keep], docs[top:]])
+        found = np.concatenate([head_scores[keep], found[top:]])
+    return Ranked(level, docs, found, grouped)
