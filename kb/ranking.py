@@ -1,8 +1,8 @@
 """Ranking policy for plain word queries, independent of the search engine.
 
 A query of unquoted words (plus filters such as ``year:2019`` or ``-police``) is searched as
-*clauses*: each word, or a run of words that names a known term (``criminal damage``), is one
-clause.  An engine scores each clause twice — the words as typed (with their hyphen
+*clauses*, one per word (a run of words naming a known term, such as ``criminal damage``,
+lends each of its words that term's synonyms).  An engine scores each clause twice — the words as typed (with their hyphen
 variants) and the clause's synonyms from ``data/synonyms.toml`` — and hands the per-document
 scores to :func:`combine`, which decides how many clauses a result must match:
 
@@ -35,7 +35,7 @@ FALLBACK_BELOW = 10
 #: "most of the words": at least this share of the clauses (rounded up)
 MOST_FRACTION = 2 / 3
 #: a clause matched only through a synonym scores this share of its BM25 score
-SYNONYM_WEIGHT = 0.5
+SYNONYM_WEIGHT = 0.7
 #: a document's score is multiplied by (clauses matched / clauses) ** COVERAGE_POWER
 COVERAGE_POWER = 2.0
 #: how many of the best documents are rescored by their text
@@ -70,8 +70,9 @@ class Clause:
 def clauses_of(words: Sequence[str], expander: Any | None) -> list[Clause]:
     """The clauses of a query's plain words, in order; stop words and punctuation drop out.
 
-    A run of words that names a term of the expander (``anti social behaviour``) is one
-    clause; any other word is its own clause.  ``expander`` may be None (no synonyms).
+    Each word is a clause; the words of a run that names a term of the expander
+    (``criminal damage``) also take that term's synonyms (``vandalism``), so an item with the
+    synonym matches every word of the run.  ``expander`` may be None (no synonyms).
     """
     spans: list[tuple[int, int, list[str]]] = []
     if expander is not None:
@@ -79,20 +80,14 @@ def clauses_of(words: Sequence[str], expander: Any | None) -> list[Clause]:
             spans = [sp for sp in expander.spans(list(words)) if sp[1] - sp[0] > 1]
         except Exception:  # noqa: BLE001 - expansion is a bonus, never a failure
             spans = []
+    run_alternatives: dict[int, list[str]] = {}
+    for start, end, alternatives in spans:
+        for k in range(start, end):
+            run_alternatives[k] = alternatives
     out: list[Clause] = []
-    i = 0
-    while i < len(words):
-        span = next((sp for sp in spans if sp[0] == i), None)
-        if span is not None:
-            text = " ".join(words[span[0] : span[1]])
-            terms = tuple(analysis.phrase_terms(text))
-            clause = _clause(text, (terms,) if terms else (), span[2])
-            i = span[1]
-        else:
-            text = words[i]
-            extra = _expand(expander, text)
-            clause = _clause(text, tuple(analysis.word_variants(text)), extra)
-            i += 1
+    for i, text in enumerate(words):
+        extra = _expand(expander, text) + run_alternatives.get(i, [])
+        clause = _clause(text, tuple(analysis.word_variants(text)), extra)
         if clause.terms:
             out.append(clause)
     return out
