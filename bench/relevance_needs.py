@@ -10,6 +10,7 @@ it, 0 for tempting items.  ``python -m bench.relevance_needs > bench/relevance_j
 writes the drafted rows; the file is then checked and corrected by hand.
 """
 
+# ruff: noqa: E501 - NEEDS is a table of one need per line
 from __future__ import annotations
 
 import re
@@ -29,8 +30,18 @@ NEEDS: list[tuple[str, str, list[str], str]] = [
     ("precept", "word", [r"precept"], ""),
     ("broadband", "word", [r"broadband|superfast|fibre"], ""),
     ("litter", "word", [r"litter"], ""),
-    ("dog fouling complaints", "vague", [r"dog ?foul|dog mess|dog waste|dog bin|dog poo|fouling"], r"complain"),
-    ("speeding traffic", "two-word", [r"speeding|speed limit|speed camera|speed ?watch|\b[23]0 ?mph|traffic calming"], r"traffic"),
+    (
+        "dog fouling complaints",
+        "vague",
+        [r"dog ?foul|dog mess|dog waste|dog bin|dog poo|fouling"],
+        r"complain",
+    ),
+    (
+        "speeding traffic",
+        "two-word",
+        [r"speeding|speed limit|speed camera|speed ?watch|\b[23]0 ?mph|traffic calming"],
+        r"traffic",
+    ),
     ("potholes", "word", [r"pot ?holes?"], ""),
     ("playground", "word", [r"playground|play area|play equipment"], ""),
     ("cemetery", "word", [r"cemeter|burial|graveyard|churchyard"], ""),
@@ -43,8 +54,18 @@ NEEDS: list[tuple[str, str, list[str], str]] = [
     ("co-option", "word", [r"co-?opt"], ""),
     ("solar farm", "vague", [r"solar"], r"\bfarm"),
     ("wind turbines", "two-word", [r"wind farm|wind turbine|turbine"], ""),
-    ("grant to village hall", "vague", [r"village hall|community hall|\bhall\b", r"grant|donation|funding"], r"village hall"),
-    ("overgrown trees", "vague", [r"\btrees?\b", r"overgrown|overhang|cut back|fell|lopp|prun"], r"\btrees?\b"),
+    (
+        "grant to village hall",
+        "vague",
+        [r"village hall|community hall|\bhall\b", r"grant|donation|funding"],
+        r"village hall",
+    ),
+    (
+        "overgrown trees",
+        "vague",
+        [r"\btrees?\b", r"overgrown|overhang|cut back|fell|lopp|prun"],
+        r"\btrees?\b",
+    ),
     ("A466", "place", [r"A466"], ""),
     ("Tintern Abbey", "place", [r"abbey"], r"tintern"),
     ("bridge repairs", "vague", [r"bridge", r"repair|damage|maint|work"], r"bridge"),
@@ -70,13 +91,28 @@ NEEDS: list[tuple[str, str, list[str], str]] = [
     ("post office", "two-word", [r"post office"], ""),
     ("telephone kiosk", "two-word", [r"kiosk|phone box|telephone box"], r"telephone"),
     ("notice board", "two-word", [r"notice ?boards?"], ""),
-    ("grass cutting", "two-word", [r"grass cutting|grass-cutting|mowing|strimming|grass verge"], r"\bgrass"),
+    (
+        "grass cutting",
+        "two-word",
+        [r"grass cutting|grass-cutting|mowing|strimming|grass verge"],
+        r"\bgrass",
+    ),
     ("drainage", "word", [r"drain|gull(e|y)"], ""),
     ("covid", "word", [r"covid|coronavirus|pandemic|lockdown"], ""),
-    ("remote meetings", "vague", [r"zoom|remote meeting|virtual meeting|online meeting|\bteams\b"], r"meetings"),
+    (
+        "remote meetings",
+        "vague",
+        [r"zoom|remote meeting|virtual meeting|online meeting|\bteams\b"],
+        r"meetings",
+    ),
     ("hedge cutting", "two-word", [r"hedge"], ""),
     ("planning enforcement", "two-word", [r"enforcement"], r"planning"),
-    ("Welsh language", "two-word", [r"welsh language|bilingual|welsh translation|translat"], r"welsh"),
+    (
+        "Welsh language",
+        "two-word",
+        [r"welsh language|bilingual|welsh translation|translat"],
+        r"welsh",
+    ),
     ("remembrance", "word", [r"remembrance|poppy|poppies|wreath|armistice"], ""),
     ("jubilee", "word", [r"jubilee"], ""),
     ("Brockweir", "place", [r"brockweir"], ""),

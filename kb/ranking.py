@@ -2,9 +2,10 @@
 
 A query of unquoted words (plus filters such as ``year:2019`` or ``-police``) is searched as
 *clauses*, one per word (a run of words naming a known term, such as ``criminal damage``,
-lends each of its words that term's synonyms).  An engine scores each clause twice — the words as typed (with their hyphen
-variants) and the clause's synonyms from ``data/synonyms.toml`` — and hands the per-document
-scores to :func:`combine`, which decides how many clauses a result must match:
+lends each of its words that term's synonyms).  An engine scores each clause twice — the
+words as typed (with their hyphen variants) and the clause's synonyms from
+``data/synonyms.toml`` — and hands the per-document scores to :func:`combine`, which
+decides how many clauses a result must match:
 
 * ``all`` — every clause (AND), when that finds at least :data:`FALLBACK_BELOW` items;
 * ``most`` — at least :data:`MOST_FRACTION` of the clauses, when that finds enough;

@@ -206,6 +206,7 @@ class SearchService(BrowseMixin):
         expander: Any = "auto",
         cache_size: int = 256,
         postings_cache_mb: int = 64,
+        word_ranking: bool = True,
     ):
         self.index_dir = Path(index_dir)
         if not index.exists_in(str(self.index_dir)):
@@ -220,6 +221,9 @@ class SearchService(BrowseMixin):
         self._facets: FacetCache | None = None
         self._facets_ix: Any = None
         self.expander = _load_expander() if expander == "auto" else expander
+        #: plain word queries ranked by kb.ranking (AND, then relaxed; synonyms weighted;
+        #: text boosts); False searches them as plain Whoosh AND queries ranked by BM25F
+        self.word_ranking = word_ranking
         #: recent responses, keyed by index identity + commit generation (see ``search``)
         self.results_cache = ResultCache(cache_size)
         #: decoded postings of recent words per segment (see kb.fastscore.PostingsCache)
@@ -338,7 +342,7 @@ class SearchService(BrowseMixin):
                 mask &= (dates >= datetime_to_long(lo)) & (dates <= datetime_to_long(hi))
                 filtered = True
             ranked: tuple[np.ndarray, np.ndarray] | None = None
-            word_plan = wordsearch.plan(tree, self.expander)
+            word_plan = wordsearch.plan(tree, self.expander) if self.word_ranking else None
             match, grouped = "", {}
             if word_plan is not None:  # plain words: AND, else relaxed (kb.ranking)
                 words = wordsearch.rank_words(s, word_plan, cache.lengths, self.postings, mask)

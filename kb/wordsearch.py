@@ -89,6 +89,21 @@ class Ranked:
     grouped: dict[int, list[str]] = field(default_factory=dict)
 
 
+def _synonym_scores(
+    s: Any, clause: ranking.Clause, lengths: Any, postings: Any, size: int
+) -> np.ndarray | None:
+    """Per document, the best score of any of the clause's synonyms, each divided by its
+    number of words: a multi-word synonym ("criminal damage") sums a score per word, and
+    must not outweigh the one word typed for being longer."""
+    if not clause.synonym_terms:
+        return None
+    best = np.zeros(size, dtype=np.float64)
+    for seq in clause.synonym_terms:
+        found = _dense(s, _sequence_query((seq,)), lengths, postings, size) / len(seq)
+        np.maximum(best, found, out=best)
+    return best
+
+
 def rank_words(
     s: Any, word_plan: WordPlan, lengths: Any, postings: Any, allowed: np.ndarray
 ) -> Ranked:
@@ -102,13 +117,9 @@ def rank_words(
         hard_docs = np.fromiter(s.docs_for_query(word_plan.hard), dtype=np.int64)
         hard[hard_docs[hard_docs < size]] = True
         mask &= hard
-    typed = [_dense(s, _sequence_query(c.terms), lengths, postings, size) for c in word_plan.clauses]
-    synonym = [
-        _dense(s, _sequence_query(c.synonym_terms), lengths, postings, size)
-        if c.synonym_terms
-        else None
-        for c in word_plan.clauses
-    ]
+    clauses = word_plan.clauses
+    typed = [_dense(s, _sequence_query(c.terms), lengths, postings, size) for c in clauses]
+    synonym = [_synonym_scores(s, c, lengths, postings, size) for c in word_plan.clauses]
     level, match, scores = ranking.combine(typed, synonym, mask)
     docs = np.flatnonzero(match & mask)
     found = scores[docs]

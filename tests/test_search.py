@@ -52,10 +52,16 @@ def test_exact_phrase_sex_trade(seed: SearchService) -> None:
 
 
 def test_and_is_the_default_and_or_widens(seed: SearchService) -> None:
-    both = seed.search(SearchRequest(q="cctv firearms")).total
+    plain = SearchService(seed.index_dir, word_ranking=False)
+    assert plain.search(SearchRequest(q="cctv firearms")).total == 0  # strictly AND
+    plain.close()
+    both = seed.search(SearchRequest(q="cctv firearms"))
     either = seed.search(SearchRequest(q="cctv OR firearms")).total
     cctv = seed.search(SearchRequest(q="cctv")).total
-    assert both == 0 and cctv == 1 and either == 2
+    assert cctv == 1 and either == 2
+    # no item has both words: the search relaxes to either word and says so
+    assert (both.total, both.match) == (2, "any")
+    assert seed.search(SearchRequest(q="cctv")).match == "all"
 
 
 def test_not_excludes(seed: SearchService) -> None:
