@@ -22,7 +22,9 @@ text, shown once.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +42,7 @@ SYNONYM_WEIGHT = 0.7
 #: a document's score is multiplied by (clauses matched / clauses) ** COVERAGE_POWER
 COVERAGE_POWER = 2.0
 #: how many of the best documents are rescored by their text
-RERANK_DEPTH = 100
+RERANK_DEPTH = 50
 #: text boosts (see :func:`text_boost`): every clause in the title, all clauses within a
 #: few words of each other, and all of them adjacent in the order typed
 TITLE_WEIGHT = 0.5
@@ -155,6 +157,20 @@ def combine(
     return level, match, scores
 
 
+@functools.lru_cache(maxsize=200_000)
+def _word_terms(raw: str) -> tuple[str, ...]:
+    return tuple(analysis.terms(raw))
+
+
+def text_terms(text: str) -> list[str]:
+    """The terms of ``text`` as :func:`kb.analysis.terms` gives them (each distinct word
+    analysed once, cached: several times faster on long bodies)."""
+    out: list[str] = []
+    for raw in analysis.WORD_RE.findall(text):
+        out.extend(_word_terms(raw))
+    return out
+
+
 def _positions(tokens: Sequence[str], sequences: Sequence[tuple[str, ...]]) -> list[int]:
     """Where any of ``sequences`` starts in ``tokens``."""
     found: list[int] = []
@@ -212,12 +228,12 @@ def text_boost(clauses: Sequence[Clause], title: str, body: str) -> float:
     the order typed (in the title or the body)."""
     if not clauses:
         return 1.0
-    title_tokens = analysis.terms(title)
+    title_tokens = text_terms(title)
     in_title = sum(1 for c in clauses if _positions(title_tokens, c.terms))
     factor = 1.0 + TITLE_WEIGHT * in_title / len(clauses)
     if len(clauses) < 2:
         return factor
-    body_tokens = analysis.terms(body)
+    body_tokens = text_terms(body)
     best = 0.0
     phrase = False
     for tokens in (title_tokens, body_tokens):
@@ -231,13 +247,17 @@ def text_boost(clauses: Sequence[Clause], title: str, body: str) -> float:
     return factor + PROXIMITY_WEIGHT * best + (PHRASE_WEIGHT if phrase else 0.0)
 
 
+_WORDS_RE = re.compile(r"\w+")
+
+
 def near_duplicates(rows: Sequence[tuple[str, str, str]]) -> dict[int, int]:
     """Indexes of ``rows`` (id, meeting id, text) that repeat an earlier row of the same
-    meeting with near-identical words, mapped to that earlier row's index."""
+    meeting with near-identical words (lowercased, unstemmed: Jaccard of the word sets at
+    least :data:`DUPLICATE_SIMILARITY`), mapped to that earlier row's index."""
     kept: dict[str, list[tuple[int, set[str]]]] = {}
     out: dict[int, int] = {}
     for i, (_id, meeting, text) in enumerate(rows):
-        words = set(analysis.terms(text))
+        words = set(_WORDS_RE.findall(text.lower()))
         for j, other in kept.get(meeting, []):
             union = len(words | other)
             if union and len(words & other) / union >= DUPLICATE_SIMILARITY:
