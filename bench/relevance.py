@@ -136,14 +136,24 @@ def ndcg(ranked: list[int], grades: list[int], k: int = 10) -> float:
     return dcg(ranked) / ideal if ideal else 0.0
 
 
-def evaluate(need: Need, result_ids: list[str], ids: dict) -> dict[str, float]:
-    """nDCG@10, P@10 and recall@20 of one need's result ids (unjudged items count 0)."""
+def evaluate(
+    need: Need, result_ids: list[str], ids: dict, grouped: dict[str, list[str]] | None = None
+) -> dict[str, float]:
+    """nDCG@10, P@10 and recall@20 of one need's result ids (unjudged items count 0).
+
+    ``grouped`` maps a result id to the ids of near-identical items shown as that one result
+    (the same meeting read from two files): the result gains the best of their grades, and
+    the items folded into it leave the ideal ranking and the recall denominator, so an item
+    shown once counts once."""
+    grouped = grouped or {}
     grade_of = {ids[j.key]: j.grade for j in need.judged if j.key in ids}
-    gains = [grade_of.get(r, 0) for r in result_ids]
-    relevant = [g for g in grade_of.values() if g >= 1]
+    folded = {g for r in result_ids for g in grouped.get(r, [])}
+    gains = [max(grade_of.get(x, 0) for x in [r, *grouped.get(r, [])]) for r in result_ids]
+    kept = {k: g for k, g in grade_of.items() if k not in folded}
+    relevant = [g for g in kept.values() if g >= 1]
     found20 = sum(1 for g in gains[:20] if g >= 1)
     return {
-        "ndcg10": ndcg(gains, list(grade_of.values())),
+        "ndcg10": ndcg(gains, list(kept.values())),
         "p10": sum(1 for g in gains[:10] if g >= 1) / 10,
         "r20": found20 / min(20, len(relevant)) if relevant else 0.0,
         "relevant": len(relevant),
@@ -164,7 +174,8 @@ def run(folder: Path, needs: list[Need], verbose: bool = False) -> dict[str, Any
     for need in needs:
         resp = svc.search(SearchRequest(q=need.query, page_size=20))
         result_ids = [h.id for h in resp.results]
-        fig = evaluate(need, result_ids, ids)
+        grouped = {h.id: list(getattr(h, "grouped", [])) for h in resp.results}
+        fig = evaluate(need, result_ids, ids, grouped)
         mode = getattr(resp, "match", "")
         rows.append({"query": need.query, "kind": need.kind, **fig})
         print(

@@ -48,7 +48,7 @@ def plan(tree: Node | None, expander: Any | None) -> WordPlan | None:
     if not clauses:
         return None
     hard_q = _Compiler(None).compile(And(tuple(hard))) if hard else None
-    also = [s for c in clauses for s in c.synonyms]
+    also = list(dict.fromkeys(s for c in clauses for s in c.synonyms))
     return WordPlan(clauses, hard_q, also)
 
 
@@ -104,6 +104,13 @@ def _synonym_scores(
     return best
 
 
+def _meeting_key(stored: dict[str, Any]) -> str:
+    """What says two items come from the same meeting: its date (one meeting read from two
+    files, a PDF and its text, may be given two meeting ids), else its meeting id."""
+    date = stored.get("date")
+    return f"date:{date.isoformat()}" if date else str(stored.get("meeting_id", ""))
+
+
 def rank_words(
     s: Any, word_plan: WordPlan, lengths: Any, postings: Any, allowed: np.ndarray
 ) -> Ranked:
@@ -138,7 +145,7 @@ def rank_words(
         stored = [stored[i] for i in head.tolist()]
         head_docs, head_scores = docs[:top][head], boosted[head]
         rows = [
-            (f["id"], f.get("meeting_id", ""), f"{f.get('title') or ''} {f.get('body') or ''}")
+            (f["id"], _meeting_key(f), f"{f.get('title') or ''} {f.get('body') or ''}")
             for f in stored
         ]
         dups = ranking.near_duplicates(rows)

@@ -54,6 +54,15 @@ def test_evaluate_counts_unjudged_as_zero_and_caps_recall_at_20() -> None:
     assert fig["relevant"] == 25
 
 
+def test_an_item_shown_once_for_two_files_counts_once() -> None:
+    judged = [Judged("a.pdf", "1", "t", 2), Judged("a.txt", "1", "t", 2), Judged("b", "1", "t", 1)]
+    need = Need("q", "word", judged)
+    ids = {judged[0].key: "pdf/1", judged[1].key: "txt/1", judged[2].key: "b/1"}
+    fig = evaluate(need, ["pdf/1", "b/1"], ids, {"pdf/1": ["txt/1"]})
+    assert fig["ndcg10"] == pytest.approx(1.0) and fig["r20"] == 1.0 and fig["relevant"] == 2
+    assert evaluate(need, ["pdf/1", "b/1"], ids)["r20"] == pytest.approx(2 / 3)
+
+
 @pytest.mark.corpus
 def test_every_judged_item_resolves_in_the_corpus(
     corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory
