@@ -106,6 +106,7 @@ def items(folder: Path = INDEX_DIR) -> Iterator[dict[str, Any]]:
                 "title": str(fields.get("title", "")),
                 "body": str(fields.get("body", "")),
                 "meeting_id": fields.get("meeting_id", ""),
+                "date": fields["date"].date().isoformat() if fields.get("date") else "",
             }
 
 
@@ -136,46 +137,63 @@ def ndcg(ranked: list[int], grades: list[int], k: int = 10) -> float:
     return dcg(ranked) / ideal if ideal else 0.0
 
 
+def identity(item: dict[str, Any]) -> tuple[str, ...]:
+    """What makes two indexed items the same item for the figures: one meeting read from two
+    files (a Wye Valley PDF and its text) gives two items with two ids but the same date,
+    number and title; an undated item is itself."""
+    if not item["date"]:
+        return (item["id"],)
+    return (item["date"], item["item_number"], item["title"].strip().lower())
+
+
 def evaluate(
-    need: Need, result_ids: list[str], ids: dict, grouped: dict[str, list[str]] | None = None
+    need: Need, result_ids: list[str], ids: dict, same: dict[str, tuple[str, ...]] | None = None
 ) -> dict[str, float]:
     """nDCG@10, P@10 and recall@20 of one need's result ids (unjudged items count 0).
 
-    ``grouped`` maps a result id to the ids of near-identical items shown as that one result
-    (the same meeting read from two files): the result gains the best of their grades, and
-    the items folded into it leave the ideal ranking and the recall denominator, so an item
-    shown once counts once."""
-    grouped = grouped or {}
-    grade_of = {ids[j.key]: j.grade for j in need.judged if j.key in ids}
-    folded = {g for r in result_ids for g in grouped.get(r, [])}
-    gains = [max(grade_of.get(x, 0) for x in [r, *grouped.get(r, [])]) for r in result_ids]
-    kept = {k: g for k, g in grade_of.items() if k not in folded}
-    relevant = [g for g in kept.values() if g >= 1]
+    ``same`` maps item ids to their :func:`identity`: an item listed again under another id
+    gains nothing the second time, and counts once in the ideal ranking and the recall
+    denominator (with its best grade)."""
+    same = same or {}
+    key = {i: same.get(i, (i,)) for i in [*result_ids, *ids.values()]}
+    grade_of: dict[tuple[str, ...], int] = {}
+    for j in need.judged:
+        if j.key in ids:
+            k = key[ids[j.key]]
+            grade_of[k] = max(grade_of.get(k, 0), j.grade)
+    gains, seen = [], set()
+    for r in result_ids:
+        gains.append(0 if key[r] in seen else grade_of.get(key[r], 0))
+        seen.add(key[r])
+    relevant = [g for g in grade_of.values() if g >= 1]
     found20 = sum(1 for g in gains[:20] if g >= 1)
     return {
-        "ndcg10": ndcg(gains, list(kept.values())),
+        "ndcg10": ndcg(gains, list(grade_of.values())),
         "p10": sum(1 for g in gains[:10] if g >= 1) / 10,
         "r20": found20 / min(20, len(relevant)) if relevant else 0.0,
         "relevant": len(relevant),
     }
 
 
-def run(folder: Path, needs: list[Need], verbose: bool = False) -> dict[str, Any]:
-    """Search every need, print its figures and the averages; returns them."""
+def run(
+    folder: Path, needs: list[Need], verbose: bool = False, plain: bool = False
+) -> dict[str, Any]:
+    """Search every need, print its figures and the averages; returns them.  ``plain``
+    searches as before kb.ranking: every word required, ranked by BM25F alone."""
     from kb.search import SearchRequest, SearchService
 
     all_items = list(items(folder))
     ids, problems = resolve(needs, all_items)
+    same = {it["id"]: identity(it) for it in all_items}
     for p in problems:
         print("UNRESOLVED", p, file=sys.stderr)
-    svc = SearchService(folder)
+    svc = SearchService(folder, cache_size=0, word_ranking=not plain)
     rows = []
     print(f"{'query':32} {'nDCG@10':>8} {'P@10':>6} {'R@20':>6} {'rel':>4}  mode")
     for need in needs:
         resp = svc.search(SearchRequest(q=need.query, page_size=20))
         result_ids = [h.id for h in resp.results]
-        grouped = {h.id: list(getattr(h, "grouped", [])) for h in resp.results}
-        fig = evaluate(need, result_ids, ids, grouped)
+        fig = evaluate(need, result_ids, ids, same)
         mode = getattr(resp, "match", "")
         rows.append({"query": need.query, "kind": need.kind, **fig})
         print(
@@ -187,6 +205,11 @@ def run(folder: Path, needs: list[Need], verbose: bool = False) -> dict[str, Any
             for h in resp.results[:10]:
                 print(f"      {grade_of.get(h.id, '-')}  {h.id}  {h.item_title[:70]}")
     mean = {k: sum(r[k] for r in rows) / len(rows) for k in ("ndcg10", "p10", "r20")}
+    for kind in sorted({r["kind"] for r in rows}):
+        of = [r for r in rows if r["kind"] == kind]
+        avg = {k: sum(r[k] for r in of) / len(of) for k in ("ndcg10", "p10", "r20")}
+        label = f"  mean {kind} ({len(of)})"
+        print(f"{label:32} {avg['ndcg10']:8.3f} {avg['p10']:6.2f} {avg['r20']:6.2f}")
     print(
         f"{'MEAN (' + str(len(rows)) + ' needs)':32} {mean['ndcg10']:8.3f} {mean['p10']:6.2f}"
         f" {mean['r20']:6.2f}"
@@ -203,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="show each top 10")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     ap.add_argument("--only", help="run only needs whose query contains this text")
+    ap.add_argument(
+        "--plain", action="store_true", help="every word required, BM25F only (the old ranking)"
+    )
     ap.add_argument(
         "--set",
         action="append",
@@ -226,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     needs = load_judgments()
     if args.only:
         needs = [n for n in needs if args.only in n.query]
-    figures = run(folder, needs, verbose=args.verbose)
+    figures = run(folder, needs, verbose=args.verbose, plain=args.plain)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     return 0

@@ -26,7 +26,8 @@ SEARCH_HELP = """Search the minutes, item by item.
 
 \b
 QUERY syntax:
-  cctv funding             both words (AND is the default)
+  cctv funding             both words first (AND); when few items have
+                           every word, most of them, then any (it says so)
   "sex trade"              the exact phrase
   cctv OR cameras          either; NOT or a leading '-' excludes: cctv -funding
   (cctv OR cameras) park   brackets group; safe* matches words starting "safe"

@@ -3,7 +3,8 @@ into Whoosh queries).
 
 Syntax (also shown by ``kb search --help``)::
 
-    cctv funding            both words (AND is the default)
+    cctv funding            both words (AND is the default; kb.ranking relaxes it
+                            to most or any of the words when few items have all)
     "sex trade"             the exact phrase
     cctv OR cameras         either word;  NOT / a leading '-' excludes:  cctv -funding
     (cctv OR cameras) park  brackets group

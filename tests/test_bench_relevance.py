@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import relevance
-from bench.relevance import Judged, Need, evaluate, load_judgments, ndcg, resolve
+from bench.relevance import Judged, Need, evaluate, identity, load_judgments, ndcg, resolve
 
 
 def test_judged_set_parses_and_is_broad() -> None:
@@ -54,12 +54,22 @@ def test_evaluate_counts_unjudged_as_zero_and_caps_recall_at_20() -> None:
     assert fig["relevant"] == 25
 
 
-def test_an_item_shown_once_for_two_files_counts_once() -> None:
-    judged = [Judged("a.pdf", "1", "t", 2), Judged("a.txt", "1", "t", 2), Judged("b", "1", "t", 1)]
+def test_one_meeting_read_from_two_files_counts_once() -> None:
+    judged = [Judged("a.pdf", "1", "T", 2), Judged("a.txt", "1", "T", 2), Judged("b", "1", "t", 1)]
     need = Need("q", "word", judged)
     ids = {judged[0].key: "pdf/1", judged[1].key: "txt/1", judged[2].key: "b/1"}
-    fig = evaluate(need, ["pdf/1", "b/1"], ids, {"pdf/1": ["txt/1"]})
-    assert fig["ndcg10"] == pytest.approx(1.0) and fig["r20"] == 1.0 and fig["relevant"] == 2
+    rows = [("pdf/1", "1", "T"), ("txt/1", "1", "T "), ("b/1", "1", "t")]
+    same = {
+        i: identity(
+            {"id": i, "date": "2019-06-24" if i != "b/1" else "", "item_number": n, "title": t}
+        )
+        for i, n, t in rows
+    }
+    assert same["pdf/1"] == same["txt/1"] != same["b/1"]
+    once = evaluate(need, ["pdf/1", "b/1"], ids, same)
+    assert once["ndcg10"] == pytest.approx(1.0) and once["r20"] == 1.0 and once["relevant"] == 2
+    twice = evaluate(need, ["pdf/1", "txt/1", "b/1"], ids, same)  # the repeat gains nothing
+    assert twice["p10"] == pytest.approx(0.2) and twice["ndcg10"] < 1.0
     assert evaluate(need, ["pdf/1", "b/1"], ids)["r20"] == pytest.approx(2 / 3)
 
 
