@@ -75,7 +75,9 @@ def clauses_of(words: Sequence[str], expander: Any | None) -> list[Clause]:
 
     Each word is a clause; the words of a run that names a term of the expander
     (``criminal damage``) also take that term's synonyms (``vandalism``), so an item with the
-    synonym matches every word of the run.  ``expander`` may be None (no synonyms).
+    synonym matches every word of the run.  A ``word`` with spaces is one token typed with
+    inner punctuation (``s.137``, ``name:value``): one clause, its words side by side.
+    ``expander`` may be None (no synonyms).
     """
     spans: list[tuple[int, int, list[str]]] = []
     if expander is not None:
@@ -90,7 +92,11 @@ def clauses_of(words: Sequence[str], expander: Any | None) -> list[Clause]:
     out: list[Clause] = []
     for i, text in enumerate(words):
         extra = _expand(expander, text) + run_alternatives.get(i, [])
-        clause = _clause(text, tuple(analysis.word_variants(text)), extra)
+        if " " in text:  # one token typed with inner punctuation: its words side by side
+            seq = tuple(analysis.phrase_terms(text))
+            clause = _clause(text, (seq,) if seq else (), extra)
+        else:
+            clause = _clause(text, tuple(analysis.word_variants(text)), extra)
         if clause.terms:
             out.append(clause)
     return out

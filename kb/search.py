@@ -345,6 +345,9 @@ class SearchService(BrowseMixin):
             word_plan = wordsearch.plan(tree, self.expander) if self.word_ranking else None
             match, grouped = "", {}
             if word_plan is not None:  # plain words: AND, else relaxed (kb.ranking)
+                for clause in word_plan.clauses:  # snippets mark the synonyms found too
+                    for seq in clause.synonym_terms:
+                        compiler.highlight.update(seq)
                 words = wordsearch.rank_words(s, word_plan, cache.lengths, self.postings, mask)
                 match, grouped = words.level, words.grouped
                 mask &= cache.mask(words.docs)

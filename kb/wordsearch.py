@@ -38,8 +38,8 @@ def plan(tree: Node | None, expander: Any | None) -> WordPlan | None:
     words: list[str] = []
     hard: list[Node] = []
     for part in parts:
-        if isinstance(part, Term):
-            words.extend(analysis.WORD_RE.findall(part.word))
+        if isinstance(part, Term):  # "name:value" or "s.137": one token, all its words
+            words.append(" ".join(analysis.WORD_RE.findall(part.word)))
         elif isinstance(part, FieldQuery | YearRange | Not):
             hard.append(part)
         else:

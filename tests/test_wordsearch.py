@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from kb import ranking
+from kb import ranking, wordsearch
 from kb.search import SearchRequest, SearchService
 
 HEADER = """{council} PARISH COUNCIL
@@ -153,6 +154,11 @@ def test_filters_and_exclusions_apply_to_word_queries(folder: Path) -> None:
     assert _titles(svc, "swings year:2020") == ["Play park"]
     assert _titles(svc, "swings -criminal") == ["Play area"]
     assert _titles(svc, "swings", council=["otherby-parish-council"]) == ["Play park"]
+    # a token with inner punctuation is one clause, its words side by side: never relaxed
+    # to one of them (so "source_key:secret" cannot find what "key" finds)
+    church = svc.search(SearchRequest(q="church:clock"))
+    assert [h.item_title for h in church.results] == ["Church clock"]
+    assert svc.search(SearchRequest(q="clock:church")).total == 0
     # a phrase or OR is not a plain word query: searched exactly, no match level
     assert svc.search(SearchRequest(q='"bus shelter"')).match == ""
     svc.close()
@@ -165,3 +171,35 @@ def test_json_api_and_page_say_which_match_was_used(client) -> None:  # type: ig
     assert "showing items with any of the words" in page
     asb = client.get("/search?q=asb").get_data(as_text=True)
     assert "Also searched: anti social behaviour" in asb
+
+
+@pytest.mark.parametrize(
+    "sequences",
+    [
+        (("bus",),),
+        (("bus",), ("shelter",)),
+        (("bus", "shelter"),),
+        (("notic", "board"), ("clerk",)),
+    ],
+)
+def test_clause_scores_are_whoosh_scores(folder: Path, sequences) -> None:
+    """The per-clause scores (numpy BM25F) equal Whoosh's own scoring of the same query."""
+    svc = SearchService(folder, cache_size=0)
+    with svc.searcher() as s:
+        cache = svc._facet_cache(s)
+        q = wordsearch._sequence_query(sequences)
+        fast = wordsearch._dense(s, q, cache.lengths, None, cache.size)
+        slow = np.zeros(cache.size)
+        for hit in s.search(q, limit=None):
+            slow[hit.docnum] = hit.score
+    assert (fast > 0).sum() == (slow > 0).sum() > 0
+    assert np.allclose(fast, slow)
+    svc.close()
+
+
+def test_synonyms_found_are_marked_in_snippets(folder: Path) -> None:
+    svc = SearchService(folder, cache_size=0)
+    hit = svc.search(SearchRequest(q="vandalism")).results[1]
+    assert hit.item_title == "Play park"
+    assert "<mark>Criminal</mark> <mark>damage</mark>" in hit.snippet_html
+    svc.close()
