@@ -47,7 +47,7 @@ def plan(tree: Node | None, expander: Any | None) -> WordPlan | None:
     clauses = ranking.clauses_of(words, expander)
     if not clauses:
         return None
-    hard_q = _Compiler(None).compile(And(tuple(hard))) if hard else None
+    hard_q = _Compiler(expander).compile(And(tuple(hard))) if hard else None
     also = list(dict.fromkeys(s for c in clauses for s in c.synonyms))
     return WordPlan(clauses, hard_q, also)
 
