@@ -33,7 +33,7 @@ QUERY syntax:
   (cctv OR cameras) park   brackets group; safe* matches words starting "safe"
   committee:licensing  council:luton  speaker:hawkes  topic:cctv
   year:2018  year:2017..2019  year:2017..  year:..2019
-Other name:value text is searched as plain words.  Dates: --from/--to
+Other name:value text is searched as the words side by side.  Dates: --from/--to
 (YYYY-MM-DD) or --year; not both.
 """
 

@@ -13,7 +13,7 @@ Syntax (also shown by ``kb search --help``)::
     year:2018  year:2017..2019  (also year:2017.. and year:..2019)
     committee:"crime and disorder"   a quoted value matches as a phrase
 
-Any other ``name:value`` is searched as the plain words ``name value``: the index's private
+Any other ``name:value`` is searched as the words ``name value`` side by side: the index's private
 fields cannot be reached from a query.  Bad queries raise :class:`QueryError` whose message
 can be shown to the user as-is.
 """
