@@ -116,6 +116,8 @@ def _clause(text: str, terms: tuple[tuple[str, ...], ...], alternatives: list[st
     syn_terms: list[tuple[str, ...]] = []
     for alt in alternatives:
         seq = tuple(analysis.phrase_terms(alt))
+        if len(seq) == 1 and len(re.split(r"[\s\-\u2010\u2011]+", alt.strip())) > 1:
+            continue  # "break-in" is just "break" once "in" is dropped: far too broad
         if seq and seq not in terms and seq not in syn_terms:
             syn_text.append(alt)
             syn_terms.append(seq)

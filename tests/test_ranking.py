@@ -130,3 +130,13 @@ def test_near_duplicates_of_one_meeting_are_grouped() -> None:
         ("m1/8", "m1", "Bus shelter repaired on Mill Road"),
     ]
     assert ranking.near_duplicates(rows) == {2: 0}
+
+
+def test_a_synonym_reduced_to_one_common_word_is_not_searched(tmp_path) -> None:
+    (tmp_path / "synonyms.toml").write_text(
+        '[[group]]\nterms = ["burglary", "break-in", "house breaking", "burglaries"]\n',
+        encoding="utf-8",
+    )
+    clause = ranking.clauses_of(["burglary"], Expander.load(tmp_path))[0]
+    # "break-in" without its stop word would find every tea break; "burglaries" stems as typed
+    assert clause.synonyms == ("house breaking",)
