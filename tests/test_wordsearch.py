@@ -203,3 +203,12 @@ def test_synonyms_found_are_marked_in_snippets(folder: Path) -> None:
     assert hit.item_title == "Play park"
     assert "<mark>Criminal</mark> <mark>damage</mark>" in hit.snippet_html
     svc.close()
+
+
+def test_page_links_the_grouped_items(folder: Path) -> None:
+    from web import create_app
+
+    client = create_app({"index": str(folder), "TESTING": True}).test_client()
+    html = client.get("/search?q=notice+board+rotten").get_data(as_text=True)
+    assert "Same text also at:" in html
+    assert html.count('class="hit"') == 1
