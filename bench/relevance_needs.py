@@ -79,7 +79,12 @@ NEEDS: list[tuple[str, str, list[str], str]] = [
     ("website", "word", [r"website|web site"], ""),
     ("GDPR", "acronym", [r"GDPR|data protection"], ""),
     ("code of conduct", "two-word", [r"code of conduct"], r"conduct"),
-    ("clerk salary", "two-word", [r"salary|salaries|pay scale|\bwages?\b|\bSCP\b", r"clerk"], r"clerk"),
+    (
+        "clerk salary",
+        "two-word",
+        [r"salary|salaries|pay scale|\bwages?\b|\bSCP\b", r"clerk"],
+        r"clerk",
+    ),
     ("recycling", "word", [r"recycl"], ""),
     ("speed watch", "two-word", [r"speed ?watch"], r"speed"),
     ("HGV lorries", "acronym", [r"\bHGVs?\b|lorr(y|ies)|heavy goods"], ""),

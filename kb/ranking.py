@@ -25,8 +25,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -274,3 +274,65 @@ def near_duplicates(rows: Sequence[tuple[str, str, str]]) -> dict[int, int]:
         else:
             kept.setdefault(meeting, []).append((i, words))
     return out
+
+
+@dataclass
+class Ranked:
+    """A ranked word search: match level, docnums best first, their scores, and the ids of
+    near-identical items folded into a result (keyed by that result's docnum)."""
+
+    level: str
+    docs: np.ndarray
+    scores: np.ndarray
+    grouped: dict[int, list[str]] = field(default_factory=dict)
+
+
+def meeting_key(stored: Mapping[str, Any]) -> str:
+    """What says two items come from the same meeting: its date (one meeting read from two
+    files, a PDF and its text, may be given two meeting ids), else its meeting id."""
+    date = stored.get("date")
+    if date is not None and hasattr(date, "isoformat"):
+        return f"date:{date.isoformat()}"
+    return f"date:{date}" if date else str(stored.get("meeting_id", ""))
+
+
+def rank(
+    clauses: Sequence[Clause],
+    typed: Sequence[np.ndarray],
+    synonym: Sequence[np.ndarray | None],
+    allowed: np.ndarray,
+    stored: Callable[[int], Mapping[str, Any]],
+) -> Ranked:
+    """The whole policy, for any engine: ``typed[i]`` / ``synonym[i]`` are clause i's dense
+    per-document scores (0 = no match) as typed and through its synonyms, ``allowed`` the
+    documents the filters let through, ``stored(docnum)`` a document's ``id``, ``title``,
+    ``body``, ``date`` and ``meeting_id``.  Documents best first (score descending, then
+    docnum); the top :data:`RERANK_DEPTH` rescored by :func:`text_boost`, and among them
+    near-identical items of one meeting shown once (:attr:`Ranked.grouped`)."""
+    level, match, scores = combine(typed, synonym, allowed)
+    docs = np.flatnonzero(match & allowed)
+    found = scores[docs]
+    order = np.lexsort((docs, -found))
+    docs, found = docs[order], found[order]
+    top = min(len(docs), RERANK_DEPTH)
+    grouped: dict[int, list[str]] = {}
+    if not top:
+        return Ranked(level, docs, found, grouped)
+    fields = [stored(d) for d in docs[:top].tolist()]
+    boosted = found[:top] * np.array(
+        [text_boost(clauses, f.get("title") or "", f.get("body") or "") for f in fields]
+    )
+    head = np.lexsort((docs[:top], -boosted))
+    fields = [fields[i] for i in head.tolist()]
+    head_docs, head_scores = docs[:top][head], boosted[head]
+    rows = [
+        (str(f["id"]), meeting_key(f), f"{f.get('title') or ''} {f.get('body') or ''}")
+        for f in fields
+    ]
+    dups = near_duplicates(rows)
+    for i, j in dups.items():
+        grouped.setdefault(int(head_docs[j]), []).append(rows[i][0])
+    keep = np.array([i not in dups for i in range(top)], dtype=bool)
+    docs = np.concatenate([head_docs[keep], docs[top:]])
+    found = np.concatenate([head_scores[keep], found[top:]])
+    return Ranked(level, docs, found, grouped)

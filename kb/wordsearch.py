@@ -3,7 +3,8 @@
 :func:`plan` says whether a parsed query is plain words (plus filters and exclusions);
 :func:`rank_words` scores each clause with :mod:`kb.fastscore` (Whoosh's BM25F, as typed and
 through its synonyms), lets :func:`kb.ranking.combine` choose AND or a relaxed match, and
-rescores the best documents by their text (:func:`kb.ranking.text_boost`).
+rescores the best documents by their text (:func:`kb.ranking.rank`, engine-neutral: this
+module only supplies each clause's BM25F scores and the stored text).
 """
 
 from __future__ import annotations
@@ -78,17 +79,6 @@ def _dense(s: Any, q: wq.Query | None, lengths: Any, postings: Any, size: int) -
     return out
 
 
-@dataclass
-class Ranked:
-    """A ranked word search: match level, docnums best first, their scores, and the ids of
-    near-identical items of the same meeting folded into a result (by its docnum)."""
-
-    level: str
-    docs: np.ndarray
-    scores: np.ndarray
-    grouped: dict[int, list[str]] = field(default_factory=dict)
-
-
 def _synonym_scores(
     s: Any, clause: ranking.Clause, lengths: Any, postings: Any, size: int
 ) -> np.ndarray | None:
@@ -104,19 +94,11 @@ def _synonym_scores(
     return best
 
 
-def _meeting_key(stored: dict[str, Any]) -> str:
-    """What says two items come from the same meeting: its date (one meeting read from two
-    files, a PDF and its text, may be given two meeting ids), else its meeting id."""
-    date = stored.get("date")
-    return f"date:{date.isoformat()}" if date else str(stored.get("meeting_id", ""))
-
-
 def rank_words(
     s: Any, word_plan: WordPlan, lengths: Any, postings: Any, allowed: np.ndarray
-) -> Ranked:
-    """The documents of a word plan among the ``allowed`` ones, best first (score
-    descending, then docnum); the top :data:`kb.ranking.RERANK_DEPTH` rescored by their text,
-    and among them near-identical items of one meeting shown once (:attr:`Ranked.grouped`)."""
+) -> ranking.Ranked:
+    """The documents of a word plan among the ``allowed`` ones (and its filters), ranked by
+    :func:`kb.ranking.rank` from Whoosh's per-clause BM25F scores."""
     size = len(allowed)
     mask = allowed.copy()
     if word_plan.hard is not None:
@@ -126,32 +108,5 @@ def rank_words(
         mask &= hard
     clauses = word_plan.clauses
     typed = [_dense(s, _sequence_query(c.terms), lengths, postings, size) for c in clauses]
-    synonym = [_synonym_scores(s, c, lengths, postings, size) for c in word_plan.clauses]
-    level, match, scores = ranking.combine(typed, synonym, mask)
-    docs = np.flatnonzero(match & mask)
-    found = scores[docs]
-    order = np.lexsort((docs, -found))
-    docs, found = docs[order], found[order]
-    top = min(len(docs), ranking.RERANK_DEPTH)
-    grouped: dict[int, list[str]] = {}
-    if top:
-        boosted = found[:top].copy()
-        stored = [s.stored_fields(d) for d in docs[:top].tolist()]
-        for i, fields in enumerate(stored):
-            boosted[i] *= ranking.text_boost(
-                word_plan.clauses, fields.get("title") or "", fields.get("body") or ""
-            )
-        head = np.lexsort((docs[:top], -boosted))
-        stored = [stored[i] for i in head.tolist()]
-        head_docs, head_scores = docs[:top][head], boosted[head]
-        rows = [
-            (f["id"], _meeting_key(f), f"{f.get('title') or ''} {f.get('body') or ''}")
-            for f in stored
-        ]
-        dups = ranking.near_duplicates(rows)
-        for i, j in dups.items():
-            grouped.setdefault(int(head_docs[j]), []).append(rows[i][0])
-        keep = np.array([i not in dups for i in range(top)], dtype=bool)
-        docs = np.concatenate([head_docs[keep], docs[top:]])
-        found = np.concatenate([head_scores[keep], found[top:]])
-    return Ranked(level, docs, found, grouped)
+    synonym = [_synonym_scores(s, c, lengths, postings, size) for c in clauses]
+    return ranking.rank(clauses, typed, synonym, mask, s.stored_fields)

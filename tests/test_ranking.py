@@ -140,3 +140,39 @@ def test_a_synonym_reduced_to_one_common_word_is_not_searched(tmp_path) -> None:
     clause = ranking.clauses_of(["burglary"], Expander.load(tmp_path))[0]
     # "break-in" without its stop word would find every tea break; "burglaries" stems as typed
     assert clause.synonyms == ("house breaking",)
+
+
+def test_rank_is_the_whole_policy_for_any_engine(monkeypatch) -> None:
+    """An engine supplies per-clause scores and stored text; rank() does the rest."""
+    monkeypatch.setattr(ranking, "FALLBACK_BELOW", 2)
+    docs = {
+        0: {
+            "id": "a/1",
+            "meeting_id": "a",
+            "date": "2019-01-01",
+            "title": "Bus shelter",
+            "body": "The bus shelter roof",
+        },
+        1: {
+            "id": "a/2",
+            "meeting_id": "a",
+            "date": "2019-01-01",
+            "title": "Highways",
+            "body": "bus " + "x " * 20 + "shelter",
+        },
+        2: {
+            "id": "b/2",
+            "meeting_id": "b",
+            "date": "2019-01-01",
+            "title": "Highways",
+            "body": "bus " + "x " * 20 + "shelter",
+        },  # the same meeting read from another file
+        3: {"id": "c/1", "meeting_id": "c", "date": None, "title": "Buses", "body": "bus"},
+    }
+    typed = [_scores(4, {0: 1.0, 1: 1.0, 2: 1.0, 3: 3.0}), _scores(4, {0: 1.0, 1: 1.2, 2: 1.2})]
+    clauses = _clauses("bus shelter")
+    out = ranking.rank(clauses, typed, [None, None], np.ones(4, dtype=bool), docs.__getitem__)
+    assert out.level == "all"
+    # doc 0 has the phrase in its title and body; docs 1 and 2 are one item, shown once
+    assert out.docs.tolist() == [0, 1] and out.grouped == {1: ["b/2"]}
+    assert out.scores[0] > out.scores[1]
