@@ -376,7 +376,9 @@ class SearchService(BrowseMixin):
                 hit.grouped = grouped.get(d, [])
             facets = {f: self._facet_values(s, cache, f, mask) for f in FACETS}
             histogram = cache.histogram(mask)
-            suggestion = self._suggest(s, compiler) if total == 0 else None
+            # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
+            relaxed = match in ("most", "any")
+            suggestion = self._suggest(s, compiler) if total == 0 or relaxed else None
         response = SearchResponse(
             query=req.q,
             total=total,

@@ -62,6 +62,13 @@ def test_and_is_the_default_and_or_widens(seed: SearchService) -> None:
     # no item has both words: the search relaxes to either word and says so
     assert (both.total, both.match) == (2, "any")
     assert seed.search(SearchRequest(q="cctv")).match == "all"
+    assert both.suggestion is None  # both words are spelt as indexed
+
+
+def test_a_relaxed_search_still_suggests_a_spelling(seed: SearchService) -> None:
+    res = seed.search(SearchRequest(q="cctv firaerms"))
+    assert (res.match, res.total) == ("any", 1)  # the misspelt word matches nothing
+    assert res.suggestion == "cctv firearms"
 
 
 def test_not_excludes(seed: SearchService) -> None:
