@@ -16,6 +16,7 @@ import click
 
 from kb import config
 from kb.query import SYNTAX_NOTE, QueryError, syntax_text
+from kb.ranking import MATCH_LABELS
 from kb.results import SORTS
 
 INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
@@ -248,6 +249,10 @@ def search(
     first = (res.page - 1) * res.page_size
     shown = f"{first + 1}–{first + len(res.results)} of " if res.results else ""
     click.echo(f"{shown}{res.total} items for {res.query!r}")
+    if res.match and res.match != "all":
+        click.echo(f"Few items have every word: showing items with {MATCH_LABELS[res.match]}")
+    if res.also_searched:
+        click.echo(f"Also searched: {', '.join(res.also_searched)}")
     if res.suggestion:
         click.echo(f"Did you mean: {res.suggestion}")
     for n, hit in enumerate(res.results, start=first + 1):

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 #: The query syntax, one (what you type, what it finds) row each: the one source of
 #: ``kb search --help``, the web page's search tips and the README's table.
 SYNTAX: tuple[tuple[str, str], ...] = (
-    ("cctv funding", "items with both words (AND is the default); words are stemmed"),
+    (
+        "cctv funding",
+        "items with both words (AND); words are stemmed. When fewer than 10 items have every "
+        "word, items with most (⅔) of the words, then any word, and the results say so; items "
+        "with every word still come first. Words near each other, in the order typed or in the "
+        "title rank higher",
+    ),
     ('"sex trade"', "the exact phrase"),
     ("cctv OR cameras", "either word"),
     ("cctv -funding   cctv NOT funding", "leaves out items with the word"),
@@ -29,13 +35,14 @@ SYNTAX: tuple[tuple[str, str], ...] = (
     ('committee:"crime and disorder"', "a quoted value matches as a phrase"),
     ("year:2018  year:2017..2019  year:2017..  year:..2019", "a year or a range of years"),
     (
-        "ASB",
-        'also "anti-social behaviour" (acronyms and synonyms from data/topics.toml and '
-        "data/synonyms.toml; quoted phrases stay exact)",
+        "ASB  vandalism",
+        'also "anti-social behaviour"; "criminal damage", "vandalised" (acronyms, synonyms and '
+        "council vocabulary from data/topics.toml and data/synonyms.toml, at 0.7 of the weight "
+        'of the word typed, listed as "Also searched"; quoted phrases stay exact)',
     ),
 )
 #: What :data:`SYNTAX` does not show.
-SYNTAX_NOTE = "Any other name:value is searched as plain words."
+SYNTAX_NOTE = "Any other name:value is searched as its words side by side."
 
 
 def syntax_text() -> str:

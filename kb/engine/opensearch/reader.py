@@ -24,7 +24,7 @@ from opensearchpy import NotFoundError, OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import RequestError, TransportError
 
-from kb import analysis, spelling
+from kb import analysis, ranking, spelling
 from kb.engine.base import (
     CommitteeSummary,
     EngineUnavailable,
@@ -47,6 +47,7 @@ from kb.engine.browsing import (
 )
 from kb.engine.opensearch.client import SEP, alias_name, connect
 from kb.engine.opensearch.compile import Query, to_dsl
+from kb.engine.opensearch.words import Head, WordsPlan, plan_words, rerank_head, words_query
 from kb.engine.plan import EveryQ, Planner, facet_filter
 from kb.model import slugify
 from kb.query import QueryError, parse
@@ -71,6 +72,8 @@ WINDOW = 10_000
 SCAN = 1000
 #: buckets of an aggregation that lists every value (people, topics)
 ALL = 65_535
+#: what re-ranking and folding a word search's best hits reads of them
+HEAD_FIELDS = ["id", "title", "body", "date", "meeting_id"]
 ITEM = {"term": {"doctype": "item"}}
 MEETING = {"term": {"doctype": "meeting"}}
 HIT_FIELDS = [
@@ -112,6 +115,7 @@ class OpenSearchReader:
         alias: str | None = None,
         expander: Any = "auto",
         settings: dict[str, Any] | None = None,
+        word_ranking: bool = True,
         **_options: Any,
     ) -> None:
         self.index_dir = Path(index_dir)
@@ -123,6 +127,9 @@ class OpenSearchReader:
                 "KB_ENGINE=opensearch kb ingest PATH)"
             )
         self.expander = _expander() if expander == "auto" else expander
+        #: plain word queries matched by kb.ranking's levels (all, most, any of the words);
+        #: False searches them as plain AND queries
+        self.word_ranking = word_ranking
         self._labels: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
 
@@ -239,8 +246,22 @@ class OpenSearchReader:
         if plan is None:
             raise QueryError("the query has only very common words; add a more specific word")
         sort = "newest" if tree is None and req.sort == "relevance" else req.sort
-        query: Query = {"bool": {"filter": self._filters(req), "must": [to_dsl(plan, self._years)]}}
+        filters = self._filters(req)
+        words = plan_words(tree, self.expander) if self.word_ranking else None
+        match = ""
+        head = Head([], [], {})
+        if words is not None:  # plain words: all, else most, else any of them (kb.ranking)
+            query, match = words_query(words, filters, self._count, self._years)
+            head = self._head(words, query)
+            if head.folded:  # near-identical items shown once: left out of the whole search
+                query = {"bool": {"must": [query], "must_not": [{"terms": {"id": head.folded}}]}}
+        else:
+            query = {"bool": {"filter": filters, "must": [to_dsl(plan, self._years)]}}
         start = (page - 1) * page_size
+        # the re-ranked head of a word search comes first; the rest in the engine's order
+        lead = head.hits[start : start + page_size] if sort == "relevance" else []
+        tail_from = max(start, len(head.hits)) if sort == "relevance" else start
+        tail_size = max(0, start + page_size - tail_from) if sort == "relevance" else page_size
         # by date: past the window, walk search_after; by relevance: from/size (the index
         # allows it, see client.DEEPEST), since a score is a float a server may round
         deep = start + page_size > WINDOW and sort != "relevance"
@@ -250,18 +271,22 @@ class OpenSearchReader:
             "track_total_hits": True,
             "aggs": self._aggs(),
             "_source": HIT_FIELDS,
-            "from": 0 if deep else start,
-            "size": 0 if deep else page_size,
+            "from": 0 if deep else tail_from,
+            "size": 0 if deep else tail_size,
         }
         found = self._search(body)
         total = int(found["hits"]["total"]["value"])
-        hits = found["hits"]["hits"]
+        hits = lead + found["hits"]["hits"]
         if deep and start < total:
             hits = self._deep_page(query, sort, start, page_size)
         results = [self._hit(h, planner) for h in hits]
+        for hit in results:
+            hit.grouped = head.grouped.get(hit.id, [])
         aggs = found["aggregations"]
         facets = {f: self._facet_values(f, aggs[f]["buckets"]) for f in FACETS}
-        suggestion = self._suggest(planner) if total == 0 else None
+        # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
+        relaxed = match in ("most", "any")
+        suggestion = self._suggest(planner) if total == 0 or relaxed else None
         return SearchResponse(
             query=req.q,
             total=total,
@@ -272,7 +297,19 @@ class OpenSearchReader:
             histogram=_histogram(aggs["histogram"]["buckets"]),
             suggestion=suggestion,
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
+            match=match,
+            also_searched=words.also_searched if words is not None else [],
         )
+
+    def _head(self, words: WordsPlan, query: Query) -> Head:
+        """The re-ranked, folded best hits of a word query (:func:`.words.rerank_head`)."""
+        body = {
+            "query": query,
+            "size": ranking.RERANK_DEPTH,
+            "sort": self._sort("relevance"),
+            "_source": sorted({*HIT_FIELDS, *HEAD_FIELDS}),
+        }
+        return rerank_head(words, self._search(body)["hits"]["hits"])
 
     def _deep_page(self, query: Query, sort: str, start: int, size: int) -> list[dict[str, Any]]:
         """Hits ``start`` to ``start + size`` by walking ``search_after`` (no result window)."""
