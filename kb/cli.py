@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from kb import config
+from kb.deadline import DeadlineExceeded
 from kb.query import QueryError
 
 INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
@@ -40,7 +41,11 @@ def _service(index: str | None) -> Any:
     from kb.search import IndexMissingError, SearchService
 
     try:
-        return SearchService(config.index_dir(index))
+        try:
+            deadline = config.load()["search_deadline_ms"] or None
+        except ValueError as exc:  # a malformed KB_* setting
+            raise click.ClickException(str(exc)) from exc
+        return SearchService(config.index_dir(index), deadline_ms=deadline)
     except IndexMissingError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -242,12 +247,16 @@ def search(
         res = service.search(req)
     except QueryError as exc:
         raise click.UsageError(f"bad query: {exc}") from exc
+    except DeadlineExceeded as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         _echo_json(res.to_json())
         return
     first = (res.page - 1) * res.page_size
     shown = f"{first + 1}–{first + len(res.results)} of " if res.results else ""
     click.echo(f"{shown}{res.total} items for {res.query!r}")
+    if res.partial:
+        click.echo("(partial: the search ran past its time limit; some counts are missing)")
     if res.suggestion:
         click.echo(f"Did you mean: {res.suggestion}")
     for n, hit in enumerate(res.results, start=first + 1):

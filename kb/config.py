@@ -30,6 +30,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_page", 1000, "Highest page number served; deeper pages get a 400."),
     Setting("max_query_length", 500, "Longest query accepted, in characters."),
     Setting("time_budget_ms", 3000, "A search slower than this is flagged to the user as slow."),
+    Setting(
+        "search_deadline_ms",
+        10000,
+        "A search stops at this many milliseconds: facets and snippets not built by then "
+        "are left out (marked partial), or, before ranking ends, the user is told the search "
+        "took too long (the API answers 503 with Retry-After). 0: no limit.",
+    ),
+    Setting(
+        "web_request_timeout",
+        60,
+        "Seconds a gunicorn web worker may spend on one request before it is killed and "
+        "replaced (a second line behind search_deadline_ms).",
+    ),
     Setting("searcher_pool_size", 4, "Searchers kept open per web process."),
     Setting("file_time_limit", 120, "Seconds one file may take in kb ingest (0: no limit)."),
     Setting(

@@ -68,6 +68,8 @@ class SearchResponse:
     histogram: dict[int, dict[str, int]]
     suggestion: str | None
     elapsed_ms: float
+    #: the search ran past its deadline: some facets or snippets were left out
+    partial: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The ``kb search --json`` / API shape."""
@@ -91,6 +93,7 @@ class SearchResponse:
             "facets": {k: {f.value: f.count for f in v} for k, v in self.facets.items()},
             "histogram": {str(y): dict(c) for y, c in self.histogram.items()},
             "suggestion": self.suggestion,
+            "partial": self.partial,
         }
 
 
