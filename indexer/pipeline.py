@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from indexer import isolate
 from indexer.meeting import extract_meeting
 from indexer.read import MAX_BYTES, SUFFIXES, read_file
 from indexer.segment import segment
@@ -252,7 +253,10 @@ def ingest(
     report = IngestReport()
     count = worker_count(workers, len(todo))
     taxonomy = None if count else load_taxonomy()  # workers load their own
-    with IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
+    with (
+        IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session,
+        isolate.reader_process(),  # readers in C run where a stuck one can be killed
+    ):
         registry, registry_path = _registry(session.index_dir)  # a rebuild's new folder
         if count:
             from indexer import parallel
