@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from indexer import isolate
+from indexer import isolate, limits
 from indexer.meeting import extract_meeting
 from indexer.read import MAX_BYTES, SUFFIXES, read_file
 from indexer.segment import segment
@@ -162,6 +162,8 @@ def process_file(
     """
     path = Path(path)
     doc = read_file(path)
+    if cut := limits.cap_document(doc, limits.current().file_chars):
+        doc.warnings.append(cut)
     meeting: Meeting = extract_meeting(doc, council=council or council_fallback)
     if council and meeting.council != council:  # an explicit council beats the text
         meeting.council = council

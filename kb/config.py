@@ -46,6 +46,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("searcher_pool_size", 4, "Searchers kept open per web process."),
     Setting("file_time_limit", 120, "Seconds one file may take in kb ingest (0: no limit)."),
     Setting(
+        "max_items_per_file",
+        20000,
+        "Most agenda items kept from one file; the rest are left out with a warning (0: no limit).",
+    ),
+    Setting(
+        "max_item_chars",
+        2_000_000,
+        "Longest item body kept, in characters; a longer one is truncated with a warning "
+        "naming the item (0: no limit).",
+    ),
+    Setting(
+        "max_file_chars",
+        40_000_000,
+        "Most characters of text kept from one file; the rest is cut with a warning "
+        "(0: no limit).",
+    ),
+    Setting(
         "ingest_workers",
         "auto",
         "Worker processes that read, parse and tag files beside the ingest writer "
