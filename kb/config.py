@@ -59,8 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_file_chars",
         40_000_000,
-        "Most characters of text kept from one file; the rest is cut with a warning "
-        "(0: no limit).",
+        "Most characters of text kept from one file; the rest is cut with a warning (0: no limit).",
     ),
     Setting(
         "ingest_workers",

@@ -111,6 +111,7 @@ def test_item_numbers_past_99999_are_headings(line: str, expected: tuple[str, st
 
 
 def test_a_numbering_crossing_100000_keeps_every_item(tmp_path: Path) -> None:
-    lines = "".join(f"{n}. Parking permit application {n} approved.\n" for n in range(99995, 100006))
+    numbers = range(99995, 100006)
+    lines = "".join(f"{n}. Parking permit application {n} approved.\n" for n in numbers)
     meeting = process_file(_write(tmp_path, HEADER + lines))
     assert [i.number for i in meeting.items] == [str(n) for n in range(99995, 100006)]
