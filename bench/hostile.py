@@ -22,8 +22,7 @@ def big_item_text(sentences: int, per_paragraph: int = 40) -> str:
         end = min(start + per_paragraph, sentences)
         parts.append(
             " ".join(
-                f"Camera {n} on ward {n % 97} was checked and the CCTV footage kept for "
-                f"{n % 31 + 1} days."
+                f"Camera {n} on ward {n % 97} kept CCTV footage {n % 31 + 1} days."
                 for n in range(start, end)
             )
         )

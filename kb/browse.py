@@ -17,6 +17,9 @@ import numpy as np
 from kb.facets import FacetCache
 from kb.model import slugify
 
+#: characters of an item's body that "more like this" analyses (its opening, for a long one)
+MORE_LIKE_CHARS = 100_000
+
 
 def day(value: Any) -> str | None:
     """A stored DATETIME as ``YYYY-MM-DD`` (None when missing)."""
@@ -98,7 +101,10 @@ class BrowseMixin:
             found = self._stored(s, item_id, "item")
             if found is None:
                 return []
-            hits = s.more_like(found[0], "body", top=n, filter=self._term("doctype", "item"))
+            # a very long body is judged by its opening (analysing 10 MB would take seconds)
+            text = (found[1].get("body") or "")[:MORE_LIKE_CHARS]
+            only_items = self._term("doctype", "item")
+            hits = s.more_like(found[0], "body", text=text, top=n, filter=only_items)
             return [_summary(h) for h in hits]
 
     def meeting_ids(self) -> list[str]:
