@@ -2,7 +2,8 @@
 ``bench/run_bounded.py`` and the tests.
 
 * :func:`big_item_text` — one agenda item of ``sentences`` sentences that all mention CCTV
-  (200,000 sentences ≈ 10 MB: an agenda pack that segments as one item);
+  (200,000 sentences ≈ 10 MB: an agenda pack that segments as one item; camera numbers
+  repeat every 997 sentences, so the vocabulary is a real document's, not 200,000 numbers);
 * :func:`numbered_lines_text` — a text dump of ``lines`` numbered lines, each a one-line
   item (400,000 lines ≈ 35 MB), numbers running past 99,999;
 * :func:`write_pdf` — a ``pages``-page PDF of minutes, a few numbered items per page.
@@ -22,7 +23,7 @@ def big_item_text(sentences: int, per_paragraph: int = 40) -> str:
         end = min(start + per_paragraph, sentences)
         parts.append(
             " ".join(
-                f"Camera {n} on ward {n % 97} kept CCTV footage {n % 31 + 1} days."
+                f"Camera {n % 997} on ward {n % 97} kept the CCTV footage for {n % 31 + 1} days."
                 for n in range(start, end)
             )
         )

@@ -47,7 +47,7 @@ def test_a_long_item_is_truncated_with_a_warning_naming_it(
     meeting = process_file(_write(tmp_path, big_item_text(2000)))
     assert len(meeting.items) == 1
     body = meeting.items[0].body
-    assert 4000 < len(body) <= 5000 and "Camera 0 on ward 0 kept CCTV" in body[:300]
+    assert 4000 < len(body) <= 5000 and "Camera 0 on ward 0 kept the CCTV" in body[:300]
     assert "item 1 truncated at 5,000 characters (KB_MAX_ITEM_CHARS)" in meeting.warnings
 
 
