@@ -25,6 +25,7 @@ from whoosh.util.numeric import byte_to_length
 
 from kb.deadline import Deadline
 from kb.segcache import numeric_column
+from kb.textfield import positions_decoder
 
 #: phrase candidates / postings blocks between deadline checks
 _CHECK_EVERY = 256
@@ -193,19 +194,19 @@ def _phrase(
     found = np.zeros(size, dtype=bool)
     docs = np.flatnonzero(candidates)
     if len(docs):
-        decode = searcher.schema[fieldname].format.decoder("positions")
+        decode = positions_decoder(searcher.schema[fieldname].format)
         # each word's raw posting value for each candidate (postings are in docnum order)
         rows = [np.searchsorted(term_docs, docs).tolist() for _m, _s, term_docs in parts]
         for n, doc in enumerate(docs.tolist()):
             if n % _CHECK_EVERY == 0:
                 deadline.check("phrase matching")
-            starts = set(decode(values[0][rows[0][n]]))
+            starts = decode(values[0][rows[0][n]])
             for offset in range(1, len(words)):
-                later = set(decode(values[offset][rows[offset][n]]))
-                starts = {p for p in starts if p + offset in later}
-                if not starts:
+                later = decode(values[offset][rows[offset][n]])
+                starts = starts[np.isin(starts + offset, later, assume_unique=True)]
+                if not len(starts):
                     break
-            found[doc] = bool(starts)
+            found[doc] = bool(len(starts))
     return found, np.where(found, _tree_sum([sc for _m, sc, _d in parts]), 0.0)
 
 
