@@ -25,11 +25,10 @@ class Limits:
 
 def current() -> Limits:
     """The limits from the settings (environment variables, else defaults)."""
-    values = config.load()
     return Limits(
-        int(values["max_items_per_file"]),
-        int(values["max_item_chars"]),
-        int(values["max_file_chars"]),
+        int(config.get("max_items_per_file")),
+        int(config.get("max_item_chars")),
+        int(config.get("max_file_chars")),
     )
 
 

@@ -34,6 +34,7 @@ KIND_NAMES = {
     "image": "an image",
     "html": "an HTML page",
     "xml": "an XML file",
+    "binary": "binary data",
     "text": "text",
 }
 
@@ -66,7 +67,7 @@ def sniff_kind(data: bytes) -> str:
         return "html"
     if lower.startswith(b"<?xml"):
         return "xml"
-    return "text"
+    return "binary" if _binary_controls(data) else "text"
 
 
 def sniff(path: Path, data: bytes) -> tuple[str, str | None]:
@@ -89,6 +90,8 @@ def sniff(path: Path, data: bytes) -> tuple[str, str | None]:
         warning = f"{named} but it is {KIND_NAMES[kind]}; read as {KIND_NAMES[kind]}"
     if kind in {"pdf", "docx", "html"}:
         return kind, warning
+    if kind == "binary" and promised != "text":
+        raise IngestError(f"not {KIND_NAMES[promised]} (it is binary data)")
     lower = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if kind == "xml" or (promised == "xml" and lower.startswith(b"<")):
         return "moderngov", warning  # ModernGov reader or a clear refusal
@@ -108,18 +111,28 @@ _CONTROL = bytes(sorted(set(range(32)) - {0, 9, 10, 11, 12, 13} | {127}))
 BINARY_SHARE = 0.01
 
 
-def refuse_binary(data: bytes) -> None:
-    """Raise IngestError when ``data`` (meant as text) is binary: in its first 64 KB, over 5%
+def _binary_controls(data: bytes) -> tuple[int, int] | None:
+    """(control bytes, bytes looked at) when ``data`` is binary: in its first 64 KB, over 5%
     control bytes, or over 1% and at least 64 (a few stray escapes in a short file are
-    text).  UTF-16/32 text (with a byte-order mark) is left to the text reader."""
+    text); None for text.  UTF-16/32 text (with a byte-order mark) counts as text."""
     head = data[:65536]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or not head:
-        return
+        return None
     controls = len(head) - len(head.translate(None, _CONTROL))
     share = controls / len(head)
     if share > 5 * BINARY_SHARE or (share > BINARY_SHARE and controls >= 64):
+        return controls, len(head)
+    return None
+
+
+def refuse_binary(data: bytes) -> None:
+    """Raise IngestError when ``data`` (meant as text) is binary (see
+    :func:`_binary_controls`)."""
+    found = _binary_controls(data)
+    if found is not None:
+        controls, looked = found
         raise IngestError(
-            f"binary data, not text ({controls:,} control bytes in the first {len(head):,})"
+            f"binary data, not text ({controls:,} control bytes in the first {looked:,})"
         )
 
 

@@ -104,6 +104,15 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     return values
 
 
+def get(name: str) -> Any:
+    """One setting: its ``KB_*`` environment variable, else its default (only this one is
+    read, so a malformed other setting does not stop it)."""
+    setting = _BY_NAME[name]
+    if setting.env not in os.environ:
+        return setting.default
+    return _coerce(setting, os.environ[setting.env])
+
+
 def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The index folder: ``--index``, else ``KB_INDEX``, else ``instance/index``."""
     if explicit:

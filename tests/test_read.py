@@ -17,6 +17,8 @@ HTML_ERROR_PAGE = (
     b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>"
     b"<body><h1>Not Found</h1><p>The requested document was not found.</p></body></html>"
 )
+#: bytes 0-255 over and over: a third are control bytes
+NOISE = bytes(range(256)) * 40
 MINUTES_LINES = [
     "Anytown Parish Council",
     "Minutes of the meeting held on 5 May 2021",
@@ -64,6 +66,7 @@ def minutes_docx() -> bytes:
         (lambda: b'<?xml version="1.0"?>\n<meeting/>', "xml"),
         (lambda: b"<h1 class='x'>Minutes</h1>", "text"),  # a fragment: the suffix decides
         (lambda: b"Minutes of the meeting\n1. Apologies", "text"),
+        (lambda: NOISE, "binary"),
     ],
 )
 def test_sniff_kind_reads_the_bytes(make, kind: str) -> None:  # type: ignore[no-untyped-def]
@@ -104,6 +107,8 @@ def test_sniff_chooses_the_reader_and_warns_when_the_name_lies(  # type: ignore[
         ("a.docx", minutes_pdf, "not a Word document (it is a PDF, despite its .docx name)"),
         ("a.txt", lambda: b"PK\x03\x04" + b"\0" * 40, "(it is a ZIP archive)"),
         ("a.html", lambda: b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "(it is an image)"),
+        ("a.pdf", lambda: NOISE, "not a PDF (it is binary data, despite its .pdf name)"),
+        ("a.htm", lambda: NOISE, "not an HTML page (it is binary data)"),
     ],
 )
 def test_a_binary_format_name_that_lies_is_refused(name: str, make, reason: str) -> None:  # type: ignore[no-untyped-def]
