@@ -18,7 +18,7 @@ from kb.facets import FacetCache
 from kb.model import slugify
 
 #: characters of an item's body that "more like this" analyses (its opening, for a long one)
-MORE_LIKE_CHARS = 100_000
+MORE_LIKE_CHARS = 20_000
 
 
 def day(value: Any) -> str | None:
