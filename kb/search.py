@@ -370,7 +370,6 @@ class SearchService(BrowseMixin):
             else:
                 ordered = cache.order(np.flatnonzero(mask), newest=sort == "newest")
                 page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
-            deadline.check("ranking")
             hits = [
                 self._hit(s.stored_fields(d), score, compiler, deadline) for d, score in page_hits
             ]
@@ -410,6 +409,7 @@ class SearchService(BrowseMixin):
         no second pass to count, and documents outside ``allowed`` are never scored.
         Past ``deadline`` (checked between matches) it raises DeadlineExceeded."""
         deadline = deadline or Deadline.none()
+        deadline.check("ranking")
         collector = s.collector(limit=None, filter=allowed)
         if deadline.budget_ms:
             collector = collectors.TimeLimitCollector(
