@@ -84,3 +84,28 @@ def test_an_ingest_with_a_stuck_reader_reports_it_and_indexes_the_rest(
     by_name = {r.path.name: r for r in report.results}
     assert by_name["b-good.pdf"].status == "new" and by_name["b-good.pdf"].items >= 2
     assert by_name["c-seed.txt"].status == "new" and by_name["c-seed.txt"].items > 5
+
+
+@pytest.mark.slow
+def test_a_worker_process_stops_its_reader_at_the_limit(
+    tmp_path: Path, seed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parallel ingest: each worker has its own reader process; a 400-page PDF (seconds
+    inside pdfium) is stopped at a 2 s limit and the other files are indexed."""
+    from bench.hostile import write_pdf
+    from indexer.parallel import MIN_FILES
+
+    src = tmp_path / "src"
+    src.mkdir()
+    write_pdf(src / "a-pack.pdf", 400)
+    text = seed_path.read_text(encoding="utf-8")
+    for n in range(MIN_FILES):  # enough files for a worker (distinct meetings)
+        (src / f"m{n:02}.txt").write_text(text.replace("2018", str(1990 + n)), encoding="utf-8")
+    monkeypatch.setenv("KB_FILE_TIME_LIMIT", "2")
+    report = ingest([src], tmp_path / "ix", workers=1)
+    by_name = {r.path.name: r for r in report.results}
+    assert by_name["a-pack.pdf"].line() == (
+        f"FAILED {src / 'a-pack.pdf'}: took longer than the per-file limit of 2 s "
+        "(KB_FILE_TIME_LIMIT) (the reader process was stopped)"
+    )
+    assert [r.status for r in report.results if r.path.suffix == ".txt"] == ["new"] * MIN_FILES
