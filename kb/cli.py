@@ -33,7 +33,9 @@ QUERY syntax:
   committee:licensing  council:luton  speaker:hawkes  topic:cctv
   year:2018  year:2017..2019  year:2017..  year:..2019
 Other name:value text is searched as plain words.  Dates: --from/--to
-(YYYY-MM-DD) or --year; not both.
+(YYYY-MM-DD) or --year; not both.  A search stops after KB_SEARCH_DEADLINE_MS
+(default 10000): the results then say "partial", or it exits 1 saying it took
+too long.
 """
 
 
@@ -118,7 +120,10 @@ def ingest(
     """Add minutes files (or folders of them) to the index.
 
     Unchanged files are skipped; changed files replace their items.  A council.toml
-    (name = "…") beside the files names their council.  Exit status 1 if any file failed;
+    (name = "…") beside the files names their council.  A file's bytes choose its reader
+    (a .pdf that is an HTML page is refused, naming what it is); each file has
+    KB_FILE_TIME_LIMIT seconds, and files over KB_MAX_ITEMS_PER_FILE, KB_MAX_ITEM_CHARS or
+    KB_MAX_FILE_CHARS are cut with a warning.  Exit status 1 if any file failed;
     75 (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
     """
     import time
