@@ -230,6 +230,10 @@ def test_get_meeting_lists_items_in_order(seed: SearchService) -> None:
 def test_browse_helpers(seed: SearchService) -> None:
     similar = seed.more_like_this(f"{SEED_MEETING}/06", n=3)
     assert 1 <= len(similar) <= 3 and all(s["id"] != f"{SEED_MEETING}/06" for s in similar)
+    body = seed.get_item(f"{SEED_MEETING}/06")["body"]  # the page passes the body it has
+    assert seed.more_like_this(f"{SEED_MEETING}/06", n=3, body=body) == similar
+    assert seed.more_like_this(SEED_MEETING, n=3, body=body) == []  # a meeting id: no item
+    assert seed.more_like_this(SEED_MEETING, n=3) == []
     (committee,) = seed.list_committees()
     assert committee["meetings"] == 1 and committee["items"] == 9
     assert [m["id"] for m in seed.committee_meetings("luton", "crime-and-disorder-committee")] == [

@@ -149,7 +149,7 @@ def item(item_id: str) -> str:
     part = body_part(_attr(found, "body") or "", _part_number(request.args.get("part")))
     prev_id, next_id = _attr(found, "prev_id"), _attr(found, "next_id")
     try:
-        related = list(svc.more_like_this(item_id, 5) or [])
+        related = list(svc.more_like_this(item_id, 5, body=_attr(found, "body") or "") or [])
     except Exception:  # related items are a nicety; never fail the page over them
         current_app.logger.exception("more_like_this failed for %s", item_id)
         related = []
