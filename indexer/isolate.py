@@ -92,6 +92,7 @@ class ReaderProcess:
         :class:`~indexer.timelimit.FileTimeout` after killing a reader that took too long;
         anything raised while waiting (the file's alarm, Ctrl-C) also kills it."""
         if self._proc is None or not self._proc.is_alive():
+            self.kill()  # a reader that died between files: close its pipe first
             self._start()
         try:
             self._conn.send(str(path))
