@@ -40,6 +40,7 @@ def test_an_alarm_landing_in_a_gc_callback_waits_for_the_next_one() -> None:
         if phase == "start":
             time.sleep(0.3)  # the limit passes in here
 
+    gc.collect()  # no other garbage (and its finalizers) in the collection below
     gc.callbacks.append(slow_callback)
     try:
         with pytest.raises(FileTimeout), time_limit(0.05):
@@ -47,3 +48,16 @@ def test_an_alarm_landing_in_a_gc_callback_waits_for_the_next_one() -> None:
             time.sleep(2)
     finally:
         gc.callbacks.remove(slow_callback)
+
+
+def test_an_alarm_landing_in_a_finalizer_waits_for_the_next_one() -> None:
+    import weakref
+
+    class Resource:
+        pass
+
+    held = Resource()
+    weakref.finalize(held, time.sleep, 0.3)  # the limit passes in here
+    with pytest.raises(FileTimeout), time_limit(0.05):
+        del held
+        time.sleep(2)
