@@ -18,12 +18,13 @@ from collections import OrderedDict
 from typing import Any
 
 import numpy as np
+from whoosh import collectors
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from kb.deadline import Deadline
+from kb.deadline import Deadline, DeadlineExceeded
 from kb.segcache import numeric_column
 from kb.textfield import positions_decoder
 
@@ -112,6 +113,33 @@ def rank(
         return docs, found
     order = np.lexsort((docs, -found))
     return docs[order], found[order]
+
+
+def exhaustive(
+    s: Any, q: Any, allowed: set[int] | None = None, deadline: Deadline | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every match of ``q`` (among ``allowed`` docnums, when given) as (docnums, scores)
+    ranked by Whoosh itself, for queries :func:`rank` does not score, in Whoosh's exhaustive
+    ranking order (score descending, then docnum): one scored pass, no block-quality
+    skipping (which can change the top 10 of a multi-field AND), no second pass to count,
+    and documents outside ``allowed`` are never scored.  Past ``deadline`` (checked between
+    matches) it raises :class:`kb.deadline.DeadlineExceeded`."""
+    deadline = deadline or Deadline.none()
+    deadline.check("ranking")
+    collector = s.collector(limit=None, filter=allowed)
+    if deadline.budget_ms:
+        collector = collectors.TimeLimitCollector(
+            collector, timelimit=max(deadline.remaining(), 0.001), use_alarm=False
+        )
+    try:
+        s.search_with_collector(q, collector)
+    except collectors.TimeLimit:
+        deadline.hit = True
+        raise DeadlineExceeded(float(deadline.budget_ms or 0), "ranking") from None
+    top = collector.results().top_n
+    docs = np.fromiter((d for _, d in top), dtype=np.int64, count=len(top))
+    scores = np.fromiter((float(sc or 0.0) for sc, _ in top), dtype=np.float64, count=len(top))
+    return docs, scores
 
 
 def page(

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import collectors, fields, index
+from whoosh import fields, index
 from whoosh import query as wq
 from whoosh.analysis import Composable
 from whoosh.analysis import Token as WToken
@@ -39,7 +39,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from kb import analysis, fastscore, mapped, spelling
+from kb import analysis, fastscore, mapped, spelling, wordsearch
 from kb.browse import BrowseMixin, day
 from kb.deadline import Deadline, DeadlineExceeded
 from kb.facets import FACETS, SORTS, FacetCache
@@ -208,6 +208,7 @@ class SearchService(BrowseMixin):
         expander: Any = "auto",
         cache_size: int = 256,
         postings_cache_mb: int = 64,
+        word_ranking: bool = True,
         deadline_ms: float | None = None,
     ):
         self.index_dir = Path(index_dir)
@@ -225,6 +226,9 @@ class SearchService(BrowseMixin):
         self._facets: FacetCache | None = None
         self._facets_ix: Any = None
         self.expander = _load_expander() if expander == "auto" else expander
+        #: plain word queries ranked by kb.ranking (AND, then relaxed; synonyms weighted;
+        #: text boosts); False searches them as plain Whoosh AND queries ranked by BM25F
+        self.word_ranking = word_ranking
         #: recent responses, keyed by index identity + commit generation (see ``search``)
         self.results_cache = ResultCache(cache_size)
         #: decoded postings of recent words per segment (see kb.fastscore.PostingsCache)
@@ -350,13 +354,26 @@ class SearchService(BrowseMixin):
                 mask &= (dates >= datetime_to_long(lo)) & (dates <= datetime_to_long(hi))
                 filtered = True
             ranked: tuple[np.ndarray, np.ndarray] | None = None
-            if tree is not None and sort == "relevance":  # one scored pass gives both
+            word_plan = wordsearch.plan(tree, self.expander) if self.word_ranking else None
+            match, grouped = "", {}
+            if word_plan is not None:  # plain words: AND, else relaxed (kb.ranking)
+                for clause in word_plan.clauses:  # snippets mark the synonyms found too
+                    for seq in clause.synonym_terms:
+                        compiler.highlight.update(seq)
+                words = wordsearch.rank_words(
+                    s, word_plan, cache.lengths, self.postings, mask, deadline=deadline
+                )
+                match, grouped = words.level, words.grouped
+                mask &= cache.mask(words.docs)
+                if sort == "relevance":
+                    ranked = (words.docs, words.scores)
+            elif tree is not None and sort == "relevance":  # one scored pass gives both
                 ranked = fastscore.rank(
                     s, text_q, cache.lengths, self.postings, ordered=False, deadline=deadline
                 )
                 if ranked is None:  # not a plain word query: Whoosh ranks, filter first
                     allowed = set(np.flatnonzero(mask).tolist()) if filtered else None
-                    ranked = self._ranked(s, text_q, allowed, deadline)
+                    ranked = fastscore.exhaustive(s, text_q, allowed, deadline)
                 mask &= cache.mask(ranked[0])
             elif tree is not None:
                 mask &= cache.mask(s.docs_for_query(text_q))
@@ -373,13 +390,17 @@ class SearchService(BrowseMixin):
             hits = [
                 self._hit(s.stored_fields(d), score, compiler, deadline) for d, score in page_hits
             ]
+            for hit, (d, _score) in zip(hits, page_hits, strict=True):
+                hit.grouped = grouped.get(d, [])
             facets: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
             for facet in FACETS:  # past the deadline the rest are left empty (partial)
                 if deadline.expired():
                     break
                 facets[facet] = self._facet_values(s, cache, facet, mask)
             histogram = cache.histogram(mask) if not deadline.expired() else {}
-            suggestion = self._suggest(s, compiler) if total == 0 else None
+            # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
+            relaxed = match in ("most", "any")
+            suggestion = self._suggest(s, compiler) if total == 0 or relaxed else None
         response = SearchResponse(
             query=req.q,
             total=total,
@@ -389,41 +410,14 @@ class SearchService(BrowseMixin):
             facets=facets,
             histogram=histogram,
             suggestion=suggestion,
+            match=match,
+            also_searched=word_plan.also_searched if word_plan is not None else [],
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
             partial=deadline.hit,
         )
         if not response.partial:
             self.results_cache.put(state, key, response)
         return response
-
-    @staticmethod
-    def _ranked(
-        s: Searcher,
-        q: wq.Query,
-        allowed: set[int] | None = None,
-        deadline: Deadline | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every match of ``q`` (among ``allowed`` docnums, when given) as (docnums, scores)
-        in Whoosh's exhaustive ranking order (score descending, then docnum): one scored
-        pass, no block-quality skipping (which can change the top 10 of a multi-field AND),
-        no second pass to count, and documents outside ``allowed`` are never scored.
-        Past ``deadline`` (checked between matches) it raises DeadlineExceeded."""
-        deadline = deadline or Deadline.none()
-        deadline.check("ranking")
-        collector = s.collector(limit=None, filter=allowed)
-        if deadline.budget_ms:
-            collector = collectors.TimeLimitCollector(
-                collector, timelimit=max(deadline.remaining(), 0.001), use_alarm=False
-            )
-        try:
-            s.search_with_collector(q, collector)
-        except collectors.TimeLimit:
-            deadline.hit = True
-            raise DeadlineExceeded(float(deadline.budget_ms or 0), "ranking") from None
-        top = collector.results().top_n
-        docs = np.fromiter((d for _, d in top), dtype=np.int64, count=len(top))
-        scores = np.fromiter((float(sc or 0.0) for sc, _ in top), dtype=np.float64, count=len(top))
-        return docs, scores
 
     @staticmethod
     def _filter_mask(s: Searcher, cache: FacetCache, facet: str, values: list[str]) -> Any:
