@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from indexer import isolate
+
 if TYPE_CHECKING:
     from kb.engine.base import WriterSession as IndexWriterSession
 
@@ -80,6 +82,7 @@ def _worker_init(parent: int) -> None:
     the worker ends on its own if the writer dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    isolate.install()  # its own reader process, killed and replaced when a read is stuck
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

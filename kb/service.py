@@ -14,6 +14,7 @@ from typing import Any
 
 from kb import engine as engines
 from kb.config import load
+from kb.deadline import Deadline, DeadlineExceeded
 from kb.engine.base import (
     CommitteeSummary,
     IndexMissingError,
@@ -31,6 +32,7 @@ from kb.results import FACETS, SORTS, FacetValue, Hit, SearchRequest, SearchResp
 
 __all__ = [
     "FACETS",
+    "DeadlineExceeded",
     "FacetValue",
     "Hit",
     "IndexMissingError",
@@ -88,8 +90,10 @@ class SearchService:
             raise AttributeError(name)
         return getattr(self.backend, name)
 
-    def search(self, req: SearchRequest) -> SearchResponse:
-        """Run ``req``; raises QueryError (a ValueError) for a query that cannot run."""
+    def search(self, req: SearchRequest, deadline: Deadline | None = None) -> SearchResponse:
+        """Run ``req``; raises QueryError (a ValueError) for a query that cannot run, and
+        DeadlineExceeded when ``deadline`` (default: the ``deadline_ms`` option) passes before
+        anything can be shown (past it later, the response says ``partial``)."""
         if req.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         if len(req.q) > MAX_QUERY_LENGTH:
@@ -99,7 +103,7 @@ class SearchService:
             )
         req.page = max(1, int(req.page))
         req.page_size = min(max(1, int(req.page_size)), MAX_PAGE_SIZE)
-        return self.backend.search(req)
+        return self.backend.search(req, deadline)
 
     def get_item(self, item_id: str) -> ItemRecord | None:
         """The full item with its meeting facts and ``prev_id``/``next_id``; None if unknown."""
@@ -109,9 +113,12 @@ class SearchService:
         """The meeting with its full items in agenda order; None when unknown."""
         return self.backend.get_meeting(meeting_id)
 
-    def more_like_this(self, item_id: str, n: int = 5) -> list[ItemSummary]:
-        """Up to ``n`` other items with similar wording."""
-        return self.backend.more_like_this(item_id, n)
+    def more_like_this(
+        self, item_id: str, n: int = 5, *, body: str | None = None
+    ) -> list[ItemSummary]:
+        """Up to ``n`` other items with similar wording (``body``: the item's text, when the
+        caller has it already)."""
+        return self.backend.more_like_this(item_id, n, body=body)
 
     def meeting_ids(self) -> list[str]:
         """Every meeting id, oldest meeting first."""

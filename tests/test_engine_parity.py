@@ -237,7 +237,7 @@ def test_item_sets_and_facet_counts_agree(
     # the snippets of every result are not compared here (tests of the contract compare
     # them); making them for hundreds of thousands of hits would take minutes
     for module in (reader, search):
-        monkeypatch.setattr(module, "make_snippet", lambda text, matches: ("", ""))
+        monkeypatch.setattr(module, "make_snippet", lambda text, matches, **_: ("", ""))
     monkeypatch.setattr(reader, "HIT_FIELDS", ["id"])  # ids are all this test reads of a hit
     ranked = both
     plain = (ranked[0].variant(word_ranking=False), ranked[1].variant(word_ranking=False))

@@ -65,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         kb_config.index_dir(settings["index"]),
         settings["searcher_pool_size"],
         settings,
+        deadline_ms=settings["search_deadline_ms"] or None,
     )
 
     from web import api, search, templating

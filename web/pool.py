@@ -25,12 +25,17 @@ class ServiceHolder:
     """Holds the process's SearchService; ``get()`` opens it once per process id."""
 
     def __init__(
-        self, index_dir: Path, pool_size: int = 4, settings: dict[str, Any] | None = None
+        self,
+        index_dir: Path,
+        pool_size: int = 4,
+        settings: dict[str, Any] | None = None,
+        deadline_ms: float | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.pool_size = pool_size
         #: the app's settings: the engine and its connection (None: the environment's)
         self.settings = settings
+        self.deadline_ms = deadline_ms
         self._lock = threading.Lock()
         self._service: Any = None
         self._pid: int | None = None
@@ -55,7 +60,12 @@ class ServiceHolder:
                 f"no index at {self.index_dir}: build one with `kb ingest` or set KB_INDEX"
             )
         try:
-            return SearchService(self.index_dir, settings=self.settings, pool_size=self.pool_size)
+            return SearchService(
+                self.index_dir,
+                settings=self.settings,
+                pool_size=self.pool_size,
+                deadline_ms=self.deadline_ms,
+            )
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc
         except Exception as exc:  # an engine raises its own errors on a damaged index

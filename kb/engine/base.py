@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, NotRequired, Protocol, TypedDict
 
+from kb.deadline import Deadline
 from kb.model import Meeting
 from kb.results import SearchRequest, SearchResponse
 
@@ -118,16 +119,20 @@ MeetingRecord = dict[str, Any]
 class Reader(Protocol):
     """A backend's read side.  Thread-safe; sees the latest commit on the next call."""
 
-    def search(self, req: SearchRequest) -> SearchResponse:
+    def search(self, req: SearchRequest, deadline: Deadline | None = None) -> SearchResponse:
         """Run ``req``: ranked or sorted page, exact total, facets, histogram, suggestion.
-        Raises :class:`kb.query.QueryError` for a query that cannot run."""
+        Raises :class:`kb.query.QueryError` for a query that cannot run and
+        :class:`kb.deadline.DeadlineExceeded` when ``deadline`` passes before anything can be
+        shown (later, the response is marked ``partial``)."""
         ...
 
     def get_item(self, item_id: str) -> ItemRecord | None: ...
 
     def get_meeting(self, meeting_id: str) -> MeetingRecord | None: ...
 
-    def more_like_this(self, item_id: str, n: int = 5) -> list[ItemSummary]: ...
+    def more_like_this(
+        self, item_id: str, n: int = 5, *, body: str | None = None
+    ) -> list[ItemSummary]: ...
 
     def meeting_ids(self) -> list[str]: ...
 

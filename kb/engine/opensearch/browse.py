@@ -98,8 +98,11 @@ class BrowseMixin:
         meeting["items"] = [item_record(h["_source"]) for h in self._scan(q, [{"order": "asc"}])]
         return meeting
 
-    def more_like_this(self, item_id: str, n: int = 5) -> list[ItemSummary]:
-        """Up to ``n`` other items with similar wording (OpenSearch's more_like_this)."""
+    def more_like_this(
+        self, item_id: str, n: int = 5, *, body: str | None = None
+    ) -> list[ItemSummary]:
+        """Up to ``n`` other items with similar wording (OpenSearch's more_like_this on the
+        stored item; ``body`` is not needed: the cluster reads the item itself)."""
         found = self._doc(item_id, "item")
         if found is None:
             return []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import RequestError, TransportError
 
 from kb import analysis, ranking, spelling
+from kb.deadline import Deadline
 from kb.engine.base import (
     EngineUnavailable,
     IndexMissingError,
@@ -93,6 +95,7 @@ class OpenSearchReader(BrowseMixin):
         expander: Any = "auto",
         settings: dict[str, Any] | None = None,
         word_ranking: bool = True,
+        deadline_ms: float | None = None,
         **_options: Any,
     ) -> None:
         self.index_dir = Path(index_dir)
@@ -107,6 +110,8 @@ class OpenSearchReader(BrowseMixin):
         #: plain word queries matched by kb.ranking's levels (all, most, any of the words);
         #: False searches them as plain AND queries
         self.word_ranking = word_ranking
+        #: the default time budget of a search (None: the cluster's own timeout only)
+        self.deadline_ms = deadline_ms
         self._labels: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
 
@@ -213,9 +218,14 @@ class OpenSearchReader(BrowseMixin):
         }
         return aggs
 
-    def search(self, req: SearchRequest) -> SearchResponse:
-        """Run ``req`` (see the module docstring); QueryError for a query that cannot run."""
+    def search(self, req: SearchRequest, deadline: Deadline | None = None) -> SearchResponse:
+        """Run ``req`` (see the module docstring); QueryError for a query that cannot run.
+        ``deadline`` (default: the ``deadline_ms`` option) is the cluster's search
+        ``timeout``: a search that times out there returns what the shards found in time,
+        marked ``partial``; DeadlineExceeded when it has passed before the search starts."""
         began = time.perf_counter()
+        deadline = deadline or Deadline(self.deadline_ms)
+        deadline.check("start")
         page, page_size = max(1, int(req.page)), max(1, int(req.page_size))
         tree = parse(req.q)
         planner = Planner(self.expander)
@@ -251,6 +261,8 @@ class OpenSearchReader(BrowseMixin):
             "from": 0 if deep else tail_from,
             "size": 0 if deep else tail_size,
         }
+        if math.isfinite(deadline.remaining()):
+            body["timeout"] = f"{max(1, int(deadline.remaining() * 1000))}ms"
         found = self._search(body)
         total = int(found["hits"]["total"]["value"])
         hits = lead + found["hits"]["hits"]
@@ -276,6 +288,7 @@ class OpenSearchReader(BrowseMixin):
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
             match=match,
             also_searched=words.also_searched if words is not None else [],
+            partial=bool(found.get("timed_out")),
         )
 
     def _head(self, words: WordsPlan, query: Query) -> Head:
