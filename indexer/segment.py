@@ -26,24 +26,30 @@ ended…", "Signed … Chair") are left out of bodies.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from indexer.resolutions import extract_resolutions
+from indexer.segment_numbers import (
+    TITLE_MAX,
+    Candidate,
+    clean_text,
+    is_upper,
+    parse_candidate,
+    parse_item_heading,
+    split_ref,
+    split_title,
+    tidy_title,
+)
 from kb.model import Block, Document, Item, Meeting, item_id
 
-_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
-_REF = re.compile(r"\(\s*(REF|Ref|ref)\s*[:.]?\s*([\w./-]+)\s*\)")
-_TITLE_MAX = 120
+__all__ = [
+    "clean_text",
+    "find_item_headings",
+    "parse_item_heading",
+    "segment",
+    "split_ref",
+    "split_title",
+]
 
-# Patterns for an item number at the start of a block (after cleaning).
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("item", re.compile(r"^(?:Agenda\s+)?Item\s+(?:No\.?\s*)?(\d{1,3}(?:\.\d{1,2})?)\b[.:)]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
-    ("minute", re.compile(r"^Minute\s+(?:No\.?\s*)?(\d{1,5}(?:/\d{1,5}){0,2})\b[.:]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
-    ("slash", re.compile(r"^(\d{1,4}/\d{1,4}(?:/\d{1,3}(?:\.\d{1,2})?)?)(?=\s)\s*[-–—:.]?\s*(.*)$")),  # noqa: E501
-    ("dotted", re.compile(r"^(\d{1,5}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
-)  # fmt: skip
-_GLUED = re.compile(r"^(\d{3,5})(?=[A-Z][a-z])(.*)$")
-_BARE = re.compile(r"^(\d{1,3}(?:\.\d{1,2})?)(\.?)$")
 _CLOSING = re.compile(
     r"^\(?\s*(?:the\s+)?(?:meeting\s+(?:ended|closed|finished|concluded|terminated)"
     r"|there\s+being\s+no\s+(?:other|further)\s+business"
@@ -67,206 +73,7 @@ _NOT_HEADING = re.compile(
 _RULE = re.compile(r"^[\s|:\-–—_=*]*$")
 
 
-@dataclass
-class _Candidate:
-    index: int  # block index of the heading
-    number: str
-    title: str
-    rest: str  # body text that shares the heading block
-    style: str
-    evidence: float
-    uses_next: bool = False  # the title is the next block (number alone in its block)
-    inner_only: bool = False  # may only fill a gap between two chain items (a page number?)
-
-    @property
-    def counter(self) -> tuple[str, int]:
-        """(prefix, running counter): '15.11.1' → ('15.11', 1); '21/19' → ('/19', 21)."""
-        if "/" in self.number:
-            parts = self.number.split("/")
-            if len(parts) == 2:
-                return f"/{parts[1]}", int(parts[0])
-            last = parts[-1].split(".")[0]
-            return "/".join(parts[:-1]), int(last)
-        parts = self.number.split(".")
-        if len(parts) == 2 and parts[1] == "0":
-            return "", int(parts[0])  # '1.0', '2.0' head sections whose points are 1.1, 1.2
-        return ".".join(parts[:-1]), int(parts[-1])
-
-
-def clean_text(text: str) -> str:
-    """Block text without stray tags, Markdown emphasis/escapes and folded whitespace."""
-    text = _TAG.sub("", text)
-    text = text.replace("\\", "").replace("**", "").replace("__", "")
-    text = re.sub(r"^[#>\s*_]+", "", text)
-    text = re.sub(r"^(\d{1,3})\.\s+\1\.", r"\1.", text)  # '1. **1.** Apologies' (list + number)
-    return " ".join(text.split())
-
-
-def split_ref(title: str) -> tuple[str, str | None]:
-    """Remove a '(REF: 9)' from a title; return (title, 'REF: 9' or None)."""
-    m = _REF.search(title)
-    if not m:
-        return title, None
-    rest = (title[: m.start()] + title[m.end() :]).strip()
-    return rest, f"{m.group(1).upper()}: {m.group(2)}"
-
-
-def _tidy_title(title: str) -> str:
-    return title.strip(" \t:;-–—.,").strip()
-
-
-def split_title(text: str) -> tuple[str, str]:
-    """Split the text after an item number into (title, rest of the block).
-
-    The title ends at the first colon (``Police Report: Nothing to report``), else at a
-    spaced dash, else it is the whole text when short, else the first sentence.
-    """
-    text = text.strip()
-    masked = re.sub(r"\([^()]*\)", lambda m: "x" * len(m.group()), text)
-    colon = re.search(r":-?", masked)
-    if colon and 0 < colon.start() <= _TITLE_MAX and ". " not in masked[: colon.start()]:
-        return _tidy_title(text[: colon.start()]), text[colon.end() :].strip(" -–—:")
-    dash = re.search(r"\s[-–—]\s", masked)
-    if len(text) > _TITLE_MAX and dash and dash.start() <= _TITLE_MAX:
-        return _tidy_title(text[: dash.start()]), text[dash.end() :].strip()
-    cut = _run_on_cut(text)
-    if cut:
-        return _tidy_title(text[:cut]), text[cut:].strip()
-    if len(text) <= _TITLE_MAX:
-        return _tidy_title(text), ""
-    m = re.search(r"[.!?]\s", text)
-    if m and m.start() <= _TITLE_MAX:
-        return _tidy_title(text[: m.start()]), text[m.end() :].strip()
-    cut = text.rfind(" ", 0, _TITLE_MAX)
-    cut = cut if cut > 0 else _TITLE_MAX
-    return _tidy_title(text[:cut]) + "…", text
-
-
-_SENTENCE_OPENERS = frozenset(
-    ["The", "No", "None", "It", "There", "Cllr", "Cllrs", "Members", "Mr", "Mrs", "Ms", "A",
-     "An", "This", "These", "He", "She", "They", "We", "Clerk", "Councillors", "Apologies",
-     "All", "Nothing", "Approved", "Agreed", "Resolved", "Noted"]
-)  # fmt: skip
-
-
-def _run_on_cut(text: str) -> int | None:
-    """Where a title printed without a colon runs into its first sentence, or None.
-
-    'Apologies for absence Apologies were received …' → before the second 'Apologies';
-    'Declaration of Interest on agenda items No declarations were made' → before 'No'.
-    A cut needs a capitalised word after a lower-case word or a number, that opens a
-    sentence or repeats a title word, followed by a lower-case word.
-    """
-    words = list(re.finditer(r"\S+", text[: _TITLE_MAX + 40]))
-    seen: set[str] = set()
-    for k, w in enumerate(words):
-        word = w.group().strip("‘’'\"(),")
-        if k >= 2 and k + 1 < len(words) and word[:1].isupper():
-            prev = words[k - 1].group()
-            nxt = words[k + 1].group()
-            prev_ok = (prev[:1].islower() or prev[:1].isdigit()) and prev[-1:].isalnum()
-            repeat = word.lower() in seen and not words[k - 1].group()[:1].isupper()
-            opener = word in _SENTENCE_OPENERS and prev_ok
-            if (opener or (repeat and prev[-1:].isalnum())) and nxt[:1].islower():
-                return w.start()
-        seen.add(word.lower())
-    return None
-
-
-def _is_upper(title: str) -> bool:
-    letters = [c for c in title if c.isalpha()]
-    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
-
-
-def _parse_candidate(blocks: list[Block], index: int) -> _Candidate | None:
-    """Return the item-number candidate that block ``index`` opens, if any."""
-    block = blocks[index]
-    raw = block.text
-    if block.cells and len([c for c in block.cells if c.strip()]) >= 2:
-        cells = [clean_text(c) for c in block.cells if clean_text(c)]
-        raw = " ".join(cells[:2]) + (" " + " ".join(cells[2:]) if cells[2:] else "")
-    text = clean_text(raw)
-    if not text or not text[0].isalnum():
-        return None
-    if m := _BARE.match(text):
-        nxt = clean_text(blocks[index + 1].text) if index + 1 < len(blocks) else ""
-        if not nxt or not nxt[0].isalpha():
-            return None
-        number = m.group(1)
-        dotted = bool(m.group(2)) or "." in number
-        title, rest = split_title(nxt)
-        depth = 0 if number.endswith(".0") else number.count(".")
-        style = f"dotted{depth}" if dotted else "glued"
-        cand = _Candidate(index, number, title, rest, style, 0.0, True, inner_only=not dotted)
-        cand.evidence = _evidence(blocks[index + 1], split_ref(title)[0], rest) + 0.5
-        return cand
-    for style, pattern in _PATTERNS:
-        m = pattern.match(text)
-        if not m:
-            continue
-        number, after = m.group(1), m.group(2)
-        if not after or not (after[0].isalpha() or after[0] in "“\"'‘("):
-            return None
-        penalty = 0.0
-        if style == "dotted":
-            if any(len(p) > 3 for p in number.split(".")[1:]):
-                return None  # a date such as 12.05.2019
-            style = "dotted0" if re.fullmatch(r"\d+\.0", number) else f"dotted{number.count('.')}"
-            if text[len(number) : len(number) + 1] != "." and after[0].islower():
-                return None  # '4.30 p.m;', '12 members of the public'
-            if "." not in number and text[len(number)] != ".":
-                # '1 Commence Site 2 …' or '2021 onwards': weak without heading evidence.
-                if not after[0].isupper():
-                    return None
-                penalty = 1.5 if len(number) < 3 else 0.0
-        title, rest = split_title(after)
-        cand = _Candidate(index, number, title, rest, style, 0.0)
-        cand.evidence = _evidence(block, split_ref(title)[0], rest) - penalty
-        cand.evidence += 1.0 if _REF.search(title) else 0.0
-        cand.evidence += 1.0 if number.startswith("0") else 0.0
-        return cand
-    if m := _GLUED.match(text):
-        title, rest = split_title(m.group(2))
-        return _Candidate(index, m.group(1), title, rest, "glued", 0.0)
-    return None
-
-
-def parse_item_heading(
-    text: str, *, bold: bool = False, kind: str = "paragraph"
-) -> tuple[str, str] | None:
-    """Return (number, title) when one line of text opens with an item number, else None.
-
-    The title is without the number and the REF.  This looks at the line alone; whether
-    it really starts an item is decided by :func:`find_item_headings` over the document.
-    """
-    block = Block(text=text, kind=kind, bold=bold)  # type: ignore[arg-type]
-    cand = _parse_candidate([block], 0)
-    if cand is None:
-        return None
-    return cand.number, split_ref(cand.title)[0]
-
-
-def _evidence(block: Block, title: str, rest: str) -> float:
-    """Heading evidence for a candidate: higher means more like an agenda heading."""
-    score = 0.0
-    if block.bold:
-        score += 2
-    if block.kind == "heading":
-        score += 2
-    if block.kind == "list":
-        score -= 1.5
-    if block.cells and len([c for c in block.cells if c.strip()]) >= 2:
-        score += 1
-    if _is_upper(title):
-        score += 2
-    if not rest and len(title) <= 80:
-        score += 0.5
-    if title.endswith("…"):
-        score -= 0.5
-    return score
-
-
-def _best_chain(cands: list[_Candidate]) -> tuple[float, list[_Candidate]]:
+def _best_chain(cands: list[Candidate]) -> tuple[float, list[Candidate]]:
     """The best chain of rising numbers in one style, weighted by heading evidence."""
     n = len(cands)
     best = [0.0] * n
@@ -285,7 +92,7 @@ def _best_chain(cands: list[_Candidate]) -> tuple[float, list[_Candidate]]:
     if not n:
         return 0.0, []
     last = max(range(n), key=lambda k: best[k])
-    chain: list[_Candidate] = []
+    chain: list[Candidate] = []
     j = last
     while j >= 0:
         chain.append(cands[j])
@@ -294,7 +101,7 @@ def _best_chain(cands: list[_Candidate]) -> tuple[float, list[_Candidate]]:
     return best[last], chain
 
 
-def _fill_gaps(chain: list[_Candidate], others: list[_Candidate]) -> list[_Candidate]:
+def _fill_gaps(chain: list[Candidate], others: list[Candidate]) -> list[Candidate]:
     """Insert candidates of any style that carry exactly a number missing from the chain.
 
     Between two chain items numbered n and m (m > n + 1) a candidate numbered n + 1 is
@@ -330,9 +137,9 @@ def _fill_gaps(chain: list[_Candidate], others: list[_Candidate]) -> list[_Candi
     return out
 
 
-def find_item_headings(blocks: list[Block]) -> list[_Candidate]:
+def find_item_headings(blocks: list[Block]) -> list[Candidate]:
     """Return the candidates that start agenda items, in block order ([] if none)."""
-    cands = [c for i in range(len(blocks)) if (c := _parse_candidate(blocks, i))]
+    cands = [c for i in range(len(blocks)) if (c := parse_candidate(blocks, i))]
     styles = sorted({c.style for c in cands if c.style != "glued"})
     best_value, best_chain = 0.0, []
     for style in styles:
@@ -351,17 +158,17 @@ def find_item_headings(blocks: list[Block]) -> list[_Candidate]:
     return _fill_gaps(best_chain, cands)
 
 
-def _lead_candidate(blocks: list[Block], before: int) -> _Candidate | None:
+def _lead_candidate(blocks: list[Block], before: int) -> Candidate | None:
     """An item numbered 1 before the first unnumbered heading ('1. Adoption of Minutes')."""
     for i in range(before):
-        c = _parse_candidate(blocks, i)
+        c = parse_candidate(blocks, i)
         if c is not None and c.counter == ("", 1) and not c.inner_only:
             return c
     return None
 
 
 def _lists_under_headings(
-    cands: list[_Candidate], chain: list[_Candidate], blocks: list[Block]
+    cands: list[Candidate], chain: list[Candidate], blocks: list[Block]
 ) -> bool:
     """True when the chain's numbering restarts (three times or more) right under headings.
 
@@ -388,7 +195,7 @@ def _heading_blocks(blocks: list[Block]) -> list[int]:
             continue
         if sum(c.isalpha() for c in text) < 4 or _NOT_HEADING.match(text):
             continue
-        upper = _is_upper(text) and len(text) <= 60
+        upper = is_upper(text) and len(text) <= 60
         if b.kind == "heading" or b.bold or upper:
             out.append(i)
     return out
@@ -458,7 +265,7 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
                 id=item_id(meeting.id, number, taken),
                 meeting_id=meeting.id,
                 number=number,
-                title=_tidy_title(title) or "Minutes",
+                title=tidy_title(title) or "Minutes",
                 body="\n\n".join(paragraphs),
                 order=order,
                 ref=ref,
@@ -478,5 +285,5 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
 def _whole_title(blocks: list[Block]) -> str:
     for b in blocks:
         if b.kind == "heading" and clean_text(b.text):
-            return clean_text(b.text)[:_TITLE_MAX]
+            return clean_text(b.text)[:TITLE_MAX]
     return "Minutes"
