@@ -25,6 +25,7 @@ ended…", "Signed … Chair") are left out of bodies.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from indexer.resolutions import extract_resolutions
@@ -38,6 +39,7 @@ from indexer.segment_numbers import (
     split_ref,
     split_title,
     tidy_title,
+    variants,
 )
 from kb.model import Block, Document, Item, Meeting, item_id
 
@@ -57,7 +59,9 @@ _CLOSING = re.compile(
     re.I,
 )
 _PREAMBLE_HEADING = re.compile(
-    r"^(?:minutes?\b|present|presennol|in attendance|members\b|also present|agenda item\b|"
+    r"^(?:minutes?\b(?!\s+of\s+(?:the\s+)?(?:previous|last|prior|preceding)\b)|present|"
+    r"presennol|in attendance|members\b|also present|agenda item\b|regrets\b|"
+    r"(?:staff|officers?|councillors)\s+present\b|staff\s*:|"
     r"draft\b|held\b|meeting\b|.{0,80}\bheld\s+(?:at|in|on)\b|in the chair|"
     r".{0,30}\bofficials\b|garda nominations|councillors?\s*:?$|"
     r"community\b.{0,20}$|representatives|oireachtas|policing authority|apologies\s*:|"
@@ -67,7 +71,8 @@ _PREAMBLE_HEADING = re.compile(
 )
 _NOT_HEADING = re.compile(
     r"^(?:\(?[ivx]{1,5}\)|\([a-z]\)|[a-z]\)|item|no|action(?:\s+by|\s+date)?|absent\s*:?|"
-    r"signed\b.*|date\b.*|ends?|[_\W]+)$",
+    r"signed\b.*|date\b(?!\s+of\b).*|ends?|[_\W]+|(?:motion\s+)?(?:carried|defeated|lost)"
+    r"(?:\s+unanimously)?|(?:moved|seconded)\s+by\b.*)$",
     re.I,
 )
 _RULE = re.compile(r"^[\s|:\-–—_=*]*$")
@@ -139,7 +144,9 @@ def _fill_gaps(chain: list[Candidate], others: list[Candidate]) -> list[Candidat
 
 def find_item_headings(blocks: list[Block]) -> list[Candidate]:
     """Return the candidates that start agenda items, in block order ([] if none)."""
-    cands = [c for i in range(len(blocks)) if (c := parse_candidate(blocks, i))]
+    cands = [
+        v for i in range(len(blocks)) if (c := parse_candidate(blocks, i)) for v in variants(c)
+    ]
     styles = sorted({c.style for c in cands if c.style != "glued"})
     best_value, best_chain = 0.0, []
     for style in styles:
@@ -147,14 +154,14 @@ def find_item_headings(blocks: list[Block]) -> list[Candidate]:
         value, chain = _best_chain(group)
         if style.startswith("dotted") and style != "dotted0":
             value *= 0.5  # '5.1', '5.2' are usually sub-items of '5.'
-        if len(chain) == 1 and chain[0].evidence < 2:
-            continue
+        if len(chain) == 1 and (chain[0].evidence < 2 or style == "bare"):
+            continue  # one weak heading, or one number alone above a line: no sequence
         if value > best_value:
             best_value, best_chain = value, chain
     if not best_chain:
         return []
-    if _lists_under_headings(cands, best_chain, blocks):
-        return []  # numbered lists restarting under unnumbered headings: use the headings
+    if _lists_under_headings(cands, best_chain, blocks) or _list_in_one_section(best_chain, blocks):
+        return []  # numbered lists under unnumbered headings: use the headings
     return _fill_gaps(best_chain, cands)
 
 
@@ -182,6 +189,40 @@ def _lists_under_headings(
     headings = set(_heading_blocks(blocks))
     under = sum(1 for i in restarts if {i - 1, i - 2} & headings)
     return under * 3 >= len(restarts) * 2
+
+
+def _list_in_one_section(chain: list[Candidate], blocks: list[Block]) -> bool:
+    """True when the chain is a plain numbered list inside one section of a document whose
+    items are unnumbered headings: no chain member looks like a heading, all sit between
+    the same two headings, and at least three headings lie outside that section."""
+    if any(c.evidence >= 2 for c in chain):
+        return False
+    heads = [i for i in _body_headings(blocks) if blocks[i].kind != "table-row"]
+    section = {bisect.bisect(heads, c.index) for c in chain}
+    if len(section) != 1:
+        return False
+    (k,) = section
+    return len(heads) >= 3 and k < len(heads)
+
+
+_ATTENDANCE_LABEL = re.compile(
+    r"^(?:(?:members|councillors|officers?|staff)\s+present|present|in attendance|also present|"
+    r"also in attendance|staff|officers|regrets)\s*(?::|$)|^apologies\s*:",
+    re.I,
+)
+
+
+def _body_headings(blocks: list[Block]) -> list[int]:
+    """:func:`_heading_blocks` without the title lines printed above the attendance list
+    ('Kelso Community Council' before 'Present: …'), when two or more headings follow it."""
+    heads = _heading_blocks(blocks)
+    label = next(
+        (i for i, b in enumerate(blocks) if _ATTENDANCE_LABEL.match(clean_text(b.text))), None
+    )
+    if label is None:
+        return heads
+    after = [i for i in heads if i > label]
+    return after if len(after) >= 2 else heads
 
 
 def _heading_blocks(blocks: list[Block]) -> list[int]:
@@ -232,7 +273,7 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
     elif heads := find_item_headings(blocks):
         for c in heads:
             starts.append((c.index, c.number, c.title, c.rest, 2 if c.uses_next else 1))
-    elif len(heads := _heading_blocks(blocks)) >= 2:
+    elif len(heads := _body_headings(blocks)) >= 2:
         lead = _lead_candidate(blocks, heads[0])
         if lead is not None:
             skip = 2 if lead.uses_next else 1

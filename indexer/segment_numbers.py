@@ -10,7 +10,7 @@ Which candidates really start items is decided over the whole document by
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kb.model import Block
 
@@ -18,15 +18,26 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _REF = re.compile(r"\(\s*(REF|Ref|ref)\s*[:.]?\s*([\w./-]+)\s*\)")
 TITLE_MAX = 120
 
-# Patterns for an item number at the start of a block (after cleaning).
+# Patterns for an item number at the start of a block (after cleaning), tried in order.
+# 'keyed' and 'prefixed' numbers (resolution numbers, minute references with a committee
+# prefix or a year) are read as digit groups; which group runs is learnt per document
+# (see :func:`variants`).
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("item", re.compile(r"^(?:Agenda\s+)?Item\s+(?:No\.?\s*)?(\d{1,3}(?:\.\d{1,2})?)\b[.:)]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
-    ("minute", re.compile(r"^Minute\s+(?:No\.?\s*)?(\d{1,5}(?:/\d{1,5}){0,2})\b[.:]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
+    ("minute", re.compile(r"^(?:Minute|Min\.?)\s*(?:No\.?\s*)?(\d{1,5}(?:/\d{1,5}){0,2})\b[.:]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
+    ("keyed", re.compile(r"^(?:Resolution|Motion)\s*(?:No\.?|Number|#)?\s*([A-Z]{0,4}\d{1,4}(?:[./-]\d{1,5}){0,2})(?:[.:)]|(?=\s))\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
+    ("prefixed", re.compile(r"^([A-Z]{1,5}[./ ]?\d{1,4}(?:[./-]\d{1,5}){1,2})(?:[.:)]|(?=\s))\s*[-–—:]?\s*(.*)$")),  # noqa: E501
     ("slash", re.compile(r"^(\d{1,4}/\d{1,4}(?:/\d{1,3}(?:\.\d{1,2})?)?)(?=\s)\s*[-–—:.]?\s*(.*)$")),  # noqa: E501
     ("dotted", re.compile(r"^(\d{1,5}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
 )  # fmt: skip
 _GLUED = re.compile(r"^(\d{3,5})(?=[A-Z][a-z])(.*)$")
 _BARE = re.compile(r"^(\d{1,3}(?:\.\d{1,2})?)(\.?)$")
+# 'Item 4' / 'Minute 56' alone in its block, the title in the next block.
+_BARE_KEYED = re.compile(
+    r"^(?P<kw>(?:Agenda\s+)?Item|Minute|Min\.?)\s*(?:No\.?\s*)?(?P<n>\d{1,4}(?:\.\d{1,2})?)[.:]?$",
+    re.I,
+)
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -39,10 +50,17 @@ class Candidate:
     evidence: float
     uses_next: bool = False  # the title is the next block (number alone in its block)
     inner_only: bool = False  # may only fill a gap between two chain items (a page number?)
+    run: str | None = None  # which digit group counts ('first'/'last'), for refs with groups
 
     @property
     def counter(self) -> tuple[str, int]:
-        """(prefix, running counter): '15.11.1' → ('15.11', 1); '21/19' → ('/19', 21)."""
+        """(prefix, running counter): '15.11.1' → ('15.11', 1); '21/19' → ('/19', 21);
+        with ``run``: 'CAB/24/12' (last) → ('CAB/24/#', 12), 'C123/20' (first) → ('C#/20', 123).
+        """
+        if self.run is not None:
+            groups = list(_DIGITS.finditer(self.number))
+            g = groups[-1] if self.run == "last" else groups[0]
+            return self.number[: g.start()] + "#" + self.number[g.end() :], int(g.group())
         if "/" in self.number:
             parts = self.number.split("/")
             if len(parts) == 2:
@@ -53,6 +71,25 @@ class Candidate:
         if len(parts) == 2 and parts[1] == "0":
             return "", int(parts[0])  # '1.0', '2.0' head sections whose points are 1.1, 1.2
         return ".".join(parts[:-1]), int(parts[-1])
+
+
+def variants(cand: Candidate) -> list[Candidate]:
+    """The readings of a candidate's number: one, or one per digit group that may run.
+
+    '2019/118' may be minute 2019 of '/118' or minute 118 of 2019; 'C123/20' minute 123 of
+    2020; 'CAB/24/12' minute 12 of CAB/24.  Each reading is its own style, so the document's
+    own sequence decides which one holds.
+    """
+    if cand.style in ("slash", "minute") and cand.number.count("/") == 1:
+        if "." not in cand.number:
+            return [cand, replace(cand, run="last", style=f"{cand.style}-last")]
+        return [cand]
+    if cand.style in ("keyed", "prefixed"):
+        out = [replace(cand, run="last", style=f"{cand.style}-last")]
+        if len(_DIGITS.findall(cand.number)) > 1:
+            out.append(replace(cand, run="first", style=f"{cand.style}-first"))
+        return out
+    return [cand]
 
 
 def clean_text(text: str) -> str:
@@ -150,17 +187,25 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
     text = clean_text(raw)
     if not text or not text[0].isalnum():
         return None
-    if m := _BARE.match(text):
+    if bare := _BARE.match(text) or _BARE_KEYED.match(text):
         nxt = clean_text(blocks[index + 1].text) if index + 1 < len(blocks) else ""
         if not nxt or not nxt[0].isalpha():
             return None
-        number = m.group(1)
-        dotted = bool(m.group(2)) or "." in number
         title, rest = split_title(nxt)
+        evidence = _evidence(blocks[index + 1], split_ref(title)[0], rest)
+        if bare.re is _BARE_KEYED:
+            number, keyword = bare.group("n"), bare.group("kw").lower()
+            style = "item" if keyword.endswith("item") else "minute"
+            return Candidate(index, number, title, rest, style, evidence + 0.5, True)
+        number = bare.group(1)
+        dotted = bool(bare.group(2)) or "." in number
         depth = 0 if number.endswith(".0") else number.count(".")
         style = f"dotted{depth}" if dotted else "glued"
-        cand = Candidate(index, number, title, rest, style, 0.0, True, inner_only=not dotted)
-        cand.evidence = _evidence(blocks[index + 1], split_ref(title)[0], rest) + 0.5
+        inner_only = not dotted
+        if not dotted and evidence >= 2 and not rest:
+            style, inner_only = "bare", False  # '4' alone, then 'PLANNING' (a heading)
+        cand = Candidate(index, number, title, rest, style, 0.0, True, inner_only=inner_only)
+        cand.evidence = evidence + 0.5
         return cand
     for style, pattern in _PATTERNS:
         m = pattern.match(text)
@@ -168,7 +213,8 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
             continue
         number, after = m.group(1), m.group(2)
         if not after or not (after[0].isalpha() or after[0] in "“\"'‘("):
-            return None
+            if not (style == "keyed" and after[:1].isdigit()):  # 'Resolution 12 – 2024 Tax…'
+                return None
         penalty = 0.0
         if style == "dotted":
             if any(len(p) > 3 for p in number.split(".")[1:]):
