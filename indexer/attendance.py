@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from indexer.people_names import ROLE_WORDS, chair_kind, parse_name
 from kb.model import Attendance, Block, MembersTable
 
 _LABELS: dict[str, str] = {
@@ -28,9 +29,9 @@ _LABELS: dict[str, str] = {
     ),
     r"chair(?:man|person)?": "chair",
     r"councillors|cllrs|cynghorwyr|members": "present",
-    r"apolog(?:y|ies)(?: for absence)?(?: received)?|ymddiheuriadau": "apologies",
+    r"apolog(?:y|ies)(?: for absence)?(?: received)?|ymddiheuriadau|regrets": "apologies",
     r"(?:also )?in attendance|officers?(?: present| in attendance)?|officials|also present|"
-    r"clerk|staff|garda nominations": "officers",
+    r"clerk|staff(?: present| in attendance)?|garda nominations": "officers",
 }
 _LABEL_RX = [
     (re.compile(rf"^\s*(?:{rx})\s*(?::|-|–|\s*$)\s*(?P<rest>.*)$", re.I | re.S), role)
@@ -105,11 +106,11 @@ def _label(block: Block) -> tuple[str, str] | None:
 
 
 def _is_chair_role(role: str | None) -> bool:
-    return bool(role) and bool(re.fullmatch(r"chair(?:man|person)?", (role or "").lower()))
+    return chair_kind(role) == "chair"
 
 
 def _is_vice_role(role: str | None) -> bool:
-    return bool(role) and (role or "").lower().replace("-", " ").startswith("vice chair")
+    return chair_kind(role) == "vice"
 
 
 def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
@@ -185,7 +186,11 @@ def _add(att: Attendance, role: str, text: str) -> None:
     if role == "officers":
         for part in re.split(r",(?![^(]*\))|;|\s+and\s+(?![^(]*\))", text):
             part = re.sub(r"\s+(?:and|&)$", "", part.strip(" .:"))
-            if part and not re.fullmatch(r"none|nil|and", part, re.I):
+            if not part or re.fullmatch(r"none|nil|and", part, re.I):
+                continue
+            if att.officers and _is_post(part) and not _is_post(att.officers[-1]):
+                att.officers[-1] += f", {part}"  # 'Mrs Rhian Davies, Clerk': one officer
+            else:
                 att.officers.append(part)
         return
     for name, printed_role in split_names(text):
@@ -200,8 +205,34 @@ def _add(att: Attendance, role: str, text: str) -> None:
             att.present.append(name)
 
 
+def _is_post(text: str) -> bool:
+    """True when ``text`` names a post and no person ('Clerk', 'Director of Finance')."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+    return bool(words & ROLE_WORDS) and parse_name(text) is None
+
+
+_HEADER_CELL = re.compile(
+    r"(?:(?:first|given|last|sur|fore)\s*name|name|role|title|job title|position|"
+    r"organi[sz]ation|councillor|member|officer)s?",
+    re.I,
+)
+
+
+def _is_header_row(row: Block) -> bool:
+    """A table row whose every cell is a column name ('Name | Role')."""
+    cells = [c.strip() for c in row.cells or [] if c.strip()]
+    return bool(cells) and all(_HEADER_CELL.fullmatch(c) for c in cells)
+
+
+def _lone_name_cell(block: Block) -> bool:
+    """A table row read as a paragraph because its other cells are empty ('| Cllr X | |')."""
+    text = block.text.strip()
+    return block.kind == "paragraph" and len(text) <= 60 and parse_name(text) is not None
+
+
 def members_tables(blocks: list[Block]) -> list[MembersTable]:
-    """Tables of members: a heading naming members followed by two or more table rows.
+    """Tables of members or officers: a heading naming members, officers, staff or those
+    present, followed by two or more table rows.
 
     The first row is the header when it is bold (e.g. SURNAME / FIRST NAME / JOB TITLE).
     """
@@ -210,23 +241,27 @@ def members_tables(blocks: list[Block]) -> list[MembersTable]:
     while i < len(blocks):
         block = blocks[i]
         if block.kind != "table-row" and re.search(
-            r"\bmembers?\b|\bmembership\b", block.text, re.I
+            r"\bmembers?\b|\bmembership\b|\bofficers\b|\bstaff\b|\bpresent\b|\battendance\b",
+            block.text,
+            re.I,
         ):
             rows = []
             j = i + 1
-            while j < len(blocks) and blocks[j].kind == "table-row":
+            while j < len(blocks) and (
+                blocks[j].kind == "table-row" or rows and _lone_name_cell(blocks[j])
+            ):
                 rows.append(blocks[j])
                 j += 1
             if len(rows) >= 2:
                 header: list[str] = []
-                if rows[0].bold:
+                if rows[0].bold or _is_header_row(rows[0]):
                     header = [c for c in (rows[0].cells or []) if c]
                     rows = rows[1:]
                 tables.append(
                     MembersTable(
                         title=block.text,
                         header=header,
-                        rows=[[c for c in (r.cells or []) if c] for r in rows],
+                        rows=[[c for c in (r.cells or [r.text]) if c] for r in rows],
                     )
                 )
                 i = j

@@ -29,6 +29,7 @@ from indexer.people_names import (
     ROLE_WORDS,
     TITLES,
     NameForm,
+    chair_kind,
     find_mentions,
     fold_name,
     norm_surname,
@@ -90,7 +91,8 @@ INTRO = re.compile(
 INTRO_NO_COMMA = re.compile(r"^\s*(?:In (?:reply|response|answer)|Responding|Replying)\b", re.I)
 BY_BEFORE = re.compile(
     r"\b(?:given|presented|delivered|introduced|outlined|presentation|update|briefing|"
-    r"questions?|quer(?:y|ies)|comments?|raised|asked|addressed)\s+(?:\w+\s+)?(?:from|by)\s*$",
+    r"questions?|quer(?:y|ies)|comments?|raised|asked|addressed|reported|stated|advised|"
+    r"explained|confirmed|read)\s+(?:\w+\s+)?(?:from|by)\s*$",
     re.I,
 )
 _ABBREVIATION = re.compile(
@@ -228,7 +230,18 @@ class _Cast:
         for table in att.members_tables:
             for form in table_people(table):
                 self.add(form)
+        self._chair_by_title()
         self.known = {norm_surname(w.surname) for w in self.people if w.surname}
+
+    def _chair_by_title(self) -> None:
+        """With no chair named as such, the one person titled Mayor/Reeve/Convenor chairs
+        ('Mayor Gail Henderson'), and the one titled Deputy Mayor/Reeve is the vice chair."""
+        for kind in ("chair", "vice"):
+            if any(w.chair == kind for w in self.people):
+                continue
+            titled = [w for w in self.people if any(chair_kind(t) == kind for t in w.titles)]
+            if len(titled) == 1:
+                titled[0].chair = kind
 
     def _seed(self, entry: str, chair: str | None = None) -> None:
         """Add the people of one attendance entry (one name, or a run of several)."""
@@ -244,10 +257,8 @@ class _Cast:
             after = re.match(r"\s*\(([^()]*)\)", entry[end:])
             before = re.search(r"([A-Z][^(),]*?)\s*\($", entry[:start])
             role = after.group(1).strip() if after else None
-            if role and re.fullmatch(r"(?i)(?:vice|deputy)[- ]?chair\w*", role):
-                form.chair = "vice"
-            elif role and re.fullmatch(r"(?i)chair\w*|cathaoirleach", role):
-                form.chair = "chair"
+            if chair_kind(role):
+                form.chair = chair_kind(role)
             elif role:
                 form.role = role
             elif before and entry[end:].lstrip().startswith(")"):

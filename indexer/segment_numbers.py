@@ -212,9 +212,9 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
         if not m:
             continue
         number, after = m.group(1), m.group(2)
-        if not after or not (after[0].isalpha() or after[0] in "“\"'‘("):
-            if not (style == "keyed" and after[:1].isdigit()):  # 'Resolution 12 – 2024 Tax…'
-                return None
+        opens = bool(after) and (after[0].isalpha() or after[0] in "“\"'‘(")
+        if not opens and not (style == "keyed" and after[:1].isdigit()):
+            return None  # ('Resolution 12 – 2024 Tax Rates' may open with a digit)
         penalty = 0.0
         if style == "dotted":
             if any(len(p) > 3 for p in number.split(".")[1:]):

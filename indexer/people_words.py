@@ -1,0 +1,270 @@
+"""Word lists for reading people in minutes: titles, posts, chair words, non-names.
+
+Data only (used by :mod:`indexer.people_names`, :mod:`indexer.people` and
+:mod:`indexer.attendance`); add words here, not in the code that uses them.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Titles that introduce a name, longest first (regex alternatives; '.' optional after each).
+TITLES = (
+    "Detective Chief Inspector",
+    "Detective Inspector",
+    "Detective Sergeant",
+    "Chief Superintendent",
+    "Chief Inspector",
+    "Superintendent",
+    "Superintendant",
+    "Inspector",
+    "Sergeant",
+    "Sgt",
+    "PCSO",
+    "PC",
+    "Councillors",
+    "Councillor",
+    "Cllrs",
+    "Cllr",
+    "Deputy Mayor",
+    "Deputy Reeve",
+    "Deputy",
+    "Senator",
+    "Alderman",
+    "Mayor",
+    "Reeve",
+    "Mrs",
+    "Mr",
+    "Ms",
+    "Miss",
+    "Dr",
+    "Professor",
+    "Prof",
+    "Rev",
+)
+HONORIFICS = ("Mrs", "Mr", "Ms", "Miss", "Dr")
+#: Words that name a post; a role phrase ("the Senior Executive Officer") must contain one.
+ROLE_WORDS = frozenset(
+    [
+        "officer", "manager", "director", "executive", "superintendent", "inspector", "sergeant",
+        "clerk", "engineer", "chair", "chairman", "chairperson", "chairwoman", "cathaoirleach",
+        "head", "commissioner", "secretary", "treasurer", "administrator", "coordinator",
+        "co-ordinator", "adviser", "advisor", "planner", "lead", "solicitor", "auditor",
+        "accountant", "warden", "ranger", "leader", "lawyer", "constable", "pcso", "councillor",
+        "mayor", "president", "architect", "surveyor", "analyst", "controller",
+    ]
+)  # fmt: skip
+#: Words that end a street or place name, never an untitled person's surname.
+PLACE_WORDS = frozenset(
+    [
+        "Street",
+        "Road",
+        "Lane",
+        "Avenue",
+        "Square",
+        "Place",
+        "Quay",
+        "Terrace",
+        "Crescent",
+        "Drive",
+        "Close",
+        "Park",
+        "Gardens",
+        "Grove",
+        "Bridge",
+        "Estate",
+    ]
+)
+
+#: Capitalised words that are never a given name or surname.
+NOT_NAMES = frozenset(
+    [
+        "Division",
+        "Headquarters",
+        "Siochana",
+        "Síochána",
+        "Reserve",
+        "Reserves",
+        "Stations",
+        "Vetting",
+        "Bureau",
+        "Unit",
+        "Authority",
+        "Policing",
+        "Commissioner",
+        "Ombudsman",
+        "Clinic",
+        "Clinics",
+    ]
+    + [
+        "The",
+        "None",
+        "Nil",
+        "Vacancy",
+        "Conduct",
+        "Code",
+        "News",
+        "Cllrs",
+        "A",
+        "An",
+        "And",
+        "Of",
+        "For",
+        "In",
+        "On",
+        "At",
+        "To",
+        "By",
+        "Council",
+        "Councils",
+        "Committee",
+        "Board",
+        "Chair",
+        "Chairman",
+        "Chairperson",
+        "Vice",
+        "Members",
+        "Member",
+        "Police",
+        "Station",
+        "Garda",
+        "Gardai",
+        "Community",
+        "Safety",
+        "Partnership",
+        "County",
+        "City",
+        "District",
+        "Municipal",
+        "Meeting",
+        "Minutes",
+        "Item",
+        "Report",
+        "Officer",
+        "Officers",
+        "Manager",
+        "Director",
+        "Executive",
+        "Chief",
+        "Senior",
+        "Superintendent",
+        "Inspector",
+        "Sergeant",
+        "Head",
+        "Clerk",
+        "Service",
+        "Services",
+        "Public",
+        "Health",
+        "Fire",
+        "Rescue",
+        "Luton",
+        "Limerick",
+        "Bedfordshire",
+        "Neighbourhood",
+        "Strategic",
+        "Regulatory",
+        "Delivery",
+        "Corporate",
+        "Department",
+        "Team",
+        "Group",
+        "Order",
+        "Plan",
+        "Policy",
+        "Road",
+        "Street",
+        "Park",
+        "Hall",
+        "Centre",
+        "Operation",
+        "Update",
+        "Question",
+        "Questions",
+        "Motion",
+        "Deputy",
+        "Mayor",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Cllr",
+        "Councillor",
+        "Councillors",
+        "Superintendent",
+        "Senator",
+        "Agenda",
+        "Apologies",
+        "Present",
+        "Resolved",
+        "Agreed",
+        "Noted",
+        "Proposed",
+        "Seconded",
+        "Welsh",
+        "English",
+        "Irish",
+        "British",
+        "Government",
+        "Minister",
+        "Home",
+        "Office",
+        "National",
+        "Local",
+        "Borough",
+        "Town",
+        "Parish",
+        "Village",
+        "Church",
+        "Road",
+        "Lane",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Assembly",
+        "Cabinet",
+        "Scrutiny",
+        "Overview",
+        "T.D.",
+        "TD",
+    ]
+)
+# "Church" and "Hall" are surnames too: a members table or attendance list makes them known.
+
+#: A post that chairs the meeting, printed as a role ('Cllr Smith (Chair)', 'J. Marsh (Mayor)',
+#: 'Ms A Grieve (Convenor)') or spoken of as 'the Chair' / 'the Mayor' / 'the Reeve'.
+CHAIR_POSTS = r"Chair(?:man|person|woman)?|Cathaoirleach|Conv[eo]n[eo]r|Mayor|Reeve"
+#: Their deputies ('Vice-Chair', 'Deputy Mayor', 'Deputy Reeve', 'Leas-Chathaoirleach').
+VICE_POSTS = (
+    r"(?:Vice|Deputy)[- ]?(?:Chair(?:man|person|woman)?|Conv[eo]n[eo]r|Mayor|Reeve)"
+    r"|Leas-Chathaoirleach"
+)
+CHAIR_ROLE = re.compile(rf"(?:{CHAIR_POSTS})", re.I)
+VICE_ROLE = re.compile(rf"(?:{VICE_POSTS})", re.I)
+
+
+def chair_kind(role: str | None) -> str | None:
+    """'chair' / 'vice' when ``role`` (a printed role such as 'Mayor', 'Vice-Chairman',
+    'Deputy Reeve') names the chair of the meeting or a deputy, else None."""
+    role = (role or "").strip()
+    if VICE_ROLE.fullmatch(role):
+        return "vice"
+    if CHAIR_ROLE.fullmatch(role):
+        return "chair"
+    return None
