@@ -208,7 +208,8 @@ def _add(att: Attendance, role: str, text: str) -> None:
 def _is_post(text: str) -> bool:
     """True when ``text`` names a post and no person ('Clerk', 'Director of Finance')."""
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
-    return bool(words & ROLE_WORDS) and parse_name(text) is None
+    form = parse_name(text)
+    return bool(words & ROLE_WORDS) and not (form and (form.given or form.initials or form.titles))
 
 
 _HEADER_CELL = re.compile(

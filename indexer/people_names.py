@@ -153,7 +153,7 @@ def _leading_post(part: str) -> tuple[str, str]:
     for k, word in enumerate(words[:-1]):
         if not word[:1].isupper() or word.strip(".") in TITLES:
             break  # 'Superintendent Greg Horsford': a title, read by TITLED
-        if word.lower().strip(".") in ROLE_WORDS or word in ("Chief", "CAO"):
+        if word.lower().strip(".") in ROLE_WORDS:
             cut = k + 1
     if not cut or not re.fullmatch(_CAP, words[cut]) and not re.match(_INITIALS, words[cut]):
         return "", part

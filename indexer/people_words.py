@@ -51,7 +51,8 @@ ROLE_WORDS = frozenset(
         "head", "commissioner", "secretary", "treasurer", "administrator", "coordinator",
         "co-ordinator", "adviser", "advisor", "planner", "lead", "solicitor", "auditor",
         "accountant", "warden", "ranger", "leader", "lawyer", "constable", "pcso", "councillor",
-        "mayor", "president", "architect", "surveyor", "analyst", "controller",
+        "mayor", "president", "architect", "surveyor", "analyst", "controller", "chief", "cao",
+        "reeve", "convenor", "convener",
     ]
 )  # fmt: skip
 #: Words that end a street or place name, never an untitled person's surname.
