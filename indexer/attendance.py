@@ -37,6 +37,12 @@ _LABEL_RX = [
     (re.compile(rf"^\s*(?:{rx})\s*(?::|-|–|\s*$)\s*(?P<rest>.*)$", re.I | re.S), role)
     for rx, role in _LABELS.items()
 ]
+#: A label that is itself a post: the people after it hold it ('Clerk: Ms R Stevens').
+_POST_LABEL = re.compile(
+    r"^\s*(?P<post>(?:(?:parish|town|community|deputy|assistant)\s+)?clerk(?:\s+to the council)?"
+    r"|(?:responsible financial officer|rfo|treasurer|secretary))\s*[:\-–]",
+    re.I,
+)
 _TITLE = re.compile(
     r"^(?:(?:county|district|borough|town|community|parish)\s+)?"
     r"(?:councillors?|cllrs?\.?|cyng\.?|cynghorwyr|mr\.?|mrs\.?|ms\.?|miss|dr\.?)\s+",
@@ -130,7 +136,12 @@ def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
             role, rest = found
             if role == "present" and re.match(r"councillors?\s*:?\s*$", rest, re.I):
                 rest = ""
+            before = len(att.officers)
             _add(att, role, rest)
+            if post := _POST_LABEL.match(block.text):  # 'Clerk: Ms R Stevens'
+                for k in range(before, len(att.officers)):
+                    if not _is_post(att.officers[k]) and "," not in att.officers[k]:
+                        att.officers[k] += f", {post.group('post').strip()}"
             expect_more = not rest or _continues(rest)
             continue
         starts_like_names = bool(_TITLE.match(block.text) or re.match(r"and\b", block.text))

@@ -150,6 +150,9 @@ def _only_connectors(text: str) -> bool:
     return len(text.split()) <= 25
 
 
+_APPOSITIVE = re.compile(r"\s*,[^,;()\x00]{1,80},\s*(?:also\s+|then\s+|further\s+)?")
+
+
 def _speaking(masked: str, idx: int) -> bool:
     """Decide whether placeholder ``idx`` in a masked sentence is the subject of speech."""
     token = _PLACE.format(idx)
@@ -167,7 +170,11 @@ def _speaking(masked: str, idx: int) -> bool:
     ):
         return False
     verb = SPEECH.search(rest)
-    return bool(verb) and _only_connectors(rest[: verb.start()])
+    if not verb:
+        return False
+    between = rest[: verb.start()]
+    # '… or an appositive between commas: 'Karen Tully, CEO of the library, presented'
+    return _only_connectors(between) or bool(_APPOSITIVE.fullmatch(between))
 
 
 @dataclass

@@ -74,6 +74,16 @@ PLACE_WORDS = frozenset(
         "Grove",
         "Bridge",
         "Estate",
+        "View",
+        "Way",
+        "Rise",
+        "Mews",
+        "Court",
+        "Row",
+        "Cottages",
+        "Villas",
+        "Farm",
+        "Meadows",
     ]
 )
 

@@ -168,8 +168,35 @@ def _run_on_cut(text: str) -> int | None:
             opener = word in _SENTENCE_OPENERS and prev_ok
             if (opener or (repeat and prev[-1:].isalnum())) and nxt[:1].islower():
                 return w.start()
+        if k >= 1 and _opens_report(text, w, words[k - 1].group()):
+            return w.start()
         seen.add(word.lower())
     return None
+
+
+#: Words that open a sentence naming who spoke ('PCSO Lamb reported', 'The Clerk advised').
+_SPEAKER_OPENERS = frozenset(
+    ["Cllr", "Cllrs", "Councillor", "Councillors", "PCSO", "PC", "Mr", "Mrs", "Ms", "Miss",
+     "Dr", "The", "County", "Clerk", "Mayor", "Reeve"]
+)  # fmt: skip
+_REPORT_AFTER = re.compile(
+    r"\S+\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:reported|advised|said|explained|asked|presented|"
+    r"stated|confirmed|informed|noted|gave|updated|outlined|introduced|thanked|welcomed|"
+    r"declared|read|raised|circulated|provided|had|has|was|were|is|are|will|would)\b"
+)
+_TITLE_LINKS = frozenset(["of", "from", "by", "to", "with", "for", "and", "&", "re", "on"])
+
+
+def _opens_report(text: str, word: re.Match[str], prev: str) -> bool:
+    """True when ``word`` opens the item's first sentence: 'Highways Cllr Gray reported …',
+    'Finance The Clerk reported …', or a closing 'None.' ('Correspondence None.')."""
+    prev = prev.strip("*_")
+    if not prev[-1:].isalnum() or prev.lower() in _TITLE_LINKS or prev.lower() == "the":
+        return False
+    if word.group() in ("None.", "None", "Nil.", "Nil") and not text[word.end() :].strip():
+        return True
+    opener = word.group().strip("*_") in _SPEAKER_OPENERS
+    return opener and bool(_REPORT_AFTER.match(text, word.start()))
 
 
 def is_upper(title: str) -> bool:
