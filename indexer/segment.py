@@ -225,6 +225,42 @@ def _body_headings(blocks: list[Block]) -> list[int]:
     return after if len(after) >= 2 else heads
 
 
+_SENTENCE_END = re.compile(r"[.,;:!?)\"”’]$")
+
+
+def _plain_headings(blocks: list[Block]) -> list[int]:
+    """Headings with no bold, capitals or heading markup (plain text from a DOCX): short
+    lines, no end punctuation (or a colon ending a few words), each followed by a body paragraph that is a sentence, none
+    next to another (a one-name-per-line list is not headings), after the attendance."""
+    label = next(
+        (i for i, b in enumerate(blocks) if _ATTENDANCE_LABEL.match(clean_text(b.text))), -1
+    )
+    out: list[int] = []
+    for i in range(label + 1, len(blocks) - 1):
+        text, nxt = clean_text(blocks[i].text), clean_text(blocks[i + 1].text)
+        if text.endswith(":") and len(text.split()) <= 6:
+            text = text.rstrip(": ")  # 'Police Matters:' alone on its line
+        if (
+            blocks[i].kind != "paragraph"
+            or not 4 <= len(text) <= 60
+            or len(text.split()) > 8
+            or not text[0].isupper()
+            or _SENTENCE_END.search(text)
+            or _CLOSING.match(text)
+            or _PREAMBLE_HEADING.match(text)
+            or _NOT_HEADING.match(text)
+            or _ATTENDANCE_LABEL.match(text)
+            or re.match(r"(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Dr)\b", text)
+            or not _SENTENCE_END.search(nxt)
+            or nxt == text
+        ):
+            continue
+        if out and out[-1] == i - 1:
+            return []  # two short lines in a row: a list, not headings
+        out.append(i)
+    return out
+
+
 def _heading_blocks(blocks: list[Block]) -> list[int]:
     """Indexes of unnumbered blocks that look like section headings."""
     out: list[int] = []
@@ -273,7 +309,7 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
     elif heads := find_item_headings(blocks):
         for c in heads:
             starts.append((c.index, c.number, c.title, c.rest, 2 if c.uses_next else 1))
-    elif len(heads := _body_headings(blocks)) >= 2:
+    elif len(heads := _body_headings(blocks)) >= 2 or len(heads := _plain_headings(blocks)) >= 3:
         lead = _lead_candidate(blocks, heads[0])
         if lead is not None:
             skip = 2 if lead.uses_next else 1

@@ -129,6 +129,10 @@ def split_title(text: str) -> tuple[str, str]:
     if len(text) > TITLE_MAX and dash and dash.start() <= TITLE_MAX:
         return tidy_title(text[: dash.start()]), text[dash.end() :].strip()
     cut = _run_on_cut(text)
+    date = _TRAILING_DATE.search(text) if len(text) <= TITLE_MAX else None
+    before = text[: date.start()] if date else ""
+    if date and not re.search(r"\b(?:on|of|held|from|dated?|\w+day)$|\s[-–—:]\s|:", before):
+        cut = min(cut or len(text), date.end())
     if cut:
         return tidy_title(text[:cut]), text[cut:].strip()
     if len(text) <= TITLE_MAX:
@@ -170,8 +174,25 @@ def _run_on_cut(text: str) -> int | None:
                 return w.start()
         if k >= 1 and _opens_report(text, w, words[k - 1].group()):
             return w.start()
+        nxt_lower = k + 1 < len(words) and words[k + 1].group()[:1].islower()
+        if k == 1 and word in _FIRST_OPENERS and nxt_lower:
+            return w.start()  # 'Minutes The minutes of … were approved
         seen.add(word.lower())
     return None
+
+
+_FIRST_OPENERS = frozenset(["The", "No", "None", "There", "It", "This", "These", "All", "Nothing"])
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+#: A date ending a title line: 'Date of next meeting 16 January 2024.' (not '… held on 6 May').
+_TRAILING_DATE = re.compile(
+    r"(?<=[a-z])\s+(?=(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?\d{1,2}(?:st|nd|rd|th)?"
+    rf"\s+(?:{_MONTHS})[a-z]*\.?(?:\s+\d{{4}})?(?:\s+at\s+[\w.:]+)?\.?\s*$)"
+)
+#: Only names after a title: 'Apologies for absence Cllr W Fox.' (the body is the names).
+_NAMES_ONLY = re.compile(
+    r"(?:(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Miss|Dr)\.?\s+(?:[A-Z]\.?\s+){0,3}[A-Z][\w'’-]+"
+    r"(?:\s*(?:,|and|&)\s*)?)+\.?\s*$"
+)
 
 
 #: Words that open a sentence naming who spoke ('PCSO Lamb reported', 'The Clerk advised').
@@ -196,6 +217,8 @@ def _opens_report(text: str, word: re.Match[str], prev: str) -> bool:
     if word.group() in ("None.", "None", "Nil.", "Nil") and not text[word.end() :].strip():
         return True
     opener = word.group().strip("*_") in _SPEAKER_OPENERS
+    if opener and _NAMES_ONLY.fullmatch(text, word.start()):
+        return True
     return opener and bool(_REPORT_AFTER.match(text, word.start()))
 
 
