@@ -230,8 +230,9 @@ _SENTENCE_END = re.compile(r"[.,;:!?)\"”’]$")
 
 def _plain_headings(blocks: list[Block]) -> list[int]:
     """Headings with no bold, capitals or heading markup (plain text from a DOCX): short
-    lines, no end punctuation (or a colon ending a few words), each followed by a body paragraph that is a sentence, none
-    next to another (a one-name-per-line list is not headings), after the attendance."""
+    lines with no end punctuation (or a colon after a few words), each followed by a body
+    paragraph that is a sentence, none next to another (a one-name-per-line list is not
+    headings), after the attendance."""
     label = next(
         (i for i, b in enumerate(blocks) if _ATTENDANCE_LABEL.match(clean_text(b.text))), -1
     )
