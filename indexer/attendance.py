@@ -43,6 +43,12 @@ _POST_LABEL = re.compile(
     r"|(?:responsible financial officer|rfo|treasurer|secretary))\s*[:\-–]",
     re.I,
 )
+#: Members of the public counted among those in attendance are not officers.
+_PUBLIC = re.compile(
+    r"\bmembers? of (?:the )?public\b|^(?:\d+|one|two|three|four|five|six|several|no)\s+"
+    r"(?:\w+\s+)?(?:members?|residents?|parishioners|people|public)\b",
+    re.I,
+)
 _TITLE = re.compile(
     r"^(?:(?:county|district|borough|town|community|parish)\s+)?"
     r"(?:councillors?|cllrs?\.?|cyng\.?|cynghorwyr|mr\.?|mrs\.?|ms\.?|miss|dr\.?)\s+",
@@ -197,7 +203,7 @@ def _add(att: Attendance, role: str, text: str) -> None:
     if role == "officers":
         for part in re.split(r",(?![^(]*\))|;|\s+and\s+(?![^(]*\))", text):
             part = re.sub(r"\s+(?:and|&)$", "", part.strip(" .:"))
-            if not part or re.fullmatch(r"none|nil|and", part, re.I):
+            if not part or re.fullmatch(r"none|nil|and", part, re.I) or _PUBLIC.search(part):
                 continue
             if att.officers and _is_post(part) and not _is_post(att.officers[-1]):
                 att.officers[-1] += f", {part}"  # 'Mrs Rhian Davies, Clerk': one officer

@@ -322,3 +322,51 @@ def test_accented_and_plain_spellings_are_one_person() -> None:
 )
 def test_street_names_are_not_people(sentence: str) -> None:
     assert find_mentions(sentence, set()) == []
+
+
+SPEAKER_FORMS = [
+    pytest.param("The Convenor welcomed everyone.", Attendance(chair="Ms A Grieve"), ["Grieve"],
+                 [], id="the-convenor-is-the-chair"),
+    pytest.param("Cllr Smith (Chair) noted the balance of £3,412.", Attendance(), ["Smith"], [],
+                 id="name-with-chair-in-brackets"),
+    pytest.param("It was reported by the Clerk that the defibrillator had been installed.",
+                 Attendance(officers=["Mr J Bloggs, Clerk"]), ["Bloggs"], [],
+                 id="reported-by-the-clerk"),
+    pytest.param("Councillor Jones asked whether the grit bin had been replaced.", Attendance(),
+                 ["Jones"], [], id="councillor-asked"),
+    pytest.param("The Mayor advised that the Civic Service would be on 14 July.",
+                 Attendance(present=["J. Marsh (Mayor)"]), ["Marsh"], [],
+                 id="the-mayor-named-in-attendance"),
+    pytest.param("Deputy Reeve Becker asked when the grader would be replaced.", Attendance(),
+                 ["Becker"], [], id="deputy-reeve"),
+    pytest.param("Reeve Carter called the meeting to order at 7:00 p.m.", Attendance(),
+                 ["Carter"], [], id="reeve"),
+    pytest.param("Moved by Councillor Dubois, Seconded by Councillor Singh", Attendance(), [],
+                 ["Dubois", "Singh"], id="movers-are-mentioned-not-speakers"),
+    pytest.param("Karen Tully, CEO of the library, presented the annual report.", Attendance(),
+                 ["Tully"], [], id="appositive-between-commas"),
+    pytest.param("Clerk Heather Boyd presented the tender results.",
+                 Attendance(officers=["Clerk Heather Boyd"]), ["Boyd"], [],
+                 id="post-printed-before-the-name"),
+    pytest.param("Mr Peter Lane asked about the closure of the footpath.", Attendance(), ["Lane"],
+                 [], id="surname-that-is-also-a-place-word"),
+    pytest.param("Fire Chief Rob Fraser reported 14 calls in February.",
+                 Attendance(officers=["Rob Fraser, Fire Chief"]), ["Fraser"], [],
+                 id="fire-chief"),
+    pytest.param("The Mayor thanked the volunteers.", Attendance(present=["Mayor Gail Henderson"]),
+                 ["Henderson"], [], id="mayor-by-title-chairs"),
+    pytest.param("The CAO advised that the audit would be presented in June.",
+                 Attendance(officers=["Olivia Reyes, CAO"]), ["Reyes"], [], id="the-cao"),
+    pytest.param("Mr & Mrs John Campbell of 1 Glyn View, Glynwood Lane raised the lorries.",
+                 Attendance(), ["Campbell"], [], id="street-names-are-not-people"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "attendance", "speakers", "mentioned"), SPEAKER_FORMS)
+def test_speaker_forms_of_unseen_councils(
+    body: str, attendance: Attendance, speakers: list[str], mentioned: list[str]
+) -> None:
+    meeting = meeting_of(body, attendance=attendance)
+    resolve_people(meeting)
+    item = meeting.items[0]
+    assert (surnames(item.speakers), surnames(item.mentioned)) == (speakers, mentioned)
