@@ -24,9 +24,8 @@ from kb.model import Attendance, Block, MembersTable
 
 _LABELS: dict[str, str] = {
     r"present in the chair|in the chair|cadeirydd": "chair",
-    r"present|members present|councillors present|presennol|attendance|in attendance:? members": (
-        "present"
-    ),
+    r"present|members present|councillors present|presennol|attendance|sederunt|"
+    r"in attendance:? members": ("present"),
     r"chair(?:man|person)?": "chair",
     r"councillors|cllrs|cynghorwyr|members": "present",
     r"apolog(?:y|ies)(?: for absence)?(?: received)?|ymddiheuriadau|regrets": "apologies",
@@ -144,7 +143,7 @@ def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
                 rest = ""
             before = len(att.officers)
             _add(att, role, rest)
-            if post := _POST_LABEL.match(block.text):  # 'Clerk: Ms R Stevens'
+            if post := _POST_LABEL.match(block.text.replace("*", "")):  # 'Clerk: Ms R Stevens'
                 for k in range(before, len(att.officers)):
                     if not _is_post(att.officers[k]) and "," not in att.officers[k]:
                         att.officers[k] += f", {post.group('post').strip()}"
@@ -218,6 +217,8 @@ def _add(att: Attendance, role: str, text: str) -> None:
             att.chair = att.chair or name
         elif _is_vice_role(printed_role):
             att.vice_chairs.append(name)
+        elif printed_role and _is_post(printed_role):  # 'Mr I Jamieson (Treasurer)'
+            att.officers.append(f"{name} ({printed_role})")
         if name not in att.present:
             att.present.append(name)
 

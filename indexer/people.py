@@ -106,6 +106,7 @@ _SENT_PARTS = (
     (r"(?<=[.!?;:])\s+(?=[A-Z“\"(•\-])|\n+", None),
     (r"\s*•\s*", "•"),
     (r"\s+-\s+(?=[A-Z])", "-"),
+    (r"(?<=:)\s+(?=the [A-Z])", ":"),  # 'Speed limit: the Clerk advised …'
     (r"(?<=[a-z])\s+(?=The (?:Chair|Clerk|Vice|[A-Z]\w+ (?:Officer|Manager|Director)))", "The "),
 )
 _SENT = re.compile("|".join(part for part, _ in _SENT_PARTS))
@@ -305,6 +306,8 @@ class _Cast:
             for w in self.people
             if w.surname and any(role_words <= _role_tokens(r) for r in w.roles)
         ]
+        if len(hits) > 1:  # 'the Town Clerk' beside a Deputy Town Clerk: the exact post
+            hits = [w for w in hits if any(role_words == _role_tokens(r) for r in w.roles)]
         if len(hits) == 1:
             if form.form not in hits[0].forms:
                 hits[0].forms.append(form.form)

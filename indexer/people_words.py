@@ -260,10 +260,12 @@ NOT_NAMES = frozenset(
 
 #: A post that chairs the meeting, printed as a role ('Cllr Smith (Chair)', 'J. Marsh (Mayor)',
 #: 'Ms A Grieve (Convenor)') or spoken of as 'the Chair' / 'the Mayor' / 'the Reeve'.
-CHAIR_POSTS = r"Chair(?:man|person|woman)?|Cathaoirleach|Conv[eo]n[eo]r|Mayor|Reeve"
+CHAIR_POSTS = (
+    r"Chair(?:man|person|woman)?|Cathaoirleach|Conv[eo]n[eo]r|(?:(?:Town|City|Lord)\s)?Mayor|Reeve"
+)
 #: Their deputies ('Vice-Chair', 'Deputy Mayor', 'Deputy Reeve', 'Leas-Chathaoirleach').
 VICE_POSTS = (
-    r"(?:Vice|Deputy)[- ]?(?:Chair(?:man|person|woman)?|Conv[eo]n[eo]r|Mayor|Reeve)"
+    r"(?:Vice|Deputy)[- ]?(?:Chair(?:man|person|woman)?|Conv[eo]n[eo]r|(?:Town\s)?Mayor|Reeve)"
     r"|Leas-Chathaoirleach"
 )
 CHAIR_ROLE = re.compile(rf"(?:{CHAIR_POSTS})", re.I)

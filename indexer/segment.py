@@ -225,6 +225,51 @@ def _body_headings(blocks: list[Block]) -> list[int]:
     return after if len(after) >= 2 else heads
 
 
+def _unnumbered_headings(blocks: list[Block]) -> list[tuple[int, str, str]]:
+    """(block index, title, rest of the block) of the headings of a document whose items
+    carry no numbers: marked headings (bold, capitals, heading markup) when there are two
+    or more, else plain short lines and 'Title: text' paragraphs when three or more."""
+    marked = _body_headings(blocks)
+    if len(marked) >= 2:
+        return [(i, clean_text(blocks[i].text), "") for i in marked]
+    found = {i: (clean_text(blocks[i].text), "") for i in _plain_headings(blocks)}
+    for i, title, rest in _colon_headings(blocks):
+        found[i] = (title, rest)  # "Planning: None" read as title and text
+    if len(found) < 3:
+        return []
+    return [(i, *found[i]) for i in sorted(found)]
+
+
+#: 'Police Matters: PCSO Kay reported …' — a short title, a colon, then the item's text.
+_COLON_TITLE = re.compile(r"^(?P<title>[A-Z][\w'’&,/()\- ]{2,50}?)\s*:\s+(?P<rest>\S.*)$")
+_NOT_COLON_TITLE = re.compile(
+    r"^(?:(?:the|a|an)\s|(?:cllrs?|councillors?|mr|mrs|ms|dr|pcso|pc)\b)|\b(?:reported|"
+    r"advised|said|stated|explained|noted|asked|agreed|resolved|confirmed|presented|added|"
+    r"proposed|seconded|moved|carried|note|action|vote[sd]?)\b",
+    re.I,
+)
+
+
+def _colon_headings(blocks: list[Block]) -> list[tuple[int, str, str]]:
+    """Paragraphs that open with a short title and a colon, after the attendance list."""
+    label = next(
+        (i for i, b in enumerate(blocks) if _ATTENDANCE_LABEL.match(clean_text(b.text))), -1
+    )
+    out: list[tuple[int, str, str]] = []
+    for i in range(label + 1, len(blocks)):
+        m = _COLON_TITLE.match(clean_text(blocks[i].text))
+        if not m or blocks[i].kind not in ("paragraph", "heading"):
+            continue
+        title = m.group("title")
+        if len(title.split()) > 6 or _NOT_COLON_TITLE.search(title):
+            continue
+        attendance = _PREAMBLE_HEADING.match(title) or _ATTENDANCE_LABEL.match(f"{title}:")
+        if attendance and not re.match(r"apolog", title, re.I):
+            continue  # 'Present: …' is attendance; 'Apologies: …' is an item here
+        out.append((i, title, m.group("rest")))
+    return out
+
+
 _SENTENCE_END = re.compile(r"[.,;:!?)\"”’]$")
 
 
@@ -310,13 +355,13 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
     elif heads := find_item_headings(blocks):
         for c in heads:
             starts.append((c.index, c.number, c.title, c.rest, 2 if c.uses_next else 1))
-    elif len(heads := _body_headings(blocks)) >= 2 or len(heads := _plain_headings(blocks)) >= 3:
-        lead = _lead_candidate(blocks, heads[0])
+    elif heads := _unnumbered_headings(blocks):
+        lead = _lead_candidate(blocks, heads[0][0])
         if lead is not None:
             skip = 2 if lead.uses_next else 1
             starts.append((lead.index, lead.number, lead.title, lead.rest, skip))
-        for i in heads:
-            starts.append((i, str(len(starts) + 1), clean_text(blocks[i].text), "", 1))
+        for i, title, rest in heads:
+            starts.append((i, str(len(starts) + 1), title, rest, 1))
     if not starts:
         starts = [(0, "1", _whole_title(blocks), "", 0)]
 
