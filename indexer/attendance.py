@@ -133,10 +133,40 @@ def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
     the first eight ``body`` blocks.
     """
     att = Attendance()
+    _scan(preamble, att)
+    if not (att.present or att.chair or att.officers):
+        # An agenda list printed above 'Present:' ends the preamble too early: read the
+        # labelled runs of the first blocks after it ('1. Apologies' / … / 'Present: …').
+        _scan(body[:_AFTER_AGENDA], att, labelled_only=True)
+    if not att.apologies:
+        for block in body[:8]:
+            m = re.search(r"apolog\w*", block.text, re.I)
+            if not m:
+                continue
+            f = re.search(r".*\bfrom\b|:", block.text[m.end() :])
+            if f:
+                _add(att, "apologies", block.text[m.end() + f.end() :])
+            if att.apologies:
+                break
+    att.members_tables = members_tables(preamble)
+    return att
+
+
+_AFTER_AGENDA = 30
+
+
+def _scan(blocks: list[Block], att: Attendance, labelled_only: bool = False) -> None:
+    """Add to ``att`` the labelled runs of names in ``blocks`` (see :func:`extract_attendance`).
+
+    ``labelled_only`` reads only 'Present'/'In attendance'-type labels (not 'Apologies', which
+    is also an agenda item's title) and stops at the first block after a run.
+    """
     role: str | None = None
     expect_more = False
-    for block in preamble:
+    for block in blocks:
         found = _label(block)
+        if found and labelled_only and found[0] == "apologies":
+            found = None
         if found:
             role, rest = found
             if role == "present" and re.match(r"councillors?\s*:?\s*$", rest, re.I):
@@ -159,19 +189,9 @@ def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
             _add(att, role, block.text)
             expect_more = _continues(block.text)
         else:
+            if labelled_only and role:
+                return
             role, expect_more = None, False
-    if not att.apologies:
-        for block in body[:8]:
-            m = re.search(r"apolog\w*", block.text, re.I)
-            if not m:
-                continue
-            f = re.search(r".*\bfrom\b|:", block.text[m.end() :])
-            if f:
-                _add(att, "apologies", block.text[m.end() + f.end() :])
-            if att.apologies:
-                break
-    att.members_tables = members_tables(preamble)
-    return att
 
 
 def _continues(text: str) -> bool:

@@ -81,6 +81,7 @@ _RULE = re.compile(r"^[\s|:\-–—_=*]*$")
 def _best_chain(cands: list[Candidate]) -> tuple[float, list[Candidate]]:
     """The best chain of rising numbers in one style, weighted by heading evidence."""
     n = len(cands)
+    listed = _listed(cands)
     best = [0.0] * n
     prev = [-1] * n
     for j in range(n):
@@ -92,6 +93,8 @@ def _best_chain(cands: list[Candidate]) -> tuple[float, list[Candidate]]:
             if pi != pj or not 1 <= step <= 8 or best[i] <= 0:
                 continue
             value = best[i] + 1.0 + cands[j].evidence - 0.5 * min(step - 1, 2)
+            if j in listed:
+                value -= 0.75  # an agenda list printed above the minutes: items with no text
             if value >= best[j]:
                 best[j], prev[j] = value, i
     if not n:
@@ -104,6 +107,29 @@ def _best_chain(cands: list[Candidate]) -> tuple[float, list[Candidate]]:
         j = prev[j]
     chain.reverse()
     return best[last], chain
+
+
+def _listed(cands: list[Candidate]) -> set[int]:
+    """Positions of candidates in runs of three or more numbers on consecutive lines with
+    no text of their own ('1. Apologies' / '2. Minutes' / '3. Planning': an agenda list)."""
+    out: set[int] = set()
+    run = [0] if cands else []
+    for k in range(1, len(cands) + 1):
+        a = cands[k - 1]
+        b = cands[k] if k < len(cands) else None
+        if (
+            b is not None
+            and not a.rest
+            and not a.uses_next
+            and b.index == a.index + 1
+            and b.counter == (a.counter[0], a.counter[1] + 1)
+        ):
+            run.append(k)
+            continue
+        if len(run) >= 3:
+            out.update(run)
+        run = [k]
+    return out
 
 
 def _fill_gaps(chain: list[Candidate], others: list[Candidate]) -> list[Candidate]:

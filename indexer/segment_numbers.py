@@ -114,27 +114,77 @@ def tidy_title(title: str) -> str:
     return title.strip(" \t:;-–—.,").strip()
 
 
-def split_title(text: str) -> tuple[str, str]:
+#: A short title closed by a full stop, then a sentence: 'Apologies. Cllr E Jarrett sent …'.
+_SHORT_TITLE_STOP = re.compile(
+    r"(?P<title>[A-Z][^.:;!?]{0,78}?[\w'’])\.\s+(?=[A-Z“\"(£])"
+    r"(?=\S+\s+\S|(?:Approved|Noted|None|Nil|Agreed|Received|Deferred)\.?\s*$)"
+)
+
+
+def _title_stop(text: str) -> tuple[int, int] | None:
+    """(end of title, start of text) at the full stop closing a short title, or None.
+
+    Not after an abbreviation or an initial ('Sgt. B. Leetch', 'Councillor L. Galvin'),
+    a one-letter label ('REPORTS a. Norfolk'), or before more capitals ('LDP. TO CONSIDER').
+    """
+    stop = _SHORT_TITLE_STOP.match(text)
+    if not stop:
+        return None
+    last, after = stop.group("title").split()[-1], text[stop.end() :]
+    if len(last) == 1 or last.lower() in _ABBREVIATIONS or re.match(r"[A-Z]\.|[A-Z]{2,}\b", after):
+        return None
+    return len(stop.group("title")), stop.end()
+
+
+_ABBREVIATIONS = frozenset(
+    ["cllr", "cllrs", "mr", "mrs", "ms", "dr", "st", "no", "nos", "rd", "ref", "co", "ltd",
+     "inc", "cc", "dc", "pc", "approx", "etc", "vs", "min", "mins"]
+)  # fmt: skip
+_SPEAKER_FIRST = re.compile(r"(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Dr|PCSO|The)\b")
+#: After a spaced dash, the item's text rather than more title: 'Minutes – the minutes of …',
+#: 'Apologies – Cllr S. Tovey.', 'Declarations – none.'
+_DASH_RUN_ON = re.compile(
+    r"(?:[a-z]|(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Dr|PCSO|The|None|Nil|No)\b).*[.!?:]\s*$"
+)
+
+
+def split_title(text: str, *, plain: bool = False) -> tuple[str, str]:
     """Split the text after an item number into (title, rest of the block).
 
     The title ends at the first colon (``Police Report: Nothing to report``), else at a
-    spaced dash, else it is the whole text when short, else the first sentence.
+    spaced dash in a long text, else at the earliest of: where it runs into its first
+    sentence (``Highways Cllr Gray reported …``), the full stop after a short title
+    (``Minutes. The minutes …``), a spaced dash followed by a sentence (``Minutes – the
+    minutes of …``), a date ending the line (``Date of next meeting 16 January 2024``);
+    else it is the whole text when short, else the first sentence.  ``plain`` leaves out
+    the last three cuts (heading evidence is weighed on the plain split).
     """
     text = text.strip()
     masked = re.sub(r"\([^()]*\)", lambda m: "x" * len(m.group()), text)
     colon = re.search(r":-?", masked)
+    dash = re.search(r"\s[-–—]\s", masked)
+    speaker_after_dash = dash and _SPEAKER_FIRST.match(text, dash.end())
+    if colon and not text[colon.end() :].strip() and speaker_after_dash:
+        colon = None  # 'Events – Cllr Parr reported on the carnival:' (a list follows)
     if colon and 0 < colon.start() <= TITLE_MAX and ". " not in masked[: colon.start()]:
         return tidy_title(text[: colon.start()]), text[colon.end() :].strip(" -–—:")
-    dash = re.search(r"\s[-–—]\s", masked)
     if len(text) > TITLE_MAX and dash and dash.start() <= TITLE_MAX:
         return tidy_title(text[: dash.start()]), text[dash.end() :].strip()
-    cut = _run_on_cut(text)
-    date = _TRAILING_DATE.search(text) if len(text) <= TITLE_MAX else None
-    before = text[: date.start()] if date else ""
-    if date and not re.search(r"\b(?:on|of|held|from|dated?|\w+day)$|\s[-–—:]\s|:", before):
-        cut = min(cut or len(text), date.end())
-    if cut:
-        return tidy_title(text[:cut]), text[cut:].strip()
+    cuts: list[tuple[int, int]] = []
+    if (run := _run_on_cut(text)) is not None:
+        cuts.append((run, run))
+    if not plain:
+        if stop := _title_stop(text):
+            cuts.append(stop)
+        if dash and _DASH_RUN_ON.match(text, dash.end()):
+            cuts.append((dash.start(), dash.end()))
+        date = _TRAILING_DATE.search(text) if len(text) <= TITLE_MAX else None
+        before = text[: date.start()] if date else ""
+        if date and not re.search(r"\b(?:on|of|held|from|dated?|\w+day)$|\s[-–—:]\s|:", before):
+            cuts.append((date.end(), date.end()))
+    if cuts:
+        a, b = min(cuts)
+        return tidy_title(text[:a]), text[b:].strip()
     if len(text) <= TITLE_MAX:
         return tidy_title(text), ""
     m = re.search(r"[.!?]\s", text)
@@ -242,7 +292,7 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
         if not nxt or not nxt[0].isalpha():
             return None
         title, rest = split_title(nxt)
-        evidence = _evidence(blocks[index + 1], split_ref(title)[0], rest)
+        evidence = _plain_evidence(blocks[index + 1], nxt)
         if bare.re is _BARE_KEYED:
             number, keyword = bare.group("n"), bare.group("kw").lower()
             style = "item" if keyword.endswith("item") else "minute"
@@ -279,7 +329,7 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
                 penalty = 1.5 if len(number) < 3 else 0.0
         title, rest = split_title(after)
         cand = Candidate(index, number, title, rest, style, 0.0)
-        cand.evidence = _evidence(block, split_ref(title)[0], rest) - penalty
+        cand.evidence = _plain_evidence(block, after) - penalty
         cand.evidence += 1.0 if _REF.search(title) else 0.0
         cand.evidence += 1.0 if number.startswith("0") else 0.0
         return cand
@@ -302,6 +352,13 @@ def parse_item_heading(
     if cand is None:
         return None
     return cand.number, split_ref(cand.title)[0]
+
+
+def _plain_evidence(block: Block, text: str) -> float:
+    """Heading evidence of ``text`` split plainly (see :func:`split_title`), so that finer
+    title cuts never change which numbers are chosen as items."""
+    title, rest = split_title(text, plain=True)
+    return _evidence(block, split_ref(title)[0], rest)
 
 
 def _evidence(block: Block, title: str, rest: str) -> float:

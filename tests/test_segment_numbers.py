@@ -99,6 +99,10 @@ def test_a_numbered_list_inside_one_section_is_not_the_item_list() -> None:
     assert find_item_headings(_blocks(*lines)) == []
 
 
+SGT = "Presentation from Sgt. B. Leetch, Limerick Division"
+LABEL_A = "LOCAL AUTHORITY REPORTS a. Norfolk County Council"
+
+
 @pytest.mark.parametrize(
     ("text", "title"),
     [
@@ -112,9 +116,27 @@ def test_a_numbered_list_inside_one_section_is_not_the_item_list() -> None:
         ("Minutes of the meeting held on 6 May 2024", "Minutes of the meeting held on 6 May 2024"),
         ("Report from Cllr Smith on the footpaths", "Report from Cllr Smith on the footpaths"),
         ("Letter from Mr Jones regarding parking", "Letter from Mr Jones regarding parking"),
+        ("Apologies. Cllr E Jarrett sent apologies.", "Apologies"),
+        ("Minutes – the minutes of 5 June 2024 were approved.", "Minutes"),
+        ("Events – Cllr Parr reported on the carnival:", "Events"),
+        ("Other Reports - for information only:", "Other Reports - for information only"),
+        (SGT, SGT),
+        (LABEL_A, LABEL_A),
         ("Date and Time of Next Meeting - Wednesday 9 October 2013 at 7.00pm",
          "Date and Time of Next Meeting - Wednesday 9 October 2013 at 7.00pm"),
     ],
 )  # fmt: skip
 def test_titles_do_not_run_into_the_body(text: str, title: str) -> None:
     assert split_title(text)[0] == title
+
+
+def test_an_agenda_list_above_the_minutes_is_not_the_item_list() -> None:
+    lines = ["AGENDA", "1. Apologies", "2. Minutes", "3. Planning", "Present: Cllr A Fenwick",
+             "1. Apologies. Cllr E Jarrett sent apologies.", "2. Minutes. Approved.",
+             "3. Planning. No objection to 10 Mill Road."]  # fmt: skip
+    heads = find_item_headings(_blocks(*lines))
+    assert [(c.index, c.title) for c in heads] == [
+        (5, "Apologies"),
+        (6, "Minutes"),
+        (7, "Planning"),
+    ]
