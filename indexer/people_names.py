@@ -278,7 +278,7 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
         if stops:
             role = sentence[m.start("role") : min(stops)]
         role = re.sub(r"(?:[\s,–&]+|\b(?:and|of|for))+$", "", role).strip()
-        words = {w.lower().strip(".") for w in re.findall(r"[\w\-]+\.?", role)}
+        words = {w.lower() for w in re.findall(r"[A-Za-z]+", role)}  # "Clerk-Treasurer"
         if not words & ROLE_WORDS or not free(m.start(), m.start("role") + len(role)):
             continue
         if words <= {"chair", "chairman", "chairperson", "chairwoman", "vice", "officer"}:
