@@ -18,6 +18,7 @@ Councillor Moles").  Names are returned as printed, without titles (``Councillor
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from indexer.people_names import ROLE_WORDS, chair_kind, parse_name
 from kb.model import Attendance, Block, MembersTable
@@ -153,6 +154,23 @@ def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
 
 
 _AFTER_AGENDA = 30
+#: A label inside a paragraph, where a PDF joined the lines ('… at 7.30pm Present: Cllr A …').
+_INNER_LABEL = re.compile(
+    r"(?<=\s)(?<!(?i:staff) )(?<!(?i:also) )(?<!(?i:members) )(?<!(?i:council) )"
+    r"(?<!(?i:councillors) )"
+    r"(?=(?:Present|PRESENT|Members [Pp]resent|Councillors [Pp]resent|In [Aa]ttendance|"
+    r"IN ATTENDANCE|Also [Pp]resent|ALSO PRESENT|Apologies|APOLOGIES|Staff [Pp]resent|Staff|"
+    r"Officers [Pp]resent|Officers|Regrets|"
+    r"Sederunt)\s*:)"
+)
+
+
+def _split_at_labels(block: Block) -> list[Block]:
+    """``block`` cut before each attendance label inside it (one block when there is none)."""
+    if block.kind == "table-row" or not _INNER_LABEL.search(block.text):
+        return [block]
+    parts = [p.strip() for p in _INNER_LABEL.split(block.text) if p.strip()]
+    return [replace(block, text=p) for p in parts]
 
 
 def _scan(blocks: list[Block], att: Attendance, labelled_only: bool = False) -> None:
@@ -163,7 +181,7 @@ def _scan(blocks: list[Block], att: Attendance, labelled_only: bool = False) -> 
     """
     role: str | None = None
     expect_more = False
-    for block in blocks:
+    for block in (part for b in blocks for part in _split_at_labels(b)):
         found = _label(block)
         if found and labelled_only and found[0] == "apologies":
             found = None

@@ -100,3 +100,16 @@ def test_markdown_tables_of_members_and_officers(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_split_names(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert split_names(text) == expected
+
+
+def test_labels_inside_a_paragraph_joined_by_a_pdf_reader() -> None:
+    from kb.model import Block
+
+    block = Block(
+        text="Minutes of the meeting held on 8 April 2024 at 7.30pm Present: Cllr A Quinn "
+        "(Chair), Cllr B Rowe In attendance: Mrs E Upton (Clerk) Staff Present: D Vale, Clerk",
+        kind="paragraph",
+    )
+    att = extract_attendance([block], [])
+    assert (att.chair, att.present) == ("A Quinn", ["A Quinn", "B Rowe"])
+    assert att.officers == ["Mrs E Upton (Clerk)", "D Vale, Clerk"]
