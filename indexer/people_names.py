@@ -244,6 +244,9 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
         if m.group("title") in ("Mayor", "Deputy") and m.group("surname") in NOT_NAMES:
             continue
         form = _from_titled(m)
+        if form is None and norm_surname(m.group("surname")) in known_surnames:
+            form = NameForm(m.group(0).strip(), m.group("surname"), m.group("given"), "", [])
+            form.titles = [m.group("title")]  # 'PCSO Lane' when attendance names Kim Lane
         if form and free(m.start(), m.end()):
             end = m.end()
             paren = re.match(r"\s*\(([^()]{1,30})\)", sentence[end:])

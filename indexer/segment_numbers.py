@@ -327,6 +327,8 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
                 if not after[0].isupper():
                     return None
                 penalty = 1.5 if len(number) < 3 else 0.0
+                if penalty and not split_title(after, plain=True)[1] and len(after) <= 60:
+                    penalty = 0.5  # '23 Apologies' alone on its line: a heading
         title, rest = split_title(after)
         cand = Candidate(index, number, title, rest, style, 0.0)
         cand.evidence = _plain_evidence(block, after) - penalty
