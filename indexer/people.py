@@ -159,8 +159,8 @@ def _speaking(masked: str, idx: int) -> bool:
     token = _PLACE.format(idx)
     start = masked.index(token)
     prefix, rest = masked[:start], masked[start + len(token) :]
-    if BY_BEFORE.search(prefix):
-        return not POSTPONED.search(rest)
+    if BY_BEFORE.search(prefix):  # '… postponed' in its own clause, not the next one's 'would'
+        return not POSTPONED.search(rest.split(",")[0])
     if prefix.strip() and not (
         _only_connectors(prefix)
         or re.search(r"[,;]\s*(?:and|but|then)\s*$", prefix)

@@ -52,6 +52,13 @@ TITLED = re.compile(
     rf"(?P<initials>{_INITIALS})?"
     rf"(?:(?P<given>{_CAP})\s+)?(?P<surname>{_CAP})\b"
 )
+#: 'Cllrs Dean and Abel', 'Councillors Ford, Hart & Ives': the names after the first.
+_PLURAL_TITLE = re.compile(
+    rf"\b(?P<title>Cllrs|Councillors)\.?\s+(?P<first>{_CAP})"
+    rf"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_CAP})+"
+)
+_SINGULAR = {"Cllrs": "Cllr", "Councillors": "Councillor"}
+_LISTED_NAME = re.compile(rf"(?:\s*,\s*|\s+and\s+|\s*&\s*)(?P<surname>{_CAP})\b")
 #: Every chair or vice post contains one of these (case as written).
 _CHAIR_KEYS = ("Chair", "athaoirleach", "Conven", "Mayor", "Reeve")
 #: Every title contains one of these (the titles that contain no other title).
@@ -138,7 +145,8 @@ def _from_titled(m: re.Match[str]) -> NameForm | None:
             given = None
         else:
             return None
-    titles = [m.group("title")] + ([m.group("hon")] if m.group("hon") else [])
+    title = _SINGULAR.get(m.group("title"), m.group("title"))  # 'Cllrs Hayward, …'
+    titles = [title] + ([m.group("hon")] if m.group("hon") else [])
     inits = _initials(m.group("initials"))
     if given and not inits:
         inits = given[0]
@@ -254,6 +262,12 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
                 form.chair = chair_kind(paren.group(1))
                 end += paren.end()
             found.append((m.start(), end, form))
+    for m in _PLURAL_TITLE.finditer(sentence) if titled else ():  # 'Cllrs Dean and Abel'
+        for n in _LISTED_NAME.finditer(sentence, m.end("first"), m.end()):
+            if n.group("surname") not in NOT_NAMES and free(n.start(), n.end()):
+                title = _SINGULAR.get(m.group("title"), m.group("title"))
+                form = NameForm(n.group("surname"), n.group("surname"), None, "", [title])
+                found.append((n.start("surname"), n.end(), form))
     for m in UNTITLED.finditer(sentence):  # overlapping: 'Clerk Heather Boyd' tries both pairs
         given, surname = m.group("given"), m.group("surname")
         start, end = m.start("given"), m.end("surname")

@@ -116,7 +116,11 @@ def test_role_with_bracketed_name_is_one_person() -> None:
     assert [(r.person_id, r.role) for r in first.speakers] == [
         ("testshire/p-daly", "Chief Executive")
     ]
-    assert [r.person_id for r in second.speakers] == ["testshire/p-daly", "testshire/teskey"]
+    assert [r.person_id for r in second.speakers] == [
+        "testshire/p-daly",
+        "testshire/teskey",
+        "testshire/keary",  # "Cllrs. Teskey and Keary voiced concern": both
+    ]
 
 
 def test_chair_and_role_phrases_resolve_to_attendance_and_table() -> None:
