@@ -57,6 +57,8 @@ _PLURAL_TITLE = re.compile(
     rf"\b(?P<title>Cllrs|Councillors)\.?\s+(?P<first>{_CAP})"
     rf"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_CAP})+"
 )
+#: An initial and a surname the meeting knows: 'J Jay presented', 'P. Abel said'.
+_INITIAL_SURNAME = re.compile(rf"\b(?P<initials>(?:[A-Z]\.?\s){{1,2}})(?P<surname>{_CAP})\b")
 _SINGULAR = {"Cllrs": "Cllr", "Councillors": "Councillor"}
 _LISTED_NAME = re.compile(rf"(?:\s*,\s*|\s+and\s+|\s*&\s*)(?P<surname>{_CAP})\b")
 #: Every chair or vice post contains one of these (case as written).
@@ -281,6 +283,12 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
             continue
         if (given in names or norm_surname(surname) in known_surnames) and free(start, end):
             found.append((start, end, NameForm(sentence[start:end], surname, given, given[0])))
+    for m in _INITIAL_SURNAME.finditer(sentence) if known_surnames else ():  # 'J Jay presented'
+        if norm_surname(m.group("surname")) in known_surnames and free(m.start(), m.end()):
+            inits = _initials(m.group("initials"))
+            found.append(
+                (m.start(), m.end(), NameForm(m.group(0), m.group("surname"), None, inits))
+            )
     for m in SURNAME_INITIAL.finditer(sentence) if paren else ():
         if m.group("surname") not in NOT_NAMES and free(m.start(), m.end()):
             form = NameForm(m.group(0), m.group("surname"), None, m.group("initials"))

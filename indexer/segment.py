@@ -338,8 +338,10 @@ def _heading_blocks(blocks: list[Block]) -> list[int]:
     out: list[int] = []
     for i, b in enumerate(blocks):
         text = clean_text(b.text)
-        if not text or len(text) > 80 or _CLOSING.match(text) or _PREAMBLE_HEADING.match(text):
+        if not text or len(text) > 80 or _CLOSING.match(text):
             continue
+        if _PREAMBLE_HEADING.match(text) and not re.fullmatch(r"(?i)minutes\.?", text):
+            continue  # ('Minutes' alone heads the item that approves the last minutes)
         if text[0].isdigit() or text.endswith((".", ",")) and b.kind != "heading":
             continue
         if sum(c.isalpha() for c in text) < 4 or _NOT_HEADING.match(text):

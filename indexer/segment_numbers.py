@@ -144,7 +144,9 @@ _SPEAKER_FIRST = re.compile(r"(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Dr|PCSO|The)\b")
 #: After a spaced dash, the item's text rather than more title: 'Minutes – the minutes of …',
 #: 'Apologies – Cllr S. Tovey.', 'Declarations – none.'
 _DASH_RUN_ON = re.compile(
-    r"(?:[a-z]|(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Dr|PCSO|The|None|Nil|No)\b).*[.!?:]\s*$"
+    r"(?:[a-z]|(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Dr|PCSO|The|None|Nil|No)\b"
+    r"|(?:[A-Z][\w.'’-]*\s+){1,3}(?:reported|presented|advised|said|explained|asked|stated|"
+    r"confirmed|gave|outlined|introduced|updated|thanked|welcomed)\b).*[.!?:]\s*$"
 )
 
 
