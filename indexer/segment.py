@@ -188,6 +188,8 @@ def find_item_headings(blocks: list[Block]) -> list[Candidate]:
         return []
     if _lists_under_headings(cands, best_chain, blocks) or _list_in_one_section(best_chain, blocks):
         return []  # numbered lists under unnumbered headings: use the headings
+    if best_chain[0].style.startswith("keyed") and len(_body_headings(blocks)) >= len(best_chain):
+        return []  # numbered motions under business headings: the headings are the items
     return _fill_gaps(best_chain, cands)
 
 

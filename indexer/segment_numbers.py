@@ -25,7 +25,7 @@ TITLE_MAX = 120
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("item", re.compile(r"^(?:Agenda\s+)?Item\s+(?:No\.?\s*)?(\d{1,3}(?:\.\d{1,2})?)\b[.:)]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
     ("minute", re.compile(r"^(?:Minute|Min\.?)\s*(?:No\.?\s*)?(\d{1,5}(?:/\d{1,5}){0,2})\b[.:]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
-    ("keyed", re.compile(r"^(?:Resolution|Motion)\s*(?:No\.?|Number|#)?\s*([A-Z]{0,4}\d{1,4}(?:[./-]\d{1,5}){0,2})(?:[.:)]|(?=\s))\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
+    ("keyed", re.compile(r"^(?:Resolution|Motion)\s*(?:No\.?|Number|#)?\s*([A-Z]{0,4}\d{1,4}(?:[./-]\d{1,5}){0,2})(?:[.:)]|(?=\s)|$)\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
     ("prefixed", re.compile(r"^([A-Z]{1,5}[./ ]?\d{1,4}(?:[./-]\d{1,5}){1,2})(?:[.:)]|(?=\s))\s*[-–—:]?\s*(.*)$")),  # noqa: E501
     ("slash", re.compile(r"^(\d{1,4}/\d{1,4}(?:/\d{1,3}(?:\.\d{1,2})?)?)(?=\s)\s*[-–—:.]?\s*(.*)$")),  # noqa: E501
     ("dotted", re.compile(r"^(\d{1,5}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
@@ -314,6 +314,8 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
         if not m:
             continue
         number, after = m.group(1), m.group(2)
+        if style == "keyed" and (not after or _MOVED.match(after)):
+            return _motion_candidate(blocks, index, number, after)
         opens = bool(after) and (after[0].isalpha() or after[0] in "“\"'‘(")
         if not opens and not (style == "keyed" and after[:1].isdigit()):
             return None  # ('Resolution 12 – 2024 Tax Rates' may open with a digit)
@@ -340,6 +342,25 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
     if m := _GLUED.match(text):
         title, rest = split_title(m.group(2))
         return Candidate(index, m.group(1), title, rest, "glued", 0.0)
+    return None
+
+
+_MOVED = re.compile(r"(?:Moved|Proposed|Seconded)\s+by\b", re.I)
+_THAT = re.compile(r"\b(?:BE IT RESOLVED\s+)?(THAT\b.*)$")
+
+
+def _motion_candidate(blocks: list[Block], index: int, number: str, after: str) -> Candidate | None:
+    """A numbered motion with no title ('Resolution No. R2024-057' / 'Moved by …' /
+    'THAT the agenda be adopted.'): titled by its operative text, found in this block or
+    the next four; weak heading evidence, so business headings win where there are any."""
+    texts = [after] + [clean_text(b.text) for b in blocks[index + 1 : index + 5]]
+    for text in texts:
+        if m := _THAT.search(text):
+            title = re.sub(r"\s*[-–—]?\s*\b(?:carried|defeated)\b.*$", "", m.group(1), flags=re.I)
+            title = (
+                title if len(title) <= TITLE_MAX else title[: title.rfind(" ", 0, TITLE_MAX)] + "…"
+            )
+            return Candidate(index, number, tidy_title(title), "", "keyed", -0.5)
     return None
 
 
