@@ -140,6 +140,10 @@ _ABBREVIATIONS = frozenset(
     ["cllr", "cllrs", "mr", "mrs", "ms", "dr", "st", "no", "nos", "rd", "ref", "co", "ltd",
      "inc", "cc", "dc", "pc", "approx", "etc", "vs", "min", "mins"]
 )  # fmt: skip
+#: A title in capitals, then the text in ordinary case: 'CORRESPONDENCE Letter from the …'.
+_CAPS_TITLE = re.compile(
+    r"(?P<title>(?:[A-Z][A-Z'’&/-]+\s+)*[A-Z][A-Z'’&/-]+)\s+(?=[A-Z][a-z]+\s+[a-z])"
+)
 _SPEAKER_FIRST = re.compile(r"(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Dr|PCSO|The)\b")
 #: After a spaced dash, the item's text rather than more title: 'Minutes – the minutes of …',
 #: 'Apologies – Cllr S. Tovey.', 'Declarations – none.'
@@ -176,6 +180,9 @@ def split_title(text: str, *, plain: bool = False) -> tuple[str, str]:
     if (run := _run_on_cut(text)) is not None:
         cuts.append((run, run))
     if not plain:
+        caps = _CAPS_TITLE.match(text)  # 'PLANNING APPLICATIONS The clerk reported …'
+        if caps and max(len(w) for w in caps.group("title").split()) >= 5:  # not 'CCTV Review'
+            cuts.append((caps.end("title"), caps.end("title")))
         if stop := _title_stop(text):
             cuts.append(stop)
         if dash and _DASH_RUN_ON.match(text, dash.end()):
