@@ -28,6 +28,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("keyed", re.compile(r"^(?:Resolution|Motion)\s*(?:No\.?|Number|#)?\s*([A-Z]{0,4}\d{1,4}(?:[./-]\d{1,5}){0,2})(?:[.:)]|(?=\s)|$)\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
     ("prefixed", re.compile(r"^([A-Z]{1,5}[./ ]?\d{1,4}(?:[./-]\d{1,5}){1,2})(?:[.:)]|(?=\s))\s*[-–—:]?\s*(.*)$")),  # noqa: E501
     ("slash", re.compile(r"^(\d{1,4}/\d{1,4}(?:/\d{1,3}(?:\.\d{1,2})?)?)(?=\s)\s*[-–—:.]?\s*(.*)$")),  # noqa: E501
+    ("paren", re.compile(r"^\(?(\d{1,3})\.?\)\s*(.*)$")),
+    ("dashed", re.compile(r"^(\d{1,3})\s*[:–—-]\s+(?=[A-Z])(.*)$")),
     ("dotted", re.compile(r"^(\d{1,5}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
 )  # fmt: skip
 _GLUED = re.compile(r"^(\d{3,5})(?=[A-Z][a-z])(.*)$")
@@ -294,7 +296,7 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
         cells = [clean_text(c) for c in block.cells if clean_text(c)]
         raw = " ".join(cells[:2]) + (" " + " ".join(cells[2:]) if cells[2:] else "")
     text = clean_text(raw)
-    if not text or not text[0].isalnum():
+    if not text or not (text[0].isalnum() or text.startswith("(") and text[1:2].isdigit()):
         return None
     if bare := _BARE.match(text) or _BARE_KEYED.match(text):
         nxt = clean_text(blocks[index + 1].text) if index + 1 < len(blocks) else ""
@@ -326,7 +328,9 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
         opens = bool(after) and (after[0].isalpha() or after[0] in "“\"'‘(")
         if not opens and not (style == "keyed" and after[:1].isdigit()):
             return None  # ('Resolution 12 – 2024 Tax Rates' may open with a digit)
-        penalty = 0.0
+        penalty = 0.5 if style in ("paren", "dashed") else 0.0  # '1)' often numbers a list
+        if penalty and not after[0].isupper():
+            return None  # '3) the council agreed …': a list inside an item
         if style == "dotted":
             if any(len(p) > 3 for p in number.split(".")[1:]):
                 return None  # a date such as 12.05.2019

@@ -31,6 +31,9 @@ def _blocks(*lines: str, bold: bool = False) -> list[Block]:
         ("Agenda Item 4: Planning Applications", "4", "Planning Applications"),
         ("24.031 APOLOGIES", "24.031", "APOLOGIES"),
         ("1.0 CALL TO ORDER", "1.0", "CALL TO ORDER"),
+        ("1) Apologies", "1", "Apologies"),
+        ("(2) Declarations of Interest", "2", "Declarations of Interest"),
+        ("3 - Flood defences", "3", "Flood defences"),
     ],
 )
 def test_numbers_and_titles_in_one_line(line: str, number: str, title: str) -> None:
@@ -42,6 +45,7 @@ def test_numbers_and_titles_in_one_line(line: str, number: str, title: str) -> N
 @pytest.mark.parametrize(
     "line",
     ["Resolution No. R2024-057", "12.05.2019 was the date", "£1,204.10 was paid",
+     "3) the council agreed", "12 - 14 High Street",
      "4.30 p.m. the meeting resumed", "(a) the new website"],
 )  # fmt: skip
 def test_lines_that_open_no_item(line: str) -> None:
