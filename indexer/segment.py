@@ -3,20 +3,29 @@
 The segmenter knows nothing of file formats; it sees only ``Block``s.  It works in three
 steps:
 
-1. **Candidates.**  Every block that *starts* with an item number is a candidate: ``01.``,
-   ``6.``, ``2674.``, ``15.11.1``, ``21/19``, ``Item 7``, ``Minute 12/345``, a number alone
-   in a block with the title in the next block (PDF-to-Markdown), a number in the first cell
-   of a table row.  ``a)``/``(i)``/``i.`` never are.  Each candidate carries heading
-   evidence: bold, heading kind, upper-case title, a short title line, a zero-padded number.
-2. **The chain.**  Candidates are grouped by numbering style; within each style the best
-   chain of rising numbers (steps of 1, small gaps tolerated) weighted by heading evidence
-   is found; the best chain over all styles is the item list.  Gaps in it are then filled by
-   candidates of any style that carry exactly the missing number (``3238Any Other
-   Business`` with the dot lost).  A numbered list inside an item body (``1. Focus on …``,
-   restarting at 1) loses to the chain that continues the item numbers.
+1. **Candidates** (:mod:`indexer.segment_numbers`).  Every block that *starts* with an item
+   number is a candidate: ``01.``, ``6.``, ``2674.``, ``15.11.1``, ``21/19``, ``1)``, ``(1)``,
+   ``1 -``, ``Item 7``, ``Minute 12/345``, ``Min 56``, minute references with a prefix or a
+   year (``CAB/24/12``, ``PC.23/045``, ``2019/123``, ``C123/20``), resolution numbers
+   (``Resolution R2024-101 – Title``; a motion with no title is titled by its ``THAT …``
+   text), a number (or ``Item 4``) alone in a block with the title in the next block, a
+   number in the first cell of a table row.  ``a)``/``(i)``/``i.`` never are.  Each
+   candidate carries heading evidence: bold, heading kind, upper-case title, a short title
+   line, a zero-padded number.  A reference with several digit groups is read once per
+   group that may run ('2019/118': minute 2019 of /118, or minute 118 of 2019).
+2. **The chain.**  Candidates are grouped by numbering style (and reading); within each
+   style the best chain of rising numbers (steps of 1, small gaps tolerated) weighted by
+   heading evidence is found; the best chain over all styles is the item list, so the
+   document's own scheme wins.  Gaps in it are then filled by candidates of any style that
+   carry exactly the missing number (``3238Any Other Business`` with the dot lost).  A
+   numbered list inside an item body (``1. Focus on …``, restarting at 1) loses to the chain
+   that continues the item numbers; a run of numbered lines with no text between them (an
+   agenda printed above the minutes) loses to the minutes' own numbering; a plain numbered
+   list inside one section of a document with unnumbered headings is not the item list.
 3. **Fallbacks.**  Without a numbered chain, headings (heading kind, bold short lines,
-   upper-case short lines) start items, numbered 1, 2, … in order; without headings the
-   whole text is one item titled by its first heading or "Minutes".
+   upper-case short lines; else plain short lines before a sentence and ``Title: text``
+   paragraphs) after the attendance list start items, numbered 1, 2, … in order; without
+   headings the whole text is one item titled by its first heading or "Minutes".
 
 ``Block.item_hint`` (structured formats) states items outright and overrides all of this.
 Blocks before the first item (attendance) belong to no item; closing lines ("Meeting
