@@ -8,13 +8,18 @@ sentence: nothing but an introductory phrase ("In reply to Members,", "Respondin
 questions,") or other subjects ("Mr X and Mr Y") comes before it, and only an appositive of
 capitalised words ("Vicky Hawkes Strategic Regulatory Manager, Neighbourhood Delivery Luton
 Council") sits between it and the verb (advised, explained, reported, stated, said, delivered,
-presented, asked, commended…).  "presentation by X", "question from X" also make X a speaker.
+presented, asked, commended…), or an appositive between commas ("Karen Tully, CEO of the
+library, presented").  "presentation by X", "question from X", "It was reported by the Clerk"
+also make X a speaker.
 Pronouns ("She advised") add no speaker; "Officers advised" names nobody.  Proposers and
 seconders, people thanked, apologies and "on behalf of Y" are *mentioned*.
 
 Identity.  Within a meeting every form of one person is linked: attendance entries and
 members-table rows first, then text forms by surname and compatible given name or initial;
-"the Chair" is the attendance chair; a role phrase is matched to a job title.  Across meetings
+"the Chair" is the attendance chair (so are "the Convenor", "the Mayor", "the Reeve"; with no
+chair named, the one person titled Mayor/Reeve; their deputies likewise); a role phrase ("the
+Clerk", "the CAO") is matched to the post printed beside a name in attendance or a table,
+the exact post when two share words ("Town Clerk" / "Deputy Town Clerk").  Across meetings
 :class:`~indexer.people_registry.PeopleRegistry` gives stable ids (see that module).
 A post that speaks but is never named in the meeting ("The Clerk reported") gets the id
 ``council/role/<post-slug>`` (``wye-valley/role/clerk``); such posts are not registry people.
