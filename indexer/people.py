@@ -97,7 +97,7 @@ INTRO_NO_COMMA = re.compile(r"^\s*(?:In (?:reply|response|answer)|Responding|Rep
 BY_BEFORE = re.compile(
     r"\b(?:given|presented|delivered|introduced|outlined|presentation|update|briefing|"
     r"questions?|quer(?:y|ies)|comments?|raised|asked|addressed|reported|stated|advised|"
-    r"explained|confirmed|read)\s+(?:\w+\s+)?(?:from|by)\s*$",
+    r"explained|confirmed|read|informed|told|updated|briefed|assured)\s+(?:\w+\s+)?(?:from|by)\s*$",
     re.I,
 )
 _ABBREVIATION = re.compile(
@@ -178,7 +178,7 @@ def _speaking(masked: str, idx: int) -> bool:
     verb = SPEECH.search(rest)
     if not verb:
         return False
-    between = rest[: verb.start()]
+    between = re.sub(r"\([^()\x00]{0,60}\)", " ", rest[: verb.start()])  # 'Mrs Brown (resident)'
     # '… or an appositive between commas: 'Karen Tully, CEO of the library, presented'
     return _only_connectors(between) or bool(_APPOSITIVE.fullmatch(between))
 

@@ -363,6 +363,15 @@ SPEAKER_FORMS = [
                  Attendance(officers=["Olivia Reyes, CAO"]), ["Reyes"], [], id="the-cao"),
     pytest.param("Mr & Mrs John Campbell of 1 Glyn View, Glynwood Lane raised the lorries.",
                  Attendance(), ["Campbell"], [], id="street-names-are-not-people"),
+    pytest.param("Members were informed by the Town Clerk that the toilets had reopened.",
+                 Attendance(officers=["Mrs V Marsh (Town Clerk)", "Mr W Nunn (Deputy Town Clerk)"]),
+                 ["Marsh"], [], id="informed-by-the-exact-post"),
+    pytest.param("Mrs Brown (resident) asked about the hedge.", Attendance(), ["Brown"], [],
+                 id="bracketed-note-after-a-name"),
+    pytest.param("Cllrs Dean and Abel reported on the site visit.", Attendance(),
+                 ["Dean", "Abel"], [], id="plural-title-names-each"),
+    pytest.param("J Jay presented the budget.", Attendance(officers=["J Jay (Clerk)"]), ["Jay"],
+                 [], id="initial-and-known-surname"),
 ]  # fmt: skip
 
 
