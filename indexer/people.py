@@ -97,13 +97,25 @@ INTRO_NO_COMMA = re.compile(r"^\s*(?:In (?:reply|response|answer)|Responding|Rep
 BY_BEFORE = re.compile(
     r"\b(?:given|presented|delivered|introduced|outlined|presentation|update|briefing|"
     r"questions?|quer(?:y|ies)|comments?|raised|asked|addressed|reported|stated|advised|"
-    r"explained|confirmed|read|informed|told|updated|briefed|assured)\s+(?:\w+\s+)?(?:from|by)\s*$",
+    r"explained|confirmed|read|informed|told|updated|briefed|assured)\s+(?:\w+\s+)?(?:from|by)\s*"
+    r"(?:(?:County|District|Borough|Town|City|Parish)\s+)?$"
+    # a sentence that opens with the report: 'Report from County Councillor Ford.'
+    r"|^\s*(?:(?:a|the)\s+)?(?:\w+\s+)?reports?\s+(?:(?:were|was)\s+(?:received|given|presented)\s+)?"
+    r"(?:from|by)\s*(?:(?:County|District|Borough|Town|City|Parish)\s+)?$",
     re.I,
 )
+#: Names listed after 'by'/'from' ('received from X, Y and Z'): each is the one before.
+_LISTED_BEFORE = re.compile(r"(?:\x00\d+\x00\s*(?:,|and|&)\s*)+$")
+_LIST_GOES_ON = re.compile(r"\s*(?:,|and|&)\s*(?:and\s+)?\x00")
 _ABBREVIATION = re.compile(
     r"\b(" + "|".join(re.escape(t) for t in (*TITLES, "St", "No", "Ref", "Supt", "Insp")) + r")\.\s"
 )
-POSTPONED = re.compile(r"\b(?:delayed|postponed|deferred|cancelled|adjourned|will|would)\b")
+POSTPONED = re.compile(
+    r"\b(?:delayed|postponed|deferred|cancelled|adjourned|will|would|forthcoming|upcoming|"
+    r"next meeting)\b"
+)
+#: 'in readiness for a presentation by X': a presentation still to come.
+_AHEAD = re.compile(r"\b(?:in readiness for|in preparation for|ahead of|prior to)\b[^.]*$", re.I)
 #: Sentence breaks: the alternatives of one regex, in order, each with a character string
 #: it cannot match without (None: always needed).  :func:`_sentence_break` leaves out those
 #: that cannot match a given text, which gives the same split faster.
@@ -156,7 +168,10 @@ def _only_connectors(text: str) -> bool:
     return len(text.split()) <= 25
 
 
-_APPOSITIVE = re.compile(r"\s*,[^,;()\x00]{1,80},\s*(?:also\s+|then\s+|further\s+)?")
+_APPOSITIVE = re.compile(
+    r"\s*,[^,;()\x00]{1,80},\s*(?:also\s+|then\s+|further\s+)?"
+    r"|\s*(?:was|were)\s+(?:present|in attendance)\s+and\s+"  # 'X was present and reported'
+)
 
 
 def _speaking(masked: str, idx: int) -> bool:
@@ -164,8 +179,11 @@ def _speaking(masked: str, idx: int) -> bool:
     token = _PLACE.format(idx)
     start = masked.index(token)
     prefix, rest = masked[:start], masked[start + len(token) :]
-    if BY_BEFORE.search(prefix):  # '… postponed' in its own clause, not the next one's 'would'
-        return not POSTPONED.search(rest.split(",")[0])
+    listed = _LISTED_BEFORE.search(prefix)
+    if listed and listed.group().rstrip().endswith(",") and not _LIST_GOES_ON.match(rest):
+        listed = None  # 'by X, Information Technology, Garda': an appositive, not a list
+    if BY_BEFORE.search(prefix[: listed.start()] if listed else prefix):  # not the next clause's
+        return not POSTPONED.search(rest.split(",")[0]) and not _AHEAD.search(prefix)
     if prefix.strip() and not (
         _only_connectors(prefix)
         or re.search(r"[,;]\s*(?:and|but|then)\s*$", prefix)
