@@ -61,7 +61,7 @@ SPEECH = re.compile(
     r"addressed|emphasi[sz]ed|stressed|pointed|referred|acknowledged|mentioned|remarked|"
     r"urged|called|sought|told|briefed|summari[sz]ed|reminded|described|detailed|"
     r"expanded|elaborated|assured|feels|felt|believed|reiterated|extended|set out|shared|"
-    r"offered|voiced|re|"
+    r"offered|voiced|re|circulated|tabled|"
     r"led|opened|invited|provided an update|read)\b"
 )
 #: Lowercase words allowed between a subject and its verb, or before a subject.
@@ -97,7 +97,8 @@ INTRO_NO_COMMA = re.compile(r"^\s*(?:In (?:reply|response|answer)|Responding|Rep
 BY_BEFORE = re.compile(
     r"\b(?:given|presented|delivered|introduced|outlined|presentation|update|briefing|"
     r"questions?|quer(?:y|ies)|comments?|raised|asked|addressed|reported|stated|advised|"
-    r"explained|confirmed|read|informed|told|updated|briefed|assured)\s+(?:\w+\s+)?(?:from|by)\s*"
+    r"explained|confirmed|read|informed|told|updated|briefed|assured|(?:discussion|debate)\s+led)"
+    r"\s+(?:\w+\s+)?(?:from|by)\s*"
     r"(?:(?:County|District|Borough|Town|City|Parish)\s+)?$"
     # a sentence that opens with the report: 'Report from County Councillor Ford.'
     r"|^\s*(?:(?:a|the)\s+)?(?:\w+\s+)?reports?\s+(?:(?:were|was)\s+(?:received|given|presented)\s+)?"
@@ -171,7 +172,12 @@ def _only_connectors(text: str) -> bool:
 _APPOSITIVE = re.compile(
     r"\s*,[^,;()\x00]{1,80},\s*(?:also\s+|then\s+|further\s+)?"
     r"|\s*(?:was|were)\s+(?:present|in attendance)\s+and\s+"  # 'X was present and reported'
+    r"|\s*(?:of|from)\s+(?:the\s+)?(?:[\w'’&-]+\s+){1,4}"  # 'Mrs Patel from the school addressed'
 )
+#: 'A member of the public, Mr Harris, spoke …': the person named after a description.
+_LEAD_APPOSITIVE = re.compile(r"\s*(?:A|An|The)\s+[^,.;\x00]{1,40},\s*")
+#: A second clause: '… queried the cost and the Clerk responded' (the first has a verb).
+_CLAUSE_AND = re.compile(r"\x00\s+[a-z]{3,}\b[^\x00]*\s(?:and|but|whilst|while)\s+(?:the\s+)?$")
 
 
 def _speaking(masked: str, idx: int) -> bool:
@@ -187,6 +193,9 @@ def _speaking(masked: str, idx: int) -> bool:
     if prefix.strip() and not (
         _only_connectors(prefix)
         or re.search(r"[,;]\s*(?:and|but|then)\s*$", prefix)
+        or _CLAUSE_AND.search(prefix)  # 'Cllr X queried the cost and the Clerk responded'
+        or _LEAD_APPOSITIVE.fullmatch(prefix)
+        and rest.lstrip().startswith(",")
         or INTRO.match(prefix)
         and prefix.rstrip().endswith(",")
         or INTRO_NO_COMMA.match(prefix)

@@ -53,6 +53,7 @@ ROLE_WORDS = frozenset(
         "auditor",
         "accountant", "warden", "ranger", "leader", "lawyer", "constable", "pcso", "councillor",
         "mayor", "president", "architect", "surveyor", "analyst", "controller", "chief", "cao",
+        "rfo",
         "reeve", "convenor", "convener",
     ]
 )  # fmt: skip
@@ -107,6 +108,8 @@ NOT_NAMES = frozenset(
         "Ombudsman",
         "Clinic",
         "Clinics",
+        "Allowance",
+        "Allowances",
     ]
     + [
         "The",
