@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from indexer import limits
 from indexer.resolutions import extract_resolutions
 from indexer.segment_numbers import (
     TITLE_MAX,
@@ -403,11 +404,17 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
             starts.append((i, str(len(starts) + 1), title, rest, 1))
     if not starts:
         starts = [(0, "1", _whole_title(blocks), "", 0)]
+    caps = limits.current()
+    cut = len(blocks)  # where the last kept item ends
+    if 0 < caps.items_per_file < len(starts):
+        meeting.warnings.append(limits.items_warning(len(starts), caps.items_per_file))
+        cut = starts[caps.items_per_file][0]
+        starts = starts[: caps.items_per_file]
 
     items: list[Item] = []
     taken: set[str] = set()
     for order, (index, number, title, rest, skip) in enumerate(starts):
-        end = starts[order + 1][0] if order + 1 < len(starts) else len(blocks)
+        end = starts[order + 1][0] if order + 1 < len(starts) else cut
         head_blocks = blocks[index : index + skip]
         body_blocks = blocks[index + skip : end]
         paragraphs = [rest] if rest else []
@@ -420,6 +427,8 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
             if new_page and b.page is not None and re.fullmatch(r"\d{1,3}", text):
                 continue  # a printed page number at the top of a page
             paragraphs.append(text)
+        if warning := limits.cap_paragraphs(paragraphs, caps.item_chars, number):
+            meeting.warnings.append(warning)
         pages = [b.page for b in head_blocks + body_blocks if b.page is not None]
         title, ref = split_ref(title)
         items.append(

@@ -30,7 +30,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("slash", re.compile(r"^(\d{1,4}/\d{1,4}(?:/\d{1,3}(?:\.\d{1,2})?)?)(?=\s)\s*[-–—:.]?\s*(.*)$")),  # noqa: E501
     ("paren", re.compile(r"^\(?(\d{1,3})\.?\)\s*(.*)$")),
     ("dashed", re.compile(r"^(\d{1,3})\s*[:–—-]\s+(?=[A-Z])(.*)$")),
-    ("dotted", re.compile(r"^(\d{1,5}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
+    ("dotted", re.compile(r"^(\d{1,6}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
 )  # fmt: skip
 _GLUED = re.compile(r"^(\d{3,5})(?=[A-Z][a-z])(.*)$")
 _BARE = re.compile(r"^(\d{1,3}(?:\.\d{1,2})?)(\.?)$")
