@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from kb import analysis
+from kb.query import And, FieldQuery, Node, Not, Term, YearRange
 
 #: the AND result must have at least this many items, else the search is relaxed
 FALLBACK_BELOW = 10
@@ -103,6 +104,26 @@ def clauses_of(words: Sequence[str], expander: Any | None) -> list[Clause]:
         if clause.terms:
             out.append(clause)
     return out
+
+
+def word_query_parts(tree: Node | None) -> tuple[list[str], list[Node]] | None:
+    """(the words typed, the query's field filters and exclusions) when ``tree`` is a plain
+    word query — unquoted words, maybe with field filters (``year:2019``) and exclusions
+    (``-police``) — else None (phrases, OR, prefixes, a blank query).  A token typed with
+    inner punctuation (``name:value``, ``s.137``) is one word of its words side by side."""
+    if tree is None:
+        return None
+    parts = tree.parts if isinstance(tree, And) else (tree,)
+    words: list[str] = []
+    hard: list[Node] = []
+    for part in parts:
+        if isinstance(part, Term):
+            words.append(" ".join(analysis.WORD_RE.findall(part.word)))
+        elif isinstance(part, FieldQuery | YearRange | Not):
+            hard.append(part)
+        else:
+            return None
+    return words, hard
 
 
 def _expand(expander: Any | None, word: str) -> list[str]:

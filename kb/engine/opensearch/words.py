@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb import analysis, ranking
+from kb import ranking
 from kb.engine.opensearch.compile import Query, field_of, to_dsl
 from kb.engine.plan import FIELD_BOOSTS, SEARCH_FIELDS, Planner
-from kb.query import And, FieldQuery, Node, Not, Term, YearRange
+from kb.query import And, Node
 
 
 @dataclass
@@ -34,18 +34,10 @@ class WordsPlan:
 def plan_words(tree: Node | None, expander: Any | None) -> WordsPlan | None:
     """The word plan of ``tree`` when it is unquoted words, optionally with field filters and
     exclusions; None for anything else (phrases, OR, prefixes), searched as its plan."""
-    if tree is None:
+    parts = ranking.word_query_parts(tree)
+    if parts is None:
         return None
-    parts = tree.parts if isinstance(tree, And) else (tree,)
-    words: list[str] = []
-    hard: list[Node] = []
-    for part in parts:
-        if isinstance(part, Term):  # "name:value" or "s.137": one token, all its words
-            words.append(" ".join(analysis.WORD_RE.findall(part.word)))
-        elif isinstance(part, FieldQuery | YearRange | Not):
-            hard.append(part)
-        else:
-            return None
+    words, hard = parts
     clauses = ranking.clauses_of(words, expander)
     if not clauses:
         return None

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from kb import analysis, ranking
+from kb import ranking
 from kb.deadline import Deadline
 from kb.engine.whoosh import fastscore
 from kb.engine.whoosh.querybuild import SEARCH_FIELDS, _Compiler
-from kb.query import And, FieldQuery, Node, Not, Term, YearRange
+from kb.query import And, Node
 
 
 @dataclass
@@ -35,18 +35,10 @@ def plan(tree: Node | None, expander: Any | None) -> WordPlan | None:
     """The word plan of ``tree`` when it is unquoted words, optionally with field filters
     (``year:2019``) and exclusions (``-police``); None for anything else (phrases, OR,
     prefixes), which the caller searches as before."""
-    if tree is None:
+    parts = ranking.word_query_parts(tree)
+    if parts is None:
         return None
-    parts = tree.parts if isinstance(tree, And) else (tree,)
-    words: list[str] = []
-    hard: list[Node] = []
-    for part in parts:
-        if isinstance(part, Term):  # "name:value" or "s.137": one token, all its words
-            words.append(" ".join(analysis.WORD_RE.findall(part.word)))
-        elif isinstance(part, FieldQuery | YearRange | Not):
-            hard.append(part)
-        else:
-            return None
+    words, hard = parts
     clauses = ranking.clauses_of(words, expander)
     if not clauses:
         return None
