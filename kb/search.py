@@ -39,9 +39,11 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from kb import analysis, fastscore, mapped, spelling
+from kb import analysis, fastscore, mapped
 from kb.browse import BrowseMixin, day
+from kb.didyoumean import SuggestMixin
 from kb.facets import FACETS, SORTS, FacetCache
+from kb.highlight import Matcher, matcher_for
 from kb.model import slugify
 from kb.query import (
     QueryError,
@@ -50,6 +52,7 @@ from kb.query import (
 from kb.querybuild import _Compiler, field_query
 from kb.results import FacetValue, Hit, ResultCache, SearchRequest, SearchResponse, request_key
 from kb.snippets import make_snippet
+from kb.suggest import FEW_RESULTS
 from kb.textfield import KbText
 
 __all__ = [
@@ -192,7 +195,7 @@ def _real_folder(path: Path) -> Path:
     return path.resolve() if path.is_symlink() else path
 
 
-class SearchService(BrowseMixin):
+class SearchService(BrowseMixin, SuggestMixin):
     """Searches and reads one index folder.  Thread-safe: searchers come from a small pool
     and are refreshed on checkout, so a commit by ``kb ingest`` shows on the next call.
     The index path is re-resolved on every checkout: when ``kb ingest --rebuild`` swaps its
@@ -324,28 +327,37 @@ class SearchService(BrowseMixin):
                 cached.elapsed_ms = round((time.perf_counter() - began) * 1000, 2)
                 return cached
             cache = self._facet_cache(s)
-            mask = cache.items.copy()
-            filtered = False
-            for facet in FACETS:
-                values = [str(v).strip() for v in getattr(req, facet) if str(v).strip()]
-                if values:
-                    mask &= self._filter_mask(s, cache, facet, values)
-                    filtered = True
+            base = cache.items.copy()
             if req.date_from or req.date_to:
                 lo = dt.datetime.combine(req.date_from or dt.date.min, dt.time.min)
                 hi = dt.datetime.combine(req.date_to or dt.date.max, dt.time.max)
                 dates = cache.dates
-                mask &= (dates >= datetime_to_long(lo)) & (dates <= datetime_to_long(hi))
-                filtered = True
+                base &= (dates >= datetime_to_long(lo)) & (dates <= datetime_to_long(hi))
+            selected: dict[str, np.ndarray] = {}
+            for facet in FACETS:
+                values = [str(v).strip() for v in getattr(req, facet) if str(v).strip()]
+                if values:
+                    selected[facet] = self._filter_mask(s, cache, facet, values)
+            filters = base.copy()
+            for chosen in selected.values():
+                filters &= chosen
+            mask = filters.copy()
+            text: np.ndarray | None = None  # the text query's matches, before any filter
             ranked: tuple[np.ndarray, np.ndarray] | None = None
             if tree is not None and sort == "relevance":  # one scored pass gives both
                 ranked = fastscore.rank(s, text_q, cache.lengths, self.postings, ordered=False)
                 if ranked is None:  # not a plain word query: Whoosh ranks, filter first
-                    allowed = set(np.flatnonzero(mask).tolist()) if filtered else None
+                    narrowed = bool(selected or req.date_from or req.date_to)
+                    allowed = set(np.flatnonzero(mask).tolist()) if narrowed else None
                     ranked = self._ranked(s, text_q, allowed)
-                mask &= cache.mask(ranked[0])
+                    if selected:  # facet counts also need the matches outside the filters
+                        text = cache.mask(s.docs_for_query(text_q))
+                if text is None:
+                    text = cache.mask(ranked[0])
             elif tree is not None:
-                mask &= cache.mask(s.docs_for_query(text_q))
+                text = cache.mask(s.docs_for_query(text_q))
+            if text is not None:
+                mask &= text
             total = int(mask.sum())
             start = (page - 1) * page_size
             if ranked is not None:  # a blank query has no relevance: newest first
@@ -356,10 +368,18 @@ class SearchService(BrowseMixin):
             else:
                 ordered = cache.order(np.flatnonzero(mask), newest=sort == "newest")
                 page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
-            hits = [self._hit(s.stored_fields(d), score, compiler) for d, score in page_hits]
-            facets = {f: self._facet_values(s, cache, f, mask) for f in FACETS}
+            matcher = matcher_for(tree, self.expander)
+            hits = [self._hit(s.stored_fields(d), score, matcher) for d, score in page_hits]
+            # disjunctive facets: each facet counts under every filter but its own
+            matched = base if text is None else base & text
+            facets = {
+                f: self._facet_values(s, cache, f, _without(matched, selected, f), getattr(req, f))
+                for f in FACETS
+            }
             histogram = cache.histogram(mask)
-            suggestion = self._suggest(s, compiler) if total == 0 else None
+            suggestion = None
+            if total <= FEW_RESULTS and tree is not None:
+                suggestion = self._suggest(s, cache, req.q, tree, filters, total)
         response = SearchResponse(
             query=req.q,
             total=total,
@@ -410,15 +430,23 @@ class SearchService(BrowseMixin):
 
     @staticmethod
     def _facet_values(
-        s: Searcher, cache: FacetCache, facet: str, mask: np.ndarray
+        s: Searcher, cache: FacetCache, facet: str, mask: np.ndarray, chosen: list[Any]
     ) -> list[FacetValue]:
-        """The facet's values among ``mask``: years newest first, others the 100 commonest."""
+        """The facet's values among ``mask``: years newest first, others the 100 commonest;
+        a chosen value the index has is always listed (with its count, maybe 0)."""
         top = cache.top(facet, mask, limit=100)
+        listed = {v for v, _ in top}
+        extra = [str(v) for v in chosen if str(v) in cache.codes_of[facet]]
+        extra = [v for v in dict.fromkeys(extra) if v not in listed]
+        if extra:
+            counts = cache.counts(facet, mask)
+            top += [(v, counts.get(v, 0)) for v in extra]
         return [FacetValue(v, cache.label(s, facet, v), n) for v, n in top]
 
-    def _hit(self, stored: dict[str, Any], score: float, compiler: _Compiler) -> Hit:
+    @staticmethod
+    def _hit(stored: dict[str, Any], score: float, matcher: Matcher) -> Hit:
         data = json.loads(stored.get("data") or "{}")
-        plain, marked = make_snippet(stored.get("body") or "", compiler.matches)
+        plain, marked = make_snippet(stored.get("body") or "", matcher.matches)
         return Hit(
             id=stored["id"],
             meeting_id=stored.get("meeting_id", ""),
@@ -437,20 +465,13 @@ class SearchService(BrowseMixin):
             url=f"/items/{stored['id']}",
         )
 
-    def _suggest(self, s: Searcher, compiler: _Compiler) -> str | None:
-        if not compiler.plain_words:
-            return None
-        reader = s.reader()
-        out, changed = [], False
-        for word in compiler.plain_words:
-            low = analysis.fold(word)
-            if low in analysis.STOPWORDS or not low.isalpha() or len(low) < 3:
-                out.append(word)
-                continue
-            found = spelling.suggest_word(reader, low)
-            if found and found != low:
-                out.append(found)
-                changed = True
-            else:
-                out.append(word)
-        return " ".join(out) if changed else None
+
+def _without(matched: np.ndarray, selected: dict[str, np.ndarray], facet: str) -> np.ndarray:
+    """``matched`` narrowed by every selected facet filter except ``facet``'s own: the docs
+    whose values ``facet`` counts (values within one facet combine with OR, so choosing one
+    must not hide the others)."""
+    out = matched.copy()
+    for other, chosen in selected.items():
+        if other != facet:
+            out &= chosen
+    return out

@@ -36,16 +36,29 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def suggest_word(reader: Any, word: str, field: str = "words") -> str | None:
+def _used(reader: Any, word: str) -> int:
+    """How many documents use ``word`` (its stem's frequency in titles and bodies)."""
+    term = analysis.stem(word)
+    return sum(reader.doc_frequency(f, term) for f in FREQUENCY_FIELDS)
+
+
+def suggest_word(
+    reader: Any, word: str, field: str = "words", *, commoner: bool = False
+) -> str | None:
     """The best indexed word within :data:`MAX_EDITS` of the folded ``word`` (``word``
-    itself when it is indexed), or None when there is none."""
+    itself when it is indexed), or None when there is none.
+
+    With ``commoner``, only other words that more documents use than ``word`` count (a
+    rare word that is indexed, maybe a typo in one document, can still get a suggestion)."""
     best: tuple[int, int, str] | None = None
+    floor = _used(reader, word) if commoner else -1
     for candidate in reader.terms_within(field, word, MAX_EDITS):
         distance = edit_distance(word, candidate)
-        if distance > MAX_EDITS:
+        if distance > MAX_EDITS or (commoner and candidate == word):
             continue
-        term = analysis.stem(candidate)
-        used = sum(reader.doc_frequency(f, term) for f in FREQUENCY_FIELDS)
+        used = _used(reader, candidate)
+        if used <= floor:
+            continue
         key = (distance, -used, candidate)
         if best is None or key < best:
             best = key

@@ -1,0 +1,148 @@
+"""Suggestions from the index, mixed into :class:`kb.search.SearchService`: did-you-mean for
+misspelt words and names, and autocomplete of people, committees, councils and topics.
+
+The policy (when a correction is worth offering, how names are matched) is
+:mod:`kb.suggest`; this module only asks the index through the service's searcher
+(``reader().terms_within``/``doc_frequency`` for words, ``docs_for_query`` to count what a
+corrected query would find) and its :class:`kb.facets.FacetCache` for names and counts.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import AbstractContextManager
+from typing import Any
+
+import numpy as np
+
+from kb import analysis, spelling
+from kb.facets import FacetCache
+from kb.query import FieldQuery, Node, Not, QueryError, Term, parse
+from kb.querybuild import _Compiler, field_query
+from kb.suggest import NAMED_FACETS, Name, Names, replace_field, worth_suggesting
+
+
+def _walk(node: Node, negated: bool = False) -> list[tuple[Node, bool]]:
+    """Every leaf of a query tree with whether it sits under a NOT."""
+    if isinstance(node, Not):
+        return _walk(node.part, True)
+    parts = getattr(node, "parts", None)
+    if parts is not None:
+        return [leaf for part in parts for leaf in _walk(part, negated)]
+    return [(node, negated)]
+
+
+class SuggestMixin:
+    """Suggestions over the service's index (see the module docstring)."""
+
+    expander: Any
+    _names_cache: tuple[FacetCache, Names] | None = None
+    _names_lock = threading.Lock()
+
+    def searcher(self) -> AbstractContextManager[Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _facet_cache(self, s: Any) -> FacetCache:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    # -- names
+    def _names(self, s: Any, cache: FacetCache) -> Names:
+        """The names of the index generation ``cache`` belongs to (built once per generation;
+        the labels of values an older generation had are reused)."""
+        found = self._names_cache
+        if found is not None and found[0] is cache:
+            return found[1]
+        with self._names_lock:
+            found = self._names_cache
+            if found is not None and found[0] is cache:
+                return found[1]
+            old = found[1] if found is not None else None
+            names = Names(self._name_list(s, cache, old))
+            self._names_cache = (cache, names)
+        return names
+
+    @staticmethod
+    def _name_list(s: Any, cache: FacetCache, old: Names | None) -> list[Name]:
+        known = {
+            (n.facet, n.value): n
+            for values in (old.by_facet if old else {}).values()
+            for n in values
+        }
+        out: list[Name] = []
+        for facet in NAMED_FACETS:
+            for value, count in cache.counts(facet, cache.items).items():
+                prior = known.get((facet, value))
+                if prior is not None:
+                    out.append(Name(facet, value, prior.name, prior.label, count))
+                    continue
+                label = cache.label(s, facet, value)
+                name = label
+                if facet == "committee":  # the label adds "(council)"
+                    doc = cache.first_doc(facet, value)
+                    stored = s.stored_fields(doc) if doc is not None else {}
+                    name = str(stored.get("committee") or value)
+                out.append(Name(facet, value, name, label, count))
+        return out
+
+    def names(self) -> Names:
+        """The index's people, committees, councils and topics with their item counts."""
+        with self.searcher() as s:
+            return self._names(s, self._facet_cache(s))
+
+    def complete(
+        self, prefix: str, facets: tuple[str, ...] = NAMED_FACETS, limit: int = 10
+    ) -> list[Name]:
+        """Autocomplete: names of ``facets`` starting with ``prefix`` (see
+        :meth:`kb.suggest.Names.complete`)."""
+        return self.names().complete(prefix, facets, limit)
+
+    # -- did you mean
+    def _suggest(
+        self, s: Any, cache: FacetCache, q: str, tree: Node, filters: np.ndarray, total: int
+    ) -> str | None:
+        """``q`` corrected, when the correction is worth offering (a query that found
+        ``total`` items under the request's ``filters``; see
+        :func:`kb.suggest.worth_suggesting`), else None.
+
+        Names in field filters that match nothing are corrected from the index's names
+        (``speaker:horsfrod`` → ``speaker:Horsford``); plain words from the indexed words
+        (when something was found, only by words more documents use)."""
+        corrected = q
+        reader = s.reader()
+        for node, _negated in _walk(tree):
+            if isinstance(node, FieldQuery) and node.name in NAMED_FACETS:
+                corrected = self._correct_name(s, cache, corrected, node)
+            elif isinstance(node, Term) and not _negated:
+                for word in analysis.WORD_RE.findall(node.word):
+                    low = analysis.fold(word)
+                    if low in analysis.STOPWORDS or not low.isalpha() or len(low) < 3:
+                        continue
+                    found = spelling.suggest_word(reader, low, commoner=total > 0)
+                    if found and found != low:
+                        corrected = re.sub(
+                            rf"(?<![\w:]){re.escape(word)}(?![\w:])",
+                            lambda _m, new=found: new,  # type: ignore[misc]
+                            corrected,
+                            count=1,
+                        )
+        if corrected == q:
+            return None
+        try:
+            better = parse(corrected)
+        except QueryError:
+            return None
+        query = _Compiler(self.expander).compile(better) if better is not None else None
+        if query is None:
+            return None
+        found_total = int((cache.mask(s.docs_for_query(query)) & filters).sum())
+        return corrected if worth_suggesting(total, found_total) else None
+
+    def _correct_name(self, s: Any, cache: FacetCache, q: str, node: FieldQuery) -> str:
+        """``q`` with the value of filter ``node`` replaced by the closest name, when the
+        filter matches no item at all."""
+        fq = field_query(node.name, node.value, phrase=node.phrase)
+        if fq is not None and (cache.mask(s.docs_for_query(fq)) & cache.items).any():
+            return q
+        better = self._names(s, cache).correct(node.name, node.value)
+        return replace_field(q, node.name, node.value, better) if better else q

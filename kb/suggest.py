@@ -1,0 +1,147 @@
+"""Suggestion policy and the names index: did-you-mean, name correction, autocomplete.
+
+Pure Python (no Whoosh here); :mod:`kb.search` feeds it counts and names from the index.
+
+* :func:`worth_suggesting` — when a corrected query is worth offering: always when nothing
+  was found, and when few were found (at most :data:`FEW_RESULTS`) only if the correction
+  finds at least :data:`MORE_FACTOR` times as many (and at least :data:`MIN_GAIN` more).
+* :class:`Names` — the people, committees, councils and topics of an index with their item
+  counts: :meth:`Names.complete` for autocomplete, :meth:`Names.correct` for a misspelt
+  name in a field filter (``speaker:horsfrod`` → ``Horsford``).
+* :func:`replace_field` — the query text with one field filter's value replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb import analysis
+from kb.spelling import edit_distance
+
+#: A query with at most this many results may still get a did-you-mean.
+FEW_RESULTS = 3
+#: ... when the correction finds at least this many times as many items,
+MORE_FACTOR = 5
+#: ... and at least this many more.
+MIN_GAIN = 3
+#: Facets whose values have names a user types (``name:value`` in a query).
+NAMED_FACETS = ("council", "committee", "speaker", "topic")
+#: The most suggestions one autocomplete answer gives.
+MAX_COMPLETIONS = 50
+
+
+def worth_suggesting(total: int, corrected_total: int) -> bool:
+    """Whether a correction finding ``corrected_total`` items should be offered to a user
+    whose query found ``total``."""
+    if corrected_total <= 0:
+        return False
+    if total == 0:
+        return True
+    if total > FEW_RESULTS:
+        return False
+    return corrected_total >= total * MORE_FACTOR and corrected_total - total >= MIN_GAIN
+
+
+def _words(text: str) -> list[str]:
+    return [analysis.fold(w) for w in analysis.WORD_RE.findall(text)]
+
+
+@dataclass(frozen=True)
+class Name:
+    """One facet value: ``value`` as filters take it, ``name`` as people write it (a
+    person's or committee's name, a topic's label), ``label`` for display, ``count`` items."""
+
+    facet: str
+    value: str
+    name: str
+    label: str
+    count: int
+    words: tuple[str, ...] = field(default=(), compare=False)
+
+    def query(self) -> str:
+        """The query syntax that filters on this name (``speaker:"Greg Horsford"``)."""
+        if self.facet == "topic":
+            return f"topic:{self.value}"
+        name = self.name.replace('"', "")
+        return f'{self.facet}:"{name}"' if " " in name else f"{self.facet}:{name}"
+
+
+class Names:
+    """The names of one index generation, per facet, most items first."""
+
+    def __init__(self, names: list[Name]) -> None:
+        by_facet: dict[str, list[Name]] = {f: [] for f in NAMED_FACETS}
+        for n in names:
+            words = tuple(_words(n.name)) + tuple(_words(n.value.replace("-", " ")))
+            by_facet.setdefault(n.facet, []).append(
+                Name(n.facet, n.value, n.name, n.label, n.count, words)
+            )
+        for values in by_facet.values():
+            values.sort(key=lambda n: (-n.count, n.label.lower(), n.value))
+        self.by_facet = by_facet
+
+    def top(self, facet: str, limit: int) -> list[Name]:
+        """The ``limit`` names of ``facet`` with the most items."""
+        return self.by_facet.get(facet, [])[: max(0, limit)]
+
+    def complete(
+        self, prefix: str, facets: tuple[str, ...] = NAMED_FACETS, limit: int = 10
+    ) -> list[Name]:
+        """Names of ``facets`` with a word (or the whole name) starting with ``prefix``
+        (case and accents ignored): whole-name matches first, then most items first."""
+        want = " ".join(_words(prefix))
+        if not want:
+            return []
+        found: list[tuple[int, int, str, Name]] = []
+        for facet in facets:
+            for n in self.by_facet.get(facet, []):
+                whole = " ".join(_words(n.name))
+                if whole.startswith(want):
+                    rank = 0
+                elif any(w.startswith(want) for w in n.words) or f" {want}" in f" {whole}":
+                    rank = 1
+                else:
+                    continue
+                found.append((rank, -n.count, n.label.lower(), n))
+        found.sort(key=lambda t: t[:3])
+        return [t[3] for t in found[: min(limit, MAX_COMPLETIONS)]]
+
+    def correct(self, facet: str, typed: str) -> str | None:
+        """The written form of the name closest to a misspelt ``typed`` value of ``facet``
+        (within :data:`kb.spelling.MAX_EDITS` edits per word, 1 for words under 5 letters):
+        the whole name when several words were typed, else the one word that matched
+        (``horsfrod`` → ``Horsford``); None when nothing is that close or it is exact."""
+        want = _words(typed)
+        if not want:
+            return None
+        best: tuple[int, int, str] | None = None
+        for n in self.by_facet.get(facet, []):
+            originals = analysis.WORD_RE.findall(n.name)
+            folded = [analysis.fold(w) for w in originals]
+            if len(want) == 1:
+                pairs = list(zip(folded, originals, strict=True))
+            else:
+                pairs = [(" ".join(folded), n.name)]
+            target = " ".join(want)
+            for word, original in pairs:
+                if word == target:
+                    return None  # typed right: nothing to correct
+                limit = 1 if len(target) < 5 else 2
+                if abs(len(word) - len(target)) > limit:
+                    continue
+                d = edit_distance(target, word)
+                if d <= limit and (best is None or (d, -n.count) < best[:2]):
+                    best = (d, -n.count, original)
+        return best[2] if best else None
+
+
+def replace_field(q: str, name: str, old: str, new: str) -> str:
+    """``q`` with the filter ``name:old`` (or ``name:"old"``) replaced by ``name:new``
+    (quoted when ``new`` has a space); ``q`` unchanged when it has no such filter."""
+    value = f'"{new}"' if " " in new else new
+    pattern = re.compile(
+        rf'(?<![\w:]){re.escape(name)}:(?:"{re.escape(old)}"?|{re.escape(old)}(?=[\s)]|$))',
+        re.IGNORECASE,
+    )
+    return pattern.sub(lambda _m: f"{name}:{value}", q, count=1)
