@@ -6,6 +6,7 @@ are validated by ``web.params`` so bad input is a 400 page, unknown ids a 404 pa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,18 @@ from flask import (
     url_for,
 )
 
+from kb.highlight import matcher_for_query
 from kb.search import SearchRequest
-from web import feeds
-from web.highlight import query_terms
-from web.params import parse_search_args, query_string
+from kb.suggest import NAMED_FACETS
+from web import cite, feeds
+from web.errors import ParamError
+from web.params import parse_search_args, query_string, replace
 from web.templating import search_url, url_with
 
 #: Items read to collect a person's roles (newest first); enough for a profile page.
 MAX_ROLE_ITEMS = 30
+#: Names per facet offered in the search box's datalist (the commonest first).
+DATALIST_PER_FACET = 25
 
 bp = Blueprint("search", __name__, template_folder="templates", static_folder="static")
 
@@ -99,8 +104,9 @@ def search() -> str:
         facets=display_facets(resp),
         labels=facet_labels(resp),
         has_query=has_query,
-        terms=query_terms(p["q"]),
         last_page=min(last_page, settings()["max_page"]),
+        names=datalist(),
+        permalink=request.host_url.rstrip("/") + search_url(replace(p, page=1)),
         over_budget=over_budget(resp),
         stats=None if has_query else service().stats(),
         qs=query_string(p, settings()["page_size"]),
@@ -146,6 +152,7 @@ def item(item_id: str) -> str:
         abort(404)
     q = request.args.get("q", "")[: settings()["max_query_length"]]
     prev_id, next_id = _attr(found, "prev_id"), _attr(found, "next_id")
+    permalink = url_for("search.item", item_id=item_id, _external=True)
     try:
         related = list(svc.more_like_this(item_id, 5) or [])
     except Exception:  # related items are a nicety; never fail the page over them
@@ -156,12 +163,49 @@ def item(item_id: str) -> str:
         item=found,
         meeting=_attr(found, "meeting") or {},
         q=q,
-        terms=query_terms(q),
+        matcher=matcher_for_query(q, svc.expander),
         prev_item=svc.get_item(prev_id) if prev_id else None,
         next_item=svc.get_item(next_id) if next_id else None,
         related=related,
-        permalink=url_for("search.item", item_id=item_id, _external=True),
+        permalink=permalink,
+        citations={
+            "text": cite.plain(found, permalink),
+            "bibtex": cite.bibtex(found, permalink),
+            "csl-json": json.dumps(cite.csl_json(found, permalink), indent=2, ensure_ascii=False),
+        },
     )
+
+
+@bp.get("/cite/<path:item_id>")
+def cite_item(item_id: str) -> Response:
+    """The citation of one item as a file: ``?format=`` text (default), bibtex or csl-json."""
+    found = service().get_item(item_id)
+    if found is None:
+        abort(404)
+    fmt = request.args.get("format", "text")
+    if fmt not in cite.FORMATS:
+        raise ParamError(f"format must be one of {', '.join(cite.FORMATS)} (got {fmt[:40]!r})")
+    permalink = url_for("search.item", item_id=item_id, _external=True)
+    if fmt == "text":
+        body = cite.plain(found, permalink) + "\n"
+    elif fmt == "bibtex":
+        body = cite.bibtex(found, permalink)
+    else:
+        body = json.dumps(cite.csl_json(found, permalink), indent=2, ensure_ascii=False) + "\n"
+    mimetype, ext = cite.FORMATS[fmt]
+    name = cite.cite_key(found)
+    return Response(
+        body,
+        content_type=mimetype,
+        headers={"Content-Disposition": f'inline; filename="{name}.{ext}"'},
+    )
+
+
+def datalist() -> list[Any]:
+    """Names for the search box's ``<datalist>``: the commonest people, committees,
+    councils and topics (a browser filters them as the user types; no script needed)."""
+    names = service().names()
+    return [n for facet in NAMED_FACETS for n in names.top(facet, DATALIST_PER_FACET)]
 
 
 @bp.get("/meetings/<path:meeting_id>")
