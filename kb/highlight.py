@@ -10,9 +10,10 @@ collects what the search looks for, the way :mod:`kb.querybuild` compiles it:
 * ``safe*``: every term starting with ``safe``;
 * field filters (``speaker:hawkes``), year ranges and excluded words (``-funding``): nothing.
 
-The :class:`Matcher` answers for *analysed* terms (:func:`kb.analysis.term_spans` of a text),
-so a document word is marked exactly when the search would have matched it.  Result snippets
-(:func:`kb.snippets.make_snippet`, called with ``matcher.matches``) and the item page
+A :class:`Matcher` finds the words to mark among the *analysed* terms of a text
+(:func:`term_hits` over :func:`kb.analysis.term_spans`), so a document word is marked when
+the search would have matched it there (a synonym phrase only where the whole phrase
+occurs).  Result snippets (:func:`kb.snippets.make_snippet`) and the item page
 (:func:`mark_html`, through ``web.highlight``) both use it.
 """
 
@@ -29,17 +30,23 @@ from kb.query import And, Node, Not, Or, Phrase, Prefix, QueryError, Term, parse
 
 @dataclass(frozen=True)
 class Matcher:
-    """The analysed terms and term prefixes a query looks for."""
+    """What a query looks for: single analysed terms, term prefixes, and phrases (sequences
+    of terms that count only where they occur in order, such as the words of
+    "anti-social behaviour" that ``ASB`` stands for)."""
 
     terms: frozenset[str] = field(default_factory=frozenset)
     prefixes: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
 
     def matches(self, term: str) -> bool:
-        """Whether an analysed term of a document is one the query looked for."""
+        """Whether an analysed term counts on its own (a single term or a prefix's)."""
         return term in self.terms or any(term.startswith(p) for p in self.prefixes)
 
     def __bool__(self) -> bool:
-        return bool(self.terms or self.prefixes)
+        return bool(self.terms or self.prefixes or self.phrases)
+
+
+Matches = Matcher | Callable[[str], bool]
 
 
 def alternatives(word: str, expander: Any | None) -> list[tuple[str, ...]]:
@@ -63,14 +70,21 @@ def matcher_for(tree: Node | None, expander: Any | None = None) -> Matcher:
     """The :class:`Matcher` of a parsed query (an empty one for a blank query)."""
     terms: set[str] = set()
     prefixes: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+
+    def add(seq: tuple[str, ...]) -> None:
+        if len(seq) == 1:
+            terms.add(seq[0])
+        elif seq:
+            phrases.append(seq)
 
     def walk(node: Node) -> None:
         if isinstance(node, Term):
             for word in analysis.WORD_RE.findall(node.word):
                 for variant in alternatives(word, expander):
-                    terms.update(variant)
+                    add(variant)
         elif isinstance(node, Phrase):
-            terms.update(analysis.terms(node.text))
+            add(tuple(analysis.phrase_terms(node.text)))
         elif isinstance(node, Prefix):
             prefixes.append(analysis.fold(node.prefix))
         elif isinstance(node, And | Or):
@@ -80,7 +94,7 @@ def matcher_for(tree: Node | None, expander: Any | None = None) -> Matcher:
 
     if tree is not None and not isinstance(tree, Not):
         walk(tree)
-    return Matcher(frozenset(terms), tuple(dict.fromkeys(prefixes)))
+    return Matcher(frozenset(terms), tuple(dict.fromkeys(prefixes)), tuple(dict.fromkeys(phrases)))
 
 
 def matcher_for_query(q: str, expander: Any | None = None) -> Matcher:
@@ -92,22 +106,52 @@ def matcher_for_query(q: str, expander: Any | None = None) -> Matcher:
         return Matcher()
 
 
-def marked_spans(text: str, matches: Callable[[str], bool]) -> list[tuple[int, int]]:
+def term_hits(text: str, matches: Matches) -> list[tuple[int, int, str]]:
+    """``(start, end, term)`` of the analysed terms of ``text`` (:func:`kb.analysis.term_spans`)
+    that ``matches`` looks for, in text order: a term that counts on its own, or each term of
+    a phrase where the phrase's terms follow one another.  ``matches`` may be a plain
+    ``term -> bool`` function (no phrases then)."""
+    spans = analysis.term_spans(text)
+    single = matches.matches if isinstance(matches, Matcher) else matches
+    hit = [single(term) for _s, _e, term in spans]
+    phrases = matches.phrases if isinstance(matches, Matcher) else ()
+    if phrases:
+        # one span per word position: a hyphenated word's joined form follows its parts
+        # and starts inside them, so it is left out of the sequence
+        seq: list[int] = []
+        last_end = -1
+        for i, (start, end, _term) in enumerate(spans):
+            if start >= last_end:
+                seq.append(i)
+                last_end = end
+        terms = [spans[i][2] for i in seq]
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            by_first.setdefault(phrase[0], []).append(phrase)
+        for j, term in enumerate(terms):
+            for phrase in by_first.get(term, ()):
+                if tuple(terms[j : j + len(phrase)]) == phrase:
+                    for k in range(j, j + len(phrase)):
+                        hit[seq[k]] = True
+    return [span for span, wanted in zip(spans, hit, strict=True) if wanted]
+
+
+def marked_spans(text: str, matches: Matches) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` to mark, in order and not overlapping: each
-    analysed term ``matches`` accepts, skipping a term inside one already marked (the joined
-    form of a hyphenated word after its parts) — the same words
-    :func:`kb.snippets.make_snippet` marks."""
+    of :func:`term_hits`, skipping a term inside one already marked (the joined form of a
+    hyphenated word after its parts) — the same words :func:`kb.snippets.make_snippet`
+    marks."""
     out: list[tuple[int, int]] = []
     cursor = 0
-    for start, end, term in analysis.term_spans(text):
-        if start < cursor or not matches(term):
+    for start, end, _term in term_hits(text, matches):
+        if start < cursor:
             continue
         out.append((start, end))
         cursor = end
     return out
 
 
-def mark_html(text: str, matches: Callable[[str], bool]) -> str:
+def mark_html(text: str, matches: Matches) -> str:
     """``text`` HTML-escaped, with each word of :func:`marked_spans` wrapped in ``<mark>``:
     the only markup in the result is ``<mark>``/``</mark>``."""
     parts: list[str] = []

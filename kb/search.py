@@ -446,7 +446,7 @@ class SearchService(BrowseMixin, SuggestMixin):
     @staticmethod
     def _hit(stored: dict[str, Any], score: float, matcher: Matcher) -> Hit:
         data = json.loads(stored.get("data") or "{}")
-        plain, marked = make_snippet(stored.get("body") or "", matcher.matches)
+        plain, marked = make_snippet(stored.get("body") or "", matcher)
         return Hit(
             id=stored["id"],
             meeting_id=stored.get("meeting_id", ""),

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
-
-from kb.analysis import sentences, term_spans
+from kb.analysis import sentences
+from kb.highlight import Matches, term_hits
 
 DEFAULT_CHARS = 260
 
@@ -21,21 +20,20 @@ def _squash(text: str) -> str:
 
 def make_snippet(
     text: str,
-    matches: Callable[[str], bool],
+    matches: Matches,
     *,
     max_chars: int = DEFAULT_CHARS,
 ) -> tuple[str, str]:
     """Return ``(plain, html)`` snippets of ``text``.
 
-    ``matches(term)`` says whether an analysed term is one the query looked for.  The sentence
+    ``matches`` (a :class:`kb.highlight.Matcher`, or a ``term -> bool`` function) says which
+    words the query looked for (:func:`kb.highlight.term_hits`).  The sentence
     with the most distinct matching terms is chosen (ties: the earliest), then neighbouring
     sentences are added while they fit in ``max_chars``; a long sentence is cut around its
     first match with '…'.  With no match the text's opening is used.  ``html`` is ``plain``
     escaped, with each matching word wrapped in ``<mark>…</mark>``.
     """
-    spans_of_terms = term_spans(text)
-    wanted = {term for term in {t for _s, _e, t in spans_of_terms} if matches(term)}
-    hits = [span for span in spans_of_terms if span[2] in wanted]
+    hits = term_hits(text, matches)
     spans = sentences(text) or [(0, len(text))]
     best, best_score = 0, -1
     for i, (a, b) in enumerate(spans):

@@ -60,11 +60,8 @@ class Name:
     words: tuple[str, ...] = field(default=(), compare=False)
 
     def query(self) -> str:
-        """The query syntax that filters on this name (``speaker:"Greg Horsford"``)."""
-        if self.facet == "topic":
-            return f"topic:{self.value}"
-        name = self.name.replace('"', "")
-        return f'{self.facet}:"{name}"' if " " in name else f"{self.facet}:{name}"
+        """The query syntax that filters on exactly this value (``speaker:luton/greg-horsford``)."""
+        return f"{self.facet}:{self.value}"
 
 
 class Names:

@@ -17,6 +17,4 @@ __all__ = ["Matcher", "highlight"]
 
 def highlight(text: str, matcher: Matcher | None) -> Markup:
     """Return ``text`` escaped, with the words ``matcher`` matches wrapped in ``<mark>``."""
-    if not matcher:
-        return Markup(mark_html(text, lambda _term: False))
-    return Markup(mark_html(text, matcher.matches))  # noqa: S704 - mark_html escapes all text
+    return Markup(mark_html(text, matcher or Matcher()))  # noqa: S704 - mark_html escapes all text

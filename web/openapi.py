@@ -53,7 +53,11 @@ SCHEMAS: dict[str, Any] = {
             "results": {"type": "array", "items": _ref("Hit")},
             "facets": {
                 "type": "object",
-                "description": "facet name → {value: count}",
+                "description": (
+                    "facet name → {value: count}. Counts are disjunctive: each facet is "
+                    "counted under every filter except its own (values of one facet combine "
+                    "with OR), so the other values of a chosen facet keep their counts."
+                ),
                 "additionalProperties": {"type": "object", "additionalProperties": _INT},
             },
             "histogram": {
@@ -153,6 +157,27 @@ SCHEMAS: dict[str, Any] = {
             "mentioned_in": {"type": "array", "items": _ref("ItemLink")},
         }
     ),
+    "Completions": _obj(
+        {
+            "query": _STR,
+            "suggestions": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "kind": {
+                            "type": "string",
+                            "enum": ["council", "committee", "speaker", "topic"],
+                        },
+                        "value": _STR,
+                        "label": _STR,
+                        "count": {"type": "integer", "minimum": 0},
+                        "query": _STR,
+                        "url": _STR,
+                    }
+                ),
+            },
+        }
+    ),
     "TopicSummary": _obj(
         {
             "topic": _STR,
@@ -195,7 +220,7 @@ def _responses(ok: str, *codes: int) -> dict[str, Any]:
 SEARCH_PARAMS = [
     _param("q", {"type": "string", "maxLength": 500}, "Query text (see the search tips)."),
     _param("council", _STR, "Council id; repeat for OR.", many=True),
-    _param("committee", _STR, "Committee key council_id/committee_id; repeat.", many=True),
+    _param("committee", _STR, "Committee key council_id/committee_id; repeat for OR.", many=True),
     _param("speaker", _STR, "Person id; repeat for OR.", many=True),
     _param("topic", _STR, "Topic id; repeat for OR.", many=True),
     _param(
@@ -209,6 +234,18 @@ SEARCH_PARAMS = [
     _param("sort", {"type": "string", "enum": ["relevance", "newest", "oldest"]}, "Order."),
     _param("page", {"type": "integer", "minimum": 1}, "Page number (1-based)."),
     _param("page_size", {"type": "integer", "minimum": 1}, "Results per page."),
+]
+
+
+COMPLETE_PARAMS = [
+    _param("q", {"type": "string", "minLength": 1, "maxLength": 200}, "Start of a name."),
+    _param(
+        "kind",
+        {"type": "string", "enum": ["council", "committee", "speaker", "topic"]},
+        "Kinds of name to suggest; repeat for several (default: all).",
+        many=True,
+    ),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": 50}, "Most suggestions."),
 ]
 
 
@@ -227,6 +264,13 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Search items (same shape as `kb search --json`)",
                     "parameters": SEARCH_PARAMS,
                     "responses": _responses("SearchResponse", 400, 405),
+                }
+            },
+            "/api/autocomplete": {
+                "get": {
+                    "summary": "People, committees, councils and topics starting with q",
+                    "parameters": COMPLETE_PARAMS,
+                    "responses": _responses("Completions", 400, 405),
                 }
             },
             "/api/items/{id}": {
