@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+
 from kb.analysis import sentences
 from kb.highlight import Matches, term_hits
 

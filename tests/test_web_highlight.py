@@ -23,7 +23,8 @@ EXPANDER = Expander.load()
         (
             "tackling ASB and anti-social behaviour",
             "ASB",
-            "tackling <mark>ASB</mark> and <mark>anti</mark>-<mark>social</mark> <mark>behaviour</mark>",
+            "tackling <mark>ASB</mark> and "
+            "<mark>anti</mark>-<mark>social</mark> <mark>behaviour</mark>",
         ),
         ("safer and safety", "safe*", "<mark>safer</mark> and <mark>safety</mark>"),
         ("no terms", "", "no terms"),
