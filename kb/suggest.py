@@ -43,8 +43,12 @@ def worth_suggesting(total: int, corrected_total: int) -> bool:
     return corrected_total >= total * MORE_FACTOR and corrected_total - total >= MIN_GAIN
 
 
+#: A word of a name: letters and digits, maybe with an apostrophe (hyphens split words).
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
 def _words(text: str) -> list[str]:
-    return [analysis.fold(w) for w in analysis.WORD_RE.findall(text)]
+    return [analysis.fold(w) for w in _WORD.findall(text)]
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ class Names:
             return None
         best: tuple[int, int, str] | None = None
         for n in self.by_facet.get(facet, []):
-            originals = analysis.WORD_RE.findall(n.name)
+            originals = _WORD.findall(n.name)
             folded = [analysis.fold(w) for w in originals]
             if len(want) == 1:
                 pairs = list(zip(folded, originals, strict=True))
