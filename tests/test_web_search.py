@@ -30,21 +30,6 @@ def page(client, url: str) -> str:  # type: ignore[no-untyped-def]
     return resp.get_data(as_text=True)
 
 
-def facet_rows(body: str, facet: str) -> dict[str, tuple[int, bool, str]]:
-    """value → (count, on, href) of the facet's links (the value read from the href)."""
-    rows: dict[str, tuple[int, bool, str]] = {}
-    pattern = re.compile(
-        r'<a href="([^"]+)" class="facet-link( on)?"[^>]*data-facet="' + facet + r'">'
-        r'.*?<span class="count">(\d+)',
-        re.S,
-    )
-    for href, on, count in pattern.findall(body):
-        href = html.unescape(href)
-        values = set(parse_qs(urlparse(href).query).get(facet, []))
-        rows[href] = (int(count), bool(on), href)
-    return rows
-
-
 def links(body: str, cls: str) -> list[str]:
     return [html.unescape(h) for h in re.findall(rf'<a class="{cls}" href="([^"]+)"', body)]
 
@@ -202,8 +187,8 @@ def test_item_page_marks_stems_and_prefixes(client) -> None:  # type: ignore[no-
 def test_cite_block_on_the_item_page(client) -> None:  # type: ignore[no-untyped-def]
     body = page(client, f"/items/{ITEM7}")
     assert (
-        '<p class="cite" id="cite-text">Luton, Crime and Disorder Committee, minutes of the meeting of 27 March 2018, item 07:'
-        in body
+        '<p class="cite" id="cite-text">Luton, Crime and Disorder Committee, minutes of the '
+        "meeting of 27 March 2018, item 07:" in body
     )
     assert "@misc{luton2018-03-27item07," in body
     csl = html.unescape(re.search(r'<pre class="cite-csl">(.*?)</pre>', body, re.S).group(1))
