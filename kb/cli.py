@@ -32,7 +32,9 @@ QUERY syntax:
   committee:licensing  council:luton  speaker:hawkes  topic:cctv
   year:2018  year:2017..2019  year:2017..  year:..2019
 Other name:value text is searched as plain words.  Dates: --from/--to
-(YYYY-MM-DD) or --year; not both.
+(YYYY-MM-DD) or --year; not both.  Filters of one kind combine with OR,
+different kinds with AND; with --json, each facet's counts ignore that
+facet's own filter (so the other committees keep their counts).
 """
 
 
@@ -194,11 +196,13 @@ def _parse_day(value: str | None, name: str) -> dt.date | None:
 @main.command(help=SEARCH_HELP)
 @click.argument("query", nargs=-1)
 @click.option("--index", "index", help=INDEX_HELP)
-@click.option("--council", multiple=True, help="Only this council (id or name); repeatable.")
-@click.option("--committee", multiple=True, help="Only this committee; repeatable.")
-@click.option("--speaker", multiple=True, help="Only items where this person spoke.")
-@click.option("--topic", multiple=True, help="Only items with this topic id.")
-@click.option("--year", multiple=True, help="Only this year (or range 2017..2019).")
+@click.option("--council", multiple=True, help="Only this council (id or name); repeat for OR.")
+@click.option(
+    "--committee", multiple=True, help="Only this committee (key or name); repeat for OR."
+)
+@click.option("--speaker", multiple=True, help="Only items where this person spoke; repeat for OR.")
+@click.option("--topic", multiple=True, help="Only items with this topic id; repeat for OR.")
+@click.option("--year", multiple=True, help="Only this year (or range 2017..2019); repeat for OR.")
 @click.option("--from", "date_from", help="Meetings on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Meetings on or before this date (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")

@@ -12,7 +12,11 @@ The index holds two kinds of documents, told apart by the ``doctype`` field:
 
 Facet counts and the year × committee histogram are counted with numpy over per-field value
 arrays built once per index generation (see :class:`FacetCache`), from the set of matching
-document numbers: totals and counts are exact.  Queries are compiled by :mod:`kb.querybuild`;
+document numbers: totals and counts are exact.  Facets are disjunctive: the values chosen for
+one facet combine with OR and that facet is counted under every other filter but not its own
+(so choosing one committee leaves the others listed with their counts); facets combine with
+AND.  Snippets mark words with :mod:`kb.highlight`; suggestions come from
+:mod:`kb.didyoumean`.  Queries are compiled by :mod:`kb.querybuild`;
 word, AND/OR/NOT and phrase queries are ranked by :mod:`kb.fastscore` with numpy (Whoosh's
 BM25F scores, same order as Whoosh's exhaustive ranking), anything else by one exhaustive
 Whoosh search.  Responses are cached per index generation (:class:`kb.results.ResultCache`).
