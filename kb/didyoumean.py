@@ -38,6 +38,7 @@ class SuggestMixin:
 
     expander: Any
     _names_cache: tuple[FacetCache, Names] | None = None
+    #: one lock for every service: names are built once per index generation, rarely
     _names_lock = threading.Lock()
 
     def searcher(self) -> AbstractContextManager[Any]:  # pragma: no cover - overridden
@@ -110,10 +111,10 @@ class SuggestMixin:
         (when something was found, only by words more documents use)."""
         corrected = q
         reader = s.reader()
-        for node, _negated in _walk(tree):
+        for node, negated in _walk(tree):
             if isinstance(node, FieldQuery) and node.name in NAMED_FACETS:
                 corrected = self._correct_name(s, cache, corrected, node)
-            elif isinstance(node, Term) and not _negated:
+            elif isinstance(node, Term) and not negated:
                 for word in analysis.WORD_RE.findall(node.word):
                     low = analysis.fold(word)
                     if low in analysis.STOPWORDS or not low.isalpha() or len(low) < 3:
