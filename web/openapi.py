@@ -65,7 +65,14 @@ SCHEMAS: dict[str, Any] = {
                 "description": "year → committee → number of matching items",
                 "additionalProperties": {"type": "object", "additionalProperties": _INT},
             },
-            "suggestion": _STR_OR_NULL,
+            "suggestion": {
+                **_STR_OR_NULL,
+                "description": (
+                    "A corrected query (misspelt words or names in field filters, such as "
+                    "speaker:horsfrod → speaker:Horsford) when nothing or few were found and "
+                    "the correction finds more; else null."
+                ),
+            },
         }
     ),
     "PersonRef": _obj({"person_id": _STR, "name": _STR}, {"form": _STR, "role": _STR_OR_NULL}),
