@@ -20,7 +20,7 @@ from kb import analysis, spelling
 from kb.facets import FacetCache
 from kb.query import FieldQuery, Node, Not, QueryError, Term, parse
 from kb.querybuild import _Compiler, field_query
-from kb.suggest import NAMED_FACETS, Name, Names, replace_field, worth_suggesting
+from kb.suggest import FEW_RESULTS, NAMED_FACETS, Name, Names, replace_field, worth_suggesting
 
 
 def _walk(node: Node, negated: bool = False) -> list[tuple[Node, bool]]:
@@ -108,7 +108,8 @@ class SuggestMixin:
 
         Names in field filters that match nothing are corrected from the index's names
         (``speaker:horsfrod`` → ``speaker:Horsford``); plain words from the indexed words
-        (when something was found, only by words more documents use)."""
+        (when something was found, only rare words — used by at most
+        :data:`kb.suggest.FEW_RESULTS` items — and only by words more items use)."""
         corrected = q
         reader = s.reader()
         for node, negated in _walk(tree):
@@ -119,6 +120,8 @@ class SuggestMixin:
                     low = analysis.fold(word)
                     if low in analysis.STOPWORDS or not low.isalpha() or len(low) < 3:
                         continue
+                    if total and spelling.used_by(reader, low) > FEW_RESULTS:
+                        continue  # a word that many items use is not the misspelling
                     found = spelling.suggest_word(reader, low, commoner=total > 0)
                     if found and found != low:
                         corrected = re.sub(

@@ -377,7 +377,13 @@ class SearchService(BrowseMixin, SuggestMixin):
             # disjunctive facets: each facet counts under every filter but its own
             matched = base if text is None else base & text
             facets = {
-                f: self._facet_values(s, cache, f, _without(matched, selected, f), getattr(req, f))
+                f: self._facet_values(
+                    s,
+                    cache,
+                    f,
+                    _without(matched, selected, f) if f in selected else mask,
+                    getattr(req, f),
+                )
                 for f in FACETS
             }
             histogram = cache.histogram(mask)

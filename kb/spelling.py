@@ -36,7 +36,7 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def _used(reader: Any, word: str) -> int:
+def used_by(reader: Any, word: str) -> int:
     """How many documents use ``word`` (its stem's frequency in titles and bodies)."""
     term = analysis.stem(word)
     return sum(reader.doc_frequency(f, term) for f in FREQUENCY_FIELDS)
@@ -51,12 +51,12 @@ def suggest_word(
     With ``commoner``, only other words that more documents use than ``word`` count (a
     rare word that is indexed, maybe a typo in one document, can still get a suggestion)."""
     best: tuple[int, int, str] | None = None
-    floor = _used(reader, word) if commoner else -1
+    floor = used_by(reader, word) if commoner else -1
     for candidate in reader.terms_within(field, word, MAX_EDITS):
         distance = edit_distance(word, candidate)
         if distance > MAX_EDITS or (commoner and candidate == word):
             continue
-        used = _used(reader, candidate)
+        used = used_by(reader, candidate)
         if used <= floor:
             continue
         key = (distance, -used, candidate)

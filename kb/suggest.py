@@ -27,6 +27,13 @@ MORE_FACTOR = 5
 MIN_GAIN = 3
 #: Facets whose values have names a user types (``name:value`` in a query).
 NAMED_FACETS = ("council", "committee", "speaker", "topic")
+#: What each named facet's values are, for people reading a suggestion.
+KIND_LABELS = {
+    "council": "Council",
+    "committee": "Committee",
+    "speaker": "Person",
+    "topic": "Topic",
+}
 #: The most suggestions one autocomplete answer gives.
 MAX_COMPLETIONS = 50
 
@@ -62,6 +69,11 @@ class Name:
     label: str
     count: int
     words: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def kind(self) -> str:
+        """What the value is, for display ("Person" for a speaker)."""
+        return KIND_LABELS.get(self.facet, self.facet)
 
     def query(self) -> str:
         """The query syntax that filters on exactly this value (``speaker:luton/greg-horsford``)."""

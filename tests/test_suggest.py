@@ -96,6 +96,12 @@ def test_complete_ranks_whole_name_starts_first_and_limits() -> None:
 
 def test_name_query_filters_on_the_exact_value() -> None:
     assert NAMES.top("speaker", 1)[0].query() == "speaker:luton/vicky-hawkes"
+    assert [NAMES.top(f, 1)[0].kind for f in ("council", "committee", "speaker", "topic")] == [
+        "Council",
+        "Committee",
+        "Person",
+        "Topic",
+    ]
     assert NAMES.top("topic", 5)[0].query() == "topic:anti-social-behaviour"
 
 
