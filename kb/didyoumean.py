@@ -20,7 +20,15 @@ from kb import analysis, spelling
 from kb.facets import FacetCache
 from kb.query import FieldQuery, Node, Not, QueryError, Term, parse
 from kb.querybuild import _Compiler, field_query
-from kb.suggest import FEW_RESULTS, NAMED_FACETS, Name, Names, replace_field, worth_suggesting
+from kb.suggest import (
+    FEW_EDITS,
+    FEW_RESULTS,
+    NAMED_FACETS,
+    Name,
+    Names,
+    replace_field,
+    worth_suggesting,
+)
 
 
 def _walk(node: Node, negated: bool = False) -> list[tuple[Node, bool]]:
@@ -109,7 +117,8 @@ class SuggestMixin:
         Names in field filters that match nothing are corrected from the index's names
         (``speaker:horsfrod`` → ``speaker:Horsford``); plain words from the indexed words
         (when something was found, only rare words — used by at most
-        :data:`kb.suggest.FEW_RESULTS` items — and only by words more items use)."""
+        :data:`kb.suggest.FEW_RESULTS` items — and only by words one edit away
+        (:data:`kb.suggest.FEW_EDITS`) that more items use)."""
         corrected = q
         reader = s.reader()
         for node, negated in _walk(tree):
@@ -122,7 +131,11 @@ class SuggestMixin:
                         continue
                     if total and spelling.used_by(reader, low) > FEW_RESULTS:
                         continue  # a word that many items use is not the misspelling
-                    found = spelling.suggest_word(reader, low, commoner=total > 0)
+                    found = (
+                        spelling.suggest_word(reader, low, commoner=True, max_edits=FEW_EDITS)
+                        if total
+                        else spelling.suggest_word(reader, low)
+                    )
                     if found and found != low:
                         corrected = re.sub(
                             rf"(?<![\w:]){re.escape(word)}(?![\w:])",

@@ -43,18 +43,25 @@ def used_by(reader: Any, word: str) -> int:
 
 
 def suggest_word(
-    reader: Any, word: str, field: str = "words", *, commoner: bool = False
+    reader: Any,
+    word: str,
+    field: str = "words",
+    *,
+    commoner: bool = False,
+    max_edits: int = MAX_EDITS,
 ) -> str | None:
     """The best indexed word within :data:`MAX_EDITS` of the folded ``word`` (``word``
     itself when it is indexed), or None when there is none.
 
     With ``commoner``, only other words that more documents use than ``word`` count (a
-    rare word that is indexed, maybe a typo in one document, can still get a suggestion)."""
+    rare word that is indexed, maybe a typo in one document, can still get a suggestion).
+    ``max_edits`` (at most :data:`MAX_EDITS`) narrows how far a suggestion may be."""
+    max_edits = min(max_edits, MAX_EDITS)
     best: tuple[int, int, str] | None = None
     floor = used_by(reader, word) if commoner else -1
-    for candidate in reader.terms_within(field, word, MAX_EDITS):
+    for candidate in reader.terms_within(field, word, max_edits):
         distance = edit_distance(word, candidate)
-        if distance > MAX_EDITS or (commoner and candidate == word):
+        if distance > max_edits or (commoner and candidate == word):
             continue
         used = used_by(reader, candidate)
         if used <= floor:

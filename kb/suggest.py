@@ -4,7 +4,8 @@ Pure Python (no Whoosh here); :mod:`kb.search` feeds it counts and names from th
 
 * :func:`worth_suggesting` — when a corrected query is worth offering: always when nothing
   was found, and when few were found (at most :data:`FEW_RESULTS`) only if the correction
-  finds at least :data:`MORE_FACTOR` times as many (and at least :data:`MIN_GAIN` more).
+  finds at least :data:`MORE_FACTOR` times as many (and at least :data:`MIN_GAIN` more);
+  then only rare words are corrected, by at most :data:`FEW_EDITS` edits.
 * :class:`Names` — the people, committees, councils and topics of an index with their item
   counts: :meth:`Names.complete` for autocomplete, :meth:`Names.correct` for a misspelt
   name in a field filter (``speaker:horsfrod`` → ``Horsford``).
@@ -25,6 +26,9 @@ FEW_RESULTS = 3
 MORE_FACTOR = 5
 #: ... and at least this many more.
 MIN_GAIN = 3
+#: With few results, a word is corrected only to one at most this many edits away (a real
+#: but rare word is easily two edits from a common one: "unlimited" → "limited").
+FEW_EDITS = 1
 #: Facets whose values have names a user types (``name:value`` in a query).
 NAMED_FACETS = ("council", "committee", "speaker", "topic")
 #: What each named facet's values are, for people reading a suggestion.

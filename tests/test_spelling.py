@@ -70,3 +70,10 @@ def test_an_indexed_word_is_its_own_suggestion_and_far_words_are_none() -> None:
 )
 def test_commoner_skips_the_word_itself(words: dict[str, int], typed: str, expected) -> None:  # type: ignore[no-untyped-def]
     assert suggest_word(FakeReader(words), typed, commoner=True) == expected
+
+
+def test_max_edits_narrows_the_candidates() -> None:
+    reader = FakeReader({"limited": 90, "unlimited": 2})
+    assert suggest_word(reader, "unlimited", commoner=True) == "limited"  # two edits
+    assert suggest_word(reader, "unlimited", commoner=True, max_edits=1) is None
+    assert suggest_word(FakeReader({"partnership": 9}), "partnrship", max_edits=1) == "partnership"
