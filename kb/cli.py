@@ -254,6 +254,9 @@ def search(
     click.echo(f"{shown}{res.total} items for {res.query!r}")
     if res.suggestion:
         click.echo(f"Did you mean: {res.suggestion}")
+    for facet, fixes in res.corrections.items():
+        for typed, meant in fixes.items():
+            click.echo(f"No {facet} matches {typed!r}; did you mean: --{facet} {meant}")
     for n, hit in enumerate(res.results, start=first + 1):
         click.echo("")
         click.echo(click.style(f"{n}. {hit.item_title}", bold=True) + f"  (item {hit.item_number})")

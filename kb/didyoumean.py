@@ -155,6 +155,22 @@ class SuggestMixin:
         found_total = int((cache.mask(s.docs_for_query(query)) & filters).sum())
         return corrected if worth_suggesting(total, found_total) else None
 
+    def _corrections(
+        self, s: Any, cache: FacetCache, req: Any, selected: dict[str, np.ndarray]
+    ) -> dict[str, dict[str, str]]:
+        """For each named facet whose chosen values match no item at all: each value typed
+        → the value of the closest name (``--speaker horsfrod`` → ``luton/greg-horsford``)."""
+        out: dict[str, dict[str, str]] = {}
+        for facet in NAMED_FACETS:
+            chosen = selected.get(facet)
+            if chosen is None or (chosen & cache.items).any():
+                continue
+            for value in getattr(req, facet):
+                found = self._names(s, cache).closest(facet, str(value))
+                if found is not None:
+                    out.setdefault(facet, {})[str(value)] = found[0].value
+        return out
+
     def _correct_name(self, s: Any, cache: FacetCache, q: str, node: FieldQuery) -> str:
         """``q`` with the value of filter ``node`` replaced by the closest name, when the
         filter matches no item at all."""

@@ -68,6 +68,9 @@ class SearchResponse:
     histogram: dict[int, dict[str, int]]
     suggestion: str | None
     elapsed_ms: float
+    #: facet → {value typed: the value meant} for filter values that match nothing
+    #: (``{"speaker": {"horsfrod": "luton/greg-horsford"}}``)
+    corrections: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ``kb search --json`` / API shape."""
@@ -91,6 +94,7 @@ class SearchResponse:
             "facets": {k: {f.value: f.count for f in v} for k, v in self.facets.items()},
             "histogram": {str(y): dict(c) for y, c in self.histogram.items()},
             "suggestion": self.suggestion,
+            "corrections": self.corrections,
         }
 
 

@@ -390,6 +390,7 @@ class SearchService(BrowseMixin, SuggestMixin):
             suggestion = None
             if total <= FEW_RESULTS and tree is not None:
                 suggestion = self._suggest(s, cache, req.q, tree, filters, total)
+            corrections = self._corrections(s, cache, req, selected) if total == 0 else {}
         response = SearchResponse(
             query=req.q,
             total=total,
@@ -400,6 +401,7 @@ class SearchService(BrowseMixin, SuggestMixin):
             histogram=histogram,
             suggestion=suggestion,
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
+            corrections=corrections,
         )
         self.results_cache.put(state, key, response)
         return response

@@ -124,15 +124,19 @@ class Names:
         found.sort(key=lambda t: t[:3])
         return [t[3] for t in found[: min(limit, MAX_COMPLETIONS)]]
 
-    def correct(self, facet: str, typed: str) -> str | None:
-        """The written form of the name closest to a misspelt ``typed`` value of ``facet``
-        (within :data:`kb.spelling.MAX_EDITS` edits per word, 1 for words under 5 letters):
-        the whole name when several words were typed, else the one word that matched
-        (``horsfrod`` → ``Horsford``); None when nothing is that close or it is exact."""
+    def closest(self, facet: str, typed: str) -> tuple[Name, str] | None:
+        """The name closest to a misspelt ``typed`` value of ``facet`` and its written form
+        to put in a query (within :data:`kb.spelling.MAX_EDITS` edits per word, 1 for words
+        under 5 letters): the whole name when several words were typed, the one word that
+        matched when one was (``horsfrod`` → ``Horsford``), the value itself when an id was
+        typed (``luton/licensing-comittee``); None when nothing is that close, or when
+        ``typed`` is already right."""
         want = _words(typed)
         if not want:
             return None
-        best: tuple[int, int, str] | None = None
+        target = " ".join(want)
+        typed_id = typed.strip().lower()
+        best: tuple[int, int, str, Name] | None = None
         for n in self.by_facet.get(facet, []):
             originals = _WORD.findall(n.name)
             folded = [analysis.fold(w) for w in originals]
@@ -140,17 +144,26 @@ class Names:
                 pairs = list(zip(folded, originals, strict=True))
             else:
                 pairs = [(" ".join(folded), n.name)]
-            target = " ".join(want)
+            if typed_id == n.value:
+                return None  # typed right: nothing to correct
+            if "/" in typed_id or (len(want) > 1 and " " not in typed_id):
+                pairs.append((n.value, n.value))  # an id, maybe mistyped
             for word, original in pairs:
-                if word == target:
-                    return None  # typed right: nothing to correct
-                limit = 1 if len(target) < 5 else 2
-                if abs(len(word) - len(target)) > limit:
+                key = typed_id if word == n.value else target
+                if word == key:
+                    return None
+                limit = 1 if len(key) < 5 else 2
+                if abs(len(word) - len(key)) > limit:
                     continue
-                d = edit_distance(target, word)
+                d = edit_distance(key, word)
                 if d <= limit and (best is None or (d, -n.count) < best[:2]):
-                    best = (d, -n.count, original)
-        return best[2] if best else None
+                    best = (d, -n.count, original, n)
+        return (best[3], best[2]) if best else None
+
+    def correct(self, facet: str, typed: str) -> str | None:
+        """The written form of :meth:`closest` (``horsfrod`` → ``Horsford``), or None."""
+        found = self.closest(facet, typed)
+        return found[1] if found else None
 
 
 def replace_field(q: str, name: str, old: str, new: str) -> str:

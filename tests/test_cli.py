@@ -187,3 +187,9 @@ def test_search_suggests_a_misspelt_speaker(runner, multi_index) -> None:  # typ
     assert result.exit_code == 0
     assert "0 items for 'speaker:horsfrod'" in result.output
     assert "Did you mean: speaker:Horsford" in result.output
+    args = ["search", "--speaker", "horsfrod", "--index", str(multi_index)]
+    result = runner.invoke(main, args)
+    assert (
+        "No speaker matches 'horsfrod'; did you mean: --speaker luton/greg-horsford"
+        in result.output
+    )

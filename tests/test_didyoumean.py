@@ -85,3 +85,37 @@ def test_names_are_built_once_per_generation(svc: SearchService) -> None:
     counts = {n.value: n.count for n in svc.names().top("committee", 10)}
     facets = svc.search(SearchRequest()).facets["committee"]
     assert counts == {f.value: f.count for f in facets}
+
+
+@pytest.mark.parametrize(
+    ("filters", "corrections"),
+    [
+        ({"speaker": ["horsfrod"]}, {"speaker": {"horsfrod": "luton/greg-horsford"}}),
+        (
+            {"committee": ["luton/licensing-comittee", "planing committee"]},
+            {
+                "committee": {
+                    "luton/licensing-comittee": "luton/licensing-committee",
+                    "planing committee": "luton/planning-committee",
+                }
+            },
+        ),
+        (
+            {"council": ["lutn"], "topic": ["hate crme"]},
+            {"council": {"lutn": "luton"}, "topic": {"hate crme": "hate-crime"}},
+        ),
+        # each facet on its own: a council that exists is not "corrected" for another's sake
+        ({"council": ["luton"], "topic": ["hate crme"]}, {"topic": {"hate crme": "hate-crime"}}),
+        ({"speaker": ["horsford"]}, {}),  # right: results, nothing to correct
+        ({"speaker": ["zzzzzz"]}, {}),  # nothing close
+        ({"speaker": ["horsford", "zzzzzz"]}, {}),  # one value matches: the OR finds items
+    ],
+)
+def test_filter_values_that_match_nothing_get_corrections(
+    svc: SearchService, filters: dict, corrections: dict
+) -> None:
+    res = svc.search(SearchRequest(**filters))
+    assert res.corrections == corrections
+    for facet, fixes in corrections.items():  # each correction finds items
+        for meant in fixes.values():
+            assert total(svc, "", **{facet: [meant]}) > 0

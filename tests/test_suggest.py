@@ -94,6 +94,21 @@ def test_complete_ranks_whole_name_starts_first_and_limits() -> None:
     assert [n.count for n in found[1:]] == sorted((n.count for n in found[1:]), reverse=True)
 
 
+@pytest.mark.parametrize(
+    ("facet", "typed", "value", "written"),
+    [
+        ("speaker", "horsfrod", "luton/greg-horsford", "Horsford"),
+        ("committee", "luton/licensing-comittee", "luton/licensing-committee",
+         "luton/licensing-committee"),  # a mistyped id gives the id
+        ("topic", "hate-crme", "hate-crime", "Hate crime"),
+        ("committee", "luton/licensing-committee", None, None),  # the id itself: right
+    ],
+)  # fmt: skip
+def test_closest(facet: str, typed: str, value: str | None, written: str | None) -> None:
+    found = NAMES.closest(facet, typed)
+    assert (found[0].value, found[1]) == (value, written) if value else found is None
+
+
 def test_name_query_filters_on_the_exact_value() -> None:
     assert NAMES.top("speaker", 1)[0].query() == "speaker:luton/vicky-hawkes"
     assert [NAMES.top(f, 1)[0].kind for f in ("council", "committee", "speaker", "topic")] == [

@@ -156,6 +156,21 @@ def test_did_you_mean_link(client, q: str, suggestion: str) -> None:  # type: ig
     assert qs(html.unescape(found.group(1))) == {"q": [suggestion], "date_from": ["2018-01-01"]}
 
 
+def test_filter_value_that_matches_nothing_links_to_the_closest_name(client) -> None:  # type: ignore[no-untyped-def]
+    body = page(client, "/search?q=partnership&speaker=horsfrod&date_from=2018-01-01")
+    found = re.search(
+        r'No person matches “horsfrod”. Did you mean <a href="([^"]+)">([^<]+)</a>', body
+    )
+    assert found and found.group(2) == "Superintendent Greg Horsford"
+    fixed = html.unescape(found.group(1))
+    assert qs(fixed) == {
+        "q": ["partnership"],
+        "speaker": ["luton/greg-horsford"],
+        "date_from": ["2018-01-01"],
+    }
+    assert client.get("/api/search?" + urlparse(fixed).query).json["total"] == 1
+
+
 def test_item_page_marks_what_the_snippet_marks(client) -> None:  # type: ignore[no-untyped-def]
     hit = client.get("/api/search?q=ASB").json["results"][0]
     snippet_marks = re.findall(r"<mark>(.*?)</mark>", hit["snippet_html"])

@@ -73,6 +73,15 @@ SCHEMAS: dict[str, Any] = {
                     "the correction finds more; else null."
                 ),
             },
+            "corrections": {
+                "type": "object",
+                "description": (
+                    "facet → {value given: the value of the closest name}, for council, "
+                    "committee, speaker or topic filters that match nothing "
+                    '(speaker=horsfrod → {"speaker": {"horsfrod": "luton/greg-horsford"}})'
+                ),
+                "additionalProperties": {"type": "object", "additionalProperties": _STR},
+            },
         }
     ),
     "PersonRef": _obj({"person_id": _STR, "name": _STR}, {"form": _STR, "role": _STR_OR_NULL}),

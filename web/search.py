@@ -80,6 +80,31 @@ def facet_labels(resp: Any) -> dict[str, dict[str, str]]:
     }
 
 
+def corrections(p: dict[str, Any], resp: Any) -> list[dict[str, str]]:
+    """Links for filter values that match nothing: ``{kind, typed, label, url}``, the url
+    being this search with the value replaced by the closest name's (see
+    ``SearchResponse.corrections``)."""
+    fixes = getattr(resp, "corrections", None) or {}
+    if not fixes:
+        return []
+    names = service().names()
+    out = []
+    for facet, pairs in fixes.items():
+        known = {n.value: n for n in names.by_facet.get(facet, [])}
+        for typed, meant in pairs.items():
+            name = known.get(meant)
+            values = [meant if str(v) == typed else v for v in p.get(facet) or []]
+            out.append(
+                {
+                    "kind": name.kind if name else facet,
+                    "typed": typed,
+                    "label": name.label if name else meant,
+                    "url": url_with(p, facet, list(dict.fromkeys(values))),
+                }
+            )
+    return out
+
+
 def over_budget(resp: Any) -> bool:
     """True when the search was cut short or took longer than the time budget."""
     if getattr(resp, "timed_out", False) or getattr(resp, "partial", False):
@@ -106,6 +131,7 @@ def search() -> str:
         has_query=has_query,
         last_page=min(last_page, settings()["max_page"]),
         names=datalist(),
+        corrections=corrections(p, resp),
         permalink=request.host_url.rstrip("/") + search_url(replace(p, page=1)),
         over_budget=over_budget(resp),
         stats=None if has_query else service().stats(),
