@@ -426,3 +426,27 @@ def test_a_chosen_value_stays_listed_with_a_zero_count(multi: SearchService) -> 
     assert res.total == 0
     assert counts(res, "year") == {"2019": 1, "2018": 0}
     assert counts(res, "committee") == {LICENSING: 0}  # nothing in 2018 has "taxi"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("q", ["planning", "ASB", "highway*", '"parish council"', "CCTV"])
+def test_snippet_marks_are_marked_on_the_item_page_on_real_minutes(
+    corpus_index: Path, q: str
+) -> None:
+    """On real councils' minutes, every word a snippet marks is marked on the item page."""
+    import re
+
+    from kb.highlight import mark_html, matcher_for_query
+
+    svc = SearchService(corpus_index)
+    res = svc.search(SearchRequest(q=q, page_size=25))
+    m = matcher_for_query(q, svc.expander)
+    checked = 0
+    for hit in res.results:
+        body = svc.get_item(hit.id)["body"]
+        in_snippet = re.findall(r"<mark>(.*?)</mark>", hit.snippet_html)
+        on_page = re.findall(r"<mark>(.*?)</mark>", mark_html(body, m))
+        assert set(in_snippet) <= set(on_page), hit.id
+        checked += bool(in_snippet)
+    assert checked or res.total == 0
+    svc.close()
