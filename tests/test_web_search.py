@@ -237,3 +237,27 @@ def test_print_stylesheet_hides_navigation_and_keeps_the_text() -> None:
     for selector in (".site-header", ".site-footer", ".search-form", ".prevnext", ".related"):
         assert selector in hidden
     assert ".item-body" not in hidden and ".cite," not in hidden
+
+
+def test_a_result_opens_with_its_search_and_leads_back_to_it(client) -> None:  # type: ignore[no-untyped-def]
+    search = f"/search?q=cctv&committee={LICENSING}&committee={PLANNING}&date_from=2019-01-01"
+    body = page(client, search + "&sort=oldest&page_size=2&page=2")
+    first = html.unescape(re.search(r'<h3 class="hit-title"><a href="([^"]+)"', body).group(1))
+    assert first.endswith("#item-text")
+    wanted = {
+        "q": ["cctv"],
+        "committee": [LICENSING, PLANNING],
+        "date_from": ["2019-01-01"],
+        "sort": ["oldest"],
+        "page": ["2"],
+        "page_size": ["2"],
+    }
+    assert qs(first.split("#")[0]) == wanted
+    item = page(client, first.split("#")[0])
+    back = html.unescape(re.search(r'<a href="([^"]+)">Back to results</a>', item).group(1))
+    assert urlparse(back).path == "/search" and qs(back) == wanted
+    nav = [html.unescape(h) for h in re.findall(r'<a rel="(?:prev|next)" href="([^"]+)"', item)]
+    assert nav and all(qs(h.split("#")[0]) == wanted for h in nav)
+    # a malformed search in the link still shows the item, highlighting the words
+    bad = page(client, first.split("?")[0] + "?q=cctv&page=0")
+    assert "<mark>CCTV</mark>" in bad and 'href="/search?q=cctv">Back to results' in bad

@@ -177,6 +177,11 @@ def item(item_id: str) -> str:
     if found is None:
         abort(404)
     q = request.args.get("q", "")[: settings()["max_query_length"]]
+    try:  # the search this item was opened from: kept in "back" and prev/next links
+        came_from = parse_search_args(request.args, settings())
+    except ParamError:
+        came_from = {"q": q}
+    search_qs = query_string(came_from, settings()["page_size"])
     prev_id, next_id = _attr(found, "prev_id"), _attr(found, "next_id")
     permalink = url_for("search.item", item_id=item_id, _external=True)
     try:
@@ -189,6 +194,8 @@ def item(item_id: str) -> str:
         item=found,
         meeting=_attr(found, "meeting") or {},
         q=q,
+        search_qs=search_qs,
+        back_url=search_url(came_from),
         matcher=matcher_for_query(q, svc.expander),
         prev_item=svc.get_item(prev_id) if prev_id else None,
         next_item=svc.get_item(next_id) if next_id else None,
