@@ -107,18 +107,29 @@ class SuggestMixin:
         return self.names().complete(prefix, facets, limit)
 
     # -- did you mean
-    def _suggest(
-        self, s: Any, cache: FacetCache, q: str, tree: Node, filters: np.ndarray, total: int
+    def _suggest(  # noqa: PLR0913 - the search's state, passed as it is
+        self,
+        s: Any,
+        cache: FacetCache,
+        q: str,
+        tree: Node,
+        filters: np.ndarray,
+        total: int,
+        relaxed: bool = False,
     ) -> str | None:
         """``q`` corrected, when the correction is worth offering (a query that found
         ``total`` items under the request's ``filters``; see
-        :func:`kb.suggest.worth_suggesting`), else None.
+        :func:`kb.suggest.worth_suggesting`), else None.  A ``relaxed`` word search (few
+        items had every word, so items with most or any of them were shown) is treated as
+        having found nothing: a misspelt word must not hide behind the others' results.
 
         Names in field filters that match nothing are corrected from the index's names
         (``speaker:horsfrod`` → ``speaker:Horsford``); plain words from the indexed words
         (when something was found, only rare words — used by at most
         :data:`kb.suggest.FEW_RESULTS` items — and only by words one edit away
         (:data:`kb.suggest.FEW_EDITS`) that more items use)."""
+        if relaxed:
+            total = 0
         corrected = q
         reader = s.reader()
         for node, negated in _walk(tree):
@@ -152,6 +163,8 @@ class SuggestMixin:
         query = _Compiler(self.expander).compile(better) if better is not None else None
         if query is None:
             return None
+        if relaxed:  # the corrected words are indexed; the search will relax them too
+            return corrected
         found_total = int((cache.mask(s.docs_for_query(query)) & filters).sum())
         return corrected if worth_suggesting(total, found_total) else None
 

@@ -24,8 +24,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb import analysis
-from kb.query import And, Node, Not, Or, Phrase, Prefix, QueryError, Term, parse
+from kb import analysis, ranking
+from kb.query import (
+    And,
+    FieldQuery,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    QueryError,
+    Term,
+    YearRange,
+    parse,
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +78,27 @@ def alternatives(word: str, expander: Any | None) -> list[tuple[str, ...]]:
     return variants
 
 
+def word_clauses(tree: Node | None, expander: Any | None) -> list[ranking.Clause] | None:
+    """The clauses a plain word query is searched by (:func:`kb.ranking.clauses_of`, as
+    :func:`kb.wordsearch.plan` builds them): unquoted words, maybe with field filters and
+    exclusions; None for any other query (phrases, OR, prefixes) or a blank one."""
+    if tree is None:
+        return None
+    parts = tree.parts if isinstance(tree, And) else (tree,)
+    words: list[str] = []
+    for part in parts:
+        if isinstance(part, Term):  # "name:value" or "s.137": one token, its words together
+            words.append(" ".join(analysis.WORD_RE.findall(part.word)))
+        elif not isinstance(part, FieldQuery | YearRange | Not):
+            return None
+    return ranking.clauses_of(words, expander) or None
+
+
 def matcher_for(tree: Node | None, expander: Any | None = None) -> Matcher:
-    """The :class:`Matcher` of a parsed query (an empty one for a blank query)."""
+    """The :class:`Matcher` of a parsed query (an empty one for a blank query).  A plain word
+    query marks what its clauses search (each word's forms and the synonyms of the word or
+    of a run of words naming a known term); any other query what :mod:`kb.querybuild`
+    compiles."""
     terms: set[str] = set()
     prefixes: list[str] = []
     phrases: list[tuple[str, ...]] = []
@@ -77,6 +108,13 @@ def matcher_for(tree: Node | None, expander: Any | None = None) -> Matcher:
             terms.add(seq[0])
         elif seq:
             phrases.append(seq)
+
+    clauses = word_clauses(tree, expander)
+    if clauses is not None:
+        for clause in clauses:
+            for seq in (*clause.terms, *clause.synonym_terms):
+                add(seq)
+        return Matcher(frozenset(terms), (), tuple(dict.fromkeys(phrases)))
 
     def walk(node: Node) -> None:
         if isinstance(node, Term):

@@ -43,7 +43,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from kb import analysis, fastscore, mapped
+from kb import analysis, fastscore, mapped, wordsearch
 from kb.browse import BrowseMixin, day
 from kb.didyoumean import SuggestMixin
 from kb.facets import FACETS, SORTS, FacetCache
@@ -213,6 +213,7 @@ class SearchService(BrowseMixin, SuggestMixin):
         expander: Any = "auto",
         cache_size: int = 256,
         postings_cache_mb: int = 64,
+        word_ranking: bool = True,
     ):
         self.index_dir = Path(index_dir)
         if not index.exists_in(str(self.index_dir)):
@@ -227,6 +228,9 @@ class SearchService(BrowseMixin, SuggestMixin):
         self._facets: FacetCache | None = None
         self._facets_ix: Any = None
         self.expander = _load_expander() if expander == "auto" else expander
+        #: plain word queries ranked by kb.ranking (AND, then relaxed; synonyms weighted;
+        #: text boosts); False searches them as plain Whoosh AND queries ranked by BM25F
+        self.word_ranking = word_ranking
         #: recent responses, keyed by index identity + commit generation (see ``search``)
         self.results_cache = ResultCache(cache_size)
         #: decoded postings of recent words per segment (see kb.fastscore.PostingsCache)
@@ -348,7 +352,15 @@ class SearchService(BrowseMixin, SuggestMixin):
             mask = filters.copy()
             text: np.ndarray | None = None  # the text query's matches, before any filter
             ranked: tuple[np.ndarray, np.ndarray] | None = None
-            if tree is not None and sort == "relevance":  # one scored pass gives both
+            word_plan = wordsearch.plan(tree, self.expander) if self.word_ranking else None
+            match, grouped = "", {}
+            if word_plan is not None:  # plain words: AND, else relaxed (kb.ranking)
+                words = wordsearch.rank_words(s, word_plan, cache.lengths, self.postings, mask)
+                match, grouped = words.level, words.grouped
+                text = _word_matches(cache, words, mask)
+                if sort == "relevance":
+                    ranked = (words.docs, words.scores)
+            elif tree is not None and sort == "relevance":  # one scored pass gives both
                 ranked = fastscore.rank(s, text_q, cache.lengths, self.postings, ordered=False)
                 if ranked is None:  # not a plain word query: Whoosh ranks, filter first
                     narrowed = bool(selected or req.date_from or req.date_to)
@@ -374,6 +386,8 @@ class SearchService(BrowseMixin, SuggestMixin):
                 page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
             matcher = matcher_for(tree, self.expander)
             hits = [self._hit(s.stored_fields(d), score, matcher) for d, score in page_hits]
+            for hit, (d, _score) in zip(hits, page_hits, strict=True):
+                hit.grouped = grouped.get(d, [])
             # disjunctive facets: each facet counts under every filter but its own
             matched = base if text is None else base & text
             facets = {
@@ -387,9 +401,11 @@ class SearchService(BrowseMixin, SuggestMixin):
                 for f in FACETS
             }
             histogram = cache.histogram(mask)
+            # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
+            relaxed = match in ("most", "any")
             suggestion = None
-            if total <= FEW_RESULTS and tree is not None:
-                suggestion = self._suggest(s, cache, req.q, tree, filters, total)
+            if tree is not None and (total <= FEW_RESULTS or relaxed):
+                suggestion = self._suggest(s, cache, req.q, tree, filters, total, relaxed)
             corrections = self._corrections(s, cache, req, selected) if total == 0 else {}
         response = SearchResponse(
             query=req.q,
@@ -400,6 +416,8 @@ class SearchService(BrowseMixin, SuggestMixin):
             facets=facets,
             histogram=histogram,
             suggestion=suggestion,
+            match=match,
+            also_searched=word_plan.also_searched if word_plan is not None else [],
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
             corrections=corrections,
         )
@@ -487,3 +505,16 @@ def _without(matched: np.ndarray, selected: dict[str, np.ndarray], facet: str) -
         if other != facet:
             out &= chosen
     return out
+
+
+def _word_matches(cache: FacetCache, words: Any, allowed: np.ndarray) -> np.ndarray:
+    """What a word search matched, before the request's filters (``allowed``): its match at
+    the level it chose (``Ranked.matched``, with the query's own field filters), less the
+    near-identical items it folded into others.  Within ``allowed`` this is exactly the
+    documents it returned; outside, what the facets ignoring their own filter count."""
+    found = cache.mask(words.docs)
+    matched = getattr(words, "matched", None)
+    if matched is None:  # an engine that cannot say: the facets count within the filters
+        return found
+    folded = matched & allowed & ~found
+    return matched & ~folded

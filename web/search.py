@@ -22,6 +22,7 @@ from flask import (
 )
 
 from kb.highlight import matcher_for_query
+from kb.ranking import MATCH_LABELS
 from kb.search import SearchRequest
 from kb.suggest import NAMED_FACETS
 from web import cite, feeds
@@ -137,6 +138,7 @@ def search() -> str:
         stats=None if has_query else service().stats(),
         qs=query_string(p, settings()["page_size"]),
         chart_link=lambda year: url_with(p, "year", [year]),
+        match_labels=MATCH_LABELS,
     )
 
 
