@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kb import wordsearch
 from kb.expansion import Expander
 from kb.highlight import Matcher, mark_html, marked_spans, matcher_for, matcher_for_query
 from kb.query import parse
@@ -48,16 +49,32 @@ def test_marked_words(q: str, words: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "q",
-    ["CCTV", "ASB", "anti-social behaviour", '"sex trade" cctv', "cctv OR cameras", "safe* park"],
+    "q", ['"sex trade" cctv', "cctv OR cameras", "safe* park", "(ASB OR graffiti)"]
 )
 def test_matcher_has_the_terms_the_compiler_searches(q: str) -> None:
-    """The matcher collects exactly what kb.querybuild compiles (no NOT in these queries)."""
+    """Other than plain words, the matcher collects what kb.querybuild compiles."""
     compiler = _Compiler(EXPANDER)
     compiler.compile(parse(q))
     m = matcher_for(parse(q), EXPANDER)
     assert m.terms | {t for phrase in m.phrases for t in phrase} == compiler.highlight
     assert list(m.prefixes) == list(dict.fromkeys(compiler.prefixes))
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["CCTV", "ASB", "anti-social behaviour", "criminal damage", "cctv -funding year:2018",
+     "s.137 grant", "speaker:hawkes parking"],
+)  # fmt: skip
+def test_matcher_of_plain_words_is_what_the_word_search_searches(q: str) -> None:
+    """Plain words are searched clause by clause (kb.wordsearch): the matcher has exactly
+    each clause's forms and synonyms, as single terms or phrases."""
+    plan = wordsearch.plan(parse(q), EXPANDER)
+    assert plan is not None
+    wanted = [seq for c in plan.clauses for seq in (*c.terms, *c.synonym_terms)]
+    m = matcher_for(parse(q), EXPANDER)
+    assert m.terms == {seq[0] for seq in wanted if len(seq) == 1}
+    assert set(m.phrases) == {seq for seq in wanted if len(seq) > 1}
+    assert m.prefixes == ()
 
 
 @pytest.mark.parametrize(
