@@ -18,7 +18,7 @@ import numpy as np
 
 from kb import analysis, spelling
 from kb.facets import FacetCache
-from kb.query import FieldQuery, Node, Not, QueryError, Term, parse
+from kb.query import And, FieldQuery, Node, Not, Or, QueryError, Term, parse
 from kb.querybuild import _Compiler, field_query
 from kb.suggest import (
     FEW_EDITS,
@@ -39,6 +39,18 @@ def _walk(node: Node, negated: bool = False) -> list[tuple[Node, bool]]:
     if parts is not None:
         return [leaf for part in parts for leaf in _walk(part, negated)]
     return [(node, negated)]
+
+
+def _any_word(tree: Node) -> Node:
+    """``tree`` with its plain words joined by OR (its filters and exclusions kept): what a
+    word search relaxed to "any of the words" finds at least."""
+    if not isinstance(tree, And):
+        return tree
+    words = tuple(p for p in tree.parts if isinstance(p, Term))
+    rest = tuple(p for p in tree.parts if not isinstance(p, Term))
+    if len(words) < 2:  # noqa: PLR2004 - one word has nothing to relax
+        return tree
+    return And((Or(words), *rest)) if rest else Or(words)
 
 
 class SuggestMixin:
@@ -136,7 +148,10 @@ class SuggestMixin:
             if isinstance(node, FieldQuery) and node.name in NAMED_FACETS:
                 corrected = self._correct_name(s, cache, corrected, node)
             elif isinstance(node, Term) and not negated:
-                for word in analysis.WORD_RE.findall(node.word):
+                found_words = analysis.WORD_RE.findall(node.word)
+                if len(found_words) != 1:  # "s.137", "name:value": a reference, kept as typed
+                    continue
+                for word in found_words:
                     low = analysis.fold(word)
                     if low in analysis.STOPWORDS or not low.isalpha() or len(low) < 3:
                         continue
@@ -160,11 +175,11 @@ class SuggestMixin:
             better = parse(corrected)
         except QueryError:
             return None
+        if relaxed and better is not None:  # the search relaxes the corrected words too
+            better = _any_word(better)
         query = _Compiler(self.expander).compile(better) if better is not None else None
         if query is None:
             return None
-        if relaxed:  # the corrected words are indexed; the search will relax them too
-            return corrected
         found_total = int((cache.mask(s.docs_for_query(query)) & filters).sum())
         return corrected if worth_suggesting(total, found_total) else None
 

@@ -19,6 +19,7 @@ occurs).  Result snippets (:func:`kb.snippets.make_snippet`) and the item page
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,15 @@ class Matcher:
     def matches(self, term: str) -> bool:
         """Whether an analysed term counts on its own (a single term or a prefix's)."""
         return term in self.terms or any(term.startswith(p) for p in self.prefixes)
+
+    def candidate(self, term: str) -> bool:
+        """Whether a term may be marked: on its own, or as a word of a phrase (where the
+        phrase occurs, which :func:`term_hits` checks)."""
+        return self.matches(term) or term in self._phrase_terms
+
+    @functools.cached_property
+    def _phrase_terms(self) -> frozenset[str]:
+        return frozenset(t for phrase in self.phrases for t in phrase)
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.prefixes or self.phrases)

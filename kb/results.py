@@ -75,6 +75,8 @@ class SearchResponse:
     match: str = ""
     #: synonyms and related terms also searched, at a lower weight than the words typed
     also_searched: list[str] = field(default_factory=list)
+    #: the search ran past its deadline: some facets or snippets were left out
+    partial: bool = False
     #: facet → {value typed: the value meant} for filter values that match nothing
     #: (``{"speaker": {"horsfrod": "luton/greg-horsford"}}``)
     corrections: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -104,6 +106,7 @@ class SearchResponse:
             "suggestion": self.suggestion,
             "match": self.match,
             "also_searched": self.also_searched,
+            "partial": self.partial,
             "corrections": self.corrections,
         }
 

@@ -12,14 +12,11 @@ The index holds two kinds of documents, told apart by the ``doctype`` field:
 
 Facet counts and the year × committee histogram are counted with numpy over per-field value
 arrays built once per index generation (see :class:`FacetCache`), from the set of matching
-document numbers: totals and counts are exact.  Facets are disjunctive: the values chosen for
-one facet combine with OR and that facet is counted under every other filter but not its own
-(so choosing one committee leaves the others listed with their counts); facets combine with
-AND.  Snippets mark words with :mod:`kb.highlight`; suggestions come from
-:mod:`kb.didyoumean`.  Queries are compiled by :mod:`kb.querybuild`;
-word, AND/OR/NOT and phrase queries are ranked by :mod:`kb.fastscore` with numpy (Whoosh's
-BM25F scores, same order as Whoosh's exhaustive ranking), anything else by one exhaustive
-Whoosh search.  Responses are cached per index generation (:class:`kb.results.ResultCache`).
+document numbers: totals and counts are exact, and disjunctive (:func:`kb.facets.without_own`).
+Snippets mark words by :mod:`kb.highlight`, suggestions come from :mod:`kb.didyoumean`.
+Queries are compiled by :mod:`kb.querybuild`; word, AND/OR/NOT and phrase queries are ranked
+by :mod:`kb.fastscore` (Whoosh's BM25F scores, in its exhaustive order), anything else by one
+exhaustive Whoosh search.  Responses are cached per index generation (`kb.results.ResultCache`).
 """
 
 from __future__ import annotations
@@ -45,8 +42,9 @@ from whoosh.util.times import datetime_to_long
 
 from kb import analysis, fastscore, mapped, wordsearch
 from kb.browse import BrowseMixin, day
+from kb.deadline import Deadline, DeadlineExceeded
 from kb.didyoumean import SuggestMixin
-from kb.facets import FACETS, SORTS, FacetCache
+from kb.facets import FACETS, SORTS, FacetCache, without_own, word_matches
 from kb.highlight import Matcher, matcher_for
 from kb.model import slugify
 from kb.query import (
@@ -68,6 +66,7 @@ __all__ = [
     "SearchRequest",
     "SearchResponse",
     "SearchService",
+    "DeadlineExceeded",
 ]
 
 
@@ -214,6 +213,7 @@ class SearchService(BrowseMixin, SuggestMixin):
         cache_size: int = 256,
         postings_cache_mb: int = 64,
         word_ranking: bool = True,
+        deadline_ms: float | None = None,
     ):
         self.index_dir = Path(index_dir)
         if not index.exists_in(str(self.index_dir)):
@@ -224,6 +224,8 @@ class SearchService(BrowseMixin, SuggestMixin):
         self._ix = index.open_dir(str(self._real))
         self._pool: list[Searcher] = []
         self._pool_size = pool_size
+        #: a search's default time limit (``KB_SEARCH_DEADLINE_MS``; None: none)
+        self.deadline_ms = deadline_ms
         self._lock = threading.Lock()
         self._facets: FacetCache | None = None
         self._facets_ix: Any = None
@@ -313,9 +315,16 @@ class SearchService(BrowseMixin, SuggestMixin):
         return cache
 
     # -- search
-    def search(self, req: SearchRequest) -> SearchResponse:
-        """Run ``req``; raises QueryError (a ValueError) for a query that cannot run."""
+    def search(self, req: SearchRequest, deadline: Deadline | None = None) -> SearchResponse:
+        """Run ``req``; raises QueryError (a ValueError) for a query that cannot run.
+
+        ``deadline`` (default: ``deadline_ms`` from the constructor) is checked while ranking,
+        counting facets and building snippets.  Past it before the matches are ranked,
+        :class:`DeadlineExceeded` is raised ("this search took too long"); past it later,
+        the facets and snippets not yet built are left out and the response says
+        ``partial`` (a partial response is not cached)."""
         began = time.perf_counter()
+        deadline = deadline or Deadline(self.deadline_ms)
         if req.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         page, page_size = max(1, int(req.page)), min(max(1, int(req.page_size)), 1000)
@@ -355,17 +364,21 @@ class SearchService(BrowseMixin, SuggestMixin):
             word_plan = wordsearch.plan(tree, self.expander) if self.word_ranking else None
             match, grouped = "", {}
             if word_plan is not None:  # plain words: AND, else relaxed (kb.ranking)
-                words = wordsearch.rank_words(s, word_plan, cache.lengths, self.postings, mask)
+                words = wordsearch.rank_words(
+                    s, word_plan, cache.lengths, self.postings, mask, deadline=deadline
+                )
                 match, grouped = words.level, words.grouped
-                text = _word_matches(cache, words, mask)
+                text = word_matches(cache, words, mask)
                 if sort == "relevance":
                     ranked = (words.docs, words.scores)
             elif tree is not None and sort == "relevance":  # one scored pass gives both
-                ranked = fastscore.rank(s, text_q, cache.lengths, self.postings, ordered=False)
+                ranked = fastscore.rank(
+                    s, text_q, cache.lengths, self.postings, ordered=False, deadline=deadline
+                )
                 if ranked is None:  # not a plain word query: Whoosh ranks, filter first
                     narrowed = bool(selected or req.date_from or req.date_to)
                     allowed = set(np.flatnonzero(mask).tolist()) if narrowed else None
-                    ranked = self._ranked(s, text_q, allowed)
+                    ranked = fastscore.exhaustive(s, text_q, allowed, deadline)
                     if selected:  # facet counts also need the matches outside the filters
                         text = cache.mask(s.docs_for_query(text_q))
                 if text is None:
@@ -385,28 +398,28 @@ class SearchService(BrowseMixin, SuggestMixin):
                 ordered = cache.order(np.flatnonzero(mask), newest=sort == "newest")
                 page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
             matcher = matcher_for(tree, self.expander)
-            hits = [self._hit(s.stored_fields(d), score, matcher) for d, score in page_hits]
+            hits = [
+                self._hit(s.stored_fields(d), score, matcher, deadline) for d, score in page_hits
+            ]
             for hit, (d, _score) in zip(hits, page_hits, strict=True):
                 hit.grouped = grouped.get(d, [])
             # disjunctive facets: each facet counts under every filter but its own
             matched = base if text is None else base & text
-            facets = {
-                f: self._facet_values(
-                    s,
-                    cache,
-                    f,
-                    _without(matched, selected, f) if f in selected else mask,
-                    getattr(req, f),
-                )
-                for f in FACETS
-            }
-            histogram = cache.histogram(mask)
+            facets: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
+            for facet in FACETS:  # past the deadline the rest are left empty (partial)
+                if deadline.expired():
+                    break
+                counted = without_own(matched, selected, facet) if facet in selected else mask
+                facets[facet] = self._facet_values(s, cache, facet, counted, getattr(req, facet))
+            histogram = cache.histogram(mask) if not deadline.expired() else {}
             # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
             relaxed = match in ("most", "any")
-            suggestion = None
-            if tree is not None and (total <= FEW_RESULTS or relaxed):
-                suggestion = self._suggest(s, cache, req.q, tree, filters, total, relaxed)
-            corrections = self._corrections(s, cache, req, selected) if total == 0 else {}
+            suggestion, corrections = None, {}
+            if not deadline.expired():  # suggestions are a nicety: never past the deadline
+                if tree is not None and (total <= FEW_RESULTS or relaxed):
+                    suggestion = self._suggest(s, cache, req.q, tree, filters, total, relaxed)
+                if total == 0:
+                    corrections = self._corrections(s, cache, req, selected)
         response = SearchResponse(
             query=req.q,
             total=total,
@@ -420,22 +433,11 @@ class SearchService(BrowseMixin, SuggestMixin):
             also_searched=word_plan.also_searched if word_plan is not None else [],
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
             corrections=corrections,
+            partial=deadline.hit,
         )
-        self.results_cache.put(state, key, response)
+        if not response.partial:
+            self.results_cache.put(state, key, response)
         return response
-
-    @staticmethod
-    def _ranked(
-        s: Searcher, q: wq.Query, allowed: set[int] | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every match of ``q`` (among ``allowed`` docnums, when given) as (docnums, scores)
-        in Whoosh's exhaustive ranking order (score descending, then docnum): one scored
-        pass, no block-quality skipping (which can change the top 10 of a multi-field AND),
-        no second pass to count, and documents outside ``allowed`` are never scored."""
-        top = s.search(q, limit=None, filter=allowed).top_n
-        docs = np.fromiter((d for _, d in top), dtype=np.int64, count=len(top))
-        scores = np.fromiter((float(sc or 0.0) for sc, _ in top), dtype=np.float64, count=len(top))
-        return docs, scores
 
     @staticmethod
     def _filter_mask(s: Searcher, cache: FacetCache, facet: str, values: list[str]) -> Any:
@@ -474,9 +476,10 @@ class SearchService(BrowseMixin, SuggestMixin):
         return [FacetValue(v, cache.label(s, facet, v), n) for v, n in top]
 
     @staticmethod
-    def _hit(stored: dict[str, Any], score: float, matcher: Matcher) -> Hit:
+    def _hit(stored: dict[str, Any], score: float, matcher: Matcher, deadline: Deadline) -> Hit:
         data = json.loads(stored.get("data") or "{}")
-        plain, marked = make_snippet(stored.get("body") or "", matcher)
+        body = stored.get("body") or ""
+        plain, marked = make_snippet(body, matcher, deadline=deadline)
         return Hit(
             id=stored["id"],
             meeting_id=stored.get("meeting_id", ""),
@@ -494,27 +497,3 @@ class SearchService(BrowseMixin, SuggestMixin):
             score=round(float(score), 4),
             url=f"/items/{stored['id']}",
         )
-
-
-def _without(matched: np.ndarray, selected: dict[str, np.ndarray], facet: str) -> np.ndarray:
-    """``matched`` narrowed by every selected facet filter except ``facet``'s own: the docs
-    whose values ``facet`` counts (values within one facet combine with OR, so choosing one
-    must not hide the others)."""
-    out = matched.copy()
-    for other, chosen in selected.items():
-        if other != facet:
-            out &= chosen
-    return out
-
-
-def _word_matches(cache: FacetCache, words: Any, allowed: np.ndarray) -> np.ndarray:
-    """What a word search matched, before the request's filters (``allowed``): its match at
-    the level it chose (``Ranked.matched``, with the query's own field filters), less the
-    near-identical items it folded into others.  Within ``allowed`` this is exactly the
-    documents it returned; outside, what the facets ignoring their own filter count."""
-    found = cache.mask(words.docs)
-    matched = getattr(words, "matched", None)
-    if matched is None:  # an engine that cannot say: the facets count within the filters
-        return found
-    folded = matched & allowed & ~found
-    return matched & ~folded

@@ -205,3 +205,11 @@ def test_search_suggests_a_misspelt_speaker(runner, multi_index) -> None:  # typ
         "No speaker matches 'horsfrod'; did you mean: --speaker luton/greg-horsford"
         in result.output
     )
+
+
+def test_search_past_its_deadline_says_it_took_too_long(runner, index: str) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        main, ["search", "cctv", "--index", index], env={"KB_SEARCH_DEADLINE_MS": "1"}
+    )
+    assert result.exit_code == 1
+    assert "took too long" in result.output and "Traceback" not in result.output

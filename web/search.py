@@ -28,6 +28,7 @@ from kb.suggest import NAMED_FACETS
 from web import cite, feeds
 from web.errors import ParamError
 from web.params import parse_search_args, query_string, replace
+from web.parts import body_part
 from web.templating import search_url, url_with
 
 #: Items read to collect a person's roles (newest first); enough for a profile page.
@@ -184,10 +185,11 @@ def item(item_id: str) -> str:
     except ParamError:
         came_from = {"q": q}
     search_qs = query_string(came_from, settings()["page_size"])
+    part = body_part(_attr(found, "body") or "", _part_number(request.args.get("part")))
     prev_id, next_id = _attr(found, "prev_id"), _attr(found, "next_id")
     permalink = url_for("search.item", item_id=item_id, _external=True)
     try:
-        related = list(svc.more_like_this(item_id, 5) or [])
+        related = list(svc.more_like_this(item_id, 5, body=_attr(found, "body") or "") or [])
     except Exception:  # related items are a nicety; never fail the page over them
         current_app.logger.exception("more_like_this failed for %s", item_id)
         related = []
@@ -199,6 +201,7 @@ def item(item_id: str) -> str:
         search_qs=search_qs,
         back_url=search_url(came_from),
         matcher=matcher_for_query(q, svc.expander),
+        part=part,
         prev_item=svc.get_item(prev_id) if prev_id else None,
         next_item=svc.get_item(next_id) if next_id else None,
         related=related,
@@ -241,6 +244,12 @@ def datalist() -> list[Any]:
     councils and topics (a browser filters them as the user types; no script needed)."""
     names = service().names()
     return [n for facet in NAMED_FACETS for n in names.top(facet, DATALIST_PER_FACET)]
+
+
+def _part_number(raw: str | None) -> int:
+    """``?part=`` as a number (1 when missing or not a number; clamped by ``body_part``)."""
+    text = (raw or "").strip()
+    return int(text) if text.isdigit() and len(text) < 9 else 1
 
 
 @bp.get("/meetings/<path:meeting_id>")
