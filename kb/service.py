@@ -29,6 +29,7 @@ from kb.engine.base import (
 )
 from kb.query import MAX_QUERY_LENGTH, QueryError
 from kb.results import FACETS, SORTS, FacetValue, Hit, SearchRequest, SearchResponse
+from kb.suggest import NAMED_FACETS, Name, Names
 
 __all__ = [
     "FACETS",
@@ -143,6 +144,16 @@ class SearchService:
     def topics_summary(self) -> list[TopicSummary]:
         """Each topic with item counts, primary counts and items per year."""
         return self.backend.topics_summary()
+
+    def names(self) -> Names:
+        """The index's people, committees, councils and topics with their item counts."""
+        return self.backend.names()  # type: ignore[attr-defined, no-any-return]
+
+    def complete(
+        self, prefix: str, facets: tuple[str, ...] = NAMED_FACETS, limit: int = 10
+    ) -> list[Name]:
+        """Autocomplete: names of ``facets`` starting with ``prefix``."""
+        return self.backend.complete(prefix, facets, limit)  # type: ignore[attr-defined, no-any-return]
 
     def stats(self) -> IndexStats:
         """Counts, date range and where the index is; ``engine`` names the engine."""

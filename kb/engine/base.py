@@ -148,6 +148,13 @@ class Reader(Protocol):
 
     def stats(self) -> IndexStats: ...
 
+    def names(self) -> Any:
+        """The names index (:class:`kb.suggest.Names`) of people, committees, councils and
+        topics with their item counts."""
+        ...
+
+    def complete(self, prefix: str, facets: tuple[str, ...], limit: int) -> list[Any]: ...
+
     def close(self) -> None: ...
 
 

@@ -40,6 +40,7 @@ from kb.model import slugify
 from kb.query import QueryError, parse
 from kb.results import FACETS, FacetValue, Hit, SearchRequest, SearchResponse
 from kb.snippets import make_snippet
+from kb.suggest import NAMED_FACETS, Name, Names
 
 #: facet → keyword field holding its values
 FACET_FIELDS = {
@@ -169,12 +170,15 @@ class OpenSearchReader(BrowseMixin):
         return known.get(value, value)
 
     # -- search
-    def _filters(self, req: SearchRequest) -> list[Query]:
+    def _filters(self, req: SearchRequest) -> tuple[list[Query], dict[str, Query]]:
+        """(the filters every count obeys: items, dates; each chosen facet's filter — its
+        values combine with OR)."""
         out: list[Query] = [ITEM]
+        selected: dict[str, Query] = {}
         for facet in FACETS:
             values = [str(v).strip() for v in getattr(req, facet) if str(v).strip()]
             if values:
-                out.append({"bool": {"should": [self._filter(facet, v) for v in values]}})
+                selected[facet] = {"bool": {"should": [self._filter(facet, v) for v in values]}}
         if req.date_from or req.date_to:
             span: dict[str, str] = {}
             if req.date_from:
@@ -182,7 +186,7 @@ class OpenSearchReader(BrowseMixin):
             if req.date_to:
                 span["lte"] = f"{req.date_to.isoformat()}T23:59:59"
             out.append({"range": {"date": span}})
-        return out
+        return out, selected
 
     def _filter(self, facet: str, value: str) -> Query:
         """The exact facet value when the index has it (so filtering on a value gives exactly
@@ -207,15 +211,32 @@ class OpenSearchReader(BrowseMixin):
         date = {"order": "desc" if newest else "asc", "missing": "_last" if newest else "_first"}
         return [{"date": date}, {"order": "asc"}, {"id": "asc"}]
 
-    def _aggs(self) -> dict[str, Any]:
+    @staticmethod
+    def _aggs(selected: dict[str, Query]) -> dict[str, Any]:
+        """Disjunctive facets: each facet counted under every chosen facet filter but its own
+        (the hits obey them all, as ``post_filter``); the histogram under all of them."""
+
+        def under(filters: list[Query], agg: dict[str, Any]) -> dict[str, Any]:
+            return {"filter": {"bool": {"filter": filters}}, "aggs": {"v": agg}}
+
         aggs: dict[str, Any] = {
-            facet: {"terms": {"field": field, "size": FACET_BUCKETS}}
+            facet: under(
+                [q for f, q in selected.items() if f != facet],
+                {"terms": {"field": field, "size": FACET_BUCKETS}},
+            )
             for facet, field in FACET_FIELDS.items()
         }
-        aggs["histogram"] = {
-            "date_histogram": {"field": "date", "calendar_interval": "year", "min_doc_count": 1},
-            "aggs": {"committee": {"terms": {"field": "committee_key", "size": FACET_BUCKETS}}},
-        }
+        aggs["histogram"] = under(
+            list(selected.values()),
+            {
+                "date_histogram": {
+                    "field": "date",
+                    "calendar_interval": "year",
+                    "min_doc_count": 1,
+                },
+                "aggs": {"committee": {"terms": {"field": "committee_key", "size": FACET_BUCKETS}}},
+            },
+        )
         return aggs
 
     def search(self, req: SearchRequest, deadline: Deadline | None = None) -> SearchResponse:
@@ -233,17 +254,20 @@ class OpenSearchReader(BrowseMixin):
         if plan is None:
             raise QueryError("the query has only very common words; add a more specific word")
         sort = "newest" if tree is None and req.sort == "relevance" else req.sort
-        filters = self._filters(req)
+        base, selected = self._filters(req)
+        every = [*base, *selected.values()]
         words = plan_words(tree, self.expander) if self.word_ranking else None
         match = ""
         head = Head([], [], {})
         if words is not None:  # plain words: all, else most, else any of them (kb.ranking)
-            query, match = words_query(words, filters, self._count, self._years)
-            head = self._head(words, query)
-            if head.folded:  # near-identical items shown once: left out of the whole search
-                query = {"bool": {"must": [query], "must_not": [{"terms": {"id": head.folded}}]}}
+            text, match = words_query(words, every, self._count, self._years)
+            head = self._head(words, {"bool": {"filter": every, "must": [text]}})
         else:
-            query = {"bool": {"filter": filters, "must": [to_dsl(plan, self._years)]}}
+            text = to_dsl(plan, self._years)
+        # near-identical items shown once: left out of the whole search
+        folded = [{"terms": {"id": head.folded}}] if head.folded else []
+        query = {"bool": {"filter": base, "must": [text], "must_not": folded}}
+        hits_query = {"bool": {"filter": every, "must": [text], "must_not": folded}}
         start = (page - 1) * page_size
         # the re-ranked head of a word search comes first; the rest in the engine's order
         lead = head.hits[start : start + page_size] if sort == "relevance" else []
@@ -256,23 +280,27 @@ class OpenSearchReader(BrowseMixin):
             "query": query,
             "sort": self._sort(sort),
             "track_total_hits": True,
-            "aggs": self._aggs(),
+            "aggs": self._aggs(selected),
             "_source": HIT_FIELDS,
             "from": 0 if deep else tail_from,
             "size": 0 if deep else tail_size,
         }
+        if selected:
+            body["post_filter"] = {"bool": {"filter": list(selected.values())}}
         if math.isfinite(deadline.remaining()):
             body["timeout"] = f"{max(1, int(deadline.remaining() * 1000))}ms"
         found = self._search(body)
         total = int(found["hits"]["total"]["value"])
         hits = lead + found["hits"]["hits"]
         if deep and start < total:
-            hits = self._deep_page(query, sort, start, page_size)
+            hits = self._deep_page(hits_query, sort, start, page_size)
         results = [self._hit(h, planner) for h in hits]
         for hit in results:
             hit.grouped = head.grouped.get(hit.id, [])
         aggs = found["aggregations"]
-        facets = {f: self._facet_values(f, aggs[f]["buckets"]) for f in FACETS}
+        facets = {
+            f: self._facet_values(f, aggs[f]["v"]["buckets"], getattr(req, f)) for f in FACETS
+        }
         # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
         relaxed = match in ("most", "any")
         suggestion = self._suggest(planner) if total == 0 or relaxed else None
@@ -283,7 +311,7 @@ class OpenSearchReader(BrowseMixin):
             page_size=page_size,
             results=results,
             facets=facets,
-            histogram=_histogram(aggs["histogram"]["buckets"]),
+            histogram=_histogram(aggs["histogram"]["v"]["buckets"]),
             suggestion=suggestion,
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
             match=match,
@@ -315,14 +343,39 @@ class OpenSearchReader(BrowseMixin):
         body.update(size=size, _source=HIT_FIELDS)
         return list(self._search(body)["hits"]["hits"])
 
-    def _facet_values(self, facet: str, buckets: list[dict[str, Any]]) -> list[FacetValue]:
-        """Years newest first (all); others by count descending then value, the first 100."""
-        pairs = [(str(b["key"]), int(b["doc_count"])) for b in buckets if b["doc_count"]]
+    def _facet_values(
+        self, facet: str, buckets: list[dict[str, Any]], chosen: list[Any]
+    ) -> list[FacetValue]:
+        """Years newest first (all); others by count descending then value, the first 100;
+        a chosen value the index has is always listed (with its count, maybe 0)."""
+        counts = {str(b["key"]): int(b["doc_count"]) for b in buckets}
+        pairs = [(v, n) for v, n in counts.items() if n]
         if facet == "year":
             pairs.sort(reverse=True)
         else:
             pairs = sorted(pairs, key=lambda p: (-p[1], p[0]))[:FACET_LIMIT]
+        listed = {v for v, _ in pairs}
+        field = FACET_FIELDS[facet]
+        for value in dict.fromkeys(str(v) for v in chosen):
+            if value not in listed and self._count({"term": {field: value}}):
+                pairs.append((value, counts.get(value, 0)))
         return [FacetValue(v, self.label(facet, v), n) for v, n in pairs]
+
+    def names(self) -> Names:
+        """The index's people, committees, councils and topics with their item counts."""
+        out: list[Name] = []
+        for facet in NAMED_FACETS:
+            for value, count in self._values(FACET_FIELDS[facet]).items():
+                label = self.label(facet, value)
+                name = label.rsplit(" (", 1)[0] if facet == "committee" else label
+                out.append(Name(facet, value, name, label, count))
+        return Names(out)
+
+    def complete(
+        self, prefix: str, facets: tuple[str, ...] = NAMED_FACETS, limit: int = 10
+    ) -> list[Name]:
+        """Autocomplete: names of ``facets`` starting with ``prefix``."""
+        return self.names().complete(prefix, facets, limit)
 
     @staticmethod
     def _hit(hit: dict[str, Any], planner: Planner) -> Hit:

@@ -72,7 +72,9 @@ def words_query(
     count: Callable[[Query], int],
     years: Callable[[], list[str]],
 ) -> tuple[Query, str]:
-    """(the query, its level): the first level that finds enough items (module docstring)."""
+    """(the text query, its level): the first level that finds enough items among those the
+    ``filters`` allow (module docstring); the text query holds the word clauses and the
+    query's own filters, not ``filters``."""
     hard = [to_dsl(plan.hard, years)] if plan.hard is not None else []
     clauses = [clause_query(c) for c in plan.clauses]
     n = len(clauses)
@@ -86,8 +88,8 @@ def words_query(
         tried.add(need)
         level = candidate
         match = {"bool": {"should": clauses, "minimum_should_match": need}}
-        query = {"bool": {"filter": [*filters, *hard], "must": [match]}}
-        if count(query) >= ranking.FALLBACK_BELOW:
+        query = {"bool": {"filter": hard, "must": [match]}}
+        if count({"bool": {"filter": filters, "must": [query]}}) >= ranking.FALLBACK_BELOW:
             break
     return query, level
 
