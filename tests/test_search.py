@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ENGINES
+from conftest import ENGINES, MORE_MINUTES, SEED
 from whoosh import index as windex
 from whoosh import query as wq
 
@@ -400,9 +400,15 @@ LICENSING, PLANNING = "luton/licensing-committee", "luton/planning-committee"
 CRIME = "luton/crime-and-disorder-committee"
 
 
-@pytest.fixture(scope="module")
-def multi(multi_index: Path) -> SearchService:
-    svc = SearchService(multi_index)
+@pytest.fixture(scope="module", params=ENGINES)
+def multi(
+    request: pytest.FixtureRequest, multi_index: Path, engine_index
+) -> Iterator[SearchService]:  # type: ignore[no-untyped-def]
+    """Three committees over two years, on each engine (multi-select facets are contract)."""
+    if request.param == "whoosh":
+        svc = SearchService(multi_index, engine="whoosh")
+    else:
+        svc = engine_index(request.param, SEED, *MORE_MINUTES).service()
     yield svc
     svc.close()
 
