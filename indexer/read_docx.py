@@ -15,6 +15,8 @@
   gets ``item_hint = (number, title)``; other numbered or bulleted paragraphs are ``list``.
 * ``page`` comes from the page breaks Word recorded (``lastRenderedPageBreak`` and hard
   page breaks) when there are any; otherwise pages are unknown (None).
+* The core properties (title, subject, author, keywords, category) go to
+  ``Document.metadata``.
 """
 
 from __future__ import annotations
@@ -72,7 +74,30 @@ def read(path: Path, data: bytes) -> Document:
         blocks=blocks,
         warnings=warnings,
         pages=pages.count if pages.known else None,
+        metadata=core_metadata(word),
     )
+
+
+def core_metadata(word: Any) -> dict[str, str]:
+    """The document's core properties (title, subject, author, keywords, category) as
+    ``Document.metadata``; empty values are left out and a damaged part gives nothing."""
+    try:
+        props = word.core_properties
+        values = {
+            "title": props.title,
+            "subject": props.subject,
+            "author": props.author,
+            "keywords": props.keywords,
+            "category": props.category,
+        }
+    except Exception:  # noqa: BLE001 - a damaged docProps part loses only the metadata
+        return {}
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        text = " ".join(str(value or "").split())
+        if text:
+            out[key] = text[:300]
+    return out
 
 
 # --------------------------------------------------------------------------- safety
