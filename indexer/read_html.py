@@ -303,6 +303,4 @@ def read(path: Path, data: bytes) -> Document:
         blocks.insert(0, Block(title, "heading", level=1))
     if not blocks:
         raise IngestError("HTML holds no visible text (only markup, scripts or styles)")
-    return Document(
-        path=path, format="html", blocks=blocks, warnings=warnings, metadata=metadata
-    )
+    return Document(path=path, format="html", blocks=blocks, warnings=warnings, metadata=metadata)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "list", "table-row"]
-DateSource = Literal["text", "filename", "xml", "folder", "unknown"]
+DateSource = Literal["text", "filename", "xml", "folder", "metadata", "unknown"]
 
 
 def slugify(text: str, *, keep_dots: bool = False) -> str:
