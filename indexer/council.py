@@ -27,7 +27,7 @@ _COUNCIL_RX = re.compile(rf"(?P<type>{_COUNCIL_TYPES}\s+)?council\b", re.I)
 _LOCAL_TYPES = ("parish", "community", "town", "cyngor")
 #: How many preamble blocks can hold the council's name as a title (after that: mentions).
 TITLE_BLOCKS = 10
-_WELSH_STOP = r"(?!(?i:cyfarfod|cofnodion|a\s+gynhaliwyd|am|ar|yn)\b)"
+_WELSH_STOP = r"(?!(?i:cyfarfod|cofnodion|a\s+gynhaliwyd|am|ar|yn|community|council)\b)"
 _WELSH_COUNCIL = re.compile(
     r"\b(?i:cyngor\s+cymuned)\s+(?P<name>"
     + _WELSH_STOP
@@ -67,8 +67,9 @@ def find_council(blocks: list[Block]) -> str | None:
     """The council named in ``blocks`` (short display form), or None.
 
     A typed name ('West Dereham Parish Council', 'LUTON BOROUGH COUNCIL') or municipality
-    ('Township of X') in the first :data:`TITLE_BLOCKS` blocks wins at its first mention;
-    a bare '<Place> Council' counts only when printed at least twice, and then the
+    ('Township of X') in the first :data:`TITLE_BLOCKS` blocks wins at its first mention,
+    and so does a letterhead line '<Place> Council' among the first three blocks; else a
+    bare '<Place> Council' counts only when printed at least twice, and then the
     commonest place wins (the seed's members table: 'Luton Council').
     """
     bare: Counter[str] = Counter()
@@ -91,7 +92,10 @@ def find_council(blocks: list[Block]) -> str | None:
                     return _local_name(name, kind)
                 if kind:  # a principal council: the place only ('Gardaí and Limerick' → 'Limerick')
                     return title_case(re.split(r"\s+(?:and|&)\s+", name)[-1])
-                bare[title_case(name.split()[-1])] += 1
+                place = title_case(name.split()[-1])
+                if i < 3 and re.fullmatch(rf"\W*{re.escape(name)}\s+council\W*", block.text, re.I):
+                    return title_case(name)  # a letterhead line: 'WILTSHIRE COUNCIL'
+                bare[place] += 1
         if typed_ok and (place := _municipality(block.text)):
             return place
     common = bare.most_common(1)
