@@ -113,6 +113,21 @@ def _parent(text: str, name: str, start: int) -> str | None:
     return re.sub(r"^(?:Minutes\s+)?(?:of\s+)?(?:the\s+)?", "", parent, flags=re.I) or None
 
 
+def _without_council(name: str, council: str) -> str:
+    """``name`` without the council's own words in front ('Brighton Committee' of the
+    Municipality of Brighton → '', 'Luton Planning' of Luton → 'Planning')."""
+    if not council:
+        return name
+    kinds = {"of", "the", "and", "council", "township", "municipality", "city", "county"}
+    own = {w.lower() for w in re.findall(r"[\w'’-]+", council)} - kinds - set(
+        _COUNCIL_TYPE.strip("(?:)").split("|")
+    )
+    words = name.split()
+    while words and words[0].lower() in own:
+        words.pop(0)
+    return " ".join(words)
+
+
 def committee_in_line(
     text: str, council: str = "", *, at_start: bool = False
 ) -> tuple[str, str | None] | None:
@@ -140,8 +155,7 @@ def committee_in_line(
         if re.match(r"\s*:", text[m.end() :]) and not label:
             continue  # 'Public Forum:' is an agenda item's label, not a title
         name = re.sub(r"-\s+", "-", name_before(text, m.start(), stop=_COMMITTEE_STOP))
-        if council and name.lower().startswith(council.lower() + " "):
-            name = name[len(council) + 1 :]
+        name = _without_council(name, council)
         if not name:
             of = _OF_RX.match(text, m.start())
             if of and not re.search(r"council\b", of.group("what"), re.I):

@@ -92,10 +92,11 @@ def find_council(blocks: list[Block]) -> str | None:
                     return _local_name(name, kind)
                 if kind:  # a principal council: the place only ('Gardaí and Limerick' → 'Limerick')
                     return title_case(re.split(r"\s+(?:and|&)\s+", name)[-1])
-                place = title_case(name.split()[-1])
-                if i < 3 and re.fullmatch(rf"\W*{re.escape(name)}\s+council\W*", block.text, re.I):
+                letterhead = rf"\W*(?:the\s+)?{re.escape(name)}\s+council\W*"
+                if i < 3 and re.fullmatch(letterhead, block.text, re.I):
                     return title_case(name)  # a letterhead line: 'WILTSHIRE COUNCIL'
-                bare[place] += 1
+                words = name.split()
+                bare[title_case(" ".join(words[-2:] if len(words) == 2 else words[-1:]))] += 1
         if typed_ok and (place := _municipality(block.text)):
             return place
     common = bare.most_common(1)
