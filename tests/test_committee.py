@@ -112,8 +112,7 @@ HEADINGS = [
         "Stow Town Council",
     ),
     (
-        "Meeting of the Planning Committee held on Monday 3rd October 2022 at Bourne "
-        "Village Hall",
+        "Meeting of the Planning Committee held on Monday 3rd October 2022 at Bourne Village Hall",
         "Planning Committee",
         UNKNOWN_COUNCIL,
     ),
@@ -145,8 +144,7 @@ HEADINGS = [
         UNKNOWN_COUNCIL,
     ),
     (
-        "LIMERICK JOINT POLICING COMMITTEE HELD IN THE COUNCIL CHAMBER ON FRIDAY, 1ST "
-        "MARCH, 2024",
+        "LIMERICK JOINT POLICING COMMITTEE HELD IN THE COUNCIL CHAMBER ON FRIDAY, 1ST MARCH, 2024",
         "Joint Policing Committee",
         "Limerick",
     ),
@@ -215,6 +213,7 @@ def test_lines_that_do_not_name_the_meetings_committee(line: str) -> None:
 
 
 # --------------------------------------------------------------------------- other formats
+
 
 def _pdf(path: Path, lines: list[str], *, header: str = "", **info: str) -> Path:
     """A two-page PDF with ``lines`` on page 1, a running ``header`` on both pages and the
