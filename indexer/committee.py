@@ -119,8 +119,10 @@ def _without_council(name: str, council: str) -> str:
     if not council:
         return name
     kinds = {"of", "the", "and", "council", "township", "municipality", "city", "county"}
-    own = {w.lower() for w in re.findall(r"[\w'’-]+", council)} - kinds - set(
-        _COUNCIL_TYPE.strip("(?:)").split("|")
+    own = (
+        {w.lower() for w in re.findall(r"[\w'’-]+", council)}
+        - kinds
+        - set(_COUNCIL_TYPE.strip("(?:)").split("|"))
     )
     words = name.split()
     while words and words[0].lower() in own:

@@ -41,6 +41,14 @@ _MUNICIPAL_RX = re.compile(
     r"(?P<name>[A-Z][\w'’-]*(?:[ -](?:[A-Z][\w'’-]*|(?i:on|upon)(?=[ -][A-Z])))*)"
 )
 _NOT_MUNICIPAL = {"the", "this", "our", "a"}
+#: What may come before 'Township of X' on a title line.
+_MUNICIPAL_LEAD = re.compile(
+    r"\W*(?:the\s+)?(?:corporation\s+of\s+the\s+)?(?:(?:draft\s+)?minutes\s+of\s+(?:the\s+)?)?"
+    r"(?:(?:regular\s+|special\s+)?(?:council\s+)?meeting\s+of\s+(?:the\s+)?)?"
+    r"(?:council\s+of\s+the\s+)?",
+    re.I,
+)
+_BODY_WORDS = {"board", "committee", "council", "minutes", "meeting", "regular", "special"}
 
 
 def _local_name(name: str, kind: str) -> str:
@@ -50,12 +58,21 @@ def _local_name(name: str, kind: str) -> str:
 
 
 def _municipality(text: str) -> str | None:
-    """'Township of Puslinch' from 'THE CORPORATION OF THE TOWNSHIP OF PUSLINCH', else None."""
+    """'Township of Puslinch' from 'THE CORPORATION OF THE TOWNSHIP OF PUSLINCH', else None.
+
+    The name must open the line (after 'The Corporation of the', 'Minutes of the', 'Meeting
+    of the'); it ends before a word such as 'Board', 'Council' or 'Minutes'."""
     for m in _MUNICIPAL_RX.finditer(text):
+        if not _MUNICIPAL_LEAD.fullmatch(text[: m.start()]):
+            continue  # 'a resident of the City of X' is a mention, not a title
         name = m.group("name").strip(" -")
         if not name or name.split()[0].lower() in _NOT_MUNICIPAL:
             continue
-        words = name.split()
+        words = []
+        for word in name.split():
+            if word.lower() in _BODY_WORDS:
+                break
+            words.append(word)
         while words and words[-1].lower() in STOP | {"council", "minutes"}:
             words.pop()
         if words:
