@@ -40,12 +40,17 @@ _BODY_WORDS = (
 _COMMITTEE_RX = re.compile(rf"\b(?:{_BODY_WORDS})\b", re.I)
 #: 'Committee of the Whole', 'Board of Selectmen', 'Committee of Adjustment'.
 _OF_RX = re.compile(
-    r"\b(?P<word>committee|board)\s+of\s+(?P<the>the\s+)?(?P<what>[A-Z][\w'’-]*"
-    r"(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*)",
+    r"\b(?P<word>(?i:committee|board))\s+(?i:of)\s+(?P<the>(?i:the)\s+)?"
+    r"(?P<what>(?!(?i:meeting|minutes|held)\b)[A-Z][\w'’-]*"
+    r"(?:\s+(?:and\s+)?(?!(?i:meeting|minutes|held)\b)[A-Z][\w'’-]*)*)"
+)
+#: Bodies that are named by their word alone ('CABINET', 'Minutes of the Executive').
+_BARE_RX = re.compile(
+    r"(?:^\W*|\b(?:of|the)\s+)(?:the\s+)?(?P<word>cabinet|executive)\b"
+    r"(?!\s+(?:member|officer|leader|report|decision|director|board|committee|sub|panel|"
+    r"summary|portfolio|councillor|lead)|\s*:)",
     re.I,
 )
-#: Bodies that are named by their word alone ('CABINET', 'The Executive').
-_BARE_RX = re.compile(r"^\W*(?:minutes\s+of\s+)?(?:the\s+)?(?P<word>cabinet|executive)\b", re.I)
 _LABEL_RX = re.compile(
     r"^\s*(?:committee|meeting|body|board|panel)\s*(?:name)?\s*[:\t]\s*(?P<v>.+)$", re.I
 )
@@ -90,7 +95,7 @@ def normalise_committee(name: str) -> str:
     """One committee, one name (rules in the module docstring)."""
     text = " ".join(name.replace("&", " and ").split()).strip(" .,:;–—-")
     text = re.sub(r"^(?:minutes\s+of\s+)?(?:the\s+)?", "", text, flags=re.I)
-    text = re.sub(r"\s+(?:meetings?|minutes)$", "", text, flags=re.I)
+    text = re.sub(r"(?:\s+(?:meetings?|minutes))+$", "", text, flags=re.I)
     if not text or _is_full_council(text):
         return FULL_COUNCIL
     words = title_case(text).split()
@@ -148,10 +153,8 @@ def committee_in_line(
             return found
         if 0 < len(value.split()) <= 6 and value[:1].isupper() and not re.search(r"\d", value):
             return normalise_committee(value), None
-    bare = _BARE_RX.match(text)
-    if bare and not re.match(
-        r"\s*(?:member|officer|leader|report|decision)", text[bare.end() :], re.I
-    ):
+    bare = _BARE_RX.search(text)
+    if bare:
         return normalise_committee(bare.group("word")), None
     for m in _COMMITTEE_RX.finditer(text):
         if re.match(r"\s*:", text[m.end() :]) and not label:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from indexer.dates import month_number
+
 #: Acronyms for parent bodies printed in committee titles.
 PARENT_BODIES = {
     "OSB": "Overview and Scrutiny Board",
@@ -46,8 +48,8 @@ def name_before(text: str, end: int, *, stop: set[str]) -> str:
     """Capitalised words directly before ``end``, as printed.
 
     Words may be joined by 'and'/'&', and by commas when the list ends in 'and'/'&'
-    ('Amenities, Leisure and Community Services'); a word in ``stop`` or in lower case
-    ends the name.
+    ('Amenities, Leisure and Community Services'); a year after a capitalised word is part
+    of the name ('Licensing Act 2003'); a word in ``stop`` or in lower case ends the name.
     """
     words = re.findall(r"[^\s,;:()–—]+|[,;:()–—]", text[:end])
     name: list[str] = []
@@ -62,7 +64,13 @@ def name_before(text: str, end: int, *, stop: set[str]) -> str:
             if prev[:1].isupper() and prev.lower() not in stop:
                 name.insert(0, word)
                 continue
-        if low in stop or not word[:1].isupper() or not re.match(r"\w", word):
+        year = (
+            re.fullmatch(r"(?:19|20)\d\d", word)
+            and i
+            and words[i - 1][:1].isupper()
+            and month_number(words[i - 1]) is None  # 'January 2020' is a date
+        )
+        if not year and (low in stop or not word[:1].isupper() or not re.match(r"\w", word)):
             break
         name.insert(0, word)
     while name and name[0].lower() in {"and", "&", ","}:

@@ -154,6 +154,29 @@ HEADINGS = [
         "Community Safety Committee",
         "Wye Valley Community Council",
     ),
+    (  # ModernGov's printed minutes
+        "Public Document Pack\n\nMINUTES OF A MEETING OF THE CABINET HELD ON TUESDAY, 5TH "
+        "MARCH, 2024 AT 10.00 AM\n\nPresent: Councillor Smith (Leader)",
+        "Cabinet",
+        UNKNOWN_COUNCIL,
+    ),
+    (
+        "Licensing Act 2003 Sub Committee\n\nMinutes of the meeting held on 2 May 2023",
+        "Licensing Act 2003 Sub-Committee",
+        UNKNOWN_COUNCIL,
+    ),
+    (
+        "Township of Wellesley\n\nCommittee of Adjustment Meeting Minutes\n\nTuesday, "
+        "February 13, 2024",
+        "Committee of Adjustment",
+        "Township of Wellesley",
+    ),
+    (  # the leader is a cabinet member, not the meeting's committee
+        "Minutes of the meeting of Stow Town Council held on 1 May 2023\n\nCabinet Member "
+        "for Housing: Cllr Jones",
+        FULL_COUNCIL,
+        "Stow Town Council",
+    ),
     (
         "Ordinary Meeting of Council\n\nMinutes of the Ordinary Meeting of Cheshire East "
         "Council held on Wednesday 18 October 2023",
@@ -187,6 +210,7 @@ NAMES = [
     ("Extraordinary Meeting of the Town Council", FULL_COUNCIL),
     ("Regular Council", FULL_COUNCIL),
     ("CABINET", "Cabinet"),
+    ("Board of Selectmen Meeting Minutes", "Board of Selectmen"),
     ("Overview and Scrutiny Board", "Overview and Scrutiny Board"),
     ("Adare-Rathkeale JPC Subcommittee", "Adare-Rathkeale JPC Sub-Committee"),
 ]
@@ -205,6 +229,7 @@ def test_normalise_committee(name: str, value: str) -> None:
         "Public Forum: three residents spoke",
         "the report of the Finance Committee was noted",
         "Chief Executive",
+        "Report of the Executive Director",
         "the notice board was repaired",
     ],
 )
@@ -338,3 +363,11 @@ def test_markdown_front_matter_committee_and_council(tmp_path: Path) -> None:
     assert meeting.council == "Little Snoring Parish Council"
     # No year printed: the post's date gives it, and the meeting cannot be after it.
     assert meeting.date is not None and meeting.date.isoformat() == "2024-03-05"
+
+
+def test_a_name_after_of_ends_before_held_or_meeting() -> None:
+    assert committee_in_line("Board of Selectmen held on January 9") == ("Board of Selectmen", None)
+    assert committee_in_line("Committee of the Whole Meeting Minutes") == (
+        "Committee of the Whole",
+        None,
+    )
