@@ -41,6 +41,11 @@ _MUNICIPAL_RX = re.compile(
     r"(?P<name>[A-Z][\w'’-]*(?:[ -](?:[A-Z][\w'’-]*|(?i:on|upon)(?=[ -][A-Z])))*)"
 )
 _NOT_MUNICIPAL = {"the", "this", "our", "a"}
+#: 'Parish Council of Great Snoring' (the type before the place).
+_COUNCIL_OF_RX = re.compile(
+    r"\b(?P<kind>(?i:parish|town|community))\s+(?i:council)\s+(?i:of)\s+"
+    r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+)
 #: What may come before 'Township of X' on a title line.
 _MUNICIPAL_LEAD = re.compile(
     r"\W*(?:the\s+)?(?:corporation\s+of\s+the\s+)?(?:(?:draft\s+)?minutes\s+of\s+(?:the\s+)?)?"
@@ -58,10 +63,19 @@ def _local_name(name: str, kind: str) -> str:
 
 
 def _municipality(text: str) -> str | None:
-    """'Township of Puslinch' from 'THE CORPORATION OF THE TOWNSHIP OF PUSLINCH', else None.
+    """'Township of Puslinch' from 'THE CORPORATION OF THE TOWNSHIP OF PUSLINCH' (and
+    'Great Snoring Parish Council' from 'Parish Council of Great Snoring'), else None.
 
     The name must open the line (after 'The Corporation of the', 'Minutes of the', 'Meeting
     of the'); it ends before a word such as 'Board', 'Council' or 'Minutes'."""
+    for m in _COUNCIL_OF_RX.finditer(text):
+        words = []
+        for word in m.group("name").split():
+            if word.lower() in _BODY_WORDS | STOP:
+                break
+            words.append(word)
+        if words and _MUNICIPAL_LEAD.fullmatch(text[: m.start()]):
+            return _local_name(" ".join(words), m.group("kind").lower())
     for m in _MUNICIPAL_RX.finditer(text):
         if not _MUNICIPAL_LEAD.fullmatch(text[: m.start()]):
             continue  # 'a resident of the City of X' is a mention, not a title

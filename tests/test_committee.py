@@ -314,13 +314,15 @@ def test_docx_core_properties(tmp_path: Path) -> None:
 
     word = docx.Document()
     word.core_properties.title = "Minutes - Planning and Highways Committee"
-    word.core_properties.author = "Anytown Town Council"
+    word.core_properties.author = "J. Bloggs"
+    word.sections[0].header.paragraphs[0].text = "Anytown Town Council"
     for line in PDF_BODY:
         word.add_paragraph(line)
     path = tmp_path / "minutes.docx"
     word.save(str(path))
     doc = read_file(path)
-    assert doc.metadata["author"] == "Anytown Town Council"
+    assert doc.metadata["author"] == "J. Bloggs"
+    assert doc.metadata["running_header"] == "Anytown Town Council"  # the page header
     meeting = extract_meeting(doc)
     assert meeting.committee == "Planning and Highways Committee"
     assert meeting.council == "Anytown Town Council"

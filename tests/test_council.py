@@ -38,6 +38,8 @@ UNNAMED = MINUTES.replace("ANYTOWN PARISH COUNCIL\n\n", "")
         (["WILTSHIRE COUNCIL", "CABINET"], "Wiltshire"),
         (["Minutes of the Town of Westford Board of Selectmen"], "Town of Westford"),
         (["Minutes of the meeting held in the Town Hall"], None),
+        (["Minutes of the Parish Council of Great Snoring"], "Great Snoring Parish Council"),
+        (["MEETING OF THE TOWN COUNCIL OF BARTON HELD ON 1 MAY"], "Barton Town Council"),
         (["A resident of the City of Westminster spoke"] * 12, None),  # a mention, not a title
     ],
 )
