@@ -72,6 +72,11 @@ _FULL_RX = re.compile(
     r"|\bannual\s+general\s+meeting\b|\bAGM\b",
     re.I,
 )
+#: Attendance lines name people's other committees ('Also present: J Smith (Police Panel)').
+_ATTENDANCE_RX = re.compile(
+    r"\W*(?:present|also\s+present|apologies|in\s+attendance|attendees|absent|officers)\b",
+    re.I,
+)
 _SMALL = {"and", "of", "the", "for", "on", "in", "to", "a", "an", "with"}
 _KIND_WORDS = (
     r"full|ordinary|regular|monthly|annual|extraordinary|special|statutory|general|"
@@ -143,7 +148,7 @@ def committee_in_line(
     ``at_start`` accepts only a name printed at the start of the line (after 'Minutes of
     the'), for lines that are not title lines.
     """
-    if re.search(r"\bmembers\s+of\b", text, re.I):
+    if re.search(r"\bmembers\s+of\b", text, re.I) or _ATTENDANCE_RX.match(text):
         return None
     label = _LABEL_RX.match(text)
     if label:

@@ -20,7 +20,7 @@ from indexer.names import STOP, name_before, title_case
 from kb.model import Block
 
 _COUNCIL_TYPES = (
-    r"(?:city\s+and\s+county|metropolitan\s+borough|royal\s+borough|parish|community|town|"
+    r"(?:city\s+(?:and|&)\s+county|metropolitan\s+borough|royal\s+borough|parish|community|town|"
     r"borough|city|county|district|cyngor\s+cymuned)"
 )
 _COUNCIL_RX = re.compile(rf"(?P<type>{_COUNCIL_TYPES}\s+)?council\b", re.I)
@@ -66,8 +66,18 @@ def _municipality(text: str) -> str | None:
     """'Township of Puslinch' from 'THE CORPORATION OF THE TOWNSHIP OF PUSLINCH' (and
     'Great Snoring Parish Council' from 'Parish Council of Great Snoring'), else None.
 
-    The name must open the line (after 'The Corporation of the', 'Minutes of the', 'Meeting
-    of the'); it ends before a word such as 'Board', 'Council' or 'Minutes'."""
+    The name must open the line or a part of it set off by a dash or bar (after 'The
+    Corporation of the', 'Minutes of the', 'Meeting of the'); it ends before a word such
+    as 'Board', 'Council' or 'Minutes'."""
+    for part in re.split(r"\s[–—|-]\s|[–—|]", text):
+        found = _municipality_in(part)
+        if found:
+            return found
+    return None
+
+
+def _municipality_in(text: str) -> str | None:
+    """:func:`_municipality` for one part of a line."""
     for m in _COUNCIL_OF_RX.finditer(text):
         words = []
         for word in m.group("name").split():

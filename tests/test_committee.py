@@ -229,6 +229,7 @@ def test_normalise_committee(name: str, value: str) -> None:
         "Public Forum: three residents spoke",
         "the report of the Finance Committee was noted",
         "Chief Executive",
+        "Also present: J. Smith (Police Liaison Panel)",
         "Report of the Executive Director",
         "the notice board was repaired",
     ],

@@ -35,6 +35,8 @@ UNNAMED = MINUTES.replace("ANYTOWN PARISH COUNCIL\n\n", "")
             "Manordeilo and Salem Community Council",
         ),
         (["Limerick City and County Council"], "Limerick"),
+        (["Comhairle Cathrach & Contae Luimnigh / Limerick City & County Council"], "Limerick"),
+        (["Regular Meeting of Council – Minutes – January 8, 2024 – Town of Mono"], "Town of Mono"),
         (["WILTSHIRE COUNCIL", "CABINET"], "Wiltshire"),
         (["Minutes of the Town of Westford Board of Selectmen"], "Town of Westford"),
         (["Minutes of the meeting held in the Town Hall"], None),
