@@ -46,6 +46,11 @@ _COUNCIL_OF_RX = re.compile(
     r"\b(?P<kind>(?i:parish|town|community))\s+(?i:council)\s+(?i:of)\s+"
     r"(?P<name>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
 )
+#: 'Stoke Ferry PC Minutes': a parish council abbreviated in a title ('PC Smith' is not).
+_PC_RX = re.compile(
+    r"^\W*(?:minutes\s+of\s+)?(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})\s+P\.?C\.?"
+    r"(?=\s+(?i:minutes|meeting|agenda)\b|\s*$)"
+)
 #: What may come before 'Township of X' on a title line.
 _MUNICIPAL_LEAD = re.compile(
     r"\W*(?:the\s+)?(?:corporation\s+of\s+the\s+)?(?:(?:draft\s+)?minutes\s+of\s+(?:the\s+)?)?"
@@ -109,7 +114,8 @@ def find_council(blocks: list[Block]) -> str | None:
 
     A typed name ('West Dereham Parish Council', 'LUTON BOROUGH COUNCIL') or municipality
     ('Township of X') in the first :data:`TITLE_BLOCKS` blocks wins at its first mention,
-    and so does a letterhead line '<Place> Council' among the first three blocks; else a
+    and so does a letterhead line '<Place> Council' (or '<Place> PC Minutes') among the
+    first three blocks; else a
     bare '<Place> Council' counts only when printed at least twice, and then the
     commonest place wins (the seed's members table: 'Luton Council').
     """
@@ -140,6 +146,9 @@ def find_council(blocks: list[Block]) -> str | None:
                 bare[title_case(" ".join(words[-2:] if len(words) == 2 else words[-1:]))] += 1
         if typed_ok and (place := _municipality(block.text)):
             return place
+        pc = _PC_RX.match(block.text) if i < 3 else None
+        if pc and pc.group("name").split()[-1].lower() not in STOP:
+            return _local_name(pc.group("name"), "parish")
     common = bare.most_common(1)
     return common[0][0] if common and common[0][1] >= 2 else None
 

@@ -40,6 +40,8 @@ UNNAMED = MINUTES.replace("ANYTOWN PARISH COUNCIL\n\n", "")
         (["WILTSHIRE COUNCIL", "CABINET"], "Wiltshire"),
         (["Minutes of the Town of Westford Board of Selectmen"], "Town of Westford"),
         (["Minutes of the meeting held in the Town Hall"], None),
+        (["Stoke Ferry PC Minutes", "Held on 5 May 2010"], "Stoke Ferry Parish Council"),
+        (["PC Smith reported two thefts"], None),
         (["Minutes of the Parish Council of Great Snoring"], "Great Snoring Parish Council"),
         (["MEETING OF THE TOWN COUNCIL OF BARTON HELD ON 1 MAY"], "Barton Town Council"),
         (["A resident of the City of Westminster spoke"] * 12, None),  # a mention, not a title
