@@ -10,7 +10,8 @@ gives the committee and date, not the pack's cover.
 say it is an agenda or a pack ('Public Document Pack', 'Agenda', 'Notice of meeting',
 'You are hereby summoned'), no title line says 'Minutes of', and a later block starts
 '(Draft|Unconfirmed) Minutes of a/the … held …' with a date, followed within a few blocks
-by an attendance line ('Present', 'Members present', 'In attendance').  Agenda lines that
+by an attendance line ('Present', 'Members present', 'In attendance'); a short line
+just above it that names a committee ('Cabinet') is part of the minutes.  Agenda lines that
 only refer to those minutes ('2. Minutes of the meeting held on …', 'To approve the
 minutes …', '… (Pages 1 - 4)') are not the minutes themselves.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from indexer.committee import committee_in_line
 from indexer.dates import find_dates
 from kb.model import Block
 
@@ -69,5 +71,14 @@ def embedded_minutes_start(blocks: list[Block]) -> int | None:
             continue
         after = blocks[i + 1 : i + 1 + _ATTENDANCE_WITHIN]
         if any(_ATTENDANCE_RX.match(b.text) for b in after):
-            return i
+            return _title_above(blocks, i)
     return None
+
+
+def _title_above(blocks: list[Block], start: int) -> int:
+    """``start``, or the index of a short line just above it that names the committee
+    ('Cabinet' over 'Minutes of the meeting held on …'), which belongs to the minutes."""
+    previous = blocks[start - 1] if start > 0 else None
+    if previous is not None and len(previous.text) <= 80 and committee_in_line(previous.text):
+        return start - 1
+    return start

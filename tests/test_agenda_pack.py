@@ -87,3 +87,15 @@ def test_no_embedded_minutes(text: str) -> None:
 def test_ordinary_minutes_are_not_a_pack() -> None:
     text = "Minutes of the Planning Committee held on 12 March 2024\n\nAgenda item 1\n"
     assert not is_agenda_pack(read_text(Path("x.txt"), text.encode()).blocks)
+
+
+def test_committee_line_above_the_embedded_minutes_belongs_to_them() -> None:
+    text = PACK.replace(
+        "Minutes of the Licensing Sub-Committee held on",
+        "Licensing Sub-Committee\n\nMinutes of the meeting held on",
+    )
+    doc = read_text(Path("pack.txt"), text.encode())
+    start = embedded_minutes_start(doc.blocks)
+    assert start is not None and doc.blocks[start].text == "Licensing Sub-Committee"
+    meeting = extract_meeting(doc)
+    assert (meeting.committee, meeting.date) == ("Licensing Sub-Committee", dt.date(2024, 2, 13))
