@@ -52,7 +52,7 @@ _BARE_RX = re.compile(
     re.I,
 )
 _LABEL_RX = re.compile(
-    r"^\s*(?:committee|meeting|body|board|panel)\s*(?:name)?\s*[:\t]\s*(?P<v>.+)$", re.I
+    r"^\s*(?P<word>committee|meeting|body|board|panel)\s*(?:name)?\s*[:\t]\s*(?P<v>.+)$", re.I
 )
 _DISTRICT_RX = re.compile(
     r"\b(?:municipal|metropolitan)\s+district\s+of\s+[A-Z][\w'’-]*(?:(?:-\s?|\s)[A-Z][\w'’-]*)*",
@@ -157,6 +157,9 @@ def committee_in_line(
         if found:
             return found
         if 0 < len(value.split()) <= 6 and value[:1].isupper() and not re.search(r"\d", value):
+            word = label.group("word").lower()
+            if word in {"committee", "board", "panel"} and not _COMMITTEE_RX.search(value):
+                value = f"{value} {word}"  # 'Committee: Planning' → 'Planning Committee'
             return normalise_committee(value), None
     bare = _BARE_RX.search(text)
     if bare:

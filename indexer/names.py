@@ -28,6 +28,7 @@ STOP = {
     "agenda", "item", "extract", "joint", "policing", "committee", "and", "&",
     "cyfarfod", "cofnodion", "regular", "public", "document", "pack", "unconfirmed",
     "approved", "confirmed", "record", "notes", "summary", "report", "reports",
+    "council's", "council’s",
 }  # fmt: skip
 
 

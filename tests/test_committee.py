@@ -122,6 +122,17 @@ HEADINGS = [
         UNKNOWN_COUNCIL,
     ),
     (
+        "Committee:\tPlanning\n\nDate:\tMonday 4 March 2024\n\nMinutes of the meeting of the "
+        "Council's Planning Committee",
+        "Planning Committee",
+        UNKNOWN_COUNCIL,
+    ),
+    (
+        "Minutes of the meeting of the Town Council's Environment Committee held on 4 March 2024",
+        "Environment Committee",
+        UNKNOWN_COUNCIL,
+    ),
+    (
         "Dorset Council\n\nMinutes of the Harbours Working Group held on 5 June 2023",
         "Harbours Working Group",
         "Dorset",
