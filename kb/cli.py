@@ -64,7 +64,7 @@ def main() -> None:
 @click.option(
     "--council-from-folder",
     is_flag=True,
-    help="Use each file's folder name as the council when the text names none.",
+    help="Use each file's folder name as the council when the document names none.",
 )
 @click.option("--prune", is_flag=True, help="Remove items whose source file is gone.")
 @click.option(
@@ -113,8 +113,9 @@ def ingest(
     """Add minutes files (or folders of them) to the index.
 
     Unchanged files are skipped; changed files replace their items.  A council.toml
-    (name = "…") beside the files names their council.  Exit status 1 if any file failed;
-    75 (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
+    (name = "…") beside the files names their council, over what the text says.  Exit
+    status 1 if any file failed; 75 (EX_TEMPFAIL) if another ingest is updating the index
+    (see --wait).
     """
     import time
 
