@@ -12,7 +12,8 @@ Order of trust (each step only when the earlier ones found nothing):
    at the start of a line, or after 'held' / 'meeting of' / 'minutes of' / 'date' in its
    sentence); that
    heading wins and a warning says so (a typo'd year in a post title).
-   A file name's full date that disagrees is warned about the same way.
+   A file name's full date that disagrees is warned about the same way, and so is a front
+   matter date (when the post was published) earlier than the meeting.
 3. The title's date ("text", evidence 'title: …').
 4. The file name's date (``20221128.txt``, ``minutes_20-01-08.php``, ``… - 23rd May
    2016.md``): "filename".
@@ -229,6 +230,11 @@ def find_meeting_date(doc: Document, preamble: list[Block], rest: list[Block]) -
             finding.warnings.append(
                 f"the title's date ({in_title[0].isoformat()}) disagrees with the minutes' "
                 f"dated heading ({date.isoformat()}): the heading's date is used"
+            )
+        if posted is not None and date > posted:
+            finding.warnings.append(
+                f"the front matter's date ({posted.isoformat()}) is before the meeting's "
+                f"({date.isoformat()}): one of them is mistyped; the text's date is used"
             )
         if fdate is not None and fdate != date:
             finding.warnings.append(

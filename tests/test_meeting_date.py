@@ -60,6 +60,13 @@ def test_title_agreeing_with_the_body_gives_no_warning() -> None:
     assert not any("disagrees" in w for w in meeting.warnings)
 
 
+def test_front_matter_date_before_the_meeting_is_warned() -> None:
+    text = "---\ndate: 2018-03-20\n---\n\nMinutes of the meeting held on 5 March 2019" + ITEMS
+    meeting = extract_meeting(read_text(Path("post.md"), text.encode()))
+    assert meeting.date == dt.date(2019, 3, 5)
+    assert any("front matter's date (2018-03-20)" in w for w in meeting.warnings)
+
+
 def test_file_name_date_disagreeing_with_the_text_is_warned() -> None:
     text = "Minutes of the meeting held on Monday 25th September 2023 at 7pm" + ITEMS
     meeting = extract_meeting(read_text(Path("20230911.txt"), text.encode()))
