@@ -61,7 +61,17 @@ _DISTRICT_RX = re.compile(
 _COMMITTEE_STOP = (STOP - {"joint", "policing", "and", "&", "public"}) | {
     "members", "member", "chair", "chairman", "chief", "vice",
 }  # fmt: skip
-_COUNCIL_TYPE = r"(?:parish|town|community|city|county|borough|district|village)"
+_COUNCIL_TYPE_WORDS = (
+    "parish",
+    "town",
+    "community",
+    "city",
+    "county",
+    "borough",
+    "district",
+    "village",
+)
+_COUNCIL_TYPE = "(?:" + "|".join(_COUNCIL_TYPE_WORDS) + ")"
 #: A title line that says the meeting is the council's own.
 _FULL_RX = re.compile(
     rf"\b(?:full|ordinary|regular|monthly|annual|extraordinary|special|statutory)\s+"
@@ -75,6 +85,12 @@ _FULL_RX = re.compile(
 #: Attendance lines name people's other committees ('Also present: J Smith (Police Panel)').
 _ATTENDANCE_RX = re.compile(
     r"\W*(?:present|also\s+present|apologies|in\s+attendance|attendees|absent|officers)\b",
+    re.I,
+)
+#: What may open a line before the committee's name ('Draft minutes of a meeting of the').
+_LEAD_RX = re.compile(
+    r"^\W*(?:(?:draft|unconfirmed)\s+)?(?:minutes\s+of\s+)?(?:(?:a|the)\s+)?"
+    r"(?:meeting\s+of\s+)?(?:the\s+)?",
     re.I,
 )
 _SMALL = {"and", "of", "the", "for", "on", "in", "to", "a", "an", "with"}
@@ -128,12 +144,8 @@ def _without_council(name: str, council: str) -> str:
     Municipality of Brighton → '', 'Luton Planning' of Luton → 'Planning')."""
     if not council:
         return name
-    kinds = {"of", "the", "and", "council", "township", "municipality", "city", "county"}
-    own = (
-        {w.lower() for w in re.findall(r"[\w'’-]+", council)}
-        - kinds
-        - set(_COUNCIL_TYPE.strip("(?:)").split("|"))
-    )
+    kinds = {"of", "the", "and", "council", "township", "municipality", *_COUNCIL_TYPE_WORDS}
+    own = {w.lower() for w in re.findall(r"[\w'’-]+", council)} - kinds
     words = name.split()
     while words and words[0].lower() in own:
         words.pop(0)
@@ -182,15 +194,8 @@ def committee_in_line(
             re.I,
         ):
             continue  # 'Chair of the Planning Committee', 'report of the Finance Committee'
-        if at_start:
-            lead = re.sub(
-                r"^\W*(?:(?:draft|unconfirmed)\s+)?(?:minutes\s+of\s+)?(?:(?:a|the)\s+)?(?:meeting\s+of\s+)?(?:the\s+)?",
-                "",
-                text,
-                flags=re.I,
-            )
-            if not lead.startswith(name):
-                return None
+        if at_start and not _LEAD_RX.sub("", text).startswith(name):
+            return None
         return normalise_committee(f"{name} {m.group(0)}"), _parent(text, name, m.start())
     return None
 
