@@ -9,7 +9,7 @@ print them.
 split (``1 st``) or mangled (``8™``), month names misspelt (``DECEMEBER``).  A date printed
 without a year is returned with ``year=None`` so the caller can supply one
 (:func:`complete_year`).
-Numeric dates are day-first (British order).
+Numeric dates are day-first (British order) unless only the US order fits (``1/28/2024``).
 
 :func:`find_times` returns clock times as ``HH:MM`` (24-hour): ``7.00 P.M`` → ``19:00``,
 ``10.00 a.m.`` → ``10:00``, ``7.30pm``, ``19:30``, ``8p.m.``; ``20.30pm`` (24-hour time with a
@@ -65,7 +65,7 @@ _MDY = re.compile(
     re.I,
 )
 _NUMERIC = re.compile(
-    r"(?<![\d.,/£$€-])(?P<d>[0-3]?\d)(?P<sep>[./-])(?P<m>[01]?\d)(?P=sep)"
+    r"(?<![\d.,/£$€-])(?P<d>[0-3]?\d)(?P<sep>[./-])(?P<m>[0-3]?\d)(?P=sep)"
     r"(?P<y>(?:19|20)\d\d|\d\d)(?![\d.]?\d)"
 )
 _UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
@@ -170,6 +170,8 @@ def find_dates(line: str) -> list[DateMatch]:
     for m in _NUMERIC.finditer(line):
         day, month, y = int(m.group("d")), int(m.group("m")), m.group("y")
         year = int(y) if len(y) == 4 else 2000 + int(y)
+        if month > 12 and 1 <= day <= 12 and len(y) == 4:  # only US order fits: 1/28/2024
+            day, month = month, day
         if 1 <= day <= 31 and 1 <= month <= 12:
             found.append(DateMatch(year, month, day, m.start(), m.end(), None, m.group(0)))
     for m in _ISO.finditer(line):

@@ -93,6 +93,8 @@ def test_metadata_title_date_is_the_last_resort() -> None:
         ("Regular Council Meeting, January 8, 2024, 7:00 p.m.", dt.date(2024, 1, 8)),
         ("Committee of the Whole - Monday, January 8th, 2024", dt.date(2024, 1, 8)),
         ("Meeting date: 2024-01-08", dt.date(2024, 1, 8)),
+        ("Regular Meeting of Council held 1/28/2024", dt.date(2024, 1, 28)),  # only US fits
+        ("Minutes of the meeting held on 08/01/2024", dt.date(2024, 1, 8)),  # else day first
         ("held on the Eighth day of January 2024", dt.date(2024, 1, 8)),
         ("held on Thursday the twenty-first of March, 2024", dt.date(2024, 3, 21)),
         ("Cyfarfod a gynhaliwyd ar 14 Ionawr 2015", dt.date(2015, 1, 14)),
@@ -104,6 +106,8 @@ def test_date_forms_in_a_dated_heading(line: str, expected: dt.date) -> None:
     assert meeting.date == expected
 
 
-@pytest.mark.parametrize("text", ["the first reading", "a second meeting in March", "third"])
-def test_ordinal_words_without_a_month_are_not_dates(text: str) -> None:
+@pytest.mark.parametrize(
+    "text", ["the first reading", "a second meeting in March", "third", "13/13/2024", "1/28/24"]
+)
+def test_not_dates_ordinal_words_without_a_month_or_impossible_numbers(text: str) -> None:
     assert find_dates(text) == []
