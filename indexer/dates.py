@@ -81,6 +81,8 @@ ORDINAL_WORDS: dict[str, int] = (
     | {f"twenty-{w}": 21 + i for i, w in enumerate(_UNITS)}
     | {"thirty-first": 31}
 )
+#: Substrings one of which every ordinal word contains.
+_ORDINAL_STEMS = (*_UNITS, "tenth", "eleventh", "twelfth", "teenth", "twentieth", "thirtieth")
 _ORD_WORD = (
     r"(?:twenty|thirty)[- ]?(?:"
     + "|".join(_UNITS)
@@ -160,7 +162,9 @@ def find_dates(line: str) -> list[DateMatch]:
                 continue
             year = int(m.group("y")) if m.group("y") else None
             found.append(DateMatch(year, month, day, m.start(), m.end(), _weekday(m), m.group(0)))
-    for m in _WORDS.finditer(line):
+    low = line.lower()
+    words = any(w in low for w in _ORDINAL_STEMS)  # a cheap test before the long pattern
+    for m in _WORDS.finditer(line) if words else ():
         month = month_number(m.group("m"))
         word = re.sub(r"[- ]+", "-", m.group("d").lower())
         day = ORDINAL_WORDS.get(word)
