@@ -6,10 +6,11 @@ are those of the earlier meeting, so that is the meeting it records: its own hea
 ('Minutes of the meeting of the Planning Committee held on Tuesday 13 February 2024')
 gives the committee and date, not the pack's cover.
 
-:func:`embedded_minutes_start` finds where those minutes begin: the file's first blocks
-say it is an agenda or a pack ('Public Document Pack', 'Agenda', 'Notice of meeting',
-'You are hereby summoned'), no title line says 'Minutes of', and a later block starts
-'(Draft|Unconfirmed) Minutes of a/the … held …' with a date, followed within a few blocks
+:func:`embedded_minutes_start` finds where those minutes begin: a line among the file's
+first blocks says it is an agenda or a pack ('Public Document Pack', 'AGENDA', 'Planning
+Committee Agenda', 'Notice of meeting', 'You are hereby summoned to attend'), no title
+line says 'Minutes of', and a later block starts '(Draft|Unconfirmed) Minutes of a/the …
+held …' with a date, followed within a few blocks
 by an attendance line ('Present', 'Members present', 'In attendance'); a short line
 just above it that names a committee ('Cabinet') is part of the minutes.  Agenda lines that
 only refer to those minutes ('2. Minutes of the meeting held on …', 'To approve the
@@ -29,11 +30,16 @@ _COVER_BLOCKS = 12
 #: How many blocks after a minutes heading may come before its attendance line.
 _ATTENDANCE_WITHIN = 8
 
-_PACK_RX = re.compile(
-    r"\b(?:public\s+document\s+pack|agenda(?:\s+pack)?|notice\s+of\s+(?:the\s+)?meeting|"
-    r"summons|you\s+are\s+(?:hereby\s+)?(?:summoned|requested|invited)\s+to\s+attend|"
-    r"reports?\s+pack|supplementary\s+(?:agenda|papers))\b",
+#: A cover line that says what the file is: 'Public Document Pack', 'AGENDA', 'Planning
+#: Committee Agenda', 'Notice of Meeting' ('Agenda item 4' or 'items on the agenda' are not).
+_PACK_LINE_RX = re.compile(
+    r"^\W*(?:public\s+document\s+pack|(?:[\w&,'’ -]{0,60}\s)?(?:supplementary\s+)?agenda"
+    r"(?:\s+(?:pack|and\s+reports?|papers))?|notice\s+of\s+(?:the\s+)?meeting|summons|"
+    r"reports?\s+pack)\W*$",
     re.I,
+)
+_SUMMONS_RX = re.compile(
+    r"\byou\s+are\s+(?:hereby\s+)?(?:summoned|requested|invited)\s+to\s+attend\b", re.I
 )
 _OWN_MINUTES_RX = re.compile(r"^\W*(?:(?:draft|unconfirmed)\s+)?minutes\s+of\b", re.I)
 _MINUTES_HEADING_RX = re.compile(
@@ -53,7 +59,7 @@ def is_agenda_pack(blocks: list[Block]) -> bool:
     cover = blocks[:_COVER_BLOCKS]
     if any(_OWN_MINUTES_RX.match(b.text) for b in cover[:4]):
         return False
-    return any(_PACK_RX.search(b.text) for b in cover)
+    return any(_PACK_LINE_RX.match(b.text) or _SUMMONS_RX.search(b.text) for b in cover)
 
 
 def embedded_minutes_start(blocks: list[Block]) -> int | None:

@@ -84,9 +84,31 @@ def test_no_embedded_minutes(text: str) -> None:
     assert embedded_minutes_start(doc.blocks) is None
 
 
-def test_ordinary_minutes_are_not_a_pack() -> None:
-    text = "Minutes of the Planning Committee held on 12 March 2024\n\nAgenda item 1\n"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Minutes of the Planning Committee held on 12 March 2024\n\nAgenda item 1\n",
+        "Anytown Parish Council\n\nPresent: Cllr Smith\n\nItems on the agenda were taken in turn",
+        "Anytown Parish Council\n\nAgenda item 4: Planning\n",
+    ],
+)
+def test_minutes_are_not_a_pack(text: str) -> None:
     assert not is_agenda_pack(read_text(Path("x.txt"), text.encode()).blocks)
+
+
+@pytest.mark.parametrize(
+    "cover",
+    [
+        "Public Document Pack",
+        "AGENDA",
+        "Planning Committee Agenda",
+        "Notice of Meeting",
+        "Members of the Council are hereby summoned... you are summoned to attend the meeting",
+    ],
+)
+def test_covers_that_make_a_pack(cover: str) -> None:
+    text = f"Anytown Council\n\n{cover}\n\nDate: 12 March 2024\n"
+    assert is_agenda_pack(read_text(Path("x.txt"), text.encode()).blocks)
 
 
 def test_committee_line_above_the_embedded_minutes_belongs_to_them() -> None:
