@@ -2,25 +2,25 @@
 
 What is found, and where (the *preamble* is the blocks before the first agenda item):
 
-* **date** — ``doc.hints['date']`` (ModernGov XML) wins outright (``date_source`` "xml").
-  Else the first date in the preamble that is not about another meeting (words such as
-  'previous', 'last', 'next', 'that the minutes', 'approved', 'dated' just before it rule
-  it out): "text".  Else the first such date anywhere in a "held on / meeting held / date
-  held" sentence: "text".  A date printed without a year takes it from the file name, or
-  else from the commonest year in the text, checked against a printed weekday.  Else the
-  file name's date (``20221128.txt``, ``minutes_20-01-08.php``, ``… - 23rd May 2016.md``):
-  "filename".  Else None / "unknown".  ``date_evidence`` quotes the line (≤ 200 chars).
-* **council** — hints, else the first '<Name> Parish/Community/Town/Borough/City/County/
-  District/City and County Council' (or '<Name> Council' printed twice, or Welsh 'Cyngor
-  Cymuned X') in the preamble, else the ``council`` argument, else a typed council name
-  printed anywhere whose place is in the title lines, else "Unknown council".  Principal
-  councils are shortened to the place ('LUTON BOROUGH COUNCIL', 'Luton Council' → 'Luton';
-  'Limerick City and County Council' → 'Limerick'); parish, community and town councils
-  keep their full name.
-* **committee** — hints, else a '… Committee / Sub-Committee / Board / Panel / Cabinet'
-  named in a title line of the preamble ('MINUTES OF THE OSB – CRIME AND DISORDER
-  COMMITTEE' → 'Crime and Disorder Committee' with ``parent_body`` 'Overview and
-  Scrutiny Board'), or 'Municipal/Metropolitan District of X'; else "Full Council".
+* **agenda packs** — a file whose cover says it is an agenda or document pack and that
+  carries the minutes of an earlier meeting records that meeting: everything below is read
+  from where those minutes begin (:mod:`indexer.agenda_pack`), the council and a missing
+  committee from the pack's cover.
+* **date** — :func:`indexer.meeting_date.find_meeting_date`: the XML's date, else the
+  body's dated heading (over a page title, file name or metadata date that disagrees,
+  with a warning), else the title's, the file name's, the metadata's; ``date_source`` and
+  ``date_evidence`` say where it came from.
+* **council** — hints, else :func:`indexer.council.find_council` on the preamble (typed
+  names, letterheads, townships and municipalities), else the file's metadata (site name,
+  author, title, front matter), else the ``council`` argument, else a typed council name
+  printed anywhere whose place is in the title lines, else the place a Joint Policing
+  Committee's title names, else :data:`UNKNOWN_COUNCIL` ("Council not stated") with a
+  warning.  Principal councils are shortened to the place ('LUTON BOROUGH COUNCIL' →
+  'Luton'); parish, community and town councils keep their full name.
+* **committee** — hints, else :func:`indexer.committee.find_committee` (title lines, then
+  metadata, else :data:`FULL_COUNCIL`), always in its one normal form
+  (:func:`indexer.committee.normalise_committee`), with ``parent_body`` when printed
+  ('OSB – Crime and Disorder Committee').
 * **start_time** — first time in the date line, else in the preamble; **end_time** — a
   time in a 'meeting ended/closed …' line near the end; **venue** — 'held in/at X', 'AT
   THE COUNCIL CHAMBER', 'via Zoom' in the preamble, title-cased when printed in capitals.
