@@ -227,5 +227,7 @@ def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
     if date is None:
         meeting.warnings.append("no meeting date found in the text or the file name")
     if name == UNKNOWN_COUNCIL:
-        meeting.warnings.append("council not named in the text; pass --council")
+        meeting.warnings.append(
+            "council not stated in the document: pass --council or add a council.toml"
+        )
     return meeting

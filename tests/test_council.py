@@ -93,6 +93,7 @@ def test_unstated_council_is_findable_and_said_plainly(tmp_path: Path) -> None:
     index = tmp_path / "index"
     (result,) = ingest([tmp_path / "minutes"], index).results
     assert result.meeting_id and result.meeting_id.startswith("council-not-stated/")
+    assert any("council not stated in the document" in w for w in result.warnings)
     client = create_app({"index": str(index), "TESTING": True}).test_client()
     page = client.get("/search?q=defibrillator")
     assert page.status_code == 200

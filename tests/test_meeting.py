@@ -500,4 +500,4 @@ def test_jpc_council_named_only_in_the_body(corpus_dir: Path) -> None:
     )
     meeting = extract_meeting(read_file(path))
     assert (meeting.council, meeting.committee) == ("Limerick", "Joint Policing Committee")
-    assert not any("council not named" in w for w in meeting.warnings)
+    assert not any("council not stated" in w for w in meeting.warnings)
