@@ -9,7 +9,8 @@
    'Amenities, Leisure and Community Services Committee'), 'Committee of the Whole' /
    'Board of Selectmen', a bare 'Cabinet' or 'Executive' line, a labelled 'Committee:
    Planning' row, or 'Municipal/Metropolitan District of X'.  Title lines are the blocks up
-   to the one holding the meeting's date; heading, bold and 'Minutes of' lines after it
+   to the one holding the meeting's date (table rows only when labelled, or short and
+   among the first five); heading, bold and 'Minutes of' lines after it
    count only when they name the committee at their start.  A name followed by a colon
    ('Public Forum:') labels an agenda item and is not a title;
 2. else, unless a title line says outright that this is a meeting of the council itself
@@ -90,7 +91,7 @@ _ATTENDANCE_RX = re.compile(
 #: What may open a line before the committee's name ('Draft minutes of a meeting of the').
 _LEAD_RX = re.compile(
     r"^\W*(?:(?:draft|unconfirmed)\s+)?(?:minutes\s+of\s+)?(?:(?:a|the)\s+)?"
-    r"(?:meeting\s+of\s+)?(?:the\s+)?",
+    r"(?:meeting\s+of\s+)?(?:the\s+)?(?:[\w ]{0,30}council['’]s\s+)?",
     re.I,
 )
 _SMALL = {"and", "of", "the", "for", "on", "in", "to", "a", "an", "with"}
@@ -200,11 +201,24 @@ def committee_in_line(
     return None
 
 
+_PEOPLE_RX = re.compile(r"\b(?:cllrs?|councillors?|mrs?|ms|dr)\b\.?", re.I)
+
+
+def _is_title_block(block: Block, index: int) -> bool:
+    """Whether a preamble block can be a title line: any but a table row, except a
+    labelled row ('Committee: Planning') or, among the first five blocks, a short row
+    that names no people ('CABINET  |  5 March 2024', a title with its date set right)."""
+    if block.kind != "table-row" or _LABEL_RX.match(block.text):
+        return True
+    cells = [c for c in block.cells or [] if c.strip()]
+    return index < 5 and len(cells) <= 3 and not _PEOPLE_RX.search(block.text)
+
+
 def _title_lines(preamble: list[Block], date_line: str) -> tuple[list[str], list[str]]:
     """``(title lines, later lines)``: preamble lines up to the one holding the date
     (at most twelve), each joined to the next; and the later heading or bold lines and
     lines that start 'Minutes of'."""
-    blocks = [b for b in preamble if b.kind != "table-row" or _LABEL_RX.match(b.text)][:12]
+    blocks = [b for i, b in enumerate(preamble) if _is_title_block(b, i)][:12]
     cut = len(blocks)
     for i, block in enumerate(blocks):
         text = block.text.replace("\t", " ")
@@ -212,7 +226,10 @@ def _title_lines(preamble: list[Block], date_line: str) -> tuple[list[str], list
             cut = i + 1
             break
     lines = [b.text for b in blocks[:cut]]
-    joined = [f"{t} {lines[i + 1]}" if i + 1 < cut else t for i, t in enumerate(lines)]
+    joined = [  # a row is whole; a line may run on into the next
+        f"{t} {lines[i + 1]}" if i + 1 < cut and blocks[i].kind != "table-row" else t
+        for i, t in enumerate(lines)
+    ]
     later = [
         b.text
         for b in blocks[cut:]

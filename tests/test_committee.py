@@ -116,6 +116,17 @@ HEADINGS = [
         "Planning Committee",
         UNKNOWN_COUNCIL,
     ),
+    (  # a title with its date set right: a two-cell row
+        "CABINET\t\tTuesday 5 March 2024\n\nMinutes of the meeting held at County Hall",
+        "Cabinet",
+        UNKNOWN_COUNCIL,
+    ),
+    (  # a row of people is not a title
+        "Minutes of the meeting of Stow Town Council held on 1 May 2023\n\n"
+        "Cllr Smith\tChair of the Planning Committee",
+        FULL_COUNCIL,
+        "Stow Town Council",
+    ),
     (  # labelled cover rows
         "Meeting: Licensing Sub-Committee\n\nDate: Tuesday 12 March 2024\n\nVenue: Room 3",
         "Licensing Sub-Committee",
