@@ -16,7 +16,8 @@
 2. else, unless a title line says outright that this is a meeting of the council itself
    ('Extraordinary Meeting of the Parish Council', 'Annual Parish Meeting', 'Regular
    Council Meeting', 'AGM'), a committee named in the metadata (front matter
-   ``committee``, PDF/DOCX title and subject, running header);
+   ``committee``, PDF/DOCX title and subject, running header) or, last, the file name
+   ('Cabinet 05.03.24 minutes.pdf');
 3. else :data:`FULL_COUNCIL`.
 
 :func:`normalise_committee` gives one committee one name: '&' → 'and', no leading 'the' or
@@ -269,7 +270,7 @@ def find_committee(
     meta = metadata or {}
     if meta.get("committee"):
         return normalise_committee(meta["committee"]), None
-    for key in ("title", "subject", "running_header", "h1", "category", "keywords"):
+    for key in ("title", "subject", "running_header", "h1", "category", "keywords", "file_name"):
         for part in re.split(r"\s+[|]\s+", meta.get(key, "")):
             found = committee_in_line(part, council)
             if found:

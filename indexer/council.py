@@ -154,12 +154,15 @@ def find_council(blocks: list[Block]) -> str | None:
 
 
 #: Metadata keys read for the council, in order of trust.
-_METADATA_KEYS = ("council", "site_name", "author", "title", "subject", "h1", "running_header")
+_METADATA_KEYS = (
+    "council", "site_name", "author", "title", "subject", "h1", "running_header", "file_name",
+)  # fmt: skip
 
 
 def council_from_metadata(metadata: dict[str, str]) -> str | None:
     """The council a file's metadata names (front matter ``council``, site name, author,
-    title …), by :func:`find_council`'s typed forms, or None.  A front matter ``council``
+    title …, and last the ``file_name`` that :func:`file_name_words` gives), by
+    :func:`find_council`'s typed forms, or None.  A front matter ``council``
     value is taken as written when no form matches."""
     for key in _METADATA_KEYS:
         value = metadata.get(key, "")
@@ -221,3 +224,13 @@ def find_council_in_committee_title(title_text: str) -> str | None:
         if place.lower() not in STOP:
             return title_case(place)
     return None
+
+
+def file_name_words(stem: str) -> str:
+    """A file name as words for the council and committee finders: separators become
+    spaces and an all-lower-case slug is title-cased ('stoke-ferry-parish-council-minutes'
+    → 'Stoke Ferry Parish Council Minutes')."""
+    words = re.sub(r"[-_+.]+", " ", stem).strip()
+    if words.islower():
+        words = " ".join(w if w in {"of", "and", "the"} else w.capitalize() for w in words.split())
+    return words

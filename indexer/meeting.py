@@ -12,13 +12,14 @@ What is found, and where (the *preamble* is the blocks before the first agenda i
   ``date_evidence`` say where it came from.
 * **council** — hints, else :func:`indexer.council.find_council` on the preamble (typed
   names, letterheads, townships and municipalities), else the file's metadata (site name,
-  author, title, front matter), else the ``council`` argument, else a typed council name
-  printed anywhere whose place is in the title lines, else the place a Joint Policing
+  author, title, front matter) and name, else the ``council`` argument, else a typed
+  council name printed anywhere whose place is in the title lines, else the place a Joint
+  Policing
   Committee's title names, else :data:`UNKNOWN_COUNCIL` ("Council not stated") with a
   warning.  Principal councils are shortened to the place ('LUTON BOROUGH COUNCIL' →
   'Luton'); parish, community and town councils keep their full name.
 * **committee** — hints, else :func:`indexer.committee.find_committee` (title lines, then
-  metadata, else :data:`FULL_COUNCIL`), always in its one normal form
+  metadata and the file name, else :data:`FULL_COUNCIL`), always in its one normal form
   (:func:`indexer.committee.normalise_committee`), with ``parent_body`` when printed
   ('OSB – Crime and Disorder Committee').
 * **start_time** — first time in the date line, else in the preamble; **end_time** — a
@@ -37,6 +38,7 @@ from indexer.committee import find_committee, normalise_committee
 from indexer.council import (
     TITLE_BLOCKS,
     council_from_metadata,
+    file_name_words,
     find_council,
     find_council_in_body,
     find_council_in_committee_title,
@@ -171,22 +173,23 @@ def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
     date, source, evidence = found.date, found.source, found.evidence
     warnings.extend(found.warnings)
     hints = doc.hints
+    metadata = {**doc.metadata, "file_name": file_name_words(doc.path.stem)}
     cover, _ = split_preamble(doc.blocks) if start_at is not None else (preamble, rest)
     title_text = " ".join(b.text for b in preamble[:TITLE_BLOCKS] if not b.cells)
     name = (
         hints.get("council")
         or find_council(preamble)
         or (find_council(cover) if start_at is not None else None)
-        or council_from_metadata(doc.metadata)
+        or council_from_metadata(metadata)
         or council
         or find_council_in_body(doc.blocks, title_text)
         or find_council_in_committee_title(title_text)
         or UNKNOWN_COUNCIL
     )
     evidence_line = evidence.strip("…") if source == "text" else ""
-    committee, parent = find_committee(preamble, name, evidence_line, doc.metadata)
+    committee, parent = find_committee(preamble, name, evidence_line, metadata)
     if start_at is not None and committee == FULL_COUNCIL:
-        committee, parent = find_committee(cover, name, "", doc.metadata)
+        committee, parent = find_committee(cover, name, "", metadata)
     committee = normalise_committee(hints["committee"]) if hints.get("committee") else committee
     if name == UNKNOWN_COUNCIL and re.search(r"joint\s+policing\s+committee", committee, re.I):
         # The minutes of a JPC often name it in full only in the body ('the next Meeting of

@@ -396,3 +396,28 @@ def test_a_name_after_of_ends_before_held_or_meeting() -> None:
         "Committee of the Whole",
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "committee", "council"),
+    [
+        ("Cabinet 05.03.24 minutes.txt", "Cabinet", UNKNOWN_COUNCIL),
+        (
+            "corporate-parenting-panel-minutes-12-jan-2024.txt",
+            "Corporate Parenting Panel",
+            UNKNOWN_COUNCIL,
+        ),
+        ("anytown-parish-council-minutes-march.txt", FULL_COUNCIL, "Anytown Parish Council"),
+        ("minutes_2024-03-05.txt", FULL_COUNCIL, UNKNOWN_COUNCIL),
+    ],
+)
+def test_file_name_is_the_last_source(name: str, committee: str, council: str) -> None:
+    text = "Minutes of the meeting held on Tuesday 5 March 2024 at 7pm" + BODY
+    meeting = extract_meeting(read_text(Path(name), text.encode()))
+    assert (meeting.committee, meeting.council) == (committee, council)
+
+
+def test_title_lines_beat_the_file_name() -> None:
+    text = "Minutes of the Licensing Committee held on 5 March 2024" + BODY
+    meeting = extract_meeting(read_text(Path("cabinet-minutes.txt"), text.encode()))
+    assert meeting.committee == "Licensing Committee"
