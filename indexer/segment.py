@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from indexer import limits
 from indexer.resolutions import extract_resolutions
 from kb.model import Block, Document, Item, Meeting, item_id
 
@@ -40,7 +41,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("item", re.compile(r"^(?:Agenda\s+)?Item\s+(?:No\.?\s*)?(\d{1,3}(?:\.\d{1,2})?)\b[.:)]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
     ("minute", re.compile(r"^Minute\s+(?:No\.?\s*)?(\d{1,5}(?:/\d{1,5}){0,2})\b[.:]?\s*[-–—:]?\s*(.*)$", re.I)),  # noqa: E501
     ("slash", re.compile(r"^(\d{1,4}/\d{1,4}(?:/\d{1,3}(?:\.\d{1,2})?)?)(?=\s)\s*[-–—:.]?\s*(.*)$")),  # noqa: E501
-    ("dotted", re.compile(r"^(\d{1,5}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
+    ("dotted", re.compile(r"^(\d{1,6}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
 )  # fmt: skip
 _GLUED = re.compile(r"^(\d{3,5})(?=[A-Z][a-z])(.*)$")
 _BARE = re.compile(r"^(\d{1,3}(?:\.\d{1,2})?)(\.?)$")
@@ -434,11 +435,17 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
             starts.append((i, str(len(starts) + 1), clean_text(blocks[i].text), "", 1))
     if not starts:
         starts = [(0, "1", _whole_title(blocks), "", 0)]
+    caps = limits.current()
+    cut = len(blocks)  # where the last kept item ends
+    if 0 < caps.items_per_file < len(starts):
+        meeting.warnings.append(limits.items_warning(len(starts), caps.items_per_file))
+        cut = starts[caps.items_per_file][0]
+        starts = starts[: caps.items_per_file]
 
     items: list[Item] = []
     taken: set[str] = set()
     for order, (index, number, title, rest, skip) in enumerate(starts):
-        end = starts[order + 1][0] if order + 1 < len(starts) else len(blocks)
+        end = starts[order + 1][0] if order + 1 < len(starts) else cut
         head_blocks = blocks[index : index + skip]
         body_blocks = blocks[index + skip : end]
         paragraphs = [rest] if rest else []
@@ -451,6 +458,8 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
             if new_page and b.page is not None and re.fullmatch(r"\d{1,3}", text):
                 continue  # a printed page number at the top of a page
             paragraphs.append(text)
+        if warning := limits.cap_paragraphs(paragraphs, caps.item_chars, number):
+            meeting.warnings.append(warning)
         pages = [b.page for b in head_blocks + body_blocks if b.page is not None]
         title, ref = split_ref(title)
         items.append(
