@@ -38,9 +38,9 @@ from typing import Any, Literal
 
 from whoosh import index
 
-from indexer import generations, whoosh_writer
+from indexer import generations, identity, whoosh_writer
 from kb import analysis
-from kb.model import Item, Meeting, slugify, to_json, to_jsonable
+from kb.model import Item, Meeting, rename_meeting, slugify, to_json, to_jsonable
 from kb.search import SCHEMA
 
 LOCK_NAME = "kb-ingest.lock"
@@ -158,6 +158,7 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
         "committee_key": f"{council_id}/{committee_id}",
         "committee_text": " ".join(filter(None, [meeting.committee, meeting.parent_body])),
         "year": str(meeting.date.year) if meeting.date else "undated",
+        "kind": meeting.kind,
         "item_number": item.number,
         "order": item.order,
         "title": item.title,
@@ -252,6 +253,7 @@ def meeting_document(
         "committee": meeting.committee,
         "committee_id": meeting.committee_id,
         "year": str(meeting.date.year) if meeting.date else "undated",
+        "kind": meeting.kind,
         "source": meeting.source,
         "words": meeting_words(meeting, holders),
         "data": json.dumps(data, ensure_ascii=False),
@@ -259,6 +261,25 @@ def meeting_document(
     if meeting.date:
         doc["date"] = _date_time(meeting.date)
     return doc
+
+
+def _held(entry: dict[str, Any]) -> list[str]:
+    """The meeting ids whose items a manifest entry's source holds (``meeting_ids``; an
+    entry written before files could hold several meetings has only ``meeting_id``)."""
+    if "meeting_ids" in entry:
+        return list(entry["meeting_ids"])
+    return [entry["meeting_id"]] if entry.get("meeting_id") else []
+
+
+@dataclass
+class Placement:
+    """Where :meth:`IndexWriterSession.put_meetings` put a file's meetings."""
+
+    #: ids of the meetings indexed with their items (renamed ones under their new id)
+    indexed: list[str] = field(default_factory=list)
+    #: meeting id -> the source already holding it, for meetings merged as a further source
+    merged: dict[str, str] = field(default_factory=dict)
+    item_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -285,6 +306,8 @@ class IndexWriterSession:
         self._gen_lock: Path | None = None
         #: meeting id -> sources whose indexed meeting it is (pending entries included)
         self._owners: dict[str, set[str]] = {}
+        #: sources staged (put, recorded or removed) in this session
+        self._touched: set[str] = set()
         #: rebuild only: the one Whoosh writer documents stream into (see ``_bulk_writer``)
         self._bulk: Any = None
         self._bulk_keys: set[str] = set()
@@ -374,51 +397,117 @@ class IndexWriterSession:
     def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         """Keep ``_owners`` true when ``key``'s entry goes from ``old`` to ``new``."""
         if old and old.get("status") == "indexed":
-            keys = self._owners.get(old.get("meeting_id", ""))
-            if keys is not None:
-                keys.discard(key)
-        if new and new.get("status") == "indexed" and new.get("meeting_id"):
-            self._owners.setdefault(new["meeting_id"], set()).add(key)
+            for mid in _held(old):
+                keys = self._owners.get(mid)
+                if keys is not None:
+                    keys.discard(key)
+        if new and new.get("status") == "indexed":
+            for mid in _held(new):
+                self._owners.setdefault(mid, set()).add(key)
+
+    def _fingerprint(self, key: str, meeting_id: str) -> list[str] | None:
+        """The item fingerprint of ``key``'s meeting ``meeting_id`` (None if not recorded)."""
+        entry = self._entry(key) or {}
+        found = entry.get("fingerprints", {}).get(meeting_id)
+        return list(found) if found is not None else None
 
     # -- staging
     def put(self, source_key: str, digest: str, meeting: Meeting, **info: Any) -> list[str]:
-        """Stage ``meeting`` as the content of ``source_key`` (replacing what it had).
+        """Stage ``meeting`` as the content of ``source_key``; the item ids staged (none
+        when it was merged into the same meeting from another source): see
+        :meth:`put_meetings`."""
+        return self.put_meetings(source_key, digest, [meeting], **info).item_ids
 
-        Returns the item ids staged.  A meeting whose id another source already holds is
-        not indexed again: it is recorded with status 'duplicate' and ``duplicate_of``.
-        """
-        other = self.owner_of(meeting.id, besides=source_key)
-        if other is not None:
-            self._pending.deletes.append(source_key)
-            self._stage_entry(
-                source_key, digest, "duplicate", meeting_id=meeting.id, duplicate_of=other, **info
-            )
-            return []
+    def put_meetings(
+        self, source_key: str, digest: str, meetings: list[Meeting], **info: Any
+    ) -> Placement:
+        """Stage ``meetings`` (those one file holds) as the content of ``source_key``,
+        replacing what it had.  Each meeting is placed under the first of its
+        :func:`identity.candidate_ids` that no other source holds (then indexed, renamed
+        with a warning if the id had to be qualified), or that another source holds with
+        the same items (then *merged*: the file is recorded as a further source of that
+        meeting, its items are not indexed twice).  Meetings are renamed in place."""
         self._pending.deletes.append(source_key)
-        docs = [meeting_document(meeting, source_key, self._spelling)]
-        ids = []
-        for item in meeting.items:
-            docs.append(item_document(item, meeting, source_key))
-            ids.append(item.id)
+        placed = Placement()
+        docs: list[dict[str, Any]] = []
+        prints: dict[str, list[str]] = {}
+        held: list[str] = []
+        for meeting in meetings:
+            mine = identity.fingerprint(meeting)
+            for candidate in identity.candidate_ids(meeting):
+                if candidate in held or candidate in placed.merged:
+                    continue
+                owner = self.owner_of(candidate, besides=source_key)
+                if owner is None:
+                    if candidate != meeting.id:
+                        clash = self.owner_of(meeting.id, besides=source_key)
+                        meeting.warnings.append(
+                            f"another meeting with the id {meeting.id} ({clash}) has "
+                            f"different items; this one is kept as {candidate}"
+                        )
+                        rename_meeting(meeting, candidate)
+                    held.append(candidate)
+                    prints[candidate] = mine
+                    docs.append(meeting_document(meeting, source_key, self._spelling))
+                    docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
+                    placed.item_ids.extend(i.id for i in meeting.items)
+                    placed.indexed.append(candidate)
+                    break
+                theirs = self._fingerprint(owner, candidate)
+                if theirs is not None and identity.same_meeting(mine, theirs):
+                    record = identity.source_record(meeting)
+                    docs.append(identity.source_document(source_key, candidate, record))
+                    placed.merged[candidate] = owner
+                    break
         if self.rebuild:
             self._stream(source_key, docs)
         else:
             self._pending.docs.extend(docs)
+        self._touched.add(source_key)
+        if "warnings" not in info:
+            kept = [m for m in meetings if m.id in held]
+            info["warnings"] = list(dict.fromkeys(w for m in kept for w in m.warnings))
         self._stage_entry(
-            source_key, digest, "indexed", meeting_id=meeting.id, item_ids=ids, **info
+            source_key,
+            digest,
+            "indexed",
+            meeting_id=(held or list(placed.merged) or [""])[0],
+            meeting_ids=held,
+            merged_into=sorted(placed.merged),
+            item_ids=placed.item_ids,
+            fingerprints=prints,
+            **info,
         )
-        return ids
+        return placed
+
+    def orphans(self) -> list[str]:
+        """Sources merged into a meeting that no source now holds, or whose holder was
+        replaced or removed in this session while they were not: their files must be read
+        again (``kb ingest`` does) so that their content is not lost."""
+        out = []
+        for key in sorted(set(self.manifest) | set(self._pending.manifest)):
+            entry = self._entry(key)
+            if not entry or key in self._touched or not entry.get("merged_into"):
+                continue
+            for mid in entry["merged_into"]:
+                owners = self._owners.get(mid) or set()
+                if not owners or owners & self._touched:
+                    out.append(key)
+                    break
+        return out
 
     def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
         """Record a source that gives no documents ('not-minutes', 'failed'), removing any
         documents it had."""
         self._flush_if_streamed(source_key)
+        self._touched.add(source_key)
         self._pending.deletes.append(source_key)
         self._stage_entry(source_key, digest, status, **info)
 
     def remove(self, source_key: str) -> None:
         """Stage deleting a source's documents and its manifest entry."""
         self._flush_if_streamed(source_key)
+        self._touched.add(source_key)
         self._pending.deletes.append(source_key)
         self._own(source_key, self._entry(source_key), None)
         self._pending.manifest[source_key] = None

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from kb import config
+from kb.model import MEETING_KINDS
 from kb.query import QueryError
 
 INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
@@ -29,7 +30,7 @@ QUERY syntax:
   "sex trade"              the exact phrase
   cctv OR cameras          either; NOT or a leading '-' excludes: cctv -funding
   (cctv OR cameras) park   brackets group; safe* matches words starting "safe"
-  committee:licensing  council:luton  speaker:hawkes  topic:cctv
+  committee:licensing  council:luton  speaker:hawkes  topic:cctv  kind:agm
   year:2018  year:2017..2019  year:2017..  year:..2019
 Other name:value text is searched as plain words.  Dates: --from/--to
 (YYYY-MM-DD) or --year; not both.
@@ -199,6 +200,12 @@ def _parse_day(value: str | None, name: str) -> dt.date | None:
 @click.option("--speaker", multiple=True, help="Only items where this person spoke.")
 @click.option("--topic", multiple=True, help="Only items with this topic id.")
 @click.option("--year", multiple=True, help="Only this year (or range 2017..2019).")
+@click.option(
+    "--kind",
+    multiple=True,
+    type=click.Choice(list(MEETING_KINDS)),
+    help="Only meetings of this kind (annual, agm, extraordinary…); repeatable.",
+)
 @click.option("--from", "date_from", help="Meetings on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Meetings on or before this date (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
@@ -213,6 +220,7 @@ def search(
     speaker: tuple[str, ...],
     topic: tuple[str, ...],
     year: tuple[str, ...],
+    kind: tuple[str, ...],
     date_from: str | None,
     date_to: str | None,
     sort: str,
@@ -231,6 +239,7 @@ def search(
         speaker=list(speaker),
         topic=list(topic),
         year=list(year),
+        kind=list(kind),
         date_from=_parse_day(date_from, "--from"),
         date_to=_parse_day(date_to, "--to"),
         sort=sort,

@@ -181,7 +181,21 @@ class Item:
 
 
 @dataclass
+class Source:
+    """One file a meeting was read from: its path, format and language (ISO 639-1 code,
+    ``en`` or ``cy`` as :mod:`indexer.language` tells them)."""
+
+    path: str
+    format: str = ""
+    language: str = "en"
+
+
+@dataclass
 class Meeting:
+    """One meeting.  ``kind`` is one of :data:`MEETING_KINDS`; ``sources`` lists every file
+    the meeting was read from (a second copy of the same minutes is merged in, not indexed
+    twice); ``language`` is the language of the text its items were taken from."""
+
     id: str
     council: str
     committee: str
@@ -198,6 +212,9 @@ class Meeting:
     attendance: Attendance = field(default_factory=Attendance)
     items: list[Item] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    kind: str = "ordinary"
+    language: str = "en"
+    sources: list[Source] = field(default_factory=list)
 
     @property
     def council_id(self) -> str:
@@ -208,10 +225,48 @@ class Meeting:
         return slugify(self.committee)
 
 
-def meeting_id(council: str, committee: str, date: dt.date | None) -> str:
-    """The readable, stable id of a meeting: ``council/committee/YYYY-MM-DD``."""
+#: The kinds of meeting (``Meeting.kind``), each with the label shown to users.  Every kind
+#: but ``ordinary`` qualifies the meeting id (``…/2019-02-06-extraordinary``), so two
+#: meetings of one committee on one day keep apart; :mod:`indexer.kind` reads them from
+#: the document's headings.
+MEETING_KINDS: dict[str, str] = {
+    "ordinary": "Ordinary meeting",
+    "annual": "Annual meeting",
+    "agm": "Annual general meeting",
+    "extraordinary": "Extraordinary meeting",
+    "special": "Special meeting",
+    "annual-parish": "Annual parish meeting",
+    "annual-town": "Annual town meeting",
+}
+#: The language that is not qualified in a meeting id; any other (``cy``) is (``…-cy``).
+DEFAULT_LANGUAGE = "en"
+
+
+def meeting_id(council: str, committee: str, date: dt.date | None, *qualifiers: str | None) -> str:
+    """The readable, stable id of a meeting: ``council/committee/YYYY-MM-DD``, then each
+    non-empty qualifier as ``-qualifier`` (a kind, a language, a start time or a counter:
+    ``…/2019-02-06-extraordinary``, ``…/2020-03-11-cy``)."""
     day = date.isoformat() if date else "undated"
-    return f"{slugify(council)}/{slugify(committee)}/{day}"
+    tail = "".join(f"-{slugify(q)}" for q in qualifiers if q)
+    return f"{slugify(council)}/{slugify(committee)}/{day}{tail}"
+
+
+def identity_id(meeting: Meeting) -> str:
+    """``meeting``'s id from its facts: council, committee, date, then its kind unless
+    ordinary, then its language unless :data:`DEFAULT_LANGUAGE`."""
+    kind = None if meeting.kind == "ordinary" else meeting.kind
+    lang = None if meeting.language == DEFAULT_LANGUAGE else meeting.language
+    return meeting_id(meeting.council, meeting.committee, meeting.date, kind, lang)
+
+
+def rename_meeting(meeting: Meeting, new_id: str) -> None:
+    """Give ``meeting`` the id ``new_id``; its items' ids and ``meeting_id`` follow."""
+    old = meeting.id
+    for item in meeting.items:
+        if item.id.startswith(old + "/"):
+            item.id = new_id + item.id[len(old) :]
+        item.meeting_id = new_id
+    meeting.id = new_id
 
 
 def item_id(meeting: str, number: str, taken: set[str] | None = None) -> str:

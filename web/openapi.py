@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kb.model import MEETING_KINDS
+
 _STR = {"type": "string"}
 _STR_OR_NULL = {"type": "string", "nullable": True}
 _INT = {"type": "integer"}
@@ -198,6 +200,9 @@ SEARCH_PARAMS = [
     _param("committee", _STR, "Committee key council_id/committee_id; repeat.", many=True),
     _param("speaker", _STR, "Person id; repeat for OR.", many=True),
     _param("topic", _STR, "Topic id; repeat for OR.", many=True),
+    _param(
+        "kind", {"type": "string", "enum": list(MEETING_KINDS)}, "Meeting kind; repeat.", many=True
+    ),
     _param(
         "year",
         {"type": "string", "pattern": r"^(\d{4}|\d{4}\.\.\d{0,4}|\.\.\d{4}|undated)$"},
