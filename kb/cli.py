@@ -295,10 +295,13 @@ def show(item_id: str, index: str | None, as_json: bool) -> None:
         return
     m = item.get("meeting", {})
     click.echo(click.style(f"{item['number']}. {item['title']}", bold=True))
-    click.echo(f"{m.get('council')} · {m.get('committee')} · {m.get('date') or 'undated'}")
+    kind = MEETING_KINDS.get(m.get("kind") or "ordinary", m.get("kind"))
+    click.echo(f"{m.get('council')} · {m.get('committee')} · {m.get('date') or 'undated'} · {kind}")
     pages = item.get("page_start")
     where = f", pages {pages}–{item.get('page_end')}" if pages else ""
     click.echo(f"source: {item.get('source')}{where}{' (OCR)' if item.get('ocr') else ''}")
+    for src in m.get("sources", [])[1:]:
+        click.echo(f"also from: {src.get('path')} ({src.get('format')}, {src.get('language')})")
     if item.get("speakers"):
         names = ", ".join(f"{p['name']} [{p['person_id']}]" for p in item["speakers"])
         click.echo(f"speakers: {names}")

@@ -238,7 +238,10 @@ MEETING_KINDS: dict[str, str] = {
     "annual-parish": "Annual parish meeting",
     "annual-town": "Annual town meeting",
 }
-#: The language that is not qualified in a meeting id; any other (``cy``) is (``…-cy``).
+#: The languages :mod:`indexer.language` tells apart (``Meeting.language``, ``Source``).
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Welsh (Cymraeg)"}
+#: The language that is not qualified in a meeting id; any other (``cy``) is (``…-cy``):
+#: a Welsh edition of an English meeting is kept as a meeting of its own, searchable.
 DEFAULT_LANGUAGE = "en"
 
 

@@ -198,7 +198,7 @@ def test_to_json_shape(seed: SearchService) -> None:
     }  # fmt: skip
     assert hit["date"] == "2018-03-27" and hit["item_number"] == "07"
     assert data["facets"]["council"] == {"luton": 1}
-    assert set(data["facets"]) == {"council", "committee", "year", "speaker", "topic"}
+    assert set(data["facets"]) == {"council", "committee", "year", "speaker", "topic", "kind"}
 
 
 def test_histogram_counts_items_per_year_and_committee(seed: SearchService) -> None:
