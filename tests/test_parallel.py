@@ -172,14 +172,14 @@ import os
 if os.environ.get("KB_TEST_CRASH_ON"):
     import indexer.pipeline as _pipeline
 
-    _real = _pipeline.process_file
+    _real = _pipeline.process_meetings
 
     def _crash(path, **options):
         if os.environ["KB_TEST_CRASH_ON"] in str(path):
             os._exit(3)  # as a crash in a native reader would
         return _real(path, **options)
 
-    _pipeline.process_file = _crash
+    _pipeline.process_meetings = _crash
 """
 
 
