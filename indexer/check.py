@@ -24,11 +24,11 @@ from whoosh import index
 
 from indexer import generations
 from indexer.identity import source_doc_id
+from indexer.placing import held_ids
 from indexer.write import (
     LOCK_NAME,
     MANIFEST_NAME,
     PENDING_NAME,
-    _held,
     _pending_manifest,
     _pid_alive,
     latest_generation,
@@ -151,7 +151,7 @@ def _compare(docs: list[dict[str, Any]], files: dict[str, Any], report: CheckRep
                 f"{key}: the manifest lists {len(want)} items, the index holds {len(have)} "
                 f"({len(want - have)} missing, {len(have - want)} unexpected)"
             )
-        for mid in _held(entry):
+        for mid in held_ids(entry):
             if mid not in meetings.get(key, set()):
                 report.problems.append(f"{key}: meeting {mid} is not in the index")
         for mid in entry.get("merged_into", []):

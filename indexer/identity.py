@@ -17,42 +17,122 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
 
 from kb.model import Meeting, Source, to_json
 
 #: Share of the larger meeting's items that must be found in the other for two meetings to
 #: be one (the PDF and the text of one meeting differ in an item or two at most).
 SAME_MEETING = 0.6
+#: Estimated share of word 4-grams two texts must have in common to be one meeting's
+#: minutes when their items were cut differently (a PDF's headings against a flat text).
+SAME_TEXT = 0.5
 #: Words of an item title that go into its fingerprint.
 TITLE_WORDS = 6
+#: Words of an item's body that go into its fingerprint.
+BODY_WORDS = 12
+#: Hashes kept in a text sketch (the smallest of all its word 4-grams' hashes).
+SKETCH_SIZE = 24
+#: Words in a shingle of the text sketch.
+SHINGLE = 4
 #: Most counter qualifiers tried before giving up (a corpus never comes near it).
 MAX_COUNTER = 999
+#: Formats by how much of the minutes their copy keeps (pages for links, structure):
+#: a higher rank is the better source when two copies hold the same items.
+FORMAT_RANK = {"moderngov": 5, "docx": 4, "pdf": 3, "html": 2, "markdown": 1, "text": 1}
 
 _WORD = re.compile(r"[^\W_]+")
+_MASK = np.uint64(0xFFFFFFFF)
 
 
-def item_print(number: str, title: str) -> str:
-    """The fingerprint of one item: 8 hex digits of its number and first title words."""
+def _words(text: str, limit: int | None = None) -> list[str]:
+    found = (m.group(0).lower() for m in _WORD.finditer(text))
+    return [w for _, w in zip(range(limit), found, strict=False)] if limit else list(found)
+
+
+def item_print(number: str, title: str, body: str = "") -> str:
+    """The fingerprint of one item: 8 hex digits of its number, first title words and
+    first body words (normalised: case, punctuation and line breaks do not count)."""
     num = number.strip().rstrip(".").lower().lstrip("0") or "0"
-    words = " ".join(w.lower() for w in _WORD.findall(title)[:TITLE_WORDS])
-    return hashlib.sha1(f"{num}|{words}".encode()).hexdigest()[:8]
+    words = " ".join(_words(title, TITLE_WORDS))
+    start = " ".join(_words(body, BODY_WORDS))
+    return hashlib.sha1(f"{num}|{words}|{start}".encode()).hexdigest()[:8]
 
 
 def fingerprint(meeting: Meeting) -> list[str]:
     """The fingerprint of ``meeting``: one :func:`item_print` per item, in agenda order."""
-    return [item_print(i.number, i.title) for i in meeting.items]
+    return [item_print(i.number, i.title, i.body) for i in meeting.items]
 
 
-def same_meeting(a: list[str], b: list[str]) -> bool:
-    """True when fingerprints ``a`` and ``b`` record one meeting: at least
-    :data:`SAME_MEETING` of the larger one's items are in the other (two meetings without
-    items, cancelled ones, are the same)."""
+def text_sketch(meeting: Meeting) -> list[int]:
+    """A bottom-k sketch of the meeting's words: the :data:`SKETCH_SIZE` smallest 32-bit
+    hashes of its word 4-grams (titles and bodies in agenda order).  Two sketches estimate
+    how much text two meetings share (:func:`shared_text`) whatever their item cuts."""
+    words = [w for i in meeting.items for w in _words(f"{i.title} {i.body}")]
+    if len(words) < SHINGLE:
+        return []
+    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), np.uint64, len(words))
+    mixed = np.zeros(len(words) - SHINGLE + 1, np.uint64)
+    for k in range(SHINGLE):
+        part = hashes[k : len(hashes) - SHINGLE + 1 + k]
+        mixed = ((mixed * np.uint64(0x9E3779B1)) ^ part) & _MASK
+    uniq = np.unique(mixed)
+    return [int(v) for v in uniq[:SKETCH_SIZE]]
+
+
+def shared_text(a: list[int], b: list[int]) -> float:
+    """Estimated Jaccard share of word 4-grams between two :func:`text_sketch` results."""
     if not a or not b:
-        return not a and not b
-    shared = len(set(a) & set(b))
-    return shared >= SAME_MEETING * max(len(set(a)), len(set(b)))
+        return 0.0
+    union = sorted(set(a) | set(b))[:SKETCH_SIZE]
+    both = set(a) & set(b)
+    return sum(1 for v in union if v in both) / len(union)
+
+
+def same_meeting(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """True when the two :func:`identity_record` s record one meeting: at least
+    :data:`SAME_MEETING` of the larger one's items are in the other, or (items cut
+    differently) their texts share :data:`SAME_TEXT` of their word 4-grams.  Two meetings
+    without items (cancelled ones) are the same."""
+    pa, pb = set(a.get("items", [])), set(b.get("items", []))
+    if not pa or not pb:
+        return not pa and not pb
+    if len(pa & pb) >= SAME_MEETING * max(len(pa), len(pb)):
+        return True
+    return shared_text(a.get("text", []), b.get("text", [])) >= SAME_TEXT
+
+
+def identity_record(meeting: Meeting) -> dict[str, Any]:
+    """What the manifest keeps of a meeting to recognise a copy of it later: item
+    fingerprint, text sketch, rank (see :func:`better`), whether its date is only
+    guessed (not from its text), and its source."""
+    return {
+        "items": fingerprint(meeting),
+        "text": text_sketch(meeting),
+        "rank": rank(meeting),
+        "weak_date": meeting.date_source != "text",
+        "source": source_record(meeting),
+    }
+
+
+def rank(meeting: Meeting) -> list[int]:
+    """How good a copy of the minutes ``meeting`` was read from, compared element by
+    element: a date read from its text, then more items, then :data:`FORMAT_RANK`."""
+    return [
+        int(meeting.date_source in ("text", "xml")),
+        len(meeting.items),
+        FORMAT_RANK.get(meeting.format, 0),
+    ]
+
+
+def better(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    """True when the copy recorded as ``new`` should hold the meeting's items instead of
+    ``old`` (a higher :func:`rank`; on a tie the copy already indexed stays)."""
+    return list(new.get("rank", [])) > list(old.get("rank", []))
 
 
 def candidate_ids(meeting: Meeting) -> Iterator[str]:

@@ -38,9 +38,10 @@ from typing import Any, Literal
 
 from whoosh import index
 
-from indexer import generations, identity, whoosh_writer
+from indexer import generations, whoosh_writer
+from indexer.placing import PlacingMixin, held_ids
 from kb import analysis
-from kb.model import Item, Meeting, rename_meeting, slugify, to_json, to_jsonable
+from kb.model import Item, Meeting, slugify, to_json, to_jsonable
 from kb.search import SCHEMA
 
 LOCK_NAME = "kb-ingest.lock"
@@ -263,35 +264,20 @@ def meeting_document(
     return doc
 
 
-def _held(entry: dict[str, Any]) -> list[str]:
-    """The meeting ids whose items a manifest entry's source holds (``meeting_ids``; an
-    entry written before files could hold several meetings has only ``meeting_id``)."""
-    if "meeting_ids" in entry:
-        return list(entry["meeting_ids"])
-    return [entry["meeting_id"]] if entry.get("meeting_id") else []
-
-
-@dataclass
-class Placement:
-    """Where :meth:`IndexWriterSession.put_meetings` put a file's meetings."""
-
-    #: ids of the meetings indexed with their items (renamed ones under their new id)
-    indexed: list[str] = field(default_factory=list)
-    #: meeting id -> the source already holding it, for meetings merged as a further source
-    merged: dict[str, str] = field(default_factory=dict)
-    item_ids: list[str] = field(default_factory=list)
-
-
 @dataclass
 class _Pending:
     deletes: list[str] = field(default_factory=list)
+    #: single documents to delete by id (a copy's meeting handed to a better copy)
+    id_deletes: list[str] = field(default_factory=list)
     docs: list[dict[str, Any]] = field(default_factory=list)
     manifest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     sources: int = 0
 
 
-class IndexWriterSession:
-    """Exclusive, batched writing of one index folder (see the module docstring)."""
+class IndexWriterSession(PlacingMixin):
+    """Exclusive, batched writing of one index folder (see the module docstring); which
+    meeting a file's meetings are (new, renamed, or copies merged in) is decided by
+    :class:`indexer.placing.PlacingMixin`."""
 
     def __init__(self, index_dir: str | Path, *, batch_size: int = 50, rebuild: bool = False):
         self.index_dir = Path(index_dir)
@@ -308,6 +294,10 @@ class IndexWriterSession:
         self._owners: dict[str, set[str]] = {}
         #: sources staged (put, recorded or removed) in this session
         self._touched: set[str] = set()
+        #: council/committee -> ids of meetings held (ever, this session; check _owners),
+        #: and of those whose date was only guessed: where copies under another id are sought
+        self._by_prefix: dict[str, set[str]] = {}
+        self._weak: dict[str, set[str]] = {}
         #: rebuild only: the one Whoosh writer documents stream into (see ``_bulk_writer``)
         self._bulk: Any = None
         self._bulk_keys: set[str] = set()
@@ -397,104 +387,24 @@ class IndexWriterSession:
     def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         """Keep ``_owners`` true when ``key``'s entry goes from ``old`` to ``new``."""
         if old and old.get("status") == "indexed":
-            for mid in _held(old):
+            for mid in held_ids(old):
                 keys = self._owners.get(mid)
                 if keys is not None:
                     keys.discard(key)
         if new and new.get("status") == "indexed":
-            for mid in _held(new):
+            records = new.get("records", {})
+            for mid in held_ids(new):
                 self._owners.setdefault(mid, set()).add(key)
+                prefix = mid.rsplit("/", 1)[0]
+                self._by_prefix.setdefault(prefix, set()).add(mid)
+                if records.get(mid, {}).get("weak_date"):
+                    self._weak.setdefault(prefix, set()).add(mid)
 
-    def _fingerprint(self, key: str, meeting_id: str) -> list[str] | None:
-        """The item fingerprint of ``key``'s meeting ``meeting_id`` (None if not recorded)."""
-        entry = self._entry(key) or {}
-        found = entry.get("fingerprints", {}).get(meeting_id)
-        return list(found) if found is not None else None
-
-    # -- staging
-    def put(self, source_key: str, digest: str, meeting: Meeting, **info: Any) -> list[str]:
-        """Stage ``meeting`` as the content of ``source_key``; the item ids staged (none
-        when it was merged into the same meeting from another source): see
-        :meth:`put_meetings`."""
-        return self.put_meetings(source_key, digest, [meeting], **info).item_ids
-
-    def put_meetings(
-        self, source_key: str, digest: str, meetings: list[Meeting], **info: Any
-    ) -> Placement:
-        """Stage ``meetings`` (those one file holds) as the content of ``source_key``,
-        replacing what it had.  Each meeting is placed under the first of its
-        :func:`identity.candidate_ids` that no other source holds (then indexed, renamed
-        with a warning if the id had to be qualified), or that another source holds with
-        the same items (then *merged*: the file is recorded as a further source of that
-        meeting, its items are not indexed twice).  Meetings are renamed in place."""
-        self._pending.deletes.append(source_key)
-        placed = Placement()
-        docs: list[dict[str, Any]] = []
-        prints: dict[str, list[str]] = {}
-        held: list[str] = []
-        for meeting in meetings:
-            mine = identity.fingerprint(meeting)
-            for candidate in identity.candidate_ids(meeting):
-                if candidate in held or candidate in placed.merged:
-                    continue
-                owner = self.owner_of(candidate, besides=source_key)
-                if owner is None:
-                    if candidate != meeting.id:
-                        clash = self.owner_of(meeting.id, besides=source_key)
-                        meeting.warnings.append(
-                            f"another meeting with the id {meeting.id} ({clash}) has "
-                            f"different items; this one is kept as {candidate}"
-                        )
-                        rename_meeting(meeting, candidate)
-                    held.append(candidate)
-                    prints[candidate] = mine
-                    docs.append(meeting_document(meeting, source_key, self._spelling))
-                    docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
-                    placed.item_ids.extend(i.id for i in meeting.items)
-                    placed.indexed.append(candidate)
-                    break
-                theirs = self._fingerprint(owner, candidate)
-                if theirs is not None and identity.same_meeting(mine, theirs):
-                    record = identity.source_record(meeting)
-                    docs.append(identity.source_document(source_key, candidate, record))
-                    placed.merged[candidate] = owner
-                    break
-        if self.rebuild:
-            self._stream(source_key, docs)
-        else:
-            self._pending.docs.extend(docs)
-        self._touched.add(source_key)
-        if "warnings" not in info:
-            kept = [m for m in meetings if m.id in held]
-            info["warnings"] = list(dict.fromkeys(w for m in kept for w in m.warnings))
-        self._stage_entry(
-            source_key,
-            digest,
-            "indexed",
-            meeting_id=(held or list(placed.merged) or [""])[0],
-            meeting_ids=held,
-            merged_into=sorted(placed.merged),
-            item_ids=placed.item_ids,
-            fingerprints=prints,
-            **info,
-        )
-        return placed
-
-    def orphans(self) -> list[str]:
-        """Sources merged into a meeting that no source now holds, or whose holder was
-        replaced or removed in this session while they were not: their files must be read
-        again (``kb ingest`` does) so that their content is not lost."""
-        out = []
-        for key in sorted(set(self.manifest) | set(self._pending.manifest)):
-            entry = self._entry(key)
-            if not entry or key in self._touched or not entry.get("merged_into"):
-                continue
-            for mid in entry["merged_into"]:
-                owners = self._owners.get(mid) or set()
-                if not owners or owners & self._touched:
-                    out.append(key)
-                    break
-        return out
+    def _documents(self, meeting: Meeting, source_key: str) -> list[dict[str, Any]]:
+        """The index documents of ``meeting`` read from ``source_key``: meeting, items."""
+        docs = [meeting_document(meeting, source_key, self._spelling)]
+        docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
+        return docs
 
     def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
         """Record a source that gives no documents ('not-minutes', 'failed'), removing any
@@ -520,7 +430,9 @@ class IndexWriterSession:
         return self.manifest.get(key)
 
     # -- rebuilds: one writer, one segment
-    def _stream(self, source_key: str, docs: list[dict[str, Any]]) -> None:
+    def _stream(
+        self, source_key: str, docs: list[dict[str, Any]], id_deletes: Iterable[str] = ()
+    ) -> None:
         """Add a rebuild's documents straight to its one Whoosh writer.
 
         A rebuild is invisible until it is swapped in and is discarded if it fails, so it
@@ -535,6 +447,8 @@ class IndexWriterSession:
         try:
             if source_key in self.manifest:
                 writer.delete_by_term("source_key", source_key)
+            for doc_id in id_deletes:  # committed documents only (see PlacingMixin)
+                writer.delete_by_term("id", doc_id)
             for doc in docs:
                 writer.add_document(**doc)
         except BaseException:
@@ -585,7 +499,7 @@ class IndexWriterSession:
         if self.rebuild and not (final or flush):
             return
         pending, self._pending = self._pending, _Pending()
-        empty = not pending.manifest and not pending.deletes and not pending.docs
+        empty = not (pending.manifest or pending.deletes or pending.docs or pending.id_deletes)
         merge = _merge_policy(final=final, optimize=self.rebuild)
         if empty and self._bulk is None and not (final and len(self._ix._segments()) > 1):
             return
@@ -596,6 +510,8 @@ class IndexWriterSession:
             for key in dict.fromkeys(pending.deletes):
                 if key in self.manifest:  # only committed sources can have documents
                     writer.delete_by_term("source_key", key)
+            for doc_id in dict.fromkeys(pending.id_deletes):
+                writer.delete_by_term("id", doc_id)
             for doc in pending.docs:
                 writer.add_document(**doc)
         except BaseException:

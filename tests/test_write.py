@@ -156,11 +156,13 @@ def test_a_clashing_id_with_other_items_is_qualified(tmp_path, seed_meeting) -> 
     other = copy.deepcopy(seed_meeting)
     for item in other.items:
         item.title = f"Another matter {item.number}"
+        item.body = f"The committee heard about another matter, number {item.number}, at length."
     other.start_time = "19:30"
     third = copy.deepcopy(other)
     third.start_time = None
     for item in third.items:
         item.title = f"A third matter {item.number}"
+        item.body = f"A third meeting dealt with item {item.number} of its own agenda today."
     with IndexWriterSession(tmp_path) as session:
         session.put("/a.txt", "1", copy.deepcopy(seed_meeting))
         ids = session.put("/b.txt", "2", other)
