@@ -79,12 +79,18 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Other minutes a title line mentions ("INCLUDES THE DRAFT MINUTES OF THE AGM …").
+_MENTION = re.compile(r"\b(?:includ\w*|incorporat\w*|attached|appended|enclos\w*|see)\b", re.I)
+
+
 def kind_in(line: str) -> str | None:
     """The kind a title line names for its own meeting, or None (a kind named in passing,
-    after "following the …", "at the last …", does not count)."""
+    after "following the …", "at the last …", or in "includes the minutes of the AGM",
+    does not count)."""
     for kind, rx in _CUES:
         for m in rx.finditer(line):
-            if not _ELSEWHERE.search(line[: m.start()]):
+            before = line[: m.start()]
+            if not _ELSEWHERE.search(before) and not _MENTION.search(before):
                 return kind
     return None
 
@@ -99,28 +105,74 @@ def title_lines(blocks: list[Block]) -> list[str]:
 
 def detect_kind(blocks: list[Block], hint: str | None = None) -> str:
     """The kind of the meeting whose document (or part of one) starts with ``blocks``:
-    the first cue found in its title lines, else ``hint`` (a format that states a
-    meeting's kind), else ``ordinary``."""
+    from the first title line that decides it (one naming a kind, or the opening line
+    "Minutes of a meeting of … held on …", which names none for an ordinary meeting), else
+    ``hint`` (a format that states a meeting's kind), else ``ordinary``."""
     for line in title_lines(blocks):
         kind = kind_in(line)
         if kind:
             return kind
+        if _OPENING.match(line.strip()):
+            return "ordinary"
     return hint or "ordinary"
 
 
 # A block that opens a meeting of its own: "Minutes of a meeting of the above Council held on
-# Monday 20th May 2019 at 7.00pm", "Minutes of the Annual General Meeting … held …".
+# Monday 20th May 2019 at 7.00pm", "(Draft) Minutes of the Annual General Meeting … held …";
+# not a sentence about other minutes ("The minutes of the meeting held on … were agreed").
 _OPENING = re.compile(
-    r"^\W{0,3}(?:the\s+)?minutes\s+of\s+(?:the|a|an)\s+(?:[\w'’&,.-]+\s+){0,12}?"
-    r"(?:meeting|agm|session)\b.{0,200}?\bheld\b.{0,120}?\d",
+    r"^\W{0,3}(?:(?:draft|unconfirmed|unapproved)\s+)?minutes\s+of\s+(?:the|a|an)\s+"
+    r"(?:[\w'’&,.-]+\s+){0,12}?(?:meeting|agm|session)\b.{0,200}?\bheld\b.{0,120}?\d",
     re.I | re.S,
+)
+_ABOUT_MINUTES = re.compile(
+    r"\b(?:were|was|are|be|been)\s+(?:\w+\s+){0,2}(?:agreed|approved|signed|confirmed|"
+    r"accepted|adopted|received|read|noted)\b|\btrue\s+record\b",
+    re.I,
 )
 # Title blocks just above an opening ("TINTERN COMMUNITY COUNCIL", "ORDINARY MEETING").
 _TITLE_LIKE = re.compile(r"^[^a-z]{3,120}$")
 
 
+# A title line that is only a meeting's name: "ORDINARY MEETING", "Annual General Meeting".
+_TITLE_OPENING = re.compile(
+    r"^\W*(?:the\s+)?(?:(?:ordinary|annual|extra[\s-]?ordinary|special|general|monthly|"
+    r"parish|town|council|full|community)\s+){1,4}(?:meeting|assembly)\b[^\n]{0,80}$"
+    r"|^\W*A\.?G\.?M\.?\s*$",
+    re.I,
+)
+# The end of a meeting: "Meeting closed at 6.55pm", "There being no further business …".
+_CLOSED = re.compile(
+    r"\bmeeting\s+(?:was\s+)?(?:closed|ended|finished|concluded)\b|\bclosed\s+the\s+meeting\b"
+    r"|\bno\s+further\s+business\b",
+    re.I,
+)
+_NUMBER = re.compile(r"^\W*(?:item\s+|minute\s+)?(\d+)", re.I)
+
+
+def _number(block: Block) -> int | None:
+    m = _NUMBER.match(block.text)
+    return int(m.group(1)) if m else None
+
+
+def _title_opens(blocks: list[Block], i: int, lo: int) -> bool:
+    """True when ``blocks[i]`` is a bare meeting title ("ORDINARY MEETING") that starts a
+    new meeting: the meeting before it closed ("Meeting closed at …" just above), or the
+    items after it number again from below where the items before it reached."""
+    if not _TITLE_OPENING.match(blocks[i].text.strip()):
+        return False
+    if any(_CLOSED.search(b.text) for b in blocks[max(lo, i - 3) : i]):
+        return True
+    before = [n for b in blocks[lo:i] if is_item_start(b) and (n := _number(b)) is not None]
+    after = next((_number(b) for b in blocks[i + 1 :] if is_item_start(b)), None)
+    return bool(before) and after is not None and after < max(before)
+
+
 def _opens_meeting(block: Block) -> bool:
-    return not is_item_start(block) and bool(_OPENING.match(block.text.strip()))
+    text = block.text.strip()
+    if is_item_start(block) or not _OPENING.match(text):
+        return False
+    return not _ABOUT_MINUTES.search(text[:400])
 
 
 def meeting_starts(blocks: list[Block]) -> list[int]:
@@ -136,7 +188,7 @@ def meeting_starts(blocks: list[Block]) -> list[int]:
         if is_item_start(block):
             seen_items = True
             continue
-        if not seen_items or not _opens_meeting(block):
+        if not seen_items or not (_opens_meeting(block) or _title_opens(blocks, i, last)):
             continue
         if not any(is_item_start(b) for b in blocks[i + 1 :]):
             break

@@ -62,7 +62,7 @@ class FileResult:
         if self.status == "unchanged":
             return f"unchanged {self.path}"
         merged = "; ".join(
-            f"merged with {mid} (same items as {src})" for mid, src in self.merged.items()
+            f"merged with {mid} (same meeting as {src})" for mid, src in self.merged.items()
         )
         if self.status == "merged":
             return f"merged {self.path}: {merged}"
