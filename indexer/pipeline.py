@@ -49,6 +49,8 @@ class FileResult:
     message: str = ""
     meeting_ids: list[str] = field(default_factory=list)
     merged: dict[str, str] = field(default_factory=dict)
+    #: meeting id -> the source whose copy of it this better copy replaced (now merged)
+    took_over: dict[str, str] = field(default_factory=dict)
 
     def line(self) -> str:
         """One human line for ``kb ingest``."""
@@ -62,7 +64,11 @@ class FileResult:
         if self.status == "unchanged":
             return f"unchanged {self.path}"
         merged = "; ".join(
-            f"merged with {mid} (same meeting as {src})" for mid, src in self.merged.items()
+            [f"merged with {mid} (same meeting as {src})" for mid, src in self.merged.items()]
+            + [
+                f"merged with {mid} (a better copy than {src}, which stays a source)"
+                for mid, src in self.took_over.items()
+            ]
         )
         if self.status == "merged":
             return f"merged {self.path}: {merged}"
@@ -91,7 +97,12 @@ class IngestReport:
             f"{c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
             f"{c['failed']} failed"
         )
-        extra = [f"{c[k]} {k}" for k in ("not-minutes", "merged") if c[k]]
+        extra = [f"{c['not-minutes']} not-minutes"] if c["not-minutes"] else []
+        # files recorded as a further copy of a meeting: merged ones, and the copies that a
+        # better copy took the items from
+        merged = c["merged"] + sum(len(r.took_over) for r in self.results)
+        if merged:
+            extra.append(f"{merged} merged")
         if self.pruned:
             extra.append(f"{len(self.pruned)} pruned")
         return text + (f" ({', '.join(extra)})" if extra else "")
@@ -514,6 +525,7 @@ def finish_file(
         _warnings(held),
         meeting_ids=placed.indexed,
         merged=dict(placed.merged),
+        took_over=dict(placed.took_over),
     )
     return result
 

@@ -47,6 +47,8 @@ class Placement:
     indexed: list[str] = field(default_factory=list)
     #: meeting id -> the source already holding it, for meetings merged as a further copy
     merged: dict[str, str] = field(default_factory=dict)
+    #: meeting id -> the source that held it until this better copy took its items over
+    took_over: dict[str, str] = field(default_factory=dict)
     item_ids: list[str] = field(default_factory=list)
 
 
@@ -162,6 +164,7 @@ class PlacingMixin:
                     candidate = ""
                     break
                 gone, source = self._hand_over(owner, candidate, theirs)
+                placed.took_over[candidate] = owner
                 id_deletes += gone
                 docs.append(source)
                 handed.append(owner)
