@@ -173,3 +173,21 @@ def test_kind_is_a_facet_and_a_filter(tmp_path: Path) -> None:
     agm = svc.search(SearchRequest(kind=["agm"]))
     assert agm.total == 3 and {h.meeting_id for h in agm.results} == {f"{BRAMBLE}-agm"}
     assert svc.search(SearchRequest(q="kind:extraordinary")).total == 3
+
+
+def test_a_copy_left_without_its_holder_is_read_again_on_the_next_ingest(tmp_path: Path) -> None:
+    """An ingest cut short after the holder's removal was committed (before its copy was
+    read again) loses nothing: the next ingest reads the copy again, unchanged as it is."""
+    from indexer.write import IndexWriterSession
+
+    txt, html = copy(tmp_path, "copy-2020-03-11.txt", "copy-2020-03-11.html")
+    ix = tmp_path / "ix"
+    run([txt, html], ix)
+    with IndexWriterSession(ix) as session:  # what a crash after this commit leaves
+        session.remove(str(html.resolve()))
+    assert meetings(ix) == {}
+    html.unlink()
+    report = run([txt], ix)
+    assert [(r.path, r.status) for r in report.results] == [(txt, "unchanged"), (txt, "changed")]
+    (meeting,) = meetings(ix).values()
+    assert source_names(meeting) == [txt.name] and len(meeting["items"]) == 5

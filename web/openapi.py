@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.model import MEETING_KINDS
+from kb.model import LANGUAGES, MEETING_KINDS
 
 _STR = {"type": "string"}
 _STR_OR_NULL = {"type": "string", "nullable": True}
@@ -126,6 +126,10 @@ SCHEMAS: dict[str, Any] = {
         },
         {"members_tables": {"type": "array", "items": {"type": "object"}}},
     ),
+    "Source": _obj(
+        {"path": _STR},
+        {"format": _STR, "language": {"type": "string", "enum": list(LANGUAGES)}},
+    ),
     "Meeting": _obj(
         {
             "id": _STR,
@@ -134,6 +138,13 @@ SCHEMAS: dict[str, Any] = {
             "date": _STR_OR_NULL,
             "attendance": _ref("Attendance"),
             "items": {"type": "array", "items": _ref("Item")},
+            "kind": {"type": "string", "enum": list(MEETING_KINDS)},
+            "sources": {
+                "type": "array",
+                "items": _ref("Source"),
+                "description": "every file this meeting was read from: the one its items "
+                "come from first, then copies of the same minutes merged into it",
+            },
         },
         {
             "council_id": _STR,
@@ -142,6 +153,7 @@ SCHEMAS: dict[str, Any] = {
             "end_time": _STR_OR_NULL,
             "venue": _STR_OR_NULL,
             "source": _STR,
+            "language": {"type": "string", "enum": list(LANGUAGES)},
             "item_ids": _STR_LIST,
         },
     ),
@@ -244,7 +256,9 @@ def openapi_document() -> dict[str, Any]:
             "/api/meetings/{id}": {
                 "get": {
                     "summary": "One meeting with attendance and items",
-                    "parameters": [_path_id("Meeting id, council/committee/YYYY-MM-DD")],
+                    "parameters": [
+                        _path_id("Meeting id, council/committee/YYYY-MM-DD[-qualifier]")
+                    ],
                     "responses": _responses("Meeting", 404),
                 }
             },
