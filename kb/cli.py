@@ -114,7 +114,9 @@ def ingest(
     """Add minutes files (or folders of them) to the index.
 
     Unchanged files are skipped; changed files replace their items.  A council.toml
-    (name = "…") beside the files names their council.  Exit status 1 if any file failed;
+    (name = "…") beside the files names their council.  A file holding two meetings gives
+    two; a copy of a meeting already indexed is "merged with <meeting id>" (listed as a
+    further source, items kept once).  Exit status 1 if any file failed;
     75 (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
     """
     import time
