@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from indexer.identity import identity_record
 from indexer.kind import detect_kind, split_meetings
 from indexer.language import detect_language
 from indexer.meeting import extract_meeting
@@ -214,6 +215,7 @@ def process_meetings(
         if people:
             add_people(meeting, registry)
         _tag(meeting, taxonomy)
+        meeting.identity = identity_record(meeting)  # here: in the worker, not the writer
     return meetings
 
 

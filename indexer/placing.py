@@ -136,7 +136,7 @@ class PlacingMixin:
         id_deletes: list[str] = []
         records: dict[str, dict[str, Any]] = {}
         for meeting in meetings:
-            mine = identity.identity_record(meeting)
+            mine = meeting.identity or identity.identity_record(meeting)
             twin = self._twin(mine, meeting.id, source_key)
             for candidate in identity.candidate_ids(meeting):
                 if candidate in records:

@@ -241,7 +241,7 @@ def meeting_document(
 ) -> dict[str, Any]:
     """The index document for a meeting: its facts as JSON, plus its item ids in order
     (``holders``: see :func:`meeting_words`)."""
-    data = json.loads(to_json(meeting, leave_out=("items",)))
+    data = json.loads(to_json(meeting, leave_out=("items", "identity")))
     data["item_ids"] = [i.id for i in sorted(meeting.items, key=lambda i: i.order)]
     data["council_id"], data["committee_id"] = meeting.council_id, meeting.committee_id
     doc: dict[str, Any] = {

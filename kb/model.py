@@ -215,6 +215,10 @@ class Meeting:
     kind: str = "ordinary"
     language: str = "en"
     sources: list[Source] = field(default_factory=list)
+    #: what recognises a copy of this meeting (``indexer.identity.identity_record``), worked
+    #: out where the file is read (an ingest worker; empty: worked out when it is placed);
+    #: not stored with the meeting
+    identity: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def council_id(self) -> str:
