@@ -89,8 +89,9 @@ def text_sketch(meeting: Meeting) -> list[int]:
     return [int(v) for v in uniq[:SKETCH_SIZE]]
 
 
-def shared_text(a: list[int], b: list[int]) -> float:
-    """Estimated Jaccard share of word 4-grams between two :func:`text_sketch` results."""
+def shared_text(a: list[Any], b: list[Any]) -> float:
+    """Estimated Jaccard share of word 4-grams between two :func:`text_sketch` results
+    (or their hashes as 8-digit hex strings, which sort alike)."""
     if not a or not b:
         return 0.0
     union = sorted(set(a) | set(b))[:SKETCH_SIZE]
@@ -103,24 +104,31 @@ def same_meeting(a: dict[str, Any], b: dict[str, Any]) -> bool:
     :data:`SAME_MEETING` of the larger one's items are in the other, or (items cut
     differently) their texts share :data:`SAME_TEXT` of their word 4-grams.  Two meetings
     without items (cancelled ones) are the same."""
-    pa, pb = set(a.get("items", [])), set(b.get("items", []))
+    pa, pb = set(_chunks(a.get("items", ""))), set(_chunks(b.get("items", "")))
     if not pa or not pb:
         return not pa and not pb
     if len(pa & pb) >= SAME_MEETING * max(len(pa), len(pb)):
         return True
-    return shared_text(a.get("text", []), b.get("text", [])) >= SAME_TEXT
+    return shared_text(_chunks(a.get("text", "")), _chunks(b.get("text", ""))) >= SAME_TEXT
+
+
+def _chunks(packed: str) -> list[str]:
+    """The 8-character hashes packed into one string by :func:`identity_record`."""
+    return [packed[i : i + 8] for i in range(0, len(packed), 8)]
 
 
 def identity_record(meeting: Meeting) -> dict[str, Any]:
-    """What the manifest keeps of a meeting to recognise a copy of it later: item
-    fingerprint, text sketch, rank (see :func:`better`), whether its date is only
-    guessed (not from its text), and its source."""
+    """What the manifest keeps of a meeting to recognise a copy of it later (compact: a
+    manifest holds one per meeting): item fingerprint and text sketch, each packed into
+    one string of 8-hex-digit hashes, rank (see :func:`better`), whether its date is only
+    guessed (not from its text), its format and language."""
     return {
-        "items": fingerprint(meeting),
-        "text": text_sketch(meeting),
+        "items": "".join(fingerprint(meeting)),
+        "text": "".join(f"{v:08x}" for v in text_sketch(meeting)),
         "rank": rank(meeting),
         "weak_date": meeting.date_source != "text",
-        "source": source_record(meeting),
+        "format": meeting.format,
+        "language": meeting.language,
     }
 
 
@@ -148,6 +156,15 @@ def candidate_ids(meeting: Meeting) -> Iterator[str]:
         yield f"{meeting.id}-{meeting.start_time.replace(':', '')}"
     for n in range(2, MAX_COUNTER + 1):
         yield f"{meeting.id}-{n}"
+
+
+def held_source(source_key: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The source entry of a copy known only by its manifest key and identity record."""
+    return {
+        "path": source_key,
+        "format": record.get("format", ""),
+        "language": record.get("language", ""),
+    }
 
 
 def source_record(meeting: Meeting) -> dict[str, Any]:

@@ -7,8 +7,8 @@ and manifest entries.  A file's manifest entry records, besides its hash and sta
 * ``meeting_ids`` — the meetings whose items it holds (``meeting_id`` is the first, or the
   first merged one when it holds none);
 * ``merged_into`` — the meetings it is a further copy of (one ``source`` document each);
-* ``records`` — meeting id → :func:`identity.identity_record` (fingerprint, text sketch,
-  rank, whether the date is only guessed, source) for recognising copies later;
+* ``records`` — meeting id → :func:`identity.identity_record` (packed item fingerprint and text sketch,
+  rank, whether the date is only guessed, format, language) for recognising copies later;
 * ``item_ids`` — every item it holds.
 
 Guarantees: a meeting's items are indexed once, from its best copy (:func:`identity.better`:
@@ -157,7 +157,7 @@ class PlacingMixin:
                 if theirs is None or not identity.same_meeting(mine, theirs):
                     continue
                 if not identity.better(mine, theirs):
-                    record = mine["source"]
+                    record = identity.source_record(meeting)
                     docs.append(identity.source_document(source_key, candidate, record))
                     placed.merged[candidate] = owner
                     records[candidate] = mine
@@ -224,7 +224,8 @@ class PlacingMixin:
         self._own(owner, old, new)
         self._pending.manifest[owner] = new
         self._touched.add(owner)
-        return sorted(gone), identity.source_document(owner, meeting_id, record["source"])
+        source = identity.held_source(owner, record)
+        return sorted(gone), identity.source_document(owner, meeting_id, source)
 
     def orphans(self) -> list[str]:
         """Sources merged into a meeting that no source now holds, or whose holder was
