@@ -7,8 +7,9 @@ and manifest entries.  A file's manifest entry records, besides its hash and sta
 * ``meeting_ids`` — the meetings whose items it holds (``meeting_id`` is the first, or the
   first merged one when it holds none);
 * ``merged_into`` — the meetings it is a further copy of (one ``source`` document each);
-* ``records`` — meeting id → :func:`identity.identity_record` (packed item fingerprint and text sketch,
-  rank, whether the date is only guessed, format, language) for recognising copies later;
+* ``records`` — meeting id → :func:`identity.identity_record` (packed item fingerprint and
+  text sketch, rank, whether the date is only guessed, format, language) for recognising
+  copies later;
 * ``item_ids`` — every item it holds.
 
 Guarantees: a meeting's items are indexed once, from its best copy (:func:`identity.better`:
