@@ -90,6 +90,7 @@ class BrowseMixin:
                 return None
             meeting = json.loads(found[1]["data"])
             self._add_sources(s, meeting)
+            meeting["same_day"] = self._same_day(s, meeting)
             q = self._all([self._term("doctype", "item"), self._term("meeting_id", meeting_id)])
             hits = s.search(q, limit=None, sortedby="order")
             meeting["items"] = [self._item_dict(h.fields()) for h in hits]
@@ -105,6 +106,21 @@ class BrowseMixin:
         q = self._all([self._term("doctype", "source"), self._term("meeting_id", meeting["id"])])
         merged = [json.loads(s.stored_fields(d).get("data") or "{}") for d in s.docs_for_query(q)]
         meeting["sources"] = sources + sorted(merged, key=lambda src: src.get("path", ""))
+
+    def _same_day(self, s: Any, meeting: dict[str, Any]) -> list[dict[str, Any]]:
+        """The other meetings of the same council and committee on the same day (an
+        extraordinary meeting, an AGM, a Welsh edition): ``{id, kind, language}`` by id."""
+        q = self._all(
+            [
+                self._term("council_id", meeting.get("council_id", "")),
+                self._term("committee_id", meeting.get("committee_id", "")),
+            ]
+        )
+        return [
+            {"id": m["id"], "kind": m.get("kind", "ordinary"), "language": m.get("language")}
+            for m in sorted(self._meetings(s, q), key=lambda m: m["id"])
+            if m["id"] != meeting["id"] and m.get("date") == meeting.get("date")
+        ]
 
     def more_like_this(self, item_id: str, n: int = 5) -> list[dict[str, Any]]:
         """Up to ``n`` other items with similar wording: ``{id, title, meeting_id, date, url}``."""

@@ -155,6 +155,11 @@ SCHEMAS: dict[str, Any] = {
             "source": _STR,
             "language": {"type": "string", "enum": list(LANGUAGES)},
             "item_ids": _STR_LIST,
+            "same_day": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "other meetings of the committee that day: id, kind, language",
+            },
         },
     ),
     "Person": _obj(
