@@ -6,8 +6,10 @@ Data flows one way (see README, "Architecture"):
                                                    --people/topics--> tagged Items --write--> index
 
 Nothing here imports Whoosh, Flask or any reader library.  Ids are readable and stable
-across re-ingest: a meeting id is ``council/committee/date`` (slugs), an item id is the
-meeting id plus the item number as a slug (``luton/crime-and-disorder-committee/2018-03-27/07``).
+across re-ingest: a meeting id is ``council/committee/date`` (slugs), qualified by its kind
+and language when not ordinary and English (``…/2019-02-06-extraordinary``, see
+:func:`identity_id`); an item id is the meeting id plus the item number as a slug
+(``luton/crime-and-disorder-committee/2018-03-27/07``).
 """
 
 from __future__ import annotations
