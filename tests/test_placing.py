@@ -56,10 +56,11 @@ def test_two_meetings_of_one_committee_on_one_day_keep_apart(tmp_path: Path, rev
     assert [i["id"] for i in items] == [f"{ASHFORD}-extraordinary/{n}" for n in "123"]
 
 
+@pytest.mark.parametrize("rebuild", [False, True])
 @pytest.mark.parametrize("order", [("txt", "html"), ("html", "txt")])
-def test_a_copy_in_another_format_is_merged_and_listed(tmp_path: Path, order) -> None:
+def test_a_copy_in_another_format_is_merged_and_listed(tmp_path: Path, order, rebuild) -> None:
     files = copy(tmp_path, *(f"copy-2020-03-11.{ext}" for ext in order))
-    report = run(files, tmp_path / "ix")
+    report = run(files, tmp_path / "ix", rebuild=rebuild)
     first, second = report.results
     assert first.status == "new"
     # a worse second copy is merged; a better one takes the items and the first is merged
