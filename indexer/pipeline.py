@@ -1,6 +1,7 @@
 """The ingest pipeline: file → Document → Meeting → Items → people/topics → index.
 
-:func:`process_file` runs the stages of docs/CONTRACTS.md for one file; :func:`ingest` walks
+:func:`process_meetings` runs the stages of docs/CONTRACTS.md for one file (one or more
+meetings); :func:`ingest` walks
 paths, skips unchanged files (content hash in the index manifest), writes through
 :class:`indexer.write.IndexWriterSession`, and reports one :class:`FileResult` per file.
 People and topic tagging are used when their modules are installed; a bug in either becomes a
@@ -12,9 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from indexer.kind import detect_kind, split_meetings
 from indexer.language import detect_language
 from indexer.meeting import extract_meeting
 from indexer.read import MAX_BYTES, SUFFIXES, read_file
+from indexer.report import FileResult, IngestReport
 from indexer.segment import segment
 from indexer.timelimit import FileTimeout, time_limit
 from kb.model import Document, IngestError, Meeting, NotMinutesError, Source, identity_id
@@ -33,80 +33,6 @@ if TYPE_CHECKING:  # the writer (Whoosh, the analyser) is imported when an inges
 
 #: Folder names too generic to be a council's name (``--council-from-folder``).
 GENERIC_FOLDERS = {"minutes", "data", "files", "docs", "documents", "corpus", "input", "txt"}
-
-
-@dataclass
-class FileResult:
-    """What happened to one file: status is new / changed / unchanged / not-minutes /
-    merged / failed.  ``merged`` (meeting id -> the source already holding it) lists the
-    file's meetings that were the same meeting as one already indexed: the file is recorded
-    as a further source of each; a file whose every meeting was merged has status merged."""
-
-    path: Path
-    status: str
-    items: int = 0
-    meeting_id: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    message: str = ""
-    meeting_ids: list[str] = field(default_factory=list)
-    merged: dict[str, str] = field(default_factory=dict)
-    #: meeting id -> the source whose copy of it this better copy replaced (now merged)
-    took_over: dict[str, str] = field(default_factory=dict)
-
-    def line(self) -> str:
-        """One human line for ``kb ingest``."""
-        if self.status == "failed":
-            return f"FAILED {self.path}: {self.message}"
-        if self.status == "not-minutes":
-            reason = self.message
-            if not reason.startswith("not a minutes document"):
-                reason = f"not a minutes document: {reason}"
-            return f"skipped {self.path}: {reason}"
-        if self.status == "unchanged":
-            return f"unchanged {self.path}"
-        merged = "; ".join(
-            [f"merged with {mid} (same meeting as {src})" for mid, src in self.merged.items()]
-            + [
-                f"merged with {mid} (a better copy than {src}, which stays a source)"
-                for mid, src in self.took_over.items()
-            ]
-        )
-        if self.status == "merged":
-            return f"merged {self.path}: {merged}"
-        warn = f", {len(self.warnings)} warning(s)" if self.warnings else ""
-        ids = ", ".join(self.meeting_ids or [self.meeting_id or ""])
-        tail = f"; {merged}" if merged else ""
-        return f"{self.status} {self.path}: {self.items} items{warn} ({ids}){tail}"
-
-
-@dataclass
-class IngestReport:
-    results: list[FileResult] = field(default_factory=list)
-    pruned: list[str] = field(default_factory=list)
-
-    @property
-    def counts(self) -> Counter[str]:
-        return Counter(r.status for r in self.results)
-
-    @property
-    def failed(self) -> list[FileResult]:
-        return [r for r in self.results if r.status == "failed"]
-
-    def summary(self) -> str:
-        c = self.counts
-        text = (
-            f"{c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
-            f"{c['failed']} failed"
-        )
-        extra = [f"{c['not-minutes']} not-minutes"] if c["not-minutes"] else []
-        # files recorded as a further copy of a meeting: merged ones, and the copies that a
-        # better copy took the items from
-        merged = c["merged"] + sum(len(r.took_over) for r in self.results)
-        if merged:
-            extra.append(f"{merged} merged")
-        if self.pruned:
-            extra.append(f"{len(self.pruned)} pruned")
-        return text + (f" ({', '.join(extra)})" if extra else "")
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
