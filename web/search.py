@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from kb.ranking import MATCH_LABELS
 from kb.search import SearchRequest
 from web import feeds
 from web.highlight import query_terms
@@ -105,6 +106,7 @@ def search() -> str:
         stats=None if has_query else service().stats(),
         qs=query_string(p, settings()["page_size"]),
         chart_link=lambda year: url_with(p, "year", [year]),
+        match_labels=MATCH_LABELS,
     )
 
 
