@@ -44,6 +44,10 @@ class BrowseMixin:
     def _all(queries: list[Any]) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    @staticmethod
+    def _prefix(fieldname: str, text: str) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
     # -- reading documents
     def _stored(self, s: Any, doc_id: str, doctype: str) -> tuple[int, dict[str, Any]] | None:
         docnum = s.document_number(id=doc_id)
@@ -109,17 +113,17 @@ class BrowseMixin:
 
     def _same_day(self, s: Any, meeting: dict[str, Any]) -> list[dict[str, Any]]:
         """The other meetings of the same council and committee on the same day (an
-        extraordinary meeting, an AGM, a Welsh edition): ``{id, kind, language}`` by id."""
-        q = self._all(
-            [
-                self._term("council_id", meeting.get("council_id", "")),
-                self._term("committee_id", meeting.get("committee_id", "")),
-            ]
-        )
+        extraordinary meeting, an AGM, a Welsh edition): ``{id, kind, language}`` by id.
+        Their ids share ``council/committee/date`` (one prefix query, not a committee scan)."""
+        day = meeting.get("date") or "undated"
+        base = f"{meeting.get('council_id', '')}/{meeting.get('committee_id', '')}/{day}"
+        q = self._prefix("id", base)
         return [
             {"id": m["id"], "kind": m.get("kind", "ordinary"), "language": m.get("language")}
             for m in sorted(self._meetings(s, q), key=lambda m: m["id"])
-            if m["id"] != meeting["id"] and m.get("date") == meeting.get("date")
+            if m["id"] != meeting["id"]
+            and m.get("date") == meeting.get("date")
+            and m.get("committee_id") == meeting.get("committee_id")
         ]
 
     def more_like_this(self, item_id: str, n: int = 5) -> list[dict[str, Any]]:

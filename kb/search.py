@@ -289,6 +289,10 @@ class SearchService(BrowseMixin):
     def _all(queries: list[wq.Query]) -> wq.Query:
         return wq.And(queries)
 
+    @staticmethod
+    def _prefix(fieldname: str, text: str) -> wq.Query:
+        return wq.Prefix(fieldname, text)
+
     def close(self) -> None:
         """Close the pooled searchers (the service opens new ones if used again)."""
         _close_all(self._pool, self._lock)
