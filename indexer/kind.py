@@ -136,8 +136,9 @@ _TITLE_LIKE = re.compile(r"^[^a-z]{3,120}$")
 
 # A title line that is only a meeting's name: "ORDINARY MEETING", "Annual General Meeting".
 _TITLE_OPENING = re.compile(
-    r"^\W*(?:the\s+)?(?:(?:ordinary|annual|extra[\s-]?ordinary|special|general|monthly|"
-    r"parish|town|council|full|community)\s+){1,4}(?:meeting|assembly)\b[^\n]{0,80}$"
+    r"^\W*(?:the\s+)?(?:(?:ordinary|regular|annual|extra[\s-]?ordinary|special|general|"
+    r"monthly|inaugural|parish|town|council|full|community)\s+){1,4}(?:meeting|assembly)\b"
+    r"[^\n]{0,80}$"
     r"|^\W*A\.?G\.?M\.?\s*$",
     re.I,
 )

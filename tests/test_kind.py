@@ -35,6 +35,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "identity"
         ("Annual Parishioners' Meeting", "annual-parish"),
         ("Annual Town Meeting 2022", "annual-town"),
         ("Special Meeting of the Planning Committee", "special"),
+        ("Special Council Meeting", "special"),
+        ("Regular Meeting of Council", None),
         ("Cyfarfod Arbennig o'r Cyngor", "extraordinary"),
         ("Cyfarfod Blynyddol Cyffredinol", "agm"),
         ("Cyfarfod Blynyddol", "annual"),
@@ -120,6 +122,16 @@ def test_agm_followed_by_ordinary_meeting_each_numbering_from_1() -> None:
         # a bare title after which the items number again from 1
         (
             ["ANNUAL MEETING", "1. Chairman.", "2. Accounts.", "ORDINARY MEETING", "1. Apologies."],
+            [3],
+        ),
+        (
+            [
+                "SPECIAL MEETING",
+                "1. Budget.",
+                "2. Adjourn.",
+                "Regular Meeting of Council",
+                "1. Roll.",
+            ],
             [3],
         ),
         # approving earlier minutes is not a new meeting
