@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from indexer import isolate, limits
 from indexer.identity import identity_record
 from indexer.kind import detect_kind, split_meetings
 from indexer.language import detect_language
@@ -114,6 +115,8 @@ def process_meetings(
     """
     path = Path(path)
     doc = read_file(path)
+    if cut := limits.cap_document(doc, limits.current().file_chars):
+        doc.warnings.append(cut)
     parts = split_meetings(doc)
     first: Meeting | None = None
     meetings: list[Meeting] = []
@@ -252,7 +255,10 @@ def ingest(
     report = IngestReport()
     count = worker_count(workers, len(todo))
     taxonomy = None if count else load_taxonomy()  # workers load their own
-    with IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
+    with (
+        IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session,
+        isolate.reader_process(),  # readers in C run where a stuck one can be killed
+    ):
         registry, registry_path = _registry(session.index_dir)  # a rebuild's new folder
         if count:
             from indexer import parallel
@@ -406,7 +412,7 @@ def prepare(
     registry: Any | None = None,
     people: bool = True,
 ) -> Outcome:
-    """:func:`process_file` under the per-file time limit; never raises for a bad file (its
+    """:func:`process_meetings` under the per-file time limit; never raises for a bad file (its
     failure is the outcome).  Picklable arguments and result: runs in a worker process too."""
     try:
         chosen = council or council_toml(path)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from kb import config
+from kb.deadline import DeadlineExceeded
 from kb.model import MEETING_KINDS
 from kb.query import QueryError
 from kb.ranking import MATCH_LABELS
@@ -35,7 +36,9 @@ QUERY syntax:
   committee:licensing  council:luton  speaker:hawkes  topic:cctv  kind:agm
   year:2018  year:2017..2019  year:2017..  year:..2019
 Other name:value text is searched as the words side by side.  Dates: --from/--to
-(YYYY-MM-DD) or --year; not both.
+(YYYY-MM-DD) or --year; not both.  A search stops after KB_SEARCH_DEADLINE_MS
+(default 10000): the results then say "partial", or it exits 1 saying it took
+too long.
 """
 
 
@@ -43,7 +46,11 @@ def _service(index: str | None) -> Any:
     from kb.search import IndexMissingError, SearchService
 
     try:
-        return SearchService(config.index_dir(index))
+        try:
+            deadline = config.load()["search_deadline_ms"] or None
+        except ValueError as exc:  # a malformed KB_* setting
+            raise click.ClickException(str(exc)) from exc
+        return SearchService(config.index_dir(index), deadline_ms=deadline)
     except IndexMissingError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -118,7 +125,10 @@ def ingest(
     Unchanged files are skipped; changed files replace their items.  A council.toml
     (name = "…") beside the files names their council.  A file holding two meetings gives
     two; a copy of a meeting already indexed is "merged with <meeting id>" (listed as a
-    further source, items kept once).  Exit status 1 if any file failed;
+    further source, items kept once).  A file's bytes choose its reader
+    (a .pdf that is an HTML page is refused, naming what it is); each file has
+    KB_FILE_TIME_LIMIT seconds, and files over KB_MAX_ITEMS_PER_FILE, KB_MAX_ITEM_CHARS or
+    KB_MAX_FILE_CHARS are cut with a warning.  Exit status 1 if any file failed;
     75 (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
     """
     import time
@@ -255,12 +265,16 @@ def search(
         res = service.search(req)
     except QueryError as exc:
         raise click.UsageError(f"bad query: {exc}") from exc
+    except DeadlineExceeded as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         _echo_json(res.to_json())
         return
     first = (res.page - 1) * res.page_size
     shown = f"{first + 1}–{first + len(res.results)} of " if res.results else ""
     click.echo(f"{shown}{res.total} items for {res.query!r}")
+    if res.partial:
+        click.echo("(partial: the search ran past its time limit; some counts are missing)")
     if res.match and res.match != "all":
         click.echo(f"Few items have every word: showing items with {MATCH_LABELS[res.match]}")
     if res.also_searched:

@@ -193,3 +193,11 @@ def test_ingest_show_stats_and_export_tell_of_copies(runner, tmp_path) -> None:
     assert exported["kind"] == "ordinary" and exported["language"] == "en"
     found = runner.invoke(main, ["search", "grants", "--kind", "agm", "--index", ix, "--json"])
     assert json.loads(found.output)["total"] == 0
+
+
+def test_search_past_its_deadline_says_it_took_too_long(runner, index: str) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        main, ["search", "cctv", "--index", index], env={"KB_SEARCH_DEADLINE_MS": "1"}
+    )
+    assert result.exit_code == 1
+    assert "took too long" in result.output and "Traceback" not in result.output
