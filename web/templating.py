@@ -83,7 +83,7 @@ def install(app: Flask) -> None:
         names=feeds.names,
         kind_label=lambda kind: MEETING_KINDS.get(str(kind), str(kind)),
         language_label=lambda code: LANGUAGES.get(str(code), str(code)),
-        highlight=lambda text, terms: highlight.highlight(str(text or ""), terms),
+        highlight=lambda text, matcher: highlight.highlight(str(text or ""), matcher),
     )
     app.jinja_env.globals.update(
         search_url=search_url,
