@@ -42,6 +42,8 @@ SHINGLE = 4
 #: Words of a meeting read for its sketch (copies agree from the start; bounds the cost,
 #: ~0.5 µs a word, for long minutes).
 SKETCH_WORDS = 3000
+#: Where a meeting date is only guessed (``Meeting.date_source``), not stated for it.
+GUESSED_DATES = frozenset({"filename", "folder", "unknown"})
 #: Most counter qualifiers tried before giving up (a corpus never comes near it).
 MAX_COUNTER = 999
 #: Formats by how much of the minutes their copy keeps (pages for links, structure):
@@ -126,7 +128,7 @@ def identity_record(meeting: Meeting) -> dict[str, Any]:
         "items": "".join(fingerprint(meeting)),
         "text": "".join(f"{v:08x}" for v in text_sketch(meeting)),
         "rank": rank(meeting),
-        "weak_date": meeting.date_source != "text",
+        "weak_date": meeting.date_source in GUESSED_DATES,
         "format": meeting.format,
         "language": meeting.language,
     }
@@ -136,7 +138,7 @@ def rank(meeting: Meeting) -> list[int]:
     """How good a copy of the minutes ``meeting`` was read from, compared element by
     element: a date read from its text, then more items, then :data:`FORMAT_RANK`."""
     return [
-        int(meeting.date_source in ("text", "xml")),
+        int(meeting.date_source not in GUESSED_DATES),
         len(meeting.items),
         FORMAT_RANK.get(meeting.format, 0),
     ]

@@ -76,7 +76,7 @@ def main() -> None:
 @click.option(
     "--council-from-folder",
     is_flag=True,
-    help="Use each file's folder name as the council when the text names none.",
+    help="Use each file's folder name as the council when the document names none.",
 )
 @click.option("--prune", is_flag=True, help="Remove items whose source file is gone.")
 @click.option(
@@ -125,13 +125,13 @@ def ingest(
     """Add minutes files (or folders of them) to the index.
 
     Unchanged files are skipped; changed files replace their items.  A council.toml
-    (name = "…") beside the files names their council.  A file holding two meetings gives
-    two; a copy of a meeting already indexed is "merged with <meeting id>" (listed as a
-    further source, items kept once).  A file's bytes choose its reader
-    (a .pdf that is an HTML page is refused, naming what it is); each file has
+    (name = "…") beside the files names their council, over what the text says.  A file
+    holding two meetings gives two; a copy of a meeting already indexed is "merged with
+    <meeting id>" (listed as a further source, items kept once).  A file's bytes choose its
+    reader (a .pdf that is an HTML page is refused, naming what it is); each file has
     KB_FILE_TIME_LIMIT seconds, and files over KB_MAX_ITEMS_PER_FILE, KB_MAX_ITEM_CHARS or
-    KB_MAX_FILE_CHARS are cut with a warning.  Exit status 1 if any file failed;
-    75 (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
+    KB_MAX_FILE_CHARS are cut with a warning.  Exit status 1 if any file failed; 75
+    (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
     """
     import time
 

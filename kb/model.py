@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "list", "table-row"]
-DateSource = Literal["text", "filename", "xml", "folder", "unknown"]
+DateSource = Literal["text", "filename", "xml", "folder", "metadata", "unknown"]
 
 
 def slugify(text: str, *, keep_dots: bool = False) -> str:
@@ -72,7 +72,11 @@ class Document:
 
     ``hints`` holds meeting facts that the format states outright (ModernGov XML gives
     ``committee``, ``date``, ``council``, ``start_time``, ``venue``); keys are Meeting
-    field names.  ``warnings`` are human-readable, one per problem, and never stop an ingest.
+    field names.  ``metadata`` holds what the file says about itself outside its body text,
+    as short strings: ``title``, ``subject``, ``author``, ``site_name``, ``h1``, ``date``,
+    ``committee``, ``council`` (PDF Info, DOCX core properties, HTML ``<title>``/``<meta>``,
+    Markdown front matter); readers fill the keys they know and leave the rest out.
+    ``warnings`` are human-readable, one per problem, and never stop an ingest.
     """
 
     path: Path
@@ -82,6 +86,7 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     pages: int | None = None
     ocr: bool = False
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 class IngestError(Exception):
