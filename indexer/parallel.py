@@ -189,7 +189,9 @@ def ingest_files(
                 pool = _pool(workers)  # the files queued behind it go to a fresh pool
                 ahead = deque((p, c, None if f is None else submit(p)) for p, c, f in ahead)
             if outcome[0] == "ok" and found is not None:
-                steps.add_people(outcome[1], registry, found)
+                for meeting, people in zip(outcome[1], found, strict=True):
+                    if people is not None:
+                        steps.add_people(meeting, registry, people)
             yield steps.finish_file(session, path, checked, outcome)
             fill()
     finally:

@@ -29,8 +29,9 @@ SYNTAX: tuple[tuple[str, str], ...] = (
     ("(cctv OR cameras) parking", "brackets group"),
     ("safe*", 'words starting "safe" (at least two letters before *; no leading wildcards)'),
     (
-        "committee:licensing  council:luton  speaker:hawkes  topic:cctv",
-        "one field only (a committee, council or person by id or any known form of the name)",
+        "committee:licensing  council:luton  speaker:hawkes  topic:cctv  kind:agm",
+        "one field only (a committee, council or person by id or any known form of the name; "
+        "kind: a meeting kind)",
     ),
     ('committee:"crime and disorder"', "a quoted value matches as a phrase"),
     ("year:2018  year:2017..2019  year:2017..  year:..2019", "a year or a range of years"),
@@ -57,7 +58,7 @@ def syntax_markdown() -> str:
 
 
 #: Field names a query may use (``name:value``).
-PUBLIC_FIELDS = ("committee", "council", "speaker", "topic", "year")
+PUBLIC_FIELDS = ("committee", "council", "speaker", "topic", "year", "kind")
 
 MAX_QUERY_LENGTH = 500
 MAX_CLAUSES = 64

@@ -24,6 +24,7 @@ class SearchRequest:
     speaker: list[str] = field(default_factory=list)
     topic: list[str] = field(default_factory=list)
     year: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)  # meeting kinds (kb.model.MEETING_KINDS)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = "relevance"
@@ -125,7 +126,7 @@ def request_key(req: SearchRequest) -> tuple[Any, ...]:
 
 
 #: The facets, in display order: each is also a request filter and a query field.
-FACETS = ("council", "committee", "year", "speaker", "topic")
+FACETS = ("council", "committee", "year", "speaker", "topic", "kind")
 #: The request filters (the facets).
 FILTER_FIELDS = FACETS
 #: The result orders a search may ask for.

@@ -2,7 +2,8 @@
 
 The HTML pages, the JSON API, CSV and Atom all read the same parameters:
 
-    q, council*, committee*, speaker*, topic*, year*, date_from, date_to, sort, page, page_size
+    q, council*, committee*, speaker*, topic*, year*, kind*, date_from, date_to, sort, page,
+    page_size
 
 (* may repeat; ``from``/``to`` are accepted for ``date_from``/``date_to`` as in ``kb search``;
 a year may be a range ``2017..2019``).  ``parse_search_args`` promises either a dict of
@@ -26,7 +27,8 @@ from web.errors import ParamError
 __all__ = ["FILTERS", "KNOWN", "SORTS"]
 
 #: The request filters (the facets, kb.results.FACETS), in the order links list them.
-FILTERS: tuple[str, ...] = tuple(sorted(FACETS, key=lambda f: (f == "year", FACETS.index(f))))
+FILTERS: tuple[str, ...] = ("council", "committee", "speaker", "topic", "year", "kind")
+assert set(FILTERS) == set(FACETS), "every facet is a filter"
 #: Parameters kept when building links; order fixes the order in URLs.
 KNOWN: tuple[str, ...] = ("q", *FILTERS, "date_from", "date_to", "sort", "page", "page_size")
 MAX_FILTER_VALUES = 20

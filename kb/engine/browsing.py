@@ -74,3 +74,24 @@ def group_committees(meetings: list[MeetingRecord]) -> list[CommitteeSummary]:
         g["items"] += m["item_count"]
         g["last_date"] = m.get("date") or g["last_date"]
     return sorted(groups.values(), key=lambda g: (g["council"] or "", g["committee"] or ""))
+
+
+def merged_sources(meeting: MeetingRecord, merged: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The meeting's own sources (its file first; a meeting indexed before sources were
+    recorded has its one ``source``) and then the files merged into it, in path order."""
+    own = meeting.get("sources") or [
+        {"path": meeting.get("source", ""), "format": meeting.get("format", "")}
+    ]
+    return list(own) + sorted(merged, key=lambda src: src.get("path", ""))
+
+
+def same_day(
+    meeting: MeetingRecord, committee_meetings: list[MeetingRecord]
+) -> list[dict[str, Any]]:
+    """The other meetings of the committee on ``meeting``'s day (an extraordinary meeting, an
+    AGM, a Welsh edition): ``{id, kind, language}`` by id."""
+    return [
+        {"id": m["id"], "kind": m.get("kind", "ordinary"), "language": m.get("language")}
+        for m in sorted(committee_meetings, key=lambda m: m["id"])
+        if m["id"] != meeting["id"] and m.get("date") == meeting.get("date")
+    ]

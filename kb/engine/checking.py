@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.engine.identity import source_doc_id
 from kb.engine.manifest import LOCK_NAME, pid_alive
+from kb.engine.placing import held_ids
 
 #: Problems listed one by one before they are summarised as "… and N more".
 SHOW = 20
@@ -60,17 +62,20 @@ def compare(docs: list[dict[str, Any]], files: dict[str, Any], report: CheckRepo
     """Index documents against manifest entries, source by source."""
     items: dict[str, set[str]] = defaultdict(set)
     meetings: dict[str, set[str]] = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)  # a file merged into another's meeting
     ids: Counter[str] = Counter()
     for d in docs:
         ids[d.get("id", "")] += 1
-        kind = items if d.get("doctype") == "item" else meetings
+        doctype = d.get("doctype")
+        kind = items if doctype == "item" else sources if doctype == "source" else meetings
         kind[d.get("source_key", "")].add(d.get("id", ""))
     report.counts["items"] = sum(len(v) for v in items.values())
     report.counts["meetings"] = sum(len(v) for v in meetings.values())
     for doc_id, n in ids.items():
         if n > 1:
             report.problems.append(f"{doc_id} is in the index {n} times")
-    for key in sorted(set(items) | set(meetings)):
+    report.counts["merged sources"] = sum(len(v) for v in sources.values())
+    for key in sorted(set(items) | set(meetings) | set(sources)):
         entry = files.get(key)
         if entry is None or entry.get("status") != "indexed":
             n = len(items.get(key, ()))
@@ -87,8 +92,12 @@ def compare(docs: list[dict[str, Any]], files: dict[str, Any], report: CheckRepo
                 f"{key}: the manifest lists {len(want)} items, the index holds {len(have)} "
                 f"({len(want - have)} missing, {len(have - want)} unexpected)"
             )
-        if entry.get("meeting_id") and entry["meeting_id"] not in meetings.get(key, set()):
-            report.problems.append(f"{key}: meeting {entry['meeting_id']} is not in the index")
+        for mid in held_ids(entry):
+            if mid not in meetings.get(key, set()):
+                report.problems.append(f"{key}: meeting {mid} is not in the index")
+        for mid in entry.get("merged_into", []):
+            if source_doc_id(key, mid) not in sources.get(key, set()):
+                report.problems.append(f"{key}: its record as a source of {mid} is missing")
 
 
 def missing_sources(files: dict[str, Any], report: CheckReport) -> None:

@@ -39,6 +39,7 @@ KEYWORD_FIELDS = (
     "committee_id",
     "committee_key",
     "year",
+    "kind",
     "item_number",
     "ref",
 )
@@ -90,6 +91,7 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
         "committee_key": f"{council_id}/{committee_id}",
         "committee_text": " ".join(filter(None, [meeting.committee, meeting.parent_body])),
         "year": str(meeting.date.year) if meeting.date else "undated",
+        "kind": meeting.kind,
         "item_number": item.number,
         "order": item.order,
         "title": item.title,
@@ -171,7 +173,7 @@ def meeting_document(
 ) -> dict[str, Any]:
     """The index document for a meeting: its facts as JSON, plus its item ids in order
     (``holders``: see :func:`meeting_words`)."""
-    data = json.loads(to_json(meeting, leave_out=("items",)))
+    data = json.loads(to_json(meeting, leave_out=("items", "identity")))
     data["item_ids"] = [i.id for i in sorted(meeting.items, key=lambda i: i.order)]
     data["council_id"], data["committee_id"] = meeting.council_id, meeting.committee_id
     doc: dict[str, Any] = {
@@ -184,6 +186,7 @@ def meeting_document(
         "committee": meeting.committee,
         "committee_id": meeting.committee_id,
         "year": str(meeting.date.year) if meeting.date else "undated",
+        "kind": meeting.kind,
         "source": meeting.source,
         "words": meeting_words(meeting, holders),
         "data": json.dumps(data, ensure_ascii=False),

@@ -142,6 +142,8 @@ def field_plan(name: str, value: str, *, phrase: bool = False) -> PlanNode | Non
         return _any(
             [TermQ("topic", value), TermQ("topic", slug), _words("topic_text", value, phrase=True)]
         )
+    if name == "kind":
+        return TermQ("kind", slug)
     if name == "year":
         return year_plan(year_node(value))
     raise QueryError(f"unknown field {name!r}")

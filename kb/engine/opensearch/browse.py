@@ -29,6 +29,8 @@ from kb.engine.browsing import (
     item_record,
     item_summary,
     meeting_record,
+    merged_sources,
+    same_day,
     sort_meetings,
     with_neighbours,
 )
@@ -38,6 +40,7 @@ from kb.model import slugify
 ALL = 65_535
 ITEM = {"term": {"doctype": "item"}}
 MEETING = {"term": {"doctype": "meeting"}}
+SOURCE = {"term": {"doctype": "source"}}
 Query = dict[str, Any]
 
 
@@ -86,6 +89,8 @@ class BrowseMixin:
         item.setdefault("id", item_id)
         meeting = self._doc(found["_source"]["meeting_id"], "meeting")
         mdata = json.loads(meeting["_source"]["data"]) if meeting else {}
+        if meeting:
+            self._add_sources(mdata)
         return with_neighbours(item, mdata)
 
     def get_meeting(self, meeting_id: str) -> MeetingRecord | None:
@@ -94,9 +99,30 @@ class BrowseMixin:
         if found is None:
             return None
         meeting: MeetingRecord = json.loads(found["_source"]["data"])
+        self._add_sources(meeting)
+        meeting["same_day"] = self._same_day(meeting)
         q = {"bool": {"filter": [ITEM, {"term": {"meeting_id": meeting_id}}]}}
         meeting["items"] = [item_record(h["_source"]) for h in self._scan(q, [{"order": "asc"}])]
         return meeting
+
+    def _add_sources(self, meeting: MeetingRecord) -> None:
+        """Complete ``meeting["sources"]`` (its own file first) with the files merged into it
+        as copies (``source`` documents), in path order."""
+        q = {"bool": {"filter": [SOURCE, {"term": {"meeting_id": meeting["id"]}}]}}
+        merged = [json.loads(h["_source"].get("data") or "{}") for h in self._scan(q, [])]
+        meeting["sources"] = merged_sources(meeting, merged)
+
+    def _same_day(self, meeting: MeetingRecord) -> list[dict[str, Any]]:
+        """The other meetings of the same council and committee on the same day."""
+        q = {
+            "bool": {
+                "filter": [
+                    {"term": {"council_id": meeting.get("council_id", "")}},
+                    {"term": {"committee_id": meeting.get("committee_id", "")}},
+                ]
+            }
+        }
+        return same_day(meeting, self._meetings(q))
 
     def more_like_this(
         self, item_id: str, n: int = 5, *, body: str | None = None

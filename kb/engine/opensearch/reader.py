@@ -36,7 +36,7 @@ from kb.engine.opensearch.client import SEP, alias_name, connect
 from kb.engine.opensearch.compile import Query, to_dsl
 from kb.engine.opensearch.words import Head, WordsPlan, plan_words, rerank_head, words_query
 from kb.engine.plan import EveryQ, Planner, facet_filter
-from kb.model import slugify
+from kb.model import MEETING_KINDS, slugify
 from kb.query import QueryError, parse
 from kb.results import FACETS, FacetValue, Hit, SearchRequest, SearchResponse
 from kb.snippets import make_snippet
@@ -49,6 +49,7 @@ FACET_FIELDS = {
     "year": "year",
     "speaker": "speaker",
     "topic": "topic",
+    "kind": "kind",
 }
 #: values a facet lists (years: all)
 FACET_LIMIT = 100
@@ -158,6 +159,8 @@ class OpenSearchReader(BrowseMixin):
         """A facet value's display label (looked up once per value)."""
         if facet == "year":
             return value
+        if facet == "kind":
+            return MEETING_KINDS.get(value, value)
         known = self._labels.get(facet, {})
         if value not in known:
             with self._lock:

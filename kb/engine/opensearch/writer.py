@@ -52,6 +52,7 @@ from kb.engine.opensearch.client import (
     new_index_name,
     to_source,
 )
+from kb.engine.placing import PlacingMixin, held_ids
 from kb.model import Meeting, to_jsonable
 
 #: documents per bulk request, and its largest body in bytes
@@ -152,8 +153,10 @@ class _Pending:
     sources: int = 0
 
 
-class OpenSearchWriterSession:
-    """Exclusive, batched writing of the index behind the alias (see the module docstring)."""
+class OpenSearchWriterSession(PlacingMixin):
+    """Exclusive, batched writing of the index behind the alias (see the module docstring);
+    which meeting a file's meetings are is decided by :class:`kb.engine.placing.PlacingMixin`,
+    as for the embedded engine."""
 
     def __init__(
         self,
@@ -259,12 +262,21 @@ class OpenSearchWriterSession:
         return None
 
     def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        """Keep ``_owners`` (and the meetings held per committee) true when ``key``'s entry
+        goes from ``old`` to ``new``."""
         if old and old.get("status") == "indexed":
-            keys = self._owners.get(old.get("meeting_id", ""))
-            if keys is not None:
-                keys.discard(key)
-        if new and new.get("status") == "indexed" and new.get("meeting_id"):
-            self._owners.setdefault(new["meeting_id"], set()).add(key)
+            for mid in held_ids(old):
+                keys = self._owners.get(mid)
+                if keys is not None:
+                    keys.discard(key)
+        if new and new.get("status") == "indexed":
+            records = new.get("records", {})
+            for mid in held_ids(new):
+                self._owners.setdefault(mid, set()).add(key)
+                prefix = mid.rsplit("/", 1)[0]
+                self._by_prefix.setdefault(prefix, set()).add(mid)
+                if records.get(mid, {}).get("weak_date"):
+                    self._weak.setdefault(prefix, set()).add(mid)
 
     def _entry(self, key: str) -> dict[str, Any] | None:
         if key in self._pending.manifest:
@@ -272,26 +284,6 @@ class OpenSearchWriterSession:
         return self.manifest.get(key)
 
     # -- staging
-    def put(self, source_key: str, digest: str, meeting: Meeting, **info: Any) -> list[str]:
-        """Stage ``meeting`` as the content of ``source_key`` (replacing what it had); a
-        meeting another source holds is recorded as 'duplicate'.  Returns the item ids."""
-        other = self.owner_of(meeting.id, besides=source_key)
-        self._flush_if_streamed(source_key)
-        self._pending.deletes.append(source_key)
-        if other is not None:
-            self._stage_entry(
-                source_key, digest, "duplicate", meeting_id=meeting.id, duplicate_of=other, **info
-            )
-            return []
-        self._touched.add(source_key)
-        docs = self._documents(meeting, source_key)
-        ids = [d["id"] for d in docs if d["doctype"] == "item"]
-        self._stream(source_key, docs)
-        self._stage_entry(
-            source_key, digest, "indexed", meeting_id=meeting.id, item_ids=ids, **info
-        )
-        return ids
-
     def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
         """Record a source that gives no documents, removing any it had."""
         self._flush_if_streamed(source_key)

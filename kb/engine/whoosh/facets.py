@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from kb.engine.whoosh import segcache
+from kb.model import MEETING_KINDS
 from kb.results import FACETS, SORTS
 
 __all__ = ["FACETS", "FACET_FIELDS", "SORTS", "FacetCache"]
@@ -214,6 +215,8 @@ def _joined(parts: list[np.ndarray], size: int) -> np.ndarray:
 def _label_from(stored: dict[str, Any], facet: str, value: str) -> str:
     if facet == "council":
         return str(stored.get("council") or value)
+    if facet == "kind":
+        return MEETING_KINDS.get(value, value)
     if facet == "committee":
         return f"{stored.get('committee') or value} ({stored.get('council') or '?'})"
     data = json.loads(stored.get("data") or "{}")
