@@ -398,3 +398,12 @@ def check(index: str | None, no_sources: bool) -> None:
         click.echo(line)
     if not report.ok:
         sys.exit(1)
+
+
+# --------------------------------------------------------------------------- harvest, alerts
+
+from kb.cli_alerts import alerts as _alerts  # noqa: E402  (sub-commands live in their modules)
+from kb.cli_harvest import harvest as _harvest  # noqa: E402
+
+main.add_command(_harvest)
+main.add_command(_alerts)
