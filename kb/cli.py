@@ -173,6 +173,10 @@ def ingest(
     for key in report.pruned:
         click.echo(f"pruned {key}")
     click.echo(report.summary())
+    if report.counts["new"] or report.counts["changed"]:
+        from kb.cli_alerts import run_alerts_after_ingest
+
+        run_alerts_after_ingest(config.index_dir(index))
     if report.failed:
         sys.exit(1)
 

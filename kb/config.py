@@ -68,6 +68,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("smtp_from", "minutes-kb@localhost", "The From address of alert emails."),
     Setting(
+        "smtp_ca_file",
+        "",
+        "CA certificates (PEM) to verify the SMTP server with, instead of the system's.",
+    ),
+    Setting(
         "public_url",
         "http://127.0.0.1:8000",
         "Base URL of the web app, for the permalinks in alert emails.",

@@ -18,12 +18,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fake_moderngov import (
+    CCTV_ITEMS,
+    CRIME,
+    RANGE,
+    WS,
     FakeModernGov,
     Fault,
-    committees_xml,
+    demo_site,
+    meeting_path,
     meeting_xml,
-    meetings_xml,
-    minutes_pdf,
 )
 
 from indexer.harvest.fetch import FetchPolicy
@@ -34,75 +37,12 @@ from kb.search import SearchRequest, SearchService
 pytest.importorskip("reportlab", reason="reportlab (dev) builds the minutes PDF")
 
 FAST = FetchPolicy(delay=0, timeout=2, retries=2, backoff=0.01, max_retry_after=2)
-WS = "/mgWebService.asmx"
 FROM, TO = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
-RANGE = "sFromDate=01/01/2026&sToDate=31/12/2026"
-CRIME = "Crime and Disorder Committee"
-CCTV_ITEMS = [
-    ("1", "Apologies for absence", "Apologies were received from Councillor Ann Smith."),
-    ("2", "CCTV in the town centre", "The Committee discussed CCTV cameras on the High Street."),
-]
-PDF_ITEMS = [
-    ("1", "Declarations of interest", "There were no declarations of interest."),
-    ("2", "Knife crime update", "The Committee noted the report on knife crime in the borough."),
-]
-
-
-def meeting_path(mid: str) -> str:
-    return f"{WS}/GetMeeting?lMeetingId={mid}"
 
 
 @pytest.fixture
 def site() -> Iterator[FakeModernGov]:
-    s = FakeModernGov().start()
-    s.add(
-        f"{WS}/GetCommittees?lDays=0",
-        committees_xml(
-            [("10", CRIME, False), ("11", "Licensing Committee", False), ("12", "Old Panel", True)]
-        ),
-    )
-    s.add(
-        f"{WS}/GetMeetings?lCommitteeId=10&{RANGE}",
-        meetings_xml(
-            "10",
-            CRIME,
-            [
-                ("101", "10/03/2026", "Confirmed"),
-                ("102", "14/04/2026", "Confirmed"),
-                ("103", "12/05/2026", "Confirmed"),
-            ],
-        ),
-    )
-    s.add(
-        f"{WS}/GetMeetings?lCommitteeId=11&{RANGE}",
-        meetings_xml("11", "Licensing Committee", [("201", "20/03/2026", "Cancelled")]),
-    )
-    s.add(meeting_path("101"), meeting_xml("101", "10/03/2026", CRIME, CCTV_ITEMS))
-    pdf_url = f"{s.url}/mgConvert2PDF.aspx?ID=9102"
-    s.add(
-        meeting_path("102"),
-        meeting_xml(
-            "102",
-            "14/04/2026",
-            CRIME,
-            [("1", "Minutes of the previous meeting", ""), ("2", "Knife crime update", "")],
-            item_links={"1": [("Minutes 10 Mar 2026 Crime and Disorder", f"{s.url}/wrong.pdf")]},
-            links=[("Printed minutes 14th-Apr-2026 18.00 Crime and Disorder Committee", pdf_url)],
-        ),
-    )
-    s.add(
-        "/mgConvert2PDF.aspx?ID=9102",
-        minutes_pdf(CRIME, "14 April 2026", PDF_ITEMS),
-        "application/pdf",
-    )
-    s.add(
-        meeting_path("103"),
-        meeting_xml("103", "12/05/2026", CRIME, [("1", "Apologies", "")], published=False),
-    )
-    s.add(
-        meeting_path("201"),
-        meeting_xml("201", "20/03/2026", "Licensing Committee", [], status="Cancelled"),
-    )
+    s = demo_site()
     yield s
     s.stop()
 
