@@ -1,10 +1,10 @@
 """Sending email through the SMTP server named by ``KB_SMTP_URL``.
 
-| URL | connection |
-|---|---|
-| ``smtp://user:password@host:587`` | STARTTLS, required: a server that does not offer it is refused |
-| ``smtps://user:password@host:465`` | TLS from the first byte |
-| ``smtp+plain://host:25`` | no TLS: for a relay on this machine; refuses credentials unless the host is a loopback address |
+- ``smtp://user:password@host:587`` — STARTTLS, required: a server that does not offer it
+  is refused;
+- ``smtps://user:password@host:465`` — TLS from the first byte;
+- ``smtp+plain://host:25`` — no TLS, for a relay on this machine; credentials are refused
+  unless the host is a loopback address.
 
 User and password are percent-decoded.  Certificates are verified (the system's CAs, or the
 ``ssl_context`` a caller passes).
