@@ -21,7 +21,7 @@ from flask import (
 )
 
 from kb.search import SearchRequest
-from web import feeds
+from web import alerts, feeds
 from web.highlight import query_terms
 from web.params import parse_search_args, query_string
 from web.templating import search_url, url_with
@@ -105,6 +105,7 @@ def search() -> str:
         stats=None if has_query else service().stats(),
         qs=query_string(p, settings()["page_size"]),
         chart_link=lambda year: url_with(p, "year", [year]),
+        alerts_enabled=has_query and alerts.enabled(settings()),
     )
 
 
