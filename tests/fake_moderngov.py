@@ -45,7 +45,8 @@ class FakeModernGov:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, frozenset[tuple[str, str]]], tuple[bytes, str]] = {}
         self.faults: dict[tuple[str, frozenset[tuple[str, str]]], list[Fault]] = {}
-        self.log: list[tuple[str, int, dict[str, str]]] = []
+        self.log: list[tuple[str, int, dict[str, str]]] = []  # as answered
+        self.arrived: list[str] = []  # as asked (before any slow answer)
         self._lock = threading.Lock()
         server = self
 
@@ -85,6 +86,7 @@ class FakeModernGov:
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         key = _key(h.path)
         with self._lock:
+            self.arrived.append(h.path)
             queued = self.faults.get(key)
             fault = queued.pop(0) if queued else None
         route = self.routes.get(key)

@@ -290,3 +290,47 @@ def test_real_manchester_xml(corpus_dir: Path, tmp_path: Path) -> None:
     assert titles(tmp_path / "index") == ["2026-02-10 Minutes", "2026-02-10 Work Programme"]
     # the "CHAIR APPROVED Minutes … 25 Nov 2025" PDF is the previous meeting's: not fetched
     assert not [p for p in s.requests() if "mgConvert2PDF" in p]
+
+
+def test_pending_meetings_are_remembered_outside_the_dates(
+    site: FakeModernGov, tmp_path: Path
+) -> None:
+    run(site, tmp_path)
+    items = [("1", "Apologies", "None."), ("2", "Street lighting", "Lighting was discussed.")]
+    site.add(meeting_path("103"), meeting_xml("103", "12/05/2026", CRIME, items))
+    # a later run asks for other dates (its list is empty: a 404 here): 103 is still asked for
+    report = run(site, tmp_path, date_from=dt.date(2027, 1, 1), date_to=dt.date(2027, 12, 31))
+    assert report.outcomes["minutes"] == 1
+    assert "2026-05-12 Street lighting" in titles(tmp_path / "index")
+
+
+def test_a_killed_harvest_resumes(site: FakeModernGov, tmp_path: Path) -> None:
+    """SIGKILL in the middle of a harvest (a separate process), then the same command."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    site.fault(meeting_path("102"), Fault("slow", seconds=5))
+    args = [sys.executable, "-m", "kb", "harvest", "moderngov", site.url, "--council", "T"]
+    args += ["--from", "2026-01-01", "--to", "2026-12-31", "--raw", str(tmp_path / "raw")]
+    args += ["--index", str(tmp_path / "index")]
+    env = {**os.environ, "KB_HARVEST_DELAY": "0", "KB_HARVEST_TIMEOUT": "20"}
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while meeting_path("102") not in site.arrived and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert meeting_path("102") in site.arrived  # and is being answered slowly
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    folder = next((tmp_path / "raw").iterdir())
+    state = json.loads((folder / "harvest.json").read_text())
+    assert list(state["meetings"]) == ["101"]  # saved as it went
+    before = len(site.log)
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    resumed = [p for p, _s, _h in site.log[before:]]
+    assert meeting_path("101") not in resumed and meeting_path("102") in resumed
+    assert len(titles(tmp_path / "index")) == 4

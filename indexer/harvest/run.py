@@ -10,7 +10,8 @@ Everything lives under ``RAW/<host>/``:
 - ``harvest.json`` — what is known of each meeting (written after every meeting, atomically):
   ``minutes`` / ``document`` / ``cancelled`` meetings are done and not asked for again
   (``--refresh`` asks); ``pending`` (minutes not published yet) and ``error`` meetings are
-  asked for again on the next run, conditionally.
+  asked for again on every later run of their committee, conditionally, even once they are
+  outside the dates asked for or the list could not be read.
 
 An interrupted harvest resumes where it stopped.  The minutes found are ingested through
 :func:`indexer.pipeline.ingest` (the path ``kb ingest`` takes): unchanged files are skipped
@@ -203,7 +204,13 @@ def _harvest_committee(
     except (FetchError, IngestError) as exc:
         report.problems.append(f"{committee.title}: meetings not listed: {exc}")
         say(f"PROBLEM {committee.title}: meetings not listed: {exc}")
-        return
+        refs = []
+    listed = {ref.id for ref in refs}
+    for mid, entry in state.meetings.items():  # remembered: asked for again, listed or not
+        ours = entry.get("committee_id") == committee.id
+        if ours and entry.get("kind") not in DONE and mid not in listed:
+            day = dt.date.fromisoformat(entry["date"]) if entry.get("date") else None
+            refs.append(mg.MeetingRef(mid, committee.id, committee.title, day, ""))
     for ref in refs:
         known = state.meetings.get(ref.id, {})
         if known.get("kind") in DONE and not options.refresh:
