@@ -7,8 +7,9 @@ reported (``seen``): when it is added, every item it matches then is seen, so on
 ingested later are ever sent, and an item is marked seen only once its digest was handed to
 the SMTP server — a failed send is tried again next time, a sent one never again.
 
-Subscriptions confirmed in the web app are files in ``KB_STATE_DIR/subscriptions/`` (the web
-app never writes the index folder); :meth:`AlertStore.import_confirmed` moves them in here.
+Subscriptions confirmed in the web app are files in ``KB_STATE_DIR/subscriptions/``, and
+unsubscribe clicks files in ``KB_STATE_DIR/unsubscribed/`` (the web app never writes the index
+folder); :meth:`AlertStore.sync_web` applies them here.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ PAGE = 100
 #: An address is an address: one @, no spaces, quotes, angle brackets or line breaks.
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 FILTERS = ("council", "committee", "topic")
+#: How long an unsubscribe link in a digest keeps working.
+UNSUBSCRIBE_SECONDS = 2 * 365 * 24 * 3600
+
+
+#: Makes the link that stops some alerts (see :func:`unsubscribe_links`).
+Unsubscribe = Callable[[list["Alert"]], str]
 
 
 class AlertError(ValueError):
@@ -172,6 +179,29 @@ class AlertStore:
                 return alert
         raise AlertError(f"no alert {alert_id!r} (kb alerts list shows them)")
 
+    def sync_web(self, state_dir: Path | None) -> tuple[list[Alert], list[Alert]]:
+        """Take in what the web app recorded in ``state_dir``: confirmed subscriptions
+        (added) and unsubscribe clicks (removed).  Returns (added, removed)."""
+        return self.import_confirmed(state_dir), self.apply_unsubscribes(state_dir)
+
+    def apply_unsubscribes(self, state_dir: Path | None) -> list[Alert]:
+        """Remove the alerts named in ``state_dir/unsubscribed/*.json`` (ids and the address
+        they belong to, as the signed link carried them)."""
+        if state_dir is None:
+            return []
+        removed = []
+        for path in sorted((Path(state_dir) / "unsubscribed").glob("*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                ids, email = {str(i) for i in data["ids"]}, str(data["email"])
+            except (ValueError, KeyError, TypeError):
+                continue
+            gone = [a for a in self.alerts if a.id in ids and a.email == email]
+            self.alerts = [a for a in self.alerts if a not in gone]
+            removed += gone
+            path.unlink()
+        return removed
+
     def import_confirmed(self, state_dir: Path | None) -> list[Alert]:
         """Move subscriptions confirmed in the web app (``state_dir/subscriptions/*.json``)
         into this store; each keeps the items it matched when it was confirmed as seen."""
@@ -198,6 +228,24 @@ class AlertStore:
         return found
 
 
+def unsubscribe_links(state_dir: Path, public_url: str) -> Unsubscribe:
+    """Links to the web app's ``/alerts/unsubscribe`` carrying a signed token (valid two
+    years) naming the alerts and their address."""
+    from kb.tokens import sign
+
+    base = public_url.rstrip("/")
+
+    def link(alerts: list[Alert]) -> str:
+        payload = {
+            "unsub": sorted(a.id for a in alerts),
+            "email": alerts[0].email if alerts else "",
+            "exp": int(dt.datetime.now(dt.UTC).timestamp()) + UNSUBSCRIBE_SECONDS,
+        }
+        return f"{base}/alerts/unsubscribe?token={sign(payload, state_dir)}"
+
+    return link
+
+
 @dataclass
 class Digest:
     """One email: every new item of every alert of one address."""
@@ -212,30 +260,42 @@ class Digest:
     def count(self) -> int:
         return sum(len(hits) for _a, hits in self.sections)
 
-    def message(self, sender: str, public_url: str) -> EmailMessage:
-        """The email: plain text and HTML, each item with its permalink."""
+    def message(
+        self, sender: str, public_url: str, unsubscribe: Unsubscribe | None = None
+    ) -> EmailMessage:
+        """The email: plain text and HTML, each item with its permalink.  With
+        ``unsubscribe`` (alerts → URL) each saved search has a link that stops it, and the
+        ``List-Unsubscribe`` headers stop every alert this digest speaks for (one click,
+        RFC 8058)."""
         base = public_url.rstrip("/")
         msg = EmailMessage()
         noun = "item" if self.count == 1 else "items"
         msg["Subject"] = f"Minutes KB: {self.count} new {noun} for your saved searches"
         msg["From"] = sender
         msg["To"] = self.email
-        msg.set_content(self.text(base))
-        msg.add_alternative(self.html(base), subtype="html")
+        if unsubscribe is not None:
+            every = [a for a, _ids in self.covered] or [a for a, _h in self.sections]
+            msg["List-Unsubscribe"] = f"<{unsubscribe(every)}>"
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        msg.set_content(self.text(base, unsubscribe))
+        msg.add_alternative(self.html(base, unsubscribe), subtype="html")
         return msg
 
-    def text(self, base: str) -> str:
+    def text(self, base: str, unsubscribe: Unsubscribe | None = None) -> str:
         lines = [f"New items in the minutes ({self.count}):", ""]
         for alert, hits in self.sections:
             lines.append(f"Saved search {alert.describe()} [{alert.id}]")
             for h in hits:
                 lines.append(f"  - {h.date or 'undated'} · {h.committee} · {h.item_title}")
                 lines.append(f"    {base}{h.url}")
+            if unsubscribe is not None:
+                lines.append(f"  Stop this alert: {unsubscribe([alert])}")
             lines.append("")
-        lines.append("To stop these emails: kb alerts remove ID (ask whoever runs this site).")
+        if unsubscribe is None:
+            lines.append("To stop these emails, ask whoever runs this site to remove the alert.")
         return "\n".join(lines) + "\n"
 
-    def html(self, base: str) -> str:
+    def html(self, base: str, unsubscribe: Unsubscribe | None = None) -> str:
         e = html.escape
         out = [f"<p>New items in the minutes ({self.count}):</p>"]
         for alert, hits in self.sections:
@@ -246,6 +306,8 @@ class Digest:
                     f"{e(h.date or 'undated')}, {e(h.committee)}, {e(h.council)}</li>"
                 )
             out.append("</ul>")
+            if unsubscribe is not None:
+                out.append(f'<p><a href="{e(unsubscribe([alert]))}">Stop this alert</a></p>')
         return "<!DOCTYPE html><html><body>" + "".join(out) + "</body></html>"
 
 

@@ -11,7 +11,16 @@ from typing import Any
 import click
 
 from kb import config
-from kb.alerts import Alert, AlertError, AlertStore, Digest, alerts_path, digests, send_digests
+from kb.alerts import (
+    Alert,
+    AlertError,
+    AlertStore,
+    Digest,
+    alerts_path,
+    digests,
+    send_digests,
+    unsubscribe_links,
+)
 
 INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
 
@@ -82,7 +91,7 @@ def alerts_list(index: str | None, as_json: bool) -> None:
     """The saved searches (with those confirmed in the web app)."""
     index_dir = config.index_dir(index)
     with AlertStore(alerts_path(index_dir)).locked() as store:
-        store.import_confirmed(_state_dir())
+        store.sync_web(_state_dir())
     if as_json:
         rows = [{k: v for k, v in vars(a).items() if k != "seen"} for a in store.alerts]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -100,7 +109,7 @@ def alerts_remove(alert_id: str, index: str | None) -> None:
     """Delete a saved search by its id."""
     try:
         with AlertStore(alerts_path(config.index_dir(index))).locked() as store:
-            store.import_confirmed(_state_dir())
+            store.sync_web(_state_dir())
             gone = store.remove(alert_id)
     except AlertError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -117,10 +126,17 @@ def alerts_send(index: str | None, dry_run: bool) -> None:
         sys.exit(1)
 
 
+def _unsubscribe(settings: dict[str, Any]) -> Any | None:
+    """Unsubscribe links when the web app takes them (SMTP and a state folder set)."""
+    if settings["smtp_url"] and settings["state_dir"]:
+        return unsubscribe_links(Path(settings["state_dir"]), settings["public_url"])
+    return None
+
+
 def _print(digest: Digest, settings: dict[str, Any]) -> None:
     msg = digest.message(settings["smtp_from"], settings["public_url"])
     click.echo(f"To: {msg['To']}\nSubject: {msg['Subject']}\n")
-    click.echo(digest.text(settings["public_url"].rstrip("/")))
+    click.echo(digest.text(settings["public_url"].rstrip("/"), _unsubscribe(settings)))
 
 
 def _deliverer(settings: dict[str, Any]) -> Any:
@@ -129,8 +145,10 @@ def _deliverer(settings: dict[str, Any]) -> Any:
     smtp = mailer.parse_smtp_url(settings["smtp_url"])
     context = ssl.create_default_context(cafile=settings["smtp_ca_file"] or None)
 
+    unsubscribe = _unsubscribe(settings)
+
     def deliver(digest: Digest) -> None:
-        message = digest.message(settings["smtp_from"], settings["public_url"])
+        message = digest.message(settings["smtp_from"], settings["public_url"], unsubscribe)
         mailer.send([message], smtp, ssl_context=context)
 
     return deliver
@@ -147,7 +165,7 @@ def run_alerts(index_dir: Path, *, dry_run: bool = False) -> bool:
         click.echo("alerts: no index yet")
         return True
     with AlertStore(alerts_path(index_dir)).locked() as store:
-        store.import_confirmed(_state_dir())
+        store.sync_web(_state_dir())
         if dry_run or not settings["smtp_url"]:
             due = digests(store, service)
             if dry_run:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from web import alerts as web_alerts
+from kb import tokens
 from web import create_app
 
 pytest.importorskip("aiosmtpd", reason="aiosmtpd (dev) is the test SMTP server")
@@ -128,14 +128,14 @@ def test_tampered_or_expired_links_are_refused(
     subscribe(client)
     token = link_in(inbox).split("token=", 1)[1]
     body, _, mac = token.partition(".")
-    forged = web_alerts._b64(b'{"email":"eve@example.org","exp":9999999999,"q":"x"}') + "." + mac
+    forged = tokens.b64(b'{"email":"eve@example.org","exp":9999999999,"q":"x"}') + "." + mac
     for bad in (forged, body, "", "x.y"):
         resp = client.post("/alerts/confirm", data={"token": bad}, headers=SAME)
         assert resp.status_code == 400 and b"not valid" in resp.data
     state = tmp_path / "state"
-    old = web_alerts.sign({"q": "x", "email": "a@example.org", "exp": 1}, state)
+    old = tokens.sign({"q": "x", "email": "a@example.org", "exp": 1}, state)
     with pytest.raises(ValueError, match="expired"):
-        web_alerts.verify(old, state)
+        tokens.verify(old, state)
     assert client.get(f"/alerts/confirm?token={old}").status_code == 400
     assert not list(state.glob("subscriptions/*"))
     assert (state / "secret.key").stat().st_mode & 0o777 == 0o600
@@ -145,9 +145,69 @@ def test_alert_pages_escape_what_they_show(
     client: FlaskClient, inbox: Inbox, tmp_path: Path
 ) -> None:
     state = tmp_path / "state"
-    token = web_alerts.sign(
+    token = tokens.sign(
         {"q": "<script>x</script>", "email": "a@example.org", "committee": ["<b>"], "exp": 2**40},
         state,
     )
     page = client.get(f"/alerts/confirm?token={token}").data.decode()
     assert "<script>x" not in page and "&lt;script&gt;x" in page and "<b>" not in page
+
+
+MINUTES = (
+    "Crime and Disorder Committee\nMinutes of the meeting held on {day}\n\n"
+    "1. Apologies\nNone.\n\n2. {title}\nThe {title} was discussed.\n"
+)
+
+
+def test_digest_links_stop_the_alert(
+    inbox: Inbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    state, index = tmp_path / "state", tmp_path / "index"
+    for name, value in {
+        "KB_SMTP_URL": inbox.url,
+        "KB_SMTP_CA_FILE": str(inbox.ca_file),
+        "KB_STATE_DIR": str(state),
+        "KB_PUBLIC_URL": "https://minutes.example.org",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    def kb(*args: str) -> str:
+        result = CliRunner().invoke(main, [*args, "--index", str(index)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def minutes(name: str, day: str, title: str) -> str:
+        path = tmp_path / name
+        path.write_text(MINUTES.format(day=day, title=title), encoding="utf-8")
+        return str(path)
+
+    kb("ingest", minutes("a.txt", "1 May 2026", "CCTV review"), "--council", "Testshire")
+    kb("alerts", "add", "CCTV", "--email", "ann@example.org")
+    kb("alerts", "add", "CCTV cameras", "--email", "ann@example.org")
+    out = kb("ingest", minutes("b.txt", "5 June 2026", "CCTV cameras"), "--council", "Testshire")
+    assert "sent 1 new item(s) to ann@example.org" in out
+    msg = inbox.messages[-1]
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    every = msg["List-Unsubscribe"].strip("<>")
+    text = msg.get_body(("plain",)).get_content()
+    stops = re.findall(r"Stop this alert: https://minutes\.example\.org(\S+)", text)
+    assert len(stops) == 1  # the item is listed (and stoppable) under the first alert only
+    client = create_app({"index": str(index), "TESTING": True}).test_client()
+    page = client.get(stops[0])
+    assert page.status_code == 200 and b"Stop the alert" in page.data
+    token = stops[0].split("token=", 1)[1]
+    done = client.post("/alerts/unsubscribe", data={"token": token}, headers=SAME)
+    assert done.status_code == 200 and b"no more emails" in done.data
+    assert "CCTV cameras" in kb("alerts", "list") and '"CCTV" ' not in kb("alerts", "list")
+    # one click (RFC 8058): the mail provider POSTs the header's URL as it is
+    one_click = every.replace("https://minutes.example.org", "")
+    assert client.post(one_click, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert kb("alerts", "list").strip() == "no alerts"
+    # a confirmation token is not an unsubscribe token
+    confirm = tokens.sign({"q": "x", "email": "a@example.org", "exp": 2**40}, state)
+    bad = client.get(f"/alerts/unsubscribe?token={confirm}")
+    assert bad.status_code == 400 and b"not an unsubscribe link" in bad.data

@@ -7,8 +7,9 @@ writes the index folder: everything it keeps is in the state folder —
 - ``sent/<sha256 of the address>``: when a confirmation email last went to an address
   (at most one per :data:`RESEND_SECONDS`, so the form cannot be used to flood a mailbox);
 - ``subscriptions/<id>.json``: confirmed subscriptions, with the items they matched when
-  confirmed; the next ``kb ingest`` / ``kb harvest`` / ``kb alerts`` moves them into the
-  alerts beside the index (:meth:`kb.alerts.AlertStore.import_confirmed`).
+  confirmed, and ``unsubscribed/<id>.json``: the alerts a digest's "stop this alert" link
+  stopped; the next ``kb ingest`` / ``kb harvest`` / ``kb alerts`` applies both to the
+  alerts beside the index, before any digest goes out (:meth:`kb.alerts.AlertStore.sync_web`).
 
 No open relay: the confirmation email has fixed text and one link, and goes only to the
 address typed; the search itself is shown on the confirmation page, not in the email.
@@ -20,11 +21,8 @@ expiry, is the only proof a confirmation needs.  No scripts, no cookies.
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import datetime as dt
 import hashlib
-import hmac
 import json
 import os
 import time
@@ -37,13 +35,14 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from kb import mailer
 from kb.alerts import FILTERS, Alert, AlertError, check_email, matching_ids
 from kb.query import QueryError
+from kb.tokens import sign, verify
 
 #: A confirmation link works for three days.
 TOKEN_SECONDS = 3 * 24 * 3600
 #: One confirmation email per address per ten minutes.
 RESEND_SECONDS = 600
 #: Paths that accept POST (everything else in the app is GET only).
-POST_ENDPOINTS = frozenset({"alerts.subscribe", "alerts.confirm_post"})
+POST_ENDPOINTS = frozenset({"alerts.subscribe", "alerts.confirm_post", "alerts.unsubscribe_post"})
 
 bp = Blueprint("alerts", __name__)
 
@@ -62,45 +61,6 @@ def _settings() -> dict[str, Any]:
 
 def _state() -> Path:
     return Path(_settings()["state_dir"])
-
-
-def _key(state: Path) -> bytes:
-    """The signing key, made on first use (by whichever web process gets there first)."""
-    path = state / "secret.key"
-    state.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(os.urandom(32).hex().encode())
-    for _ in range(50):  # another process may be writing it this very moment
-        key = path.read_bytes().strip()
-        if len(key) == 64:
-            return key
-        time.sleep(0.01)
-    raise RuntimeError(f"{path} is not a signing key")
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def sign(payload: dict[str, Any], state: Path) -> str:
-    """A token carrying ``payload`` that only this state folder's key can have made."""
-    body = _b64(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode())
-    mac = hmac.new(_key(state), body.encode(), hashlib.sha256).digest()
-    return f"{body}.{_b64(mac)}"
-
-
-def verify(token: str, state: Path, now: float | None = None) -> dict[str, Any]:
-    """The payload of a good, unexpired token; ValueError otherwise."""
-    body, _, mac = token.partition(".")
-    want = _b64(hmac.new(_key(state), body.encode(), hashlib.sha256).digest())
-    if not mac or not hmac.compare_digest(mac, want):
-        raise ValueError("This confirmation link is not valid (was it copied in full?).")
-    payload: dict[str, Any] = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    if float(payload.get("exp", 0)) < (now if now is not None else time.time()):
-        raise ValueError("This confirmation link has expired: ask for a new one.")
-    return payload
 
 
 def _same_site() -> None:
@@ -210,8 +170,43 @@ def confirm_post() -> str:
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "seen": seen,
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        _write(path, record)
     return render_template("search/alert.html", step="done", alert=alert)
+
+
+def _write(path: Path, record: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _unsub_payload(token: str) -> dict[str, Any]:
+    try:
+        payload = verify(token, _state())
+        if not isinstance(payload.get("unsub"), list) or not payload.get("email"):
+            raise ValueError("This link is not an unsubscribe link.")
+    except ValueError as exc:
+        abort(400, str(exc))
+    return payload
+
+
+@bp.get("/alerts/unsubscribe")
+def unsubscribe() -> str:
+    """Show which alerts a digest's link stops, with a button that stops them."""
+    token = request.args.get("token", "")
+    payload = _unsub_payload(token)
+    return render_template(
+        "search/alert.html", step="unsubscribe", token=token, email=payload["email"]
+    )
+
+
+@bp.post("/alerts/unsubscribe")
+def unsubscribe_post() -> str:
+    """Record the stop (also RFC 8058 one-click: the token in the query string)."""
+    token = request.form.get("token") or request.args.get("token", "")
+    payload = _unsub_payload(token)
+    ident = hashlib.sha256(token.encode()).hexdigest()[:16]
+    record = {"ids": [str(i) for i in payload["unsub"]], "email": str(payload["email"])}
+    _write(_state() / "unsubscribed" / f"{ident}.json", record)
+    return render_template("search/alert.html", step="stopped", email=payload["email"])
