@@ -5,7 +5,6 @@ The index folder is ``--index``, else ``$KB_INDEX``, else ``instance/index``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import textwrap
@@ -15,9 +14,10 @@ from typing import Any
 import click
 
 from kb import config
+from kb.cli_common import INDEX_HELP
+from kb.cli_common import parse_day as _parse_day
 from kb.query import QueryError
 
-INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
 #: Exit status of ``kb ingest`` when another ingest holds the index (sysexits EX_TEMPFAIL).
 EX_TEMPFAIL = 75
 
@@ -182,17 +182,6 @@ def ingest(
 
 
 # --------------------------------------------------------------------------- search
-
-
-def _parse_day(value: str | None, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(
-            f"{value!r} is not a date like 2018-03-27", param_hint=name
-        ) from exc
 
 
 @main.command(help=SEARCH_HELP)

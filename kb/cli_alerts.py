@@ -21,8 +21,7 @@ from kb.alerts import (
     send_digests,
     unsubscribe_links,
 )
-
-INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
+from kb.cli_common import INDEX_HELP
 
 
 def _service_or_none(index_dir: Path) -> Any | None:

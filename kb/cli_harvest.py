@@ -3,26 +3,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 
 from kb import config
-
-INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
-
-
-def _day(value: str | None, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(
-            f"{value!r} is not a date like 2018-03-27", param_hint=name
-        ) from exc
+from kb.cli_common import INDEX_HELP, parse_day
 
 
 @click.group()
@@ -84,8 +71,8 @@ def harvest_moderngov(
         index=config.index_dir(index),
         council=council,
         committees=committee,
-        date_from=_day(date_from, "--from"),
-        date_to=_day(date_to, "--to"),
+        date_from=parse_day(date_from, "--from"),
+        date_to=parse_day(date_to, "--to"),
         refresh=refresh,
         ingest=not no_ingest,
     )

@@ -145,97 +145,90 @@ def harvest(
         base = mg.base_url(options.base_url)
     except ValueError as exc:
         raise HarvestError(str(exc)) from exc
-    host = urlsplit(base).hostname or ""
     folder = Path(options.raw) / (urlsplit(base).netloc.replace(":", "_"))
     folder.mkdir(parents=True, exist_ok=True)
     state = _State(folder / STATE_NAME)
     council = _council(folder, options.council, state)
     state.data["base_url"] = base
-    date_to = options.date_to or dt.date.today()
-    date_from = options.date_from or date_to - dt.timedelta(days=DEFAULT_DAYS)
     report = HarvestReport()
-    with Fetcher(folder, {host}, policy) as fetcher:
+    with Fetcher(folder, {urlsplit(base).hostname or ""}, policy) as fetcher:
+        run = _Run(options, base, folder, state, fetcher, report, say, on_meeting)
         try:
-            got = fetcher.get(
-                mg.committees_url(base), "lists/committees.xml", mg.check_xml("committees")
-            )
-            committees = _choose(mg.parse_committees(got.body), options.committees)
-        except (FetchError, IngestError) as exc:
-            raise HarvestError(f"cannot list the committees: {exc}") from exc
+            run.committees()
         finally:
-            report.fetches.update(fetcher.stats.counts)
-        for committee in committees:
-            _harvest_committee(
-                fetcher,
-                base,
-                folder,
-                committee,
-                date_from,
-                date_to,
-                state,
-                options,
-                report,
-                say,
-                on_meeting,
-            )
-        report.fetches = Counter(fetcher.stats.counts)
+            report.fetches = Counter(fetcher.stats.counts)
     if options.ingest:
         _ingest(folder, council, options.index, state, report, say)
     return report
 
 
-def _harvest_committee(
-    fetcher: Fetcher,
-    base: str,
-    folder: Path,
-    committee: mg.Committee,
-    date_from: dt.date,
-    date_to: dt.date,
-    state: _State,
-    options: HarvestOptions,
-    report: HarvestReport,
-    say: Callable[[str], None],
-    on_meeting: Callable[[str], None] | None,
-) -> None:
-    url = mg.meetings_url(base, committee.id, date_from, date_to)
-    try:
-        got = fetcher.get(url, f"lists/meetings-{committee.id}.xml", mg.check_xml("getmeetings"))
-        refs = mg.parse_meetings(got.body)
-    except (FetchError, IngestError) as exc:
-        report.problems.append(f"{committee.title}: meetings not listed: {exc}")
-        say(f"PROBLEM {committee.title}: meetings not listed: {exc}")
-        refs = []
-    listed = {ref.id for ref in refs}
-    for mid, entry in state.meetings.items():  # remembered: asked for again, listed or not
-        ours = entry.get("committee_id") == committee.id
-        if ours and entry.get("kind") not in DONE and mid not in listed:
-            day = dt.date.fromisoformat(entry["date"]) if entry.get("date") else None
-            refs.append(mg.MeetingRef(mid, committee.id, committee.title, day, ""))
-    for ref in refs:
-        known = state.meetings.get(ref.id, {})
-        if known.get("kind") in DONE and not options.refresh:
-            report.outcomes["already harvested"] += 1
-            continue
-        entry = _harvest_meeting(fetcher, base, folder, committee, ref, known)
-        state.meetings[ref.id] = entry
-        state.save()
-        report.outcomes[entry["kind"]] += 1
-        when = ref.date.isoformat() if ref.date else "undated"
-        line = f"{entry['kind']:<9} {committee.title} {when} (meeting {ref.id})"
+@dataclass
+class _Run:
+    """One harvest's walk over committees and meetings (the state saved as it goes)."""
+
+    options: HarvestOptions
+    base: str
+    folder: Path
+    state: _State
+    fetcher: Fetcher
+    report: HarvestReport
+    say: Callable[[str], None]
+    on_meeting: Callable[[str], None] | None
+
+    def committees(self) -> None:
+        try:
+            got = self.fetcher.get(
+                mg.committees_url(self.base), "lists/committees.xml", mg.check_xml("committees")
+            )
+            chosen = _choose(mg.parse_committees(got.body), self.options.committees)
+        except (FetchError, IngestError) as exc:
+            raise HarvestError(f"cannot list the committees: {exc}") from exc
+        for committee in chosen:
+            self.committee(committee)
+
+    def committee(self, committee: mg.Committee) -> None:
+        date_to = self.options.date_to or dt.date.today()
+        date_from = self.options.date_from or date_to - dt.timedelta(days=DEFAULT_DAYS)
+        url = mg.meetings_url(self.base, committee.id, date_from, date_to)
+        name = f"lists/meetings-{committee.id}.xml"
+        try:
+            refs = mg.parse_meetings(self.fetcher.get(url, name, mg.check_xml("getmeetings")).body)
+        except (FetchError, IngestError) as exc:
+            self.report.problems.append(f"{committee.title}: meetings not listed: {exc}")
+            self.say(f"PROBLEM {committee.title}: meetings not listed: {exc}")
+            refs = []
+        listed = {ref.id for ref in refs}
+        for mid, entry in self.state.meetings.items():  # remembered: asked again, listed or not
+            ours = entry.get("committee_id") == committee.id
+            if ours and entry.get("kind") not in DONE and mid not in listed:
+                day = dt.date.fromisoformat(entry["date"]) if entry.get("date") else None
+                refs.append(mg.MeetingRef(mid, committee.id, committee.title, day, ""))
+        for ref in refs:
+            known = self.state.meetings.get(ref.id, {})
+            if known.get("kind") in DONE and not self.options.refresh:
+                self.report.outcomes["already harvested"] += 1
+                continue
+            entry = _harvest_meeting(self.fetcher, self.base, committee, ref, known)
+            self.state.meetings[ref.id] = entry
+            self.state.save()
+            self._report(committee, ref, entry)
+
+    def _report(self, committee: mg.Committee, ref: mg.MeetingRef, entry: dict[str, Any]) -> None:
+        self.report.outcomes[entry["kind"]] += 1
+        what = f"{committee.title} {ref.date.isoformat() if ref.date else 'undated'}"
+        what += f" (meeting {ref.id})"
+        line = f"{entry['kind']:<9} {what}"
         if entry.get("message"):
             line += f": {entry['message']}"
-            report.problems.append(
-                f"{committee.title} {when} (meeting {ref.id}): {entry['message']}"
-            )
-        say(line)
-        if on_meeting is not None:
-            on_meeting(ref.id)
+            self.report.problems.append(f"{what}: {entry['message']}")
+        self.say(line)
+        if self.on_meeting is not None:
+            self.on_meeting(ref.id)
 
 
 def _harvest_meeting(
     fetcher: Fetcher,
     base: str,
-    folder: Path,
     committee: mg.Committee,
     ref: mg.MeetingRef,
     known: dict[str, Any],
