@@ -334,3 +334,16 @@ def test_a_killed_harvest_resumes(site: FakeModernGov, tmp_path: Path) -> None:
     resumed = [p for p, _s, _h in site.log[before:]]
     assert meeting_path("101") not in resumed and meeting_path("102") in resumed
     assert len(titles(tmp_path / "index")) == 4
+
+
+def test_two_harvests_of_one_site_do_not_overlap(site: FakeModernGov, tmp_path: Path) -> None:
+    import fcntl
+
+    folder = tmp_path / "raw" / site.url.split("//")[1].replace(":", "_")
+    folder.mkdir(parents=True)
+    with open(folder / ".harvest.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(HarvestError, match="another harvest of .* is running"):
+            run(site, tmp_path)
+    assert site.log == []
+    assert run(site, tmp_path).problems == []

@@ -21,6 +21,7 @@ there, and a file is marked ingested only when the ingest took it.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import re
 from collections import Counter
@@ -35,6 +36,8 @@ from indexer.harvest.fetch import Fetcher, FetchError, FetchPolicy, atomic_write
 from kb.model import IngestError
 
 STATE_NAME = "harvest.json"
+#: Held (flock) while a harvest of the site runs: a second one stops with a clear message.
+LOCK_NAME = ".harvest.lock"
 DONE = frozenset({"minutes", "document", "cancelled"})
 #: Days back from today that a harvest looks when --from is not given.
 DEFAULT_DAYS = 365
@@ -137,9 +140,10 @@ def harvest(
 ) -> HarvestReport:
     """Harvest one ModernGov site (see the module docstring); never stops at a bad meeting.
 
-    Raises HarvestError when the site's committees cannot be read or a named committee does
-    not exist.  ``say`` gets one line per meeting and problem; ``on_meeting`` is called with
-    each meeting id after its state is saved (tests interrupt a harvest there).
+    Raises HarvestError when the site's committees cannot be read, a named committee does
+    not exist, or another harvest of the same site into the same raw folder is running.
+    ``say`` gets one line per meeting and problem; ``on_meeting`` is called with each
+    meeting id after its state is saved (tests interrupt a harvest there).
     """
     try:
         base = mg.base_url(options.base_url)
@@ -147,6 +151,24 @@ def harvest(
         raise HarvestError(str(exc)) from exc
     folder = Path(options.raw) / (urlsplit(base).netloc.replace(":", "_"))
     folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_NAME, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise HarvestError(
+                f"another harvest of {base} is running (it holds {lock.name})"
+            ) from exc
+        return _harvest(options, base, folder, policy, say, on_meeting)
+
+
+def _harvest(
+    options: HarvestOptions,
+    base: str,
+    folder: Path,
+    policy: FetchPolicy | None,
+    say: Callable[[str], None],
+    on_meeting: Callable[[str], None] | None,
+) -> HarvestReport:
     state = _State(folder / STATE_NAME)
     council = _council(folder, options.council, state)
     state.data["base_url"] = base
