@@ -98,7 +98,7 @@ def alerts_path(index_dir: Path) -> Path:
     return index_dir.parent / f"{index_dir.name}.alerts.json"
 
 
-def matching_ids(service: Any, alert: Alert, limit: int = SCAN_LIMIT) -> list[Hit]:
+def matching_hits(service: Any, alert: Alert, limit: int = SCAN_LIMIT) -> list[Hit]:
     """The newest ``limit`` hits of ``alert``'s search (QueryError for a bad query)."""
     hits: list[Hit] = []
     page = 1
@@ -166,7 +166,7 @@ class AlertStore:
         alert.created = alert.created or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         if service is not None:
             try:
-                alert.seen = sorted({h.id for h in matching_ids(service, alert)} | set(alert.seen))
+                alert.seen = sorted({h.id for h in matching_hits(service, alert)} | set(alert.seen))
             except QueryError as exc:
                 raise AlertError(f"bad query: {exc}") from exc
         self.alerts.append(alert)
@@ -320,7 +320,7 @@ def digests(store: AlertStore, service: Any) -> list[Digest]:
     listed: dict[str, set[str]] = {}
     for alert in store.alerts:
         try:
-            hits = matching_ids(service, alert)
+            hits = matching_hits(service, alert)
         except QueryError:
             continue
         fresh = [h for h in hits if h.id not in set(alert.seen)]

@@ -60,6 +60,8 @@ def test_body_and_sidecar_kept_then_conditional_get(tmp_path: Path, server: Fake
         ("file:///etc/passwd", r"only http\(s\) URLs"),
         ("http://example.org/doc.xml", "host 'example.org' is not the council's"),
         ("http://169.254.169.254/latest/meta-data", "host '169.254.169.254' is not the council's"),
+        ("http://[::1/doc.pdf", "refused: not a URL"),
+        ("javascript:alert(1)", r"only http\(s\) URLs"),
     ],
 )
 def test_only_allowed_hosts(tmp_path: Path, server: FakeModernGov, url: str, message: str) -> None:
@@ -72,6 +74,7 @@ def test_linked_host_can_be_allowed(tmp_path: Path, server: FakeModernGov) -> No
     with Fetcher(tmp_path, {"democracy.example.org"}, POLICY) as f:
         with pytest.raises(FetchError, match="not the council's"):
             f.get(f"{server.url}/doc.xml", "doc.xml")
+        f.allow_host_of("http://[bad/x.pdf")  # malformed: allows nothing, raises nothing
         f.allow_host_of(f"{server.url}/other.pdf")
         assert f.get(f"{server.url}/doc.xml", "doc.xml").status == 200
 

@@ -347,3 +347,42 @@ def test_two_harvests_of_one_site_do_not_overlap(site: FakeModernGov, tmp_path: 
             run(site, tmp_path)
     assert site.log == []
     assert run(site, tmp_path).problems == []
+
+
+def test_the_raw_folder_ingests_again_offline(site: FakeModernGov, tmp_path: Path) -> None:
+    from indexer.pipeline import ingest
+
+    report = run(site, tmp_path, ingest=False)
+    assert report.ingest is None and not (tmp_path / "index").exists()
+    site.stop()  # offline from here
+    folder = next((tmp_path / "raw").iterdir())
+    offline = ingest([folder], tmp_path / "offline")  # council.toml names the council
+    assert not offline.failed
+    assert titles(tmp_path / "offline") == [
+        "2026-03-10 Apologies for absence",
+        "2026-03-10 CCTV in the town centre",
+        "2026-04-14 Declarations of interest",
+        "2026-04-14 Knife crime update",
+    ]
+    hit = SearchService(tmp_path / "offline").search(SearchRequest(q="cctv")).results[0]
+    assert hit.council == "Testshire Council"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1/minutes.pdf", "refused: not a URL"),
+        ("file:///etc/passwd", r"only http(s) URLs"),
+        ("http://127.0.0.2:9/minutes.pdf", "connection failed"),  # another host, linked: allowed
+    ],
+)
+def test_odd_minutes_links_fail_one_meeting_only(
+    site: FakeModernGov, tmp_path: Path, url: str, problem: str
+) -> None:
+    links = [("Printed minutes 12th-May-2026 18.00", url)]
+    site.add(meeting_path("103"), meeting_xml("103", "12/05/2026", CRIME, [], links=links))
+    policy = FetchPolicy(delay=0, timeout=1, retries=0)
+    report = harvest(options(site, tmp_path), policy=policy, say=lambda _l: None)
+    (only,) = report.problems
+    assert "(meeting 103)" in only and problem in only
+    assert len(titles(tmp_path / "index")) == 4

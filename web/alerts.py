@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from kb import mailer
-from kb.alerts import FILTERS, Alert, AlertError, check_email, matching_ids
+from kb.alerts import FILTERS, Alert, AlertError, check_email, matching_hits
 from kb.query import QueryError
 from kb.tokens import sign, verify
 
@@ -161,7 +161,7 @@ def confirm_post() -> str:
     if not path.exists():
         from web.search import service
 
-        seen = sorted(h.id for h in matching_ids(service(), alert))
+        seen = sorted(h.id for h in matching_hits(service(), alert))
         record = {
             "id": f"web-{ident[:8]}",
             "query": alert.query,

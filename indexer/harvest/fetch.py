@@ -188,16 +188,23 @@ class Fetcher:
         self.close()
 
     def allow_host_of(self, url: str) -> None:
-        """Allow the host of a URL the council's own XML links to."""
-        parts = urlsplit(url)
-        if parts.scheme in {"http", "https"} and parts.hostname:
-            self.allowed_hosts.add(parts.hostname.lower())
+        """Allow the host of a URL the council's own XML links to (a malformed one: none)."""
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError:
+            return
+        if parts.scheme in {"http", "https"} and host:
+            self.allowed_hosts.add(host.lower())
 
     def _check_url(self, url: str) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+        except ValueError as exc:
+            raise FetchError(url, f"refused: not a URL ({exc})") from exc
         if parts.scheme not in {"http", "https"}:
             raise FetchError(url, f"refused: only http(s) URLs are fetched, not {parts.scheme!r}")
-        host = (parts.hostname or "").lower()
         if host not in self.allowed_hosts:
             raise FetchError(url, f"refused: host {host!r} is not the council's or linked")
 
@@ -271,7 +278,9 @@ class Fetcher:
                 response, body = self._once(current, headers)
             except httpx.TimeoutException:
                 problem, wait = f"timed out after {self.policy.timeout:g} s", None
-            except httpx.TransportError as exc:
+            except httpx.InvalidURL as exc:
+                raise FetchError(url, f"refused: not a URL ({exc})") from exc
+            except httpx.RequestError as exc:  # connection, protocol, decoding errors
                 problem, wait = f"connection failed: {exc}", None
             else:
                 if response.status_code in {301, 302, 303, 307, 308}:
