@@ -89,8 +89,11 @@ def alerts_add(
 def alerts_list(index: str | None, as_json: bool) -> None:
     """The saved searches (with those confirmed in the web app)."""
     index_dir = config.index_dir(index)
-    with AlertStore(alerts_path(index_dir)).locked() as store:
-        store.sync_web(_state_dir())
+    try:
+        with AlertStore(alerts_path(index_dir)).locked() as store:
+            store.sync_web(_state_dir())
+    except AlertError as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         rows = [{k: v for k, v in vars(a).items() if k != "seen"} for a in store.alerts]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -142,7 +145,10 @@ def _deliverer(settings: dict[str, Any]) -> Any:
     from kb import mailer
 
     smtp = mailer.parse_smtp_url(settings["smtp_url"])
-    context = ssl.create_default_context(cafile=settings["smtp_ca_file"] or None)
+    try:
+        context = ssl.create_default_context(cafile=settings["smtp_ca_file"] or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise mailer.MailError(f"KB_SMTP_CA_FILE cannot be used: {exc}") from exc
 
     unsubscribe = _unsubscribe(settings)
 
@@ -154,8 +160,17 @@ def _deliverer(settings: dict[str, Any]) -> Any:
 
 
 def run_alerts(index_dir: Path, *, dry_run: bool = False) -> bool:
-    """Send (or print) the digests due for the index at ``index_dir``; False on a problem.
-    Without ``KB_SMTP_URL`` nothing is sent or recorded: a line says so."""
+    """Send (or print) the digests due for the index at ``index_dir``; False on a problem
+    (a line on stderr says which).  Without ``KB_SMTP_URL`` nothing is sent or recorded: a
+    line says so."""
+    try:
+        return _run_alerts(index_dir, dry_run)
+    except AlertError as exc:
+        click.echo(f"alerts: {exc}", err=True)
+        return False
+
+
+def _run_alerts(index_dir: Path, dry_run: bool) -> bool:
     from kb.mailer import MailError
 
     settings = config.load()

@@ -142,3 +142,26 @@ def test_bad_smtp_url_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("KB_SMTP_URL", "http://wrong")
     result = CliRunner().invoke(main, ["alerts", "send", "--index", str(index)])
     assert result.exit_code == 1 and "must start smtp://" in result.output
+
+
+def test_damaged_alerts_file_and_bad_ca_file_are_clear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / "index"
+    minutes = tmp_path / "m.txt"
+    minutes.write_text(
+        "Crime and Disorder Committee\nMinutes of the meeting held on 5 June 2026\n\n"
+        "1. CCTV\nCCTV was discussed.\n",
+        encoding="utf-8",
+    )
+    kb("ingest", str(minutes), "--council", "Testshire", "--index", str(index))
+    kb("alerts", "add", "CCTV", "--email", "a@example.org", "--index", str(index))
+    monkeypatch.setenv("KB_SMTP_URL", "smtp://127.0.0.1:1")
+    monkeypatch.setenv("KB_SMTP_CA_FILE", str(tmp_path / "missing.pem"))
+    result = CliRunner().invoke(main, ["alerts", "send", "--index", str(index)])
+    assert result.exit_code == 1 and "KB_SMTP_CA_FILE cannot be used" in result.output
+    (tmp_path / "index.alerts.json").write_text("{oops", encoding="utf-8")
+    for args in (["alerts", "send"], ["alerts", "list"]):
+        result = CliRunner().invoke(main, [*args, "--index", str(index)])
+        assert result.exit_code == 1 and "index.alerts.json is damaged" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -211,3 +211,22 @@ def test_digest_links_stop_the_alert(
     confirm = tokens.sign({"q": "x", "email": "a@example.org", "exp": 2**40}, state)
     bad = client.get(f"/alerts/unsubscribe?token={confirm}")
     assert bad.status_code == 400 and b"not an unsubscribe link" in bad.data
+
+
+def test_unwritable_state_folder_is_a_503_not_a_500(
+    seed_index: Path, inbox: Inbox, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    app = create_app(
+        {
+            "index": str(seed_index),
+            "smtp_url": inbox.url,
+            "smtp_ca_file": str(inbox.ca_file),
+            "state_dir": str(blocker),
+            "TESTING": True,
+        }
+    )
+    resp = subscribe(app.test_client())
+    assert resp.status_code == 503 and b"not available just now" in resp.data
+    assert inbox.messages == []

@@ -47,6 +47,15 @@ POST_ENDPOINTS = frozenset({"alerts.subscribe", "alerts.confirm_post", "alerts.u
 bp = Blueprint("alerts", __name__)
 
 
+@bp.errorhandler(OSError)
+def _state_unavailable(exc: OSError) -> Any:
+    """The state folder cannot be written (full, read-only): a 503 page, never a 500."""
+    from web.errors import error_response
+
+    current_app.logger.error("alerts state folder: %s", exc)
+    return error_response(503, "Email alerts are not available just now. Please try later.")
+
+
 def enabled(settings: dict[str, Any]) -> bool:
     """Whether the app offers email alerts (SMTP and a state folder are configured)."""
     return bool(settings.get("smtp_url") and settings.get("state_dir"))
