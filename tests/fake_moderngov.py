@@ -242,6 +242,21 @@ def minutes_pdf(committee: str, day: str, items: list[tuple[str, str, str]]) -> 
     return buf.getvalue()
 
 
+def minutes_docx(committee: str, day: str, items: list[tuple[str, str, str]]) -> bytes:
+    """A minutes Word file (python-docx): heading, date line, bold numbered items."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(committee, level=1)
+    document.add_paragraph(f"Minutes of the meeting held on {day} at 6.00 pm")
+    for number, title, text in items:
+        document.add_paragraph().add_run(f"{number}. {title}").bold = True
+        document.add_paragraph(text)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
 # --------------------------------------------------------------------------- a demo site
 
 WS = "/mgWebService.asmx"

@@ -27,6 +27,8 @@ from fake_moderngov import (
     demo_site,
     meeting_path,
     meeting_xml,
+    meetings_xml,
+    minutes_docx,
 )
 
 from indexer.harvest.fetch import FetchPolicy
@@ -386,3 +388,22 @@ def test_odd_minutes_links_fail_one_meeting_only(
     (only,) = report.problems
     assert "(meeting 103)" in only and problem in only
     assert len(titles(tmp_path / "index")) == 4
+
+
+def test_minutes_in_a_linked_word_file(site: FakeModernGov, tmp_path: Path) -> None:
+    listed = [("201", "20/03/2026", "Cancelled"), ("202", "24/03/2026", "Confirmed")]
+    site.add(f"{WS}/GetMeetings?lCommitteeId=11&{RANGE}", meetings_xml("11", "Licensing", listed))
+    doc = f"{site.url}/documents/s202/Minutes%2024th-Mar-2026.docx"
+    links = [("Minutes 24th-Mar-2026 18.00 Licensing Committee", doc)]
+    site.add(meeting_path("202"), meeting_xml("202", "24/03/2026", "Licensing", [], links=links))
+    items = [("1", "Apologies", "None."), ("2", "Taxi licensing and CCTV", "CCTV in taxis.")]
+    body = minutes_docx("Licensing Committee", "24 March 2026", items)
+    site.add("/documents/s202/Minutes%2024th-Mar-2026.docx", body, "application/octet-stream")
+    report = run(site, tmp_path, committees=("11",))
+    assert report.outcomes == {"cancelled": 1, "document": 1} and report.problems == []
+    folder = next((tmp_path / "raw").iterdir())
+    assert (folder / "licensing-committee" / "2026-03-24-202-minutes.docx").read_bytes() == body
+    assert titles(tmp_path / "index") == [
+        "2026-03-24 Apologies",
+        "2026-03-24 Taxi licensing and CCTV",
+    ]
