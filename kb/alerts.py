@@ -98,6 +98,21 @@ def alerts_path(index_dir: Path) -> Path:
     return index_dir.parent / f"{index_dir.name}.alerts.json"
 
 
+def search_service(index_dir: Path) -> Any | None:
+    """The search service of the index at ``index_dir``, or None when there is no index yet.
+
+    The one place alerts (and ``kb alerts``) open the index; it takes the service from
+    ``kb.service`` where the engine split put it, else from ``kb.search``."""
+    try:
+        from kb.service import IndexMissingError, SearchService  # type: ignore[import-not-found]
+    except ImportError:
+        from kb.search import IndexMissingError, SearchService
+    try:
+        return SearchService(Path(index_dir))
+    except IndexMissingError:
+        return None
+
+
 def matching_hits(service: Any, alert: Alert, limit: int = SCAN_LIMIT) -> list[Hit]:
     """The newest ``limit`` hits of ``alert``'s search (QueryError for a bad query)."""
     hits: list[Hit] = []

@@ -18,19 +18,11 @@ from kb.alerts import (
     Digest,
     alerts_path,
     digests,
+    search_service,
     send_digests,
     unsubscribe_links,
 )
 from kb.cli_common import INDEX_HELP
-
-
-def _service_or_none(index_dir: Path) -> Any | None:
-    from kb.search import IndexMissingError, SearchService
-
-    try:
-        return SearchService(index_dir)
-    except IndexMissingError:
-        return None
 
 
 def _state_dir() -> Path | None:
@@ -77,7 +69,7 @@ def alerts_add(
     )
     try:
         with AlertStore(alerts_path(index_dir)).locked() as store:
-            store.add(alert, _service_or_none(index_dir))
+            store.add(alert, search_service(index_dir))
     except AlertError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"added alert {alert.id}: {alert.describe()} → {alert.email}")
@@ -174,7 +166,7 @@ def _run_alerts(index_dir: Path, dry_run: bool) -> bool:
     from kb.mailer import MailError
 
     settings = config.load()
-    service = _service_or_none(index_dir)
+    service = search_service(index_dir)
     if service is None:
         click.echo("alerts: no index yet")
         return True

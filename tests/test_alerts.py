@@ -16,9 +16,9 @@ from kb.alerts import (
     alerts_path,
     check_email,
     digests,
+    search_service,
     send_digests,
 )
-from kb.search import SearchService
 
 MINUTES = """{council}
 {committee}
@@ -83,15 +83,15 @@ def test_alerts_live_beside_the_index_not_inside(tmp_path: Path) -> None:
 
 def test_new_alert_sees_what_is_there_already(index: Path) -> None:
     store = store_for(index)
-    alert = store.add(Alert("", "CCTV", "ann@example.org"), SearchService(index))
+    alert = store.add(Alert("", "CCTV", "ann@example.org"), search_service(index))
     assert len(alert.id) == 8 and alert.created
     assert alert.seen == ["testshire-council/crime-and-disorder-committee/2026-05-01/2"]
-    assert digests(store, SearchService(index)) == []
+    assert digests(store, search_service(index)) == []
 
 
 def test_new_items_go_out_once_one_digest_per_address(index: Path, tmp_path: Path) -> None:
     store = store_for(index)
-    service = SearchService(index)
+    service = search_service(index)
     store.add(Alert("", "CCTV", "ann@example.org"), service)
     store.add(Alert("", "cameras", "ann@example.org"), service)  # overlaps the first
     store.add(Alert("", "CCTV", "bob@example.org", committee=["Licensing Committee"]), service)
@@ -106,7 +106,7 @@ def test_new_items_go_out_once_one_digest_per_address(index: Path, tmp_path: Pat
         committee="Licensing Committee",
         day="9 June 2026",
     )
-    service = SearchService(index)
+    service = search_service(index)
     due = {d.email: d for d in digests(store, service)}
     assert sorted(due) == ["ann@example.org", "bob@example.org"]
     ann = due["ann@example.org"]
@@ -125,9 +125,9 @@ def test_new_items_go_out_once_one_digest_per_address(index: Path, tmp_path: Pat
 
 def test_failed_delivery_is_tried_again(index: Path, tmp_path: Path) -> None:
     store = store_for(index)
-    store.add(Alert("", "CCTV", "ann@example.org"), SearchService(index))
+    store.add(Alert("", "CCTV", "ann@example.org"), search_service(index))
     add_minutes(index, tmp_path, "b.txt", "CCTV upgrade", "New CCTV cameras.")
-    service = SearchService(index)
+    service = search_service(index)
 
     def broken(_d: Digest) -> None:
         raise OSError("connection refused")
@@ -141,17 +141,17 @@ def test_failed_delivery_is_tried_again(index: Path, tmp_path: Path) -> None:
 
 def test_dry_run_records_nothing(index: Path, tmp_path: Path) -> None:
     store = store_for(index)
-    store.add(Alert("", "CCTV", "ann@example.org"), SearchService(index))
+    store.add(Alert("", "CCTV", "ann@example.org"), search_service(index))
     add_minutes(index, tmp_path, "b.txt", "CCTV upgrade", "New CCTV cameras.")
-    assert send_digests(store, SearchService(index), None, say=lambda _l: None) == (0, [])
-    assert len(digests(store, SearchService(index))) == 1
+    assert send_digests(store, search_service(index), None, say=lambda _l: None) == (0, [])
+    assert len(digests(store, search_service(index))) == 1
 
 
 def test_digest_has_text_and_html_with_permalinks_escaped(index: Path, tmp_path: Path) -> None:
     store = store_for(index)
-    store.add(Alert("", "cctv -<script>", "ann@example.org"), SearchService(index))
+    store.add(Alert("", "cctv -<script>", "ann@example.org"), search_service(index))
     add_minutes(index, tmp_path, "b.txt", "CCTV costs & more", "CCTV here.")
-    (digest,) = digests(store, SearchService(index))
+    (digest,) = digests(store, search_service(index))
     msg = digest.message("kb@example.org", "https://minutes.example.org/")
     assert msg["Subject"] == "Minutes KB: 1 new item for your saved searches"
     assert msg["To"] == "ann@example.org" and msg["From"] == "kb@example.org"
@@ -190,7 +190,7 @@ def test_good_address() -> None:
 def test_bad_query_and_unknown_id(index: Path) -> None:
     store = store_for(index)
     with pytest.raises(AlertError, match="bad query"):
-        store.add(Alert("", "year:soon", "ann@example.org"), SearchService(index))
+        store.add(Alert("", "year:soon", "ann@example.org"), search_service(index))
     with pytest.raises(AlertError, match="no alert 'nope'"):
         store.remove("nope")
 
@@ -224,4 +224,4 @@ def test_confirmed_web_subscriptions_are_imported(index: Path, tmp_path: Path) -
     assert [a.id for a in found] == ["web1"]
     assert not (subs / "x.json").exists() and (subs / "bad.json").exists()
     assert [a.id for a in store_for(index).alerts] == ["web1"]
-    assert digests(store_for(index), SearchService(index)) == []
+    assert digests(store_for(index), search_service(index)) == []

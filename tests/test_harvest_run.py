@@ -33,8 +33,9 @@ from fake_moderngov import (
 
 from indexer.harvest.fetch import FetchPolicy
 from indexer.harvest.run import HarvestError, HarvestOptions, harvest
+from kb.alerts import search_service
 from kb.cli import main
-from kb.search import SearchRequest, SearchService
+from kb.results import SearchRequest
 
 pytest.importorskip("reportlab", reason="reportlab (dev) builds the minutes PDF")
 
@@ -68,7 +69,7 @@ def run(site: FakeModernGov, tmp_path: Path, lines: list[str] | None = None, **e
 
 
 def titles(index: Path, q: str = "") -> list[str]:
-    res = SearchService(index).search(SearchRequest(q=q, sort="oldest", page_size=50))
+    res = search_service(index).search(SearchRequest(q=q, sort="oldest", page_size=50))
     return [f"{h.date} {h.item_title}" for h in res.results]
 
 
@@ -82,7 +83,7 @@ def test_harvest_yields_the_meetings_and_items(site: FakeModernGov, tmp_path: Pa
         "2026-04-14 Declarations of interest",
         "2026-04-14 Knife crime update",
     ]
-    hits = SearchService(tmp_path / "index").search(SearchRequest(q="cctv")).results
+    hits = search_service(tmp_path / "index").search(SearchRequest(q="cctv")).results
     assert [(h.council, h.committee) for h in hits] == [("Testshire Council", CRIME)]
     # the previous meeting's minutes linked on agenda item 1 were never fetched
     assert not [p for p in site.requests() if "wrong.pdf" in p]
@@ -366,7 +367,7 @@ def test_the_raw_folder_ingests_again_offline(site: FakeModernGov, tmp_path: Pat
         "2026-04-14 Declarations of interest",
         "2026-04-14 Knife crime update",
     ]
-    hit = SearchService(tmp_path / "offline").search(SearchRequest(q="cctv")).results[0]
+    hit = search_service(tmp_path / "offline").search(SearchRequest(q="cctv")).results[0]
     assert hit.council == "Testshire Council"
 
 

@@ -295,7 +295,11 @@ def _ingest(
 ) -> None:
     """Ingest every harvested minutes file not yet ingested in its current form."""
     from indexer.pipeline import ingest
-    from indexer.write import IndexLockedError
+
+    try:  # where the engine split put it, else the writer's own module
+        from kb.engine import IndexLockedError  # type: ignore[import-not-found]
+    except ImportError:
+        from indexer.write import IndexLockedError
 
     todo: dict[str, tuple[str, str]] = {}
     for mid, entry in state.meetings.items():
