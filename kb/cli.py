@@ -17,6 +17,7 @@ from kb import config
 from kb.cli_common import INDEX_HELP
 from kb.cli_common import parse_day as _parse_day
 from kb.query import QueryError
+from kb.ranking import MATCH_LABELS
 
 #: Exit status of ``kb ingest`` when another ingest holds the index (sysexits EX_TEMPFAIL).
 EX_TEMPFAIL = 75
@@ -25,13 +26,14 @@ SEARCH_HELP = """Search the minutes, item by item.
 
 \b
 QUERY syntax:
-  cctv funding             both words (AND is the default)
+  cctv funding             both words first (AND); when few items have
+                           every word, most of them, then any (it says so)
   "sex trade"              the exact phrase
   cctv OR cameras          either; NOT or a leading '-' excludes: cctv -funding
   (cctv OR cameras) park   brackets group; safe* matches words starting "safe"
   committee:licensing  council:luton  speaker:hawkes  topic:cctv
   year:2018  year:2017..2019  year:2017..  year:..2019
-Other name:value text is searched as plain words.  Dates: --from/--to
+Other name:value text is searched as the words side by side.  Dates: --from/--to
 (YYYY-MM-DD) or --year; not both.
 """
 
@@ -241,6 +243,10 @@ def search(
     first = (res.page - 1) * res.page_size
     shown = f"{first + 1}–{first + len(res.results)} of " if res.results else ""
     click.echo(f"{shown}{res.total} items for {res.query!r}")
+    if res.match and res.match != "all":
+        click.echo(f"Few items have every word: showing items with {MATCH_LABELS[res.match]}")
+    if res.also_searched:
+        click.echo(f"Also searched: {', '.join(res.also_searched)}")
     if res.suggestion:
         click.echo(f"Did you mean: {res.suggestion}")
     for n, hit in enumerate(res.results, start=first + 1):

@@ -3,7 +3,8 @@ into Whoosh queries).
 
 Syntax (also shown by ``kb search --help``)::
 
-    cctv funding            both words (AND is the default)
+    cctv funding            both words (AND is the default; kb.ranking relaxes it
+                            to most or any of the words when few items have all)
     "sex trade"             the exact phrase
     cctv OR cameras         either word;  NOT / a leading '-' excludes:  cctv -funding
     (cctv OR cameras) park  brackets group
@@ -12,7 +13,7 @@ Syntax (also shown by ``kb search --help``)::
     year:2018  year:2017..2019  (also year:2017.. and year:..2019)
     committee:"crime and disorder"   a quoted value matches as a phrase
 
-Any other ``name:value`` is searched as the plain words ``name value``: the index's private
+Any other ``name:value`` is searched as the words ``name value`` side by side: the index's private
 fields cannot be reached from a query.  Bad queries raise :class:`QueryError` whose message
 can be shown to the user as-is.
 """

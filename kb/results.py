@@ -55,6 +55,8 @@ class Hit:
     snippet_html: str
     score: float
     url: str
+    #: ids of near-identical items of the same meeting shown as this one result
+    grouped: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +70,11 @@ class SearchResponse:
     histogram: dict[int, dict[str, int]]
     suggestion: str | None
     elapsed_ms: float
+    #: for plain word queries, which words a result had to match: "all", "most" or "any"
+    #: (:data:`kb.ranking.MATCH_LABELS`); "" for other queries
+    match: str = ""
+    #: synonyms and related terms also searched, at a lower weight than the words typed
+    also_searched: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The ``kb search --json`` / API shape."""
@@ -85,12 +92,15 @@ class SearchResponse:
                     "snippet": h.snippet,
                     "snippet_html": h.snippet_html,
                     "url": h.url,
+                    "grouped": h.grouped,
                 }
                 for h in self.results
             ],
             "facets": {k: {f.value: f.count for f in v} for k, v in self.facets.items()},
             "histogram": {str(y): dict(c) for y, c in self.histogram.items()},
             "suggestion": self.suggestion,
+            "match": self.match,
+            "also_searched": self.also_searched,
         }
 
 

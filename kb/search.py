@@ -39,7 +39,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from kb import analysis, fastscore, mapped, spelling
+from kb import analysis, fastscore, mapped, spelling, wordsearch
 from kb.browse import BrowseMixin, day
 from kb.facets import FACETS, SORTS, FacetCache
 from kb.model import slugify
@@ -206,6 +206,7 @@ class SearchService(BrowseMixin):
         expander: Any = "auto",
         cache_size: int = 256,
         postings_cache_mb: int = 64,
+        word_ranking: bool = True,
     ):
         self.index_dir = Path(index_dir)
         if not index.exists_in(str(self.index_dir)):
@@ -220,6 +221,9 @@ class SearchService(BrowseMixin):
         self._facets: FacetCache | None = None
         self._facets_ix: Any = None
         self.expander = _load_expander() if expander == "auto" else expander
+        #: plain word queries ranked by kb.ranking (AND, then relaxed; synonyms weighted;
+        #: text boosts); False searches them as plain Whoosh AND queries ranked by BM25F
+        self.word_ranking = word_ranking
         #: recent responses, keyed by index identity + commit generation (see ``search``)
         self.results_cache = ResultCache(cache_size)
         #: decoded postings of recent words per segment (see kb.fastscore.PostingsCache)
@@ -338,7 +342,18 @@ class SearchService(BrowseMixin):
                 mask &= (dates >= datetime_to_long(lo)) & (dates <= datetime_to_long(hi))
                 filtered = True
             ranked: tuple[np.ndarray, np.ndarray] | None = None
-            if tree is not None and sort == "relevance":  # one scored pass gives both
+            word_plan = wordsearch.plan(tree, self.expander) if self.word_ranking else None
+            match, grouped = "", {}
+            if word_plan is not None:  # plain words: AND, else relaxed (kb.ranking)
+                for clause in word_plan.clauses:  # snippets mark the synonyms found too
+                    for seq in clause.synonym_terms:
+                        compiler.highlight.update(seq)
+                words = wordsearch.rank_words(s, word_plan, cache.lengths, self.postings, mask)
+                match, grouped = words.level, words.grouped
+                mask &= cache.mask(words.docs)
+                if sort == "relevance":
+                    ranked = (words.docs, words.scores)
+            elif tree is not None and sort == "relevance":  # one scored pass gives both
                 ranked = fastscore.rank(s, text_q, cache.lengths, self.postings, ordered=False)
                 if ranked is None:  # not a plain word query: Whoosh ranks, filter first
                     allowed = set(np.flatnonzero(mask).tolist()) if filtered else None
@@ -357,9 +372,13 @@ class SearchService(BrowseMixin):
                 ordered = cache.order(np.flatnonzero(mask), newest=sort == "newest")
                 page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
             hits = [self._hit(s.stored_fields(d), score, compiler) for d, score in page_hits]
+            for hit, (d, _score) in zip(hits, page_hits, strict=True):
+                hit.grouped = grouped.get(d, [])
             facets = {f: self._facet_values(s, cache, f, mask) for f in FACETS}
             histogram = cache.histogram(mask)
-            suggestion = self._suggest(s, compiler) if total == 0 else None
+            # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
+            relaxed = match in ("most", "any")
+            suggestion = self._suggest(s, compiler) if total == 0 or relaxed else None
         response = SearchResponse(
             query=req.q,
             total=total,
@@ -369,6 +388,8 @@ class SearchService(BrowseMixin):
             facets=facets,
             histogram=histogram,
             suggestion=suggestion,
+            match=match,
+            also_searched=word_plan.also_searched if word_plan is not None else [],
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
         )
         self.results_cache.put(state, key, response)

@@ -82,10 +82,22 @@ def test_search_human_output(runner, index) -> None:
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == "1–1 of 1 items for 'CCTV'"
-    assert lines[2].startswith("1. KEEPING LUTON SAFE AND TIDY")
+    # data/synonyms.toml and the topics' synonyms
+    assert lines[1] == "Also searched: closed circuit television, cctv camera"
+    assert lines[3].startswith("1. KEEPING LUTON SAFE AND TIDY")
     assert "Luton · Crime and Disorder Committee · 2018-03-27" in result.output
     assert "10 CCTV units" in " ".join(result.output.split())
     assert f"/items/{ITEM7}" in result.output
+
+
+def test_search_says_when_it_relaxed_and(runner, index) -> None:
+    result = runner.invoke(main, ["search", "cctv firearms", "--index", index])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:2] == [
+        "1–2 of 2 items for 'cctv firearms'",
+        "Few items have every word: showing items with any of the words",
+    ]
 
 
 def test_search_json_shape(runner, index) -> None:

@@ -199,7 +199,9 @@ def test_every_word_of_an_item_finds_it(meeting: Meeting, pick) -> None:  # type
             res = service.search(SearchRequest(q=word, page_size=100))
         finally:
             service.close()
-    assert item.id in [h.id for h in res.results], (word, item.title, item.body[:80])
+    # an item with the same words as another of its meeting is shown once, as that one
+    found = [h.id for h in res.results] + [g for h in res.results for g in h.grouped]
+    assert item.id in found, (word, item.title, item.body[:80])
 
 
 @pytest.mark.parametrize("word", ["the", "and", "zz"])

@@ -52,10 +52,23 @@ def test_exact_phrase_sex_trade(seed: SearchService) -> None:
 
 
 def test_and_is_the_default_and_or_widens(seed: SearchService) -> None:
-    both = seed.search(SearchRequest(q="cctv firearms")).total
+    plain = SearchService(seed.index_dir, word_ranking=False)
+    assert plain.search(SearchRequest(q="cctv firearms")).total == 0  # strictly AND
+    plain.close()
+    both = seed.search(SearchRequest(q="cctv firearms"))
     either = seed.search(SearchRequest(q="cctv OR firearms")).total
     cctv = seed.search(SearchRequest(q="cctv")).total
-    assert both == 0 and cctv == 1 and either == 2
+    assert cctv == 1 and either == 2
+    # no item has both words: the search relaxes to either word and says so
+    assert (both.total, both.match) == (2, "any")
+    assert seed.search(SearchRequest(q="cctv")).match == "all"
+    assert both.suggestion is None  # both words are spelt as indexed
+
+
+def test_a_relaxed_search_still_suggests_a_spelling(seed: SearchService) -> None:
+    res = seed.search(SearchRequest(q="cctv firaerms"))
+    assert (res.match, res.total) == ("any", 1)  # the misspelt word matches nothing
+    assert res.suggestion == "cctv firearms"
 
 
 def test_not_excludes(seed: SearchService) -> None:
@@ -112,7 +125,8 @@ def test_private_fields_are_plain_words(seed: SearchService, q: str) -> None:
     res = seed.search(SearchRequest(q=q))
     assert all(h.id.count("/") == 3 for h in res.results)
     name, value = q.split(":")
-    both = seed.search(SearchRequest(q=f"{name} {value}"))
+    # one token: its words side by side, as the phrase (never relaxed to one of the words)
+    both = seed.search(SearchRequest(q=f'"{name} {value}"'))
     assert res.total == both.total
 
 

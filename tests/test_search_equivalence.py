@@ -88,7 +88,7 @@ def _exhaustive_ids(svc: SearchService, req: SearchRequest, folder: Path) -> tup
 @pytest.mark.corpus
 @pytest.mark.parametrize("q", QUERIES)
 def test_ranking_equals_exhaustive_whoosh_ranking(one_commit: Path, q: str) -> None:
-    svc = SearchService(one_commit, cache_size=0)
+    svc = SearchService(one_commit, cache_size=0, word_ranking=False)
     total, ids = _exhaustive_ids(svc, SearchRequest(q=q), one_commit)
     assert total > 0, q
     for page in (1, 2):
@@ -101,7 +101,7 @@ def test_ranking_equals_exhaustive_whoosh_ranking(one_commit: Path, q: str) -> N
 @pytest.mark.corpus
 @pytest.mark.parametrize("q", ["council", "council meeting", '"parish council"'])
 def test_filtered_ranking_equals_exhaustive_whoosh_ranking(one_commit: Path, q: str) -> None:
-    svc = SearchService(one_commit, cache_size=0)
+    svc = SearchService(one_commit, cache_size=0, word_ranking=False)
     committees = [fv.value for fv in svc.search(SearchRequest(q=q)).facets["committee"]]
     assert committees
     for committee in committees[:3]:

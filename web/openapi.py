@@ -42,6 +42,10 @@ SCHEMAS: dict[str, Any] = {
             "snippet": _STR,
             "snippet_html": _STR,
             "url": _STR,
+            "grouped": {
+                **_STR_LIST,
+                "description": "ids of near-identical items of the same meeting shown as this one",
+            },
         }
     ),
     "SearchResponse": _obj(
@@ -62,6 +66,16 @@ SCHEMAS: dict[str, Any] = {
                 "additionalProperties": {"type": "object", "additionalProperties": _INT},
             },
             "suggestion": _STR_OR_NULL,
+            "match": {
+                "type": "string",
+                "enum": ["", "all", "most", "any"],
+                "description": "plain word queries: whether results have all, most or any of "
+                "the words (AND is relaxed when it finds few items); '' for other queries",
+            },
+            "also_searched": {
+                **_STR_LIST,
+                "description": "synonyms also searched, at a lower weight than the words typed",
+            },
         }
     ),
     "PersonRef": _obj({"person_id": _STR, "name": _STR}, {"form": _STR, "role": _STR_OR_NULL}),

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from kb.ranking import MATCH_LABELS
 from kb.search import SearchRequest
 from web import alerts, feeds
 from web.highlight import query_terms
@@ -106,6 +107,7 @@ def search() -> str:
         qs=query_string(p, settings()["page_size"]),
         chart_link=lambda year: url_with(p, "year", [year]),
         alerts_enabled=has_query and alerts.enabled(settings()),
+        match_labels=MATCH_LABELS,
     )
 
 
