@@ -18,24 +18,37 @@ Councillor Moles").  Names are returned as printed, without titles (``Councillor
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from indexer.people_names import ROLE_WORDS, chair_kind, parse_name
 from kb.model import Attendance, Block, MembersTable
 
 _LABELS: dict[str, str] = {
     r"present in the chair|in the chair|cadeirydd": "chair",
-    r"present|members present|councillors present|presennol|attendance|in attendance:? members": (
-        "present"
-    ),
+    r"present|members present|councillors present|presennol|attendance|sederunt|"
+    r"in attendance:? members": ("present"),
     r"chair(?:man|person)?": "chair",
     r"councillors|cllrs|cynghorwyr|members": "present",
-    r"apolog(?:y|ies)(?: for absence)?(?: received)?|ymddiheuriadau": "apologies",
+    r"apolog(?:y|ies)(?: for absence)?(?: received)?|ymddiheuriadau|regrets": "apologies",
     r"(?:also )?in attendance|officers?(?: present| in attendance)?|officials|also present|"
-    r"clerk|staff|garda nominations": "officers",
+    r"clerk|staff(?: present| in attendance)?|garda nominations": "officers",
 }
 _LABEL_RX = [
     (re.compile(rf"^\s*(?:{rx})\s*(?::|-|–|\s*$)\s*(?P<rest>.*)$", re.I | re.S), role)
     for rx, role in _LABELS.items()
 ]
+#: A label that is itself a post: the people after it hold it ('Clerk: Ms R Stevens').
+_POST_LABEL = re.compile(
+    r"^\s*(?P<post>(?:(?:parish|town|community|deputy|assistant)\s+)?clerk(?:\s+to the council)?"
+    r"|(?:responsible financial officer|rfo|treasurer|secretary))\s*[:\-–]",
+    re.I,
+)
+#: Members of the public counted among those in attendance are not officers.
+_PUBLIC = re.compile(
+    r"\bmembers? of (?:the )?public\b|^(?:\d+|one|two|three|four|five|six|several|no)\s+"
+    r"(?:\w+\s+)?(?:members?|residents?|parishioners|people|public)\b",
+    re.I,
+)
 _TITLE = re.compile(
     r"^(?:(?:county|district|borough|town|community|parish)\s+)?"
     r"(?:councillors?|cllrs?\.?|cyng\.?|cynghorwyr|mr\.?|mrs\.?|ms\.?|miss|dr\.?)\s+",
@@ -105,11 +118,11 @@ def _label(block: Block) -> tuple[str, str] | None:
 
 
 def _is_chair_role(role: str | None) -> bool:
-    return bool(role) and bool(re.fullmatch(r"chair(?:man|person)?", (role or "").lower()))
+    return chair_kind(role) == "chair"
 
 
 def _is_vice_role(role: str | None) -> bool:
-    return bool(role) and (role or "").lower().replace("-", " ").startswith("vice chair")
+    return chair_kind(role) == "vice"
 
 
 def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
@@ -121,28 +134,11 @@ def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
     the first eight ``body`` blocks.
     """
     att = Attendance()
-    role: str | None = None
-    expect_more = False
-    for block in preamble:
-        found = _label(block)
-        if found:
-            role, rest = found
-            if role == "present" and re.match(r"councillors?\s*:?\s*$", rest, re.I):
-                rest = ""
-            _add(att, role, rest)
-            expect_more = not rest or _continues(rest)
-            continue
-        starts_like_names = bool(_TITLE.match(block.text) or re.match(r"and\b", block.text))
-        if (
-            role
-            and not block.bold
-            and block.kind != "table-row"
-            and (expect_more or starts_like_names)
-        ):
-            _add(att, role, block.text)
-            expect_more = _continues(block.text)
-        else:
-            role, expect_more = None, False
+    _scan(preamble, att)
+    if not (att.present or att.chair or att.officers):
+        # An agenda list printed above 'Present:' ends the preamble too early: read the
+        # labelled runs of the first blocks after it ('1. Apologies' / … / 'Present: …').
+        _scan(body[:_AFTER_AGENDA], att, labelled_only=True)
     if not att.apologies:
         for block in body[:8]:
             m = re.search(r"apolog\w*", block.text, re.I)
@@ -155,6 +151,65 @@ def extract_attendance(preamble: list[Block], body: list[Block]) -> Attendance:
                 break
     att.members_tables = members_tables(preamble)
     return att
+
+
+_AFTER_AGENDA = 30
+#: A label inside a paragraph, where a PDF joined the lines ('… at 7.30pm Present: Cllr A …').
+_INNER_LABEL = re.compile(
+    r"(?<=\s)(?<!(?i:staff) )(?<!(?i:also) )(?<!(?i:members) )(?<!(?i:council) )"
+    r"(?<!(?i:councillors) )"
+    r"(?=(?:Present|PRESENT|Members [Pp]resent|Councillors [Pp]resent|In [Aa]ttendance|"
+    r"IN ATTENDANCE|Also [Pp]resent|ALSO PRESENT|Apologies|APOLOGIES|Staff [Pp]resent|Staff|"
+    r"Officers [Pp]resent|Officers|Regrets|"
+    r"Sederunt)\s*:)"
+)
+
+
+def _split_at_labels(block: Block) -> list[Block]:
+    """``block`` cut before each attendance label inside it (one block when there is none)."""
+    if block.kind == "table-row" or not _INNER_LABEL.search(block.text):
+        return [block]
+    parts = [p.strip() for p in _INNER_LABEL.split(block.text) if p.strip()]
+    return [replace(block, text=p) for p in parts]
+
+
+def _scan(blocks: list[Block], att: Attendance, labelled_only: bool = False) -> None:
+    """Add to ``att`` the labelled runs of names in ``blocks`` (see :func:`extract_attendance`).
+
+    ``labelled_only`` reads only 'Present'/'In attendance'-type labels (not 'Apologies', which
+    is also an agenda item's title) and stops at the first block after a run.
+    """
+    role: str | None = None
+    expect_more = False
+    for block in (part for b in blocks for part in _split_at_labels(b)):
+        found = _label(block)
+        if found and labelled_only and found[0] == "apologies":
+            found = None
+        if found:
+            role, rest = found
+            if role == "present" and re.match(r"councillors?\s*:?\s*$", rest, re.I):
+                rest = ""
+            before = len(att.officers)
+            _add(att, role, rest)
+            if post := _POST_LABEL.match(block.text.replace("*", "")):  # 'Clerk: Ms R Stevens'
+                for k in range(before, len(att.officers)):
+                    if not _is_post(att.officers[k]) and "," not in att.officers[k]:
+                        att.officers[k] += f", {post.group('post').strip()}"
+            expect_more = not rest or _continues(rest)
+            continue
+        starts_like_names = bool(_TITLE.match(block.text) or re.match(r"and\b", block.text))
+        if (
+            role
+            and not block.bold
+            and block.kind != "table-row"
+            and (expect_more or starts_like_names)
+        ):
+            _add(att, role, block.text)
+            expect_more = _continues(block.text)
+        else:
+            if labelled_only and role:
+                return
+            role, expect_more = None, False
 
 
 def _continues(text: str) -> bool:
@@ -185,7 +240,11 @@ def _add(att: Attendance, role: str, text: str) -> None:
     if role == "officers":
         for part in re.split(r",(?![^(]*\))|;|\s+and\s+(?![^(]*\))", text):
             part = re.sub(r"\s+(?:and|&)$", "", part.strip(" .:"))
-            if part and not re.fullmatch(r"none|nil|and", part, re.I):
+            if not part or re.fullmatch(r"none|nil|and", part, re.I) or _PUBLIC.search(part):
+                continue
+            if att.officers and _is_post(part) and not _is_post(att.officers[-1]):
+                att.officers[-1] += f", {part}"  # 'Mrs Rhian Davies, Clerk': one officer
+            else:
                 att.officers.append(part)
         return
     for name, printed_role in split_names(text):
@@ -196,12 +255,41 @@ def _add(att: Attendance, role: str, text: str) -> None:
             att.chair = att.chair or name
         elif _is_vice_role(printed_role):
             att.vice_chairs.append(name)
+        elif printed_role and _is_post(printed_role):  # 'Mr I Jamieson (Treasurer)'
+            att.officers.append(f"{name} ({printed_role})")
         if name not in att.present:
             att.present.append(name)
 
 
+def _is_post(text: str) -> bool:
+    """True when ``text`` names a post and no person ('Clerk', 'Director of Finance')."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+    form = parse_name(text)
+    return bool(words & ROLE_WORDS) and not (form and (form.given or form.initials or form.titles))
+
+
+_HEADER_CELL = re.compile(
+    r"(?:(?:first|given|last|sur|fore)\s*name|name|role|title|job title|position|"
+    r"organi[sz]ation|councillor|member|officer)s?",
+    re.I,
+)
+
+
+def _is_header_row(row: Block) -> bool:
+    """A table row whose every cell is a column name ('Name | Role')."""
+    cells = [c.strip() for c in row.cells or [] if c.strip()]
+    return bool(cells) and all(_HEADER_CELL.fullmatch(c) for c in cells)
+
+
+def _lone_name_cell(block: Block) -> bool:
+    """A table row read as a paragraph because its other cells are empty ('| Cllr X | |')."""
+    text = block.text.strip()
+    return block.kind == "paragraph" and len(text) <= 60 and parse_name(text) is not None
+
+
 def members_tables(blocks: list[Block]) -> list[MembersTable]:
-    """Tables of members: a heading naming members followed by two or more table rows.
+    """Tables of members or officers: a heading naming members, officers, staff or those
+    present, followed by two or more table rows.
 
     The first row is the header when it is bold (e.g. SURNAME / FIRST NAME / JOB TITLE).
     """
@@ -210,23 +298,27 @@ def members_tables(blocks: list[Block]) -> list[MembersTable]:
     while i < len(blocks):
         block = blocks[i]
         if block.kind != "table-row" and re.search(
-            r"\bmembers?\b|\bmembership\b", block.text, re.I
+            r"\bmembers?\b|\bmembership\b|\bofficers\b|\bstaff\b|\bpresent\b|\battendance\b",
+            block.text,
+            re.I,
         ):
             rows = []
             j = i + 1
-            while j < len(blocks) and blocks[j].kind == "table-row":
+            while j < len(blocks) and (
+                blocks[j].kind == "table-row" or rows and _lone_name_cell(blocks[j])
+            ):
                 rows.append(blocks[j])
                 j += 1
             if len(rows) >= 2:
                 header: list[str] = []
-                if rows[0].bold:
+                if rows[0].bold or _is_header_row(rows[0]):
                     header = [c for c in (rows[0].cells or []) if c]
                     rows = rows[1:]
                 tables.append(
                     MembersTable(
                         title=block.text,
                         header=header,
-                        rows=[[c for c in (r.cells or []) if c] for r in rows],
+                        rows=[[c for c in (r.cells or [r.text]) if c] for r in rows],
                     )
                 )
                 i = j

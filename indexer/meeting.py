@@ -153,6 +153,20 @@ def _acceptable(text: str, match: DateMatch, *, in_preamble: bool) -> bool:
     return True
 
 
+#: characters of text searched for the commonest year (bounded: a 10 MB file costs the same)
+_YEAR_SCAN_CHARS = 200_000
+
+
+def _opening(blocks: list[Block], chars: int) -> list[Block]:
+    """The first blocks of ``blocks`` holding about ``chars`` characters of text."""
+    total = 0
+    for n, block in enumerate(blocks):
+        total += len(block.text)
+        if total > chars:
+            return blocks[: n + 1]
+    return blocks
+
+
 def find_meeting_date(
     doc: Document, preamble: list[Block], rest: list[Block]
 ) -> tuple[dt.date | None, str, str]:
@@ -169,7 +183,10 @@ def find_meeting_date(
     near = fyear
     if near is None:  # only needed for a date printed without a year
         years = Counter(
-            d.year for b in preamble + rest for d in find_dates(b.text) if d.year is not None
+            d.year
+            for b in _opening(preamble + rest, _YEAR_SCAN_CHARS)
+            for d in find_dates(b.text)
+            if d.year is not None
         )
         near = years.most_common(1)[0][0] if years else None
     for blocks, in_preamble in ((preamble, True), (rest[:_BODY_LOOKAHEAD], False)):

@@ -35,7 +35,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from indexer import timelimit
+from indexer import isolate, timelimit
 from indexer.pipeline import (
     Checked,
     FileResult,
@@ -89,6 +89,7 @@ def _worker_init(parent: int) -> None:
     the worker ends on its own if the writer dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    isolate.install()  # its own reader process, killed and replaced when a read is stuck
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -8,13 +8,18 @@ sentence: nothing but an introductory phrase ("In reply to Members,", "Respondin
 questions,") or other subjects ("Mr X and Mr Y") comes before it, and only an appositive of
 capitalised words ("Vicky Hawkes Strategic Regulatory Manager, Neighbourhood Delivery Luton
 Council") sits between it and the verb (advised, explained, reported, stated, said, delivered,
-presented, asked, commended…).  "presentation by X", "question from X" also make X a speaker.
+presented, asked, commended…), or an appositive between commas ("Karen Tully, CEO of the
+library, presented").  "presentation by X", "question from X", "It was reported by the Clerk"
+also make X a speaker.
 Pronouns ("She advised") add no speaker; "Officers advised" names nobody.  Proposers and
 seconders, people thanked, apologies and "on behalf of Y" are *mentioned*.
 
 Identity.  Within a meeting every form of one person is linked: attendance entries and
 members-table rows first, then text forms by surname and compatible given name or initial;
-"the Chair" is the attendance chair; a role phrase is matched to a job title.  Across meetings
+"the Chair" is the attendance chair (so are "the Convenor", "the Mayor", "the Reeve"; with no
+chair named, the one person titled Mayor/Reeve; their deputies likewise); a role phrase ("the
+Clerk", "the CAO") is matched to the post printed beside a name in attendance or a table,
+the exact post when two share words ("Town Clerk" / "Deputy Town Clerk").  Across meetings
 :class:`~indexer.people_registry.PeopleRegistry` gives stable ids (see that module).
 A post that speaks but is never named in the meeting ("The Clerk reported") gets the id
 ``council/role/<post-slug>`` (``wye-valley/role/clerk``); such posts are not registry people.
@@ -29,6 +34,7 @@ from indexer.people_names import (
     ROLE_WORDS,
     TITLES,
     NameForm,
+    chair_kind,
     find_mentions,
     fold_name,
     norm_surname,
@@ -55,7 +61,7 @@ SPEECH = re.compile(
     r"addressed|emphasi[sz]ed|stressed|pointed|referred|acknowledged|mentioned|remarked|"
     r"urged|called|sought|told|briefed|summari[sz]ed|reminded|described|detailed|"
     r"expanded|elaborated|assured|feels|felt|believed|reiterated|extended|set out|shared|"
-    r"offered|voiced|re|"
+    r"offered|voiced|re|circulated|tabled|"
     r"led|opened|invited|provided an update|read)\b"
 )
 #: Lowercase words allowed between a subject and its verb, or before a subject.
@@ -90,13 +96,27 @@ INTRO = re.compile(
 INTRO_NO_COMMA = re.compile(r"^\s*(?:In (?:reply|response|answer)|Responding|Replying)\b", re.I)
 BY_BEFORE = re.compile(
     r"\b(?:given|presented|delivered|introduced|outlined|presentation|update|briefing|"
-    r"questions?|quer(?:y|ies)|comments?|raised|asked|addressed)\s+(?:\w+\s+)?(?:from|by)\s*$",
+    r"questions?|quer(?:y|ies)|comments?|raised|asked|addressed|reported|stated|advised|"
+    r"explained|confirmed|read|informed|told|updated|briefed|assured|(?:discussion|debate)\s+led)"
+    r"\s+(?:\w+\s+)?(?:from|by)\s*"
+    r"(?:(?:County|District|Borough|Town|City|Parish)\s+)?$"
+    # a sentence that opens with the report: 'Report from County Councillor Ford.'
+    r"|^\s*(?:(?:a|the)\s+)?(?:\w+\s+)?reports?\s+(?:(?:were|was)\s+(?:received|given|presented)\s+)?"
+    r"(?:from|by)\s*(?:(?:County|District|Borough|Town|City|Parish)\s+)?$",
     re.I,
 )
+#: Names listed after 'by'/'from' ('received from X, Y and Z'): each is the one before.
+_LISTED_BEFORE = re.compile(r"(?:\x00\d+\x00\s*(?:,|and|&)\s*)+$")
+_LIST_GOES_ON = re.compile(r"\s*(?:,|and|&)\s*(?:and\s+)?\x00")
 _ABBREVIATION = re.compile(
     r"\b(" + "|".join(re.escape(t) for t in (*TITLES, "St", "No", "Ref", "Supt", "Insp")) + r")\.\s"
 )
-POSTPONED = re.compile(r"\b(?:delayed|postponed|deferred|cancelled|adjourned|will|would)\b")
+POSTPONED = re.compile(
+    r"\b(?:delayed|postponed|deferred|cancelled|adjourned|will|would|forthcoming|upcoming|"
+    r"next meeting)\b"
+)
+#: 'in readiness for a presentation by X': a presentation still to come.
+_AHEAD = re.compile(r"\b(?:in readiness for|in preparation for|ahead of|prior to)\b[^.]*$", re.I)
 #: Sentence breaks: the alternatives of one regex, in order, each with a character string
 #: it cannot match without (None: always needed).  :func:`_sentence_break` leaves out those
 #: that cannot match a given text, which gives the same split faster.
@@ -104,6 +124,7 @@ _SENT_PARTS = (
     (r"(?<=[.!?;:])\s+(?=[A-Z“\"(•\-])|\n+", None),
     (r"\s*•\s*", "•"),
     (r"\s+-\s+(?=[A-Z])", "-"),
+    (r"(?<=:)\s+(?=the [A-Z])", ":"),  # 'Speed limit: the Clerk advised …'
     (r"(?<=[a-z])\s+(?=The (?:Chair|Clerk|Vice|[A-Z]\w+ (?:Officer|Manager|Director)))", "The "),
 )
 _SENT = re.compile("|".join(part for part, _ in _SENT_PARTS))
@@ -148,16 +169,33 @@ def _only_connectors(text: str) -> bool:
     return len(text.split()) <= 25
 
 
+_APPOSITIVE = re.compile(
+    r"\s*,[^,;()\x00]{1,80},\s*(?:also\s+|then\s+|further\s+)?"
+    r"|\s*(?:was|were)\s+(?:present|in attendance)\s+and\s+"  # 'X was present and reported'
+    r"|\s*(?:of|from)\s+(?:the\s+)?(?:[\w'’&-]+\s+){1,4}"  # 'Mrs Patel from the school addressed'
+)
+#: 'A member of the public, Mr Harris, spoke …': the person named after a description.
+_LEAD_APPOSITIVE = re.compile(r"\s*(?:A|An|The)\s+[^,.;\x00]{1,40},\s*")
+#: A second clause: '… queried the cost and the Clerk responded' (the first has a verb).
+_CLAUSE_AND = re.compile(r"\x00\s+[a-z]{3,}\b[^\x00]*\s(?:and|but|whilst|while)\s+(?:the\s+)?$")
+
+
 def _speaking(masked: str, idx: int) -> bool:
     """Decide whether placeholder ``idx`` in a masked sentence is the subject of speech."""
     token = _PLACE.format(idx)
     start = masked.index(token)
     prefix, rest = masked[:start], masked[start + len(token) :]
-    if BY_BEFORE.search(prefix):
-        return not POSTPONED.search(rest)
+    listed = _LISTED_BEFORE.search(prefix)
+    if listed and listed.group().rstrip().endswith(",") and not _LIST_GOES_ON.match(rest):
+        listed = None  # 'by X, Information Technology, Garda': an appositive, not a list
+    if BY_BEFORE.search(prefix[: listed.start()] if listed else prefix):  # not the next clause's
+        return not POSTPONED.search(rest.split(",")[0]) and not _AHEAD.search(prefix)
     if prefix.strip() and not (
         _only_connectors(prefix)
         or re.search(r"[,;]\s*(?:and|but|then)\s*$", prefix)
+        or _CLAUSE_AND.search(prefix)  # 'Cllr X queried the cost and the Clerk responded'
+        or _LEAD_APPOSITIVE.fullmatch(prefix)
+        and rest.lstrip().startswith(",")
         or INTRO.match(prefix)
         and prefix.rstrip().endswith(",")
         or INTRO_NO_COMMA.match(prefix)
@@ -165,7 +203,11 @@ def _speaking(masked: str, idx: int) -> bool:
     ):
         return False
     verb = SPEECH.search(rest)
-    return bool(verb) and _only_connectors(rest[: verb.start()])
+    if not verb:
+        return False
+    between = re.sub(r"\([^()\x00]{0,60}\)", " ", rest[: verb.start()])  # 'Mrs Brown (resident)'
+    # '… or an appositive between commas: 'Karen Tully, CEO of the library, presented'
+    return _only_connectors(between) or bool(_APPOSITIVE.fullmatch(between))
 
 
 @dataclass
@@ -228,7 +270,18 @@ class _Cast:
         for table in att.members_tables:
             for form in table_people(table):
                 self.add(form)
+        self._chair_by_title()
         self.known = {norm_surname(w.surname) for w in self.people if w.surname}
+
+    def _chair_by_title(self) -> None:
+        """With no chair named as such, the one person titled Mayor/Reeve/Convenor chairs
+        ('Mayor Gail Henderson'), and the one titled Deputy Mayor/Reeve is the vice chair."""
+        for kind in ("chair", "vice"):
+            if any(w.chair == kind for w in self.people):
+                continue
+            titled = [w for w in self.people if any(chair_kind(t) == kind for t in w.titles)]
+            if len(titled) == 1:
+                titled[0].chair = kind
 
     def _seed(self, entry: str, chair: str | None = None) -> None:
         """Add the people of one attendance entry (one name, or a run of several)."""
@@ -244,10 +297,8 @@ class _Cast:
             after = re.match(r"\s*\(([^()]*)\)", entry[end:])
             before = re.search(r"([A-Z][^(),]*?)\s*\($", entry[:start])
             role = after.group(1).strip() if after else None
-            if role and re.fullmatch(r"(?i)(?:vice|deputy)[- ]?chair\w*", role):
-                form.chair = "vice"
-            elif role and re.fullmatch(r"(?i)chair\w*|cathaoirleach", role):
-                form.chair = "chair"
+            if chair_kind(role):
+                form.chair = chair_kind(role)
             elif role:
                 form.role = role
             elif before and entry[end:].lstrip().startswith(")"):
@@ -287,6 +338,8 @@ class _Cast:
             for w in self.people
             if w.surname and any(role_words <= _role_tokens(r) for r in w.roles)
         ]
+        if len(hits) > 1:  # 'the Town Clerk' beside a Deputy Town Clerk: the exact post
+            hits = [w for w in hits if any(role_words == _role_tokens(r) for r in w.roles)]
         if len(hits) == 1:
             if form.form not in hits[0].forms:
                 hits[0].forms.append(form.form)

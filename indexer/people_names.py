@@ -16,243 +16,32 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.people_words import (
+    CHAIR_POSTS,
+    HONORIFICS,
+    NOT_NAMES,
+    PLACE_WORDS,
+    ROLE_WORDS,
+    TITLES,
+    VICE_POSTS,
+    chair_kind,
+)
 from kb.config import data_dir
 
-#: Titles that introduce a name, longest first (regex alternatives; '.' optional after each).
-TITLES = (
-    "Detective Chief Inspector",
-    "Detective Inspector",
-    "Detective Sergeant",
-    "Chief Superintendent",
-    "Chief Inspector",
-    "Superintendent",
-    "Superintendant",
-    "Inspector",
-    "Sergeant",
-    "Sgt",
-    "PCSO",
-    "PC",
-    "Councillors",
-    "Councillor",
-    "Cllrs",
-    "Cllr",
-    "Deputy",
-    "Senator",
-    "Alderman",
-    "Mayor",
-    "Mrs",
-    "Mr",
-    "Ms",
-    "Miss",
-    "Dr",
-    "Professor",
-    "Prof",
-    "Rev",
-)
-HONORIFICS = ("Mrs", "Mr", "Ms", "Miss", "Dr")
-#: Words that name a post; a role phrase ("the Senior Executive Officer") must contain one.
-ROLE_WORDS = frozenset(
-    [
-        "officer", "manager", "director", "executive", "superintendent", "inspector", "sergeant",
-        "clerk", "engineer", "chair", "chairman", "chairperson", "chairwoman", "cathaoirleach",
-        "head", "commissioner", "secretary", "treasurer", "administrator", "coordinator",
-        "co-ordinator", "adviser", "advisor", "planner", "lead", "solicitor", "auditor",
-        "accountant", "warden", "ranger", "leader", "lawyer", "constable", "pcso", "councillor",
-        "mayor", "president", "architect", "surveyor", "analyst", "controller",
-    ]
-)  # fmt: skip
-#: Words that end a street or place name, never an untitled person's surname.
-PLACE_WORDS = frozenset(
-    [
-        "Street",
-        "Road",
-        "Lane",
-        "Avenue",
-        "Square",
-        "Place",
-        "Quay",
-        "Terrace",
-        "Crescent",
-        "Drive",
-        "Close",
-        "Park",
-        "Gardens",
-        "Grove",
-        "Bridge",
-        "Estate",
-    ]
-)
+__all__ = [
+    "HONORIFICS",
+    "NOT_NAMES",
+    "PLACE_WORDS",
+    "ROLE_WORDS",
+    "TITLES",
+    "NameForm",
+    "chair_kind",
+    "find_mentions",
+    "fold_name",
+    "norm_surname",
+    "parse_name",
+]
 
-#: Capitalised words that are never a given name or surname.
-NOT_NAMES = frozenset(
-    [
-        "Division",
-        "Headquarters",
-        "Siochana",
-        "Síochána",
-        "Reserve",
-        "Reserves",
-        "Stations",
-        "Vetting",
-        "Bureau",
-        "Unit",
-        "Authority",
-        "Policing",
-        "Commissioner",
-        "Ombudsman",
-        "Clinic",
-        "Clinics",
-    ]
-    + [
-        "The",
-        "None",
-        "Nil",
-        "Vacancy",
-        "Conduct",
-        "Code",
-        "News",
-        "Cllrs",
-        "A",
-        "An",
-        "And",
-        "Of",
-        "For",
-        "In",
-        "On",
-        "At",
-        "To",
-        "By",
-        "Council",
-        "Councils",
-        "Committee",
-        "Board",
-        "Chair",
-        "Chairman",
-        "Chairperson",
-        "Vice",
-        "Members",
-        "Member",
-        "Police",
-        "Station",
-        "Garda",
-        "Gardai",
-        "Community",
-        "Safety",
-        "Partnership",
-        "County",
-        "City",
-        "District",
-        "Municipal",
-        "Meeting",
-        "Minutes",
-        "Item",
-        "Report",
-        "Officer",
-        "Officers",
-        "Manager",
-        "Director",
-        "Executive",
-        "Chief",
-        "Senior",
-        "Superintendent",
-        "Inspector",
-        "Sergeant",
-        "Head",
-        "Clerk",
-        "Service",
-        "Services",
-        "Public",
-        "Health",
-        "Fire",
-        "Rescue",
-        "Luton",
-        "Limerick",
-        "Bedfordshire",
-        "Neighbourhood",
-        "Strategic",
-        "Regulatory",
-        "Delivery",
-        "Corporate",
-        "Department",
-        "Team",
-        "Group",
-        "Order",
-        "Plan",
-        "Policy",
-        "Road",
-        "Street",
-        "Park",
-        "Hall",
-        "Centre",
-        "Operation",
-        "Update",
-        "Question",
-        "Questions",
-        "Motion",
-        "Deputy",
-        "Mayor",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "Cllr",
-        "Councillor",
-        "Councillors",
-        "Superintendent",
-        "Senator",
-        "Agenda",
-        "Apologies",
-        "Present",
-        "Resolved",
-        "Agreed",
-        "Noted",
-        "Proposed",
-        "Seconded",
-        "Welsh",
-        "English",
-        "Irish",
-        "British",
-        "Government",
-        "Minister",
-        "Home",
-        "Office",
-        "National",
-        "Local",
-        "Borough",
-        "Town",
-        "Parish",
-        "Village",
-        "Church",
-        "Road",
-        "Lane",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "Assembly",
-        "Cabinet",
-        "Scrutiny",
-        "Overview",
-        "T.D.",
-        "TD",
-    ]
-)
-# "Church" and "Hall" are surnames too: a members table or attendance list makes them known.
 
 _CAP = r"(?:[A-Z](?:['’][A-Z][a-z]+|[a-z]*[A-Z][a-z]+|[a-záéíóú]+)(?:-[A-Z][a-z]+)?)"
 _INITIALS = r"(?:(?:[A-Z]\.\s?){1,3}\s*|(?:[A-Z]\s){1,2})"
@@ -263,13 +52,23 @@ TITLED = re.compile(
     rf"(?P<initials>{_INITIALS})?"
     rf"(?:(?P<given>{_CAP})\s+)?(?P<surname>{_CAP})\b"
 )
+#: 'Cllrs Dean and Abel', 'Councillors Ford, Hart & Ives': the names after the first.
+_PLURAL_TITLE = re.compile(
+    rf"\b(?P<title>Cllrs|Councillors)\.?\s+(?P<first>{_CAP})"
+    rf"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*){_CAP})+"
+)
+#: An initial and a surname the meeting knows: 'J Jay presented', 'P. Abel said'.
+_INITIAL_SURNAME = re.compile(rf"\b(?P<initials>(?:[A-Z]\.?\s){{1,2}})(?P<surname>{_CAP})\b")
+_SINGULAR = {"Cllrs": "Cllr", "Councillors": "Councillor"}
+_LISTED_NAME = re.compile(rf"(?:\s*,\s*|\s+and\s+|\s*&\s*)(?P<surname>{_CAP})\b")
+#: Every chair or vice post contains one of these (case as written).
+_CHAIR_KEYS = ("Chair", "athaoirleach", "Conven", "Mayor", "Reeve")
 #: Every title contains one of these (the titles that contain no other title).
 _TITLE_KEYS = tuple(t for t in TITLES if not any(o != t and o in t for o in TITLES))
-UNTITLED = re.compile(rf"\b(?P<given>{_CAP})\s+(?P<surname>{_CAP})\b")
+UNTITLED = re.compile(rf"\b(?=(?P<given>{_CAP})\s+(?P<surname>{_CAP})\b)")
 SURNAME_INITIAL = re.compile(rf"\b(?P<surname>{_CAP})\s*\((?P<initials>[A-Z])\)")
 CHAIR = re.compile(
-    r"\b(?:[Tt]he\s+)?(?P<chair>(?:Vice|Deputy)[- ]?Chair(?:man|person|woman)?|"
-    r"Chair(?:man|person|woman)?|Cathaoirleach|Leas-Chathaoirleach)\b(?!['’]s|\s+of\b|\s*\))"
+    rf"\b(?:[Tt]he\s+)?(?P<chair>{VICE_POSTS}|{CHAIR_POSTS})\b(?!['’]s|\s+of\b|\s*\))"
 )
 ROLE = re.compile(
     r"\b[Tt]he\s+(?P<role>[A-Z][\w'’\-]*\.?(?:(?:\s+|\s*,\s*|\s*[–&]\s*)"
@@ -333,20 +132,42 @@ def _initials(text: str | None) -> str:
     return re.sub(r"[^A-Z]", "", text or "")
 
 
+#: Words in NOT_NAMES or PLACE_WORDS that are also surnames after a known given name
+#: ("Mr Peter Lane", "Cllr Anne Hall").
+_SURNAME_TOO = frozenset(["Lane", "Hall", "Church", "Park", "Green", "Grove", "Bridge", "Head"])
+
+
 def _from_titled(m: re.Match[str]) -> NameForm | None:
     given, surname = m.group("given"), m.group("surname")
-    if surname in NOT_NAMES and given and given not in NOT_NAMES:
+    person = surname in _SURNAME_TOO and given in given_names()  # 'Mr Peter Lane'
+    if surname in NOT_NAMES and given and given not in NOT_NAMES and not person:
         given, surname = None, given
-    if surname in NOT_NAMES or (given in NOT_NAMES):
+    if (surname in NOT_NAMES and not person) or (given in NOT_NAMES):
         if given in NOT_NAMES and surname not in NOT_NAMES:
             given = None
         else:
             return None
-    titles = [m.group("title")] + ([m.group("hon")] if m.group("hon") else [])
+    title = _SINGULAR.get(m.group("title"), m.group("title"))  # 'Cllrs Hayward, …'
+    titles = [title] + ([m.group("hon")] if m.group("hon") else [])
     inits = _initials(m.group("initials"))
     if given and not inits:
         inits = given[0]
     return NameForm(m.group(0).strip(), surname, given, inits, titles)
+
+
+def _leading_post(part: str) -> tuple[str, str]:
+    """Split a post printed before a name ('Clerk Heather Boyd', 'Fire Chief Rob Fraser')
+    into (post, name); ('', part) when the entry does not open with a post."""
+    words = part.split()
+    cut = 0
+    for k, word in enumerate(words[:-1]):
+        if not word[:1].isupper() or word.strip(".") in TITLES:
+            break  # 'Superintendent Greg Horsford': a title, read by TITLED
+        if word.lower().strip(".") in ROLE_WORDS:
+            cut = k + 1
+    if not cut or not re.fullmatch(_CAP, words[cut]) and not re.match(_INITIALS, words[cut]):
+        return "", part
+    return " ".join(words[:cut]), " ".join(words[cut:])
 
 
 def parse_name(text: str) -> NameForm | None:
@@ -362,10 +183,8 @@ def parse_name(text: str) -> NameForm | None:
     inner = re.search(r"\(([^)]*)\)", text)
     if inner:
         word = inner.group(1).strip()
-        if re.fullmatch(r"(?:Vice|Deputy)[- ]?Chair\w*", word, re.I):
-            chair = "vice"
-        elif re.fullmatch(r"Chair\w*|Cathaoirleach", word, re.I):
-            chair = "chair"
+        if chair_kind(word):
+            chair = chair_kind(word)
         elif parse_name(word) and parse_name(word).is_named:  # type: ignore[union-attr]
             found = parse_name(word)
             assert found is not None
@@ -380,6 +199,11 @@ def parse_name(text: str) -> NameForm | None:
         part = re.sub(r"^Councillors\s+", "Councillor ", part)
         m = TITLED.fullmatch(part) or TITLED.match(part)
         form = _from_titled(m) if m else None
+        post, part = _leading_post(part)
+        if post:
+            role_bits.append(post)
+            m = TITLED.fullmatch(part)
+            form = _from_titled(m) if m else None
         if form is None:
             bare = re.fullmatch(
                 rf"(?P<initials>{_INITIALS})?(?:(?P<given>{_CAP})\s+)?(?P<surname>{_CAP})", part
@@ -408,7 +232,7 @@ def _hints(sentence: str) -> tuple[bool, bool, bool, bool]:
     return (
         any(t in sentence for t in _TITLE_KEYS),
         "(" in sentence,
-        "Chair" in sentence or "Cathaoirleach" in sentence or "Chathaoirleach" in sentence,
+        any(w in sentence for w in _CHAIR_KEYS),
         "he" in sentence,  # [Tt]he
     )
 
@@ -430,15 +254,25 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
         if m.group("title") in ("Mayor", "Deputy") and m.group("surname") in NOT_NAMES:
             continue
         form = _from_titled(m)
+        if form is None and norm_surname(m.group("surname")) in known_surnames:
+            form = NameForm(m.group(0).strip(), m.group("surname"), m.group("given"), "", [])
+            form.titles = [m.group("title")]  # 'PCSO Lane' when attendance names Kim Lane
         if form and free(m.start(), m.end()):
             end = m.end()
-            paren = re.match(r"\s*\((Chair\w*|Vice[- ]Chair\w*)\)", sentence[end:])
-            if paren:
-                form.chair = "vice" if paren.group(1).lower().startswith("vice") else "chair"
+            paren = re.match(r"\s*\(([^()]{1,30})\)", sentence[end:])
+            if paren and chair_kind(paren.group(1)):
+                form.chair = chair_kind(paren.group(1))
                 end += paren.end()
             found.append((m.start(), end, form))
-    for m in UNTITLED.finditer(sentence):
+    for m in _PLURAL_TITLE.finditer(sentence) if titled else ():  # 'Cllrs Dean and Abel'
+        for n in _LISTED_NAME.finditer(sentence, m.end("first"), m.end()):
+            if n.group("surname") not in NOT_NAMES and free(n.start(), n.end()):
+                title = _SINGULAR.get(m.group("title"), m.group("title"))
+                form = NameForm(n.group("surname"), n.group("surname"), None, "", [title])
+                found.append((n.start("surname"), n.end(), form))
+    for m in UNTITLED.finditer(sentence):  # overlapping: 'Clerk Heather Boyd' tries both pairs
         given, surname = m.group("given"), m.group("surname")
+        start, end = m.start("given"), m.end("surname")
         if (
             given in NOT_NAMES
             or surname in PLACE_WORDS  # 'Robert Street', 'Catherine Place'
@@ -447,15 +281,21 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
             and given not in names
         ):
             continue
-        if (given in names or norm_surname(surname) in known_surnames) and free(m.start(), m.end()):
-            found.append((m.start(), m.end(), NameForm(m.group(0), surname, given, given[0])))
+        if (given in names or norm_surname(surname) in known_surnames) and free(start, end):
+            found.append((start, end, NameForm(sentence[start:end], surname, given, given[0])))
+    for m in _INITIAL_SURNAME.finditer(sentence) if known_surnames else ():  # 'J Jay presented'
+        if norm_surname(m.group("surname")) in known_surnames and free(m.start(), m.end()):
+            inits = _initials(m.group("initials"))
+            found.append(
+                (m.start(), m.end(), NameForm(m.group(0), m.group("surname"), None, inits))
+            )
     for m in SURNAME_INITIAL.finditer(sentence) if paren else ():
         if m.group("surname") not in NOT_NAMES and free(m.start(), m.end()):
             form = NameForm(m.group(0), m.group("surname"), None, m.group("initials"))
             found.append((m.start(), m.end(), form))
     for m in CHAIR.finditer(sentence) if chair else ():
         if free(m.start(), m.end()):
-            kind = "vice" if re.match(r"(Vice|Deputy|Leas)", m.group("chair")) else "chair"
+            kind = chair_kind(m.group("chair")) or "chair"
             found.append((m.start(), m.end(), NameForm(m.group(0), chair=kind)))
     for m in ROLE.finditer(sentence) if the else ():
         role = m.group("role")
@@ -463,7 +303,7 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
         if stops:
             role = sentence[m.start("role") : min(stops)]
         role = re.sub(r"(?:[\s,–&]+|\b(?:and|of|for))+$", "", role).strip()
-        words = {w.lower().strip(".") for w in re.findall(r"[\w\-]+\.?", role)}
+        words = {w.lower() for w in re.findall(r"[A-Za-z]+", role)}  # "Clerk-Treasurer"
         if not words & ROLE_WORDS or not free(m.start(), m.start("role") + len(role)):
             continue
         if words <= {"chair", "chairman", "chairperson", "chairwoman", "vice", "officer"}:

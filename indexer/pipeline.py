@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from indexer import isolate, limits
 from indexer.meeting import extract_meeting
 from indexer.read import MAX_BYTES, SUFFIXES, read_file
 from indexer.segment import segment
@@ -161,6 +162,8 @@ def process_file(
     """
     path = Path(path)
     doc = read_file(path)
+    if cut := limits.cap_document(doc, limits.current().file_chars):
+        doc.warnings.append(cut)
     meeting: Meeting = extract_meeting(doc, council=council or council_fallback)
     if council and meeting.council != council:  # an explicit council beats the text
         meeting.council = council
@@ -252,7 +255,10 @@ def ingest(
     report = IngestReport()
     count = worker_count(workers, len(todo))
     taxonomy = None if count else load_taxonomy()  # workers load their own
-    with IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session:
+    with (
+        IndexWriterSession(index_dir, batch_size=batch_size, rebuild=rebuild) as session,
+        isolate.reader_process(),  # readers in C run where a stuck one can be killed
+    ):
         registry, registry_path = _registry(session.index_dir)  # a rebuild's new folder
         if count:
             from indexer import parallel

@@ -15,6 +15,7 @@ import importlib
 import re
 from pathlib import Path
 
+from indexer import isolate
 from kb.model import Document, IngestError
 
 #: Suffixes that ``kb ingest`` picks up when walking a folder.
@@ -24,28 +25,84 @@ SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".php", ".xml"
 MAX_BYTES = 64 * 1024 * 1024
 
 
-def sniff_format(path: Path, data: bytes) -> str:
-    """Return the reader module's format name for ``data`` (content beats suffix)."""
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
-    lower = head.lower()
-    if head.startswith(b"%PDF"):
+#: What each kind of content is called in messages ("not a PDF (it is an HTML page)").
+KIND_NAMES = {
+    "pdf": "a PDF",
+    "docx": "a Word document",
+    "zip": "a ZIP archive",
+    "ole": "an old-style Office file (.doc/.xls)",
+    "image": "an image",
+    "html": "an HTML page",
+    "xml": "an XML file",
+    "binary": "binary data",
+    "text": "text",
+}
+
+#: The kind a suffix promises (suffixes not listed promise text).
+SUFFIX_KINDS = {".pdf": "pdf", ".docx": "docx", ".htm": "html", ".html": "html", ".php": "html"}
+SUFFIX_KINDS[".xml"] = "xml"
+
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
+
+
+def sniff_kind(data: bytes) -> str:
+    """What ``data`` is, from its bytes alone: one of :data:`KIND_NAMES`' keys.
+
+    PDF: ``%PDF`` in the first kilobyte (the header may follow junk); Word: a ZIP holding
+    ``word/document.xml``; other ZIPs, OLE2 files and images by their magic numbers; HTML:
+    a doctype or ``<html>`` tag opening the text; XML: an ``<?xml`` declaration (XHTML
+    counts as HTML); anything else is text (checked for binary noise later)."""
+    if b"%PDF-" in data[:1024]:
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "docx"
-    if lower.startswith(b"<?xml") and b"<html" not in lower:
-        return "moderngov"
-    suffix = path.suffix.lower()
-    if suffix == ".xml" and lower.startswith(b"<") and b"<html" not in lower:
-        return "moderngov"  # XML without a declaration: ModernGov reader or a clear refusal
-    if suffix in {".htm", ".html", ".php"} or lower.startswith((b"<!doctype html", b"<html")):
+    if data.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/document.xml" in data else "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if data.startswith(_IMAGES):
+        return "image"
+    lower = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lower.startswith((b"<!doctype html", b"<html")) or (
+        lower.startswith((b"<?xml", b"<!doctype")) and b"<html" in lower
+    ):
         return "html"
-    if suffix == ".pdf":
-        raise IngestError("named .pdf but is not a PDF (no %PDF header)")
-    if suffix == ".docx":
-        raise IngestError("named .docx but is not a Word document (not a zip file)")
-    if suffix == ".md" or suffix == ".markdown":
-        return "markdown"
-    return "text"
+    if lower.startswith(b"<?xml"):
+        return "xml"
+    return "binary" if _binary_controls(data) else "text"
+
+
+def sniff(path: Path, data: bytes) -> tuple[str, str | None]:
+    """The reader module's format name for ``data``, and a warning when the file's name
+    says otherwise.  The bytes decide; the suffix only breaks ties (text that is an HTML
+    fragment or declaration-less XML).  A file named ``.pdf`` or ``.docx`` that is
+    something else, and a ZIP, Office or image file, is refused with an IngestError
+    naming what it really is: "not a PDF (it is an HTML page)"."""
+    kind = sniff_kind(data)
+    suffix = path.suffix.lower()
+    promised = SUFFIX_KINDS.get(suffix, "text")
+    if promised in {"pdf", "docx"} and kind != promised:
+        what = "a PDF" if promised == "pdf" else "a Word document"
+        raise IngestError(f"not {what} (it is {KIND_NAMES[kind]}, despite its {suffix} name)")
+    if kind in {"zip", "ole", "image"}:
+        raise IngestError(f"not minutes this reader can read (it is {KIND_NAMES[kind]})")
+    warning = None
+    if kind != "text" and kind != promised and not (promised == "html" and kind == "xml"):
+        named = f"named {suffix}" if suffix else "with no file extension"
+        warning = f"{named} but it is {KIND_NAMES[kind]}; read as {KIND_NAMES[kind]}"
+    if kind in {"pdf", "docx", "html"}:
+        return kind, warning
+    if kind == "binary" and promised != "text":
+        raise IngestError(f"not {KIND_NAMES[promised]} (it is binary data)")
+    lower = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if kind == "xml" or (promised == "xml" and lower.startswith(b"<")):
+        return "moderngov", warning  # ModernGov reader or a clear refusal
+    if promised == "html":
+        return "html", warning  # an HTML fragment (a .php page body)
+    return ("markdown" if suffix in {".md", ".markdown"} else "text"), warning
+
+
+def sniff_format(path: Path, data: bytes) -> str:
+    """The reader module's format name for ``data`` (see :func:`sniff`)."""
+    return sniff(path, data)[0]
 
 
 #: C0 control bytes that never occur in text (NUL, tab, newlines and form feed excluded:
@@ -54,18 +111,28 @@ _CONTROL = bytes(sorted(set(range(32)) - {0, 9, 10, 11, 12, 13} | {127}))
 BINARY_SHARE = 0.01
 
 
-def refuse_binary(data: bytes) -> None:
-    """Raise IngestError when ``data`` (meant as text) is binary: in its first 64 KB, over 5%
+def _binary_controls(data: bytes) -> tuple[int, int] | None:
+    """(control bytes, bytes looked at) when ``data`` is binary: in its first 64 KB, over 5%
     control bytes, or over 1% and at least 64 (a few stray escapes in a short file are
-    text).  UTF-16/32 text (with a byte-order mark) is left to the text reader."""
+    text); None for text.  UTF-16/32 text (with a byte-order mark) counts as text."""
     head = data[:65536]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or not head:
-        return
+        return None
     controls = len(head) - len(head.translate(None, _CONTROL))
     share = controls / len(head)
     if share > 5 * BINARY_SHARE or (share > BINARY_SHARE and controls >= 64):
+        return controls, len(head)
+    return None
+
+
+def refuse_binary(data: bytes) -> None:
+    """Raise IngestError when ``data`` (meant as text) is binary (see
+    :func:`_binary_controls`)."""
+    found = _binary_controls(data)
+    if found is not None:
+        controls, looked = found
         raise IngestError(
-            f"binary data, not text ({controls:,} control bytes in the first {len(head):,})"
+            f"binary data, not text ({controls:,} control bytes in the first {looked:,})"
         )
 
 
@@ -80,19 +147,24 @@ def read_file(path: Path) -> Document:
     if size > MAX_BYTES:
         raise IngestError(f"file too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
     data = path.read_bytes()
-    fmt = sniff_format(path, data)
+    fmt, warning = sniff(path, data)
     if fmt in {"text", "markdown"}:
         refuse_binary(data)
     if fmt == "html":  # CMIS/ModernGov listings and decision pages are declined up front
         from indexer.not_minutes import check_html
 
         check_html(data.decode("utf-8", "replace"))
+    isolated = isolate.read(path, fmt)  # a reader process, when one is active
+    if isolated is not None:
+        return isolated
     module_name = {"markdown": "text"}.get(fmt, fmt)
     try:
         module = importlib.import_module(f"indexer.read_{module_name}")
     except ModuleNotFoundError as exc:  # a format whose reader is not installed
         raise IngestError(f"no reader for {fmt} files") from exc
     doc: Document = module.read(path, data)
+    if warning:
+        doc.warnings.insert(0, warning)
     return strip_controls(doc)
 
 

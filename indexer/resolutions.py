@@ -7,6 +7,8 @@ Recognised forms (all seen in real minutes):
 * labelled sub-resolutions ``(i) … (ii) …`` inline or one per paragraph;
 * ``It was proposed by X(,) (and) seconded by Y (and unanimously) agreed/resolved that …``;
 * ``Proposed by X;`` / ``Seconded by Y;`` paragraphs before ``And Resolved:`` (Limerick);
+* Canadian motions: ``Resolution No. R2024-057`` (the label), ``Moved by X`` / ``Seconded by Y``
+  (one per line or in one), then ``THAT …`` (the text; a trailing ``CARRIED`` is dropped);
 * ``Agreed:`` / ``It was (unanimously) agreed that|to …``; ``Recommended:``;
 * Welsh ``Penderfynwyd …`` and ``Cynigiwyd gan X, eiliwyd gan Y a chytunwyd …``.
 
@@ -43,7 +45,18 @@ _PROPOSED = re.compile(
     r"seconded\s+by\s+(?P<seconder>.+?)(?=\s*,|\s+and\b|\s+that\b|\s+to\b|\s+-\s|\s*[.;]?\s*$)",
     re.IGNORECASE,
 )
-_PROPOSED_ALONE = re.compile(r"^\s*Proposed\s+by:?\s*(?P<name>[^;.]+?)\s*[;.]?\s*$", re.I)
+_PROPOSED_ALONE = re.compile(
+    r"^\s*(?:Proposed|Moved)\s+by:?\s*(?P<name>(?:(?!seconded)[^;.])+?)\s*[;.]?\s*$", re.I
+)
+#: 'Resolution No. R2024-057' alone: the number of the motion that follows (Canadian minutes).
+_MOTION_NO = re.compile(
+    r"^\s*(?:Resolution|Motion)\s*(?:No\.?|Number|#)?\s*"
+    r"(?P<label>[A-Z]{0,4}[- ]?\d{1,4}(?:[./-]\d{1,5}){0,2})\s*[:.]?\s*$",
+    re.I,
+)
+#: A motion's operative text: 'THAT the agenda be adopted as presented.' (capitals as printed).
+_THAT = re.compile(r"^\s*(?:BE IT RESOLVED\s+)?THAT\b")
+_OUTCOME = re.compile(r"\s*[-–—]?\s*\b(?:carried|defeated|lost)(?:\s+unanimously)?\s*\.?\s*$", re.I)
 _SECONDED_ALONE = re.compile(r"^\s*Seconded\s+by:?\s*(?P<name>[^;.]+?)\s*[;.]?\s*$", re.I)
 _WELSH_PROPOSED = re.compile(
     r"\bCynigiwyd\s+gan\s+(?P<proposer>.+?)\s*,\s*eiliwyd\s+gan\s+(?P<seconder>.+?)"
@@ -132,9 +145,19 @@ def extract_resolutions(paragraphs: Iterable[str]) -> list[Resolution]:
     found: list[Resolution] = []
     proposer: str | None = None
     seconder: str | None = None
+    label: str | None = None
     i = 0
     while i < len(units):
         unit = units[i]
+        if m := _MOTION_NO.match(unit):
+            label, i = m.group("label"), i + 1
+            continue
+        if (proposer or seconder or label) and _THAT.match(unit):
+            text = _clean(_OUTCOME.sub("", unit))
+            found.append(Resolution(text, "resolved", label, proposer, seconder))
+            proposer = seconder = label = None
+            i += 1
+            continue
         if m := _PROPOSED_ALONE.match(unit):
             proposer, i = _clean(m.group("name")), i + 1
             continue
@@ -155,6 +178,8 @@ def extract_resolutions(paragraphs: Iterable[str]) -> list[Resolution]:
                 new[0].proposer = new[0].proposer or proposer
                 new[0].seconder = new[0].seconder or seconder
                 proposer = seconder = None
+            if new and label:
+                new[0].label, label = new[0].label or label, None
             i += consumed[1]
             continue
         i += 1
@@ -187,15 +212,18 @@ def _from_unit(unit: str, nxt: str | None, found: list[Resolution]) -> tuple[int
         # 'Unanimously Carried' / '- all agreed' in the next sentence belongs to it.
         lower = sentence.lower()
         kind = "resolved" if "resolved" in lower or "penderfynwyd" in lower else "agreed"
+        text, used = sentence, 1
+        if nxt and _THAT.match(nxt) and not unit[m.end() :].strip(" .,;"):
+            text, used, kind = _OUTCOME.sub("", nxt), 2, "resolved"  # 'Moved by …' / 'THAT …'
         found.append(
             Resolution(
-                text=_clean(sentence),
+                text=_clean(text),
                 kind=kind,
                 proposer=re.sub(r"^y\s+", "", _clean(m.group("proposer"))),  # Welsh 'y Cyng.'
                 seconder=re.sub(r"^y\s+", "", _clean(m.group("seconder"))),
             )
         )
-        return first, 1
+        return first, used
     hits = [h for h in _RESOLVED.finditer(unit) if _is_decision_keyword(unit, h)] if keyword else []
     if hits:
         consumed = 1

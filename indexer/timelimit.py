@@ -3,12 +3,15 @@
 ``KB_FILE_TIME_LIMIT`` (seconds, default 120; 0 turns it off) bounds reading, segmenting and
 tagging one file.  It is a ``SIGALRM`` timer, so it works in the main thread of a process
 (``kb ingest``); elsewhere (a thread, or a platform without ``setitimer``) there is no limit.
-The alarm interrupts Python code; a single long call into C (pdfium, lxml) ends first — the
-PDF reader has its own time limit for that.
+The alarm interrupts Python code; a single long call into C (pdfium, lxml) ends first, so
+during ``kb ingest`` the readers that call into C run in a reader process that is killed at
+the limit (:mod:`indexer.isolate`).  An alarm that lands where an exception cannot
+propagate (a gc callback, a ``__del__``, a finalizer) waits for the next repeat.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -38,6 +41,27 @@ def seconds() -> float:
         raise ValueError(f"{ENV} must be a number of seconds, not {raw!r}") from exc
 
 
+#: frames looked at when deciding whether an exception could propagate from here
+_FRAMES = 64
+
+
+def _unraisable_here(frame: Any) -> bool:
+    """Whether ``frame`` runs inside a ``gc.callbacks`` function, a ``__del__`` or a
+    ``weakref.finalize`` callback: an exception raised there is reported as unraisable and
+    lost, so the file would not stop."""
+    callbacks = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    for _ in range(_FRAMES):
+        if frame is None:
+            return False
+        code = frame.f_code
+        if code in callbacks or code.co_name == "__del__":
+            return True
+        if code.co_name == "__call__" and code.co_filename.endswith("weakref.py"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextmanager
 def time_limit(limit: float | None = None) -> Iterator[None]:
     """Raise :class:`FileTimeout` in the body once ``limit`` seconds (default
@@ -50,9 +74,11 @@ def time_limit(limit: float | None = None) -> Iterator[None]:
 
     active = True
 
-    def on_alarm(_signum: int, _frame: Any) -> None:
+    def on_alarm(_signum: int, frame: Any) -> None:
         if not active:  # an alarm handled as the block ends: stop the repeats, raise nothing
             signal.setitimer(signal.ITIMER_REAL, 0)
+            return
+        if _unraisable_here(frame):  # it would be swallowed (and reported); the next one counts
             return
         raise FileTimeout(f"took longer than the per-file limit of {limit:g} s ({ENV})")
 

@@ -17,6 +17,9 @@ import numpy as np
 from kb.facets import FacetCache
 from kb.model import slugify
 
+#: characters of an item's body that "more like this" analyses (its opening, for a long one)
+MORE_LIKE_CHARS = 20_000
+
 
 def day(value: Any) -> str | None:
     """A stored DATETIME as ``YYYY-MM-DD`` (None when missing)."""
@@ -92,13 +95,24 @@ class BrowseMixin:
             meeting["items"] = [self._item_dict(h.fields()) for h in hits]
         return meeting
 
-    def more_like_this(self, item_id: str, n: int = 5) -> list[dict[str, Any]]:
-        """Up to ``n`` other items with similar wording: ``{id, title, meeting_id, date, url}``."""
+    def more_like_this(
+        self, item_id: str, n: int = 5, *, body: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Up to ``n`` other items with similar wording: ``{id, title, meeting_id, date, url}``.
+        ``body`` is the item's text when the caller has it already (``get_item``): the
+        stored document is then not read again (a 10 MB one takes ~0.1 s to decompress)."""
         with self.searcher() as s:
-            found = self._stored(s, item_id, "item")
-            if found is None:
+            if body is None:
+                found = self._stored(s, item_id, "item")
+                docnum, body = (None, "") if found is None else (found[0], found[1].get("body"))
+            else:
+                docnum = s.document_number(id=item_id, doctype="item")
+            if docnum is None:
                 return []
-            hits = s.more_like(found[0], "body", top=n, filter=self._term("doctype", "item"))
+            # a very long body is judged by its opening (analysing 10 MB would take seconds)
+            text = (body or "")[:MORE_LIKE_CHARS]
+            only_items = self._term("doctype", "item")
+            hits = s.more_like(docnum, "body", text=text, top=n, filter=only_items)
             return [_summary(h) for h in hits]
 
     def meeting_ids(self) -> list[str]:

@@ -16,6 +16,7 @@ import click
 from kb import config
 from kb.cli_common import INDEX_HELP
 from kb.cli_common import parse_day as _parse_day
+from kb.deadline import DeadlineExceeded
 from kb.query import QueryError
 from kb.ranking import MATCH_LABELS
 
@@ -34,7 +35,9 @@ QUERY syntax:
   committee:licensing  council:luton  speaker:hawkes  topic:cctv
   year:2018  year:2017..2019  year:2017..  year:..2019
 Other name:value text is searched as the words side by side.  Dates: --from/--to
-(YYYY-MM-DD) or --year; not both.
+(YYYY-MM-DD) or --year; not both.  A search stops after KB_SEARCH_DEADLINE_MS
+(default 10000): the results then say "partial", or it exits 1 saying it took
+too long.
 """
 
 
@@ -42,7 +45,11 @@ def _service(index: str | None) -> Any:
     from kb.search import IndexMissingError, SearchService
 
     try:
-        return SearchService(config.index_dir(index))
+        try:
+            deadline = config.load()["search_deadline_ms"] or None
+        except ValueError as exc:  # a malformed KB_* setting
+            raise click.ClickException(str(exc)) from exc
+        return SearchService(config.index_dir(index), deadline_ms=deadline)
     except IndexMissingError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -115,7 +122,10 @@ def ingest(
     """Add minutes files (or folders of them) to the index.
 
     Unchanged files are skipped; changed files replace their items.  A council.toml
-    (name = "…") beside the files names their council.  Exit status 1 if any file failed;
+    (name = "…") beside the files names their council.  A file's bytes choose its reader
+    (a .pdf that is an HTML page is refused, naming what it is); each file has
+    KB_FILE_TIME_LIMIT seconds, and files over KB_MAX_ITEMS_PER_FILE, KB_MAX_ITEM_CHARS or
+    KB_MAX_FILE_CHARS are cut with a warning.  Exit status 1 if any file failed;
     75 (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
     """
     import time
@@ -237,12 +247,16 @@ def search(
         res = service.search(req)
     except QueryError as exc:
         raise click.UsageError(f"bad query: {exc}") from exc
+    except DeadlineExceeded as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         _echo_json(res.to_json())
         return
     first = (res.page - 1) * res.page_size
     shown = f"{first + 1}–{first + len(res.results)} of " if res.results else ""
     click.echo(f"{shown}{res.total} items for {res.query!r}")
+    if res.partial:
+        click.echo("(partial: the search ran past its time limit; some counts are missing)")
     if res.match and res.match != "all":
         click.echo(f"Few items have every word: showing items with {MATCH_LABELS[res.match]}")
     if res.also_searched:

@@ -30,8 +30,37 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_page", 1000, "Highest page number served; deeper pages get a 400."),
     Setting("max_query_length", 500, "Longest query accepted, in characters."),
     Setting("time_budget_ms", 3000, "A search slower than this is flagged to the user as slow."),
+    Setting(
+        "search_deadline_ms",
+        10000,
+        "A search stops at this many milliseconds: facets and snippets not built by then "
+        "are left out (marked partial), or, before ranking ends, the user is told the search "
+        "took too long (the API answers 503 with Retry-After). 0: no limit.",
+    ),
+    Setting(
+        "web_request_timeout",
+        60,
+        "Seconds a gunicorn web worker may spend on one request before it is killed and "
+        "replaced (a second line behind search_deadline_ms).",
+    ),
     Setting("searcher_pool_size", 4, "Searchers kept open per web process."),
     Setting("file_time_limit", 120, "Seconds one file may take in kb ingest (0: no limit)."),
+    Setting(
+        "max_items_per_file",
+        20000,
+        "Most agenda items kept from one file; the rest are left out with a warning (0: no limit).",
+    ),
+    Setting(
+        "max_item_chars",
+        2_000_000,
+        "Longest item body kept, in characters; a longer one is truncated with a warning "
+        "naming the item (0: no limit).",
+    ),
+    Setting(
+        "max_file_chars",
+        40_000_000,
+        "Most characters of text kept from one file; the rest is cut with a warning (0: no limit).",
+    ),
     Setting(
         "ingest_workers",
         "auto",
@@ -117,6 +146,15 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             raise KeyError(f"unknown setting {key!r}")
         values[key] = value
     return values
+
+
+def get(name: str) -> Any:
+    """One setting: its ``KB_*`` environment variable, else its default (only this one is
+    read, so a malformed other setting does not stop it)."""
+    setting = _BY_NAME[name]
+    if setting.env not in os.environ:
+        return setting.default
+    return _coerce(setting, os.environ[setting.env])
 
 
 def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

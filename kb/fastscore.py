@@ -18,12 +18,18 @@ from collections import OrderedDict
 from typing import Any
 
 import numpy as np
+from whoosh import collectors
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from kb.deadline import Deadline, DeadlineExceeded
 from kb.segcache import numeric_column
+from kb.textfield import positions_decoder
+
+#: phrase candidates / postings blocks between deadline checks
+_CHECK_EVERY = 256
 
 
 class _Unsupported(Exception):
@@ -86,16 +92,19 @@ def rank(
     postings: PostingsCache | None = None,
     *,
     ordered: bool = True,
+    deadline: Deadline | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Every document matching ``q`` as (docnums, scores), ordered as Whoosh's exhaustive
     search orders them (score descending, then docnum), or in docnum order when not
     ``ordered`` (:func:`page` then orders just one page); None when ``q`` is not a plain
     word query.  Deleted documents may be included: the caller masks them out.  With
-    ``postings``, each segment's decoded postings of a word are kept there for next time."""
+    ``postings``, each segment's decoded postings of a word are kept there for next time.
+    Past ``deadline`` (checked between postings blocks, query parts and phrase candidates)
+    it raises :class:`kb.deadline.DeadlineExceeded`: a ranking cut short has no order."""
     if type(searcher.weighting) is not BM25F:
         return None
     try:
-        mask, scores = _evaluate(searcher, q, lengths, postings)
+        mask, scores = _evaluate(searcher, q, lengths, postings, deadline or Deadline.none())
     except _Unsupported:
         return None
     docs = np.flatnonzero(mask)
@@ -104,6 +113,33 @@ def rank(
         return docs, found
     order = np.lexsort((docs, -found))
     return docs[order], found[order]
+
+
+def exhaustive(
+    s: Any, q: Any, allowed: set[int] | None = None, deadline: Deadline | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every match of ``q`` (among ``allowed`` docnums, when given) as (docnums, scores)
+    ranked by Whoosh itself, for queries :func:`rank` does not score, in Whoosh's exhaustive
+    ranking order (score descending, then docnum): one scored pass, no block-quality
+    skipping (which can change the top 10 of a multi-field AND), no second pass to count,
+    and documents outside ``allowed`` are never scored.  Past ``deadline`` (checked between
+    matches) it raises :class:`kb.deadline.DeadlineExceeded`."""
+    deadline = deadline or Deadline.none()
+    deadline.check("ranking")
+    collector = s.collector(limit=None, filter=allowed)
+    if deadline.budget_ms:
+        collector = collectors.TimeLimitCollector(
+            collector, timelimit=max(deadline.remaining(), 0.001), use_alarm=False
+        )
+    try:
+        s.search_with_collector(q, collector)
+    except collectors.TimeLimit:
+        deadline.hit = True
+        raise DeadlineExceeded(float(deadline.budget_ms or 0), "ranking") from None
+    top = collector.results().top_n
+    docs = np.fromiter((d for _, d in top), dtype=np.int64, count=len(top))
+    scores = np.fromiter((float(sc or 0.0) for sc, _ in top), dtype=np.float64, count=len(top))
+    return docs, scores
 
 
 def page(
@@ -123,32 +159,39 @@ def page(
 
 
 def _evaluate(
-    searcher: Any, q: Any, lengths: FieldLengths, postings: PostingsCache | None = None
+    searcher: Any,
+    q: Any,
+    lengths: FieldLengths,
+    postings: PostingsCache | None,
+    deadline: Deadline,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(match mask, scores with 0.0 where there is no match) of one query node."""
+    deadline.check("ranking")
     size = lengths.size
     if getattr(q, "boost", 1.0) != 1.0:
         raise _Unsupported
     if type(q) is wq.Term:
-        return _term(searcher, q.fieldname, q.text, lengths, postings=postings)[:2]
+        return _term(searcher, q.fieldname, q.text, lengths, postings=postings, deadline=deadline)[
+            :2
+        ]
     if type(q) is wq.Phrase and q.slop == 1 and len(q.words) >= 2:
-        return _phrase(searcher, q.fieldname, q.words, lengths)
+        return _phrase(searcher, q.fieldname, q.words, lengths, deadline)
     if type(q) is wq.Or and not q.minmatch and not q.scale:
         mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
         for sub in q.subqueries:
-            sub_mask, sub_scores = _evaluate(searcher, sub, lengths, postings)
+            sub_mask, sub_scores = _evaluate(searcher, sub, lengths, postings, deadline)
             mask |= sub_mask
             scores += sub_scores  # x + 0.0 == x: a non-matching part adds nothing
         return mask, scores
     if type(q) is wq.And:
         mask, scores = np.ones(size, dtype=bool), np.zeros(size, dtype=np.float64)
         for sub in q.subqueries:
-            sub_mask, sub_scores = _evaluate(searcher, sub, lengths, postings)
+            sub_mask, sub_scores = _evaluate(searcher, sub, lengths, postings, deadline)
             mask &= sub_mask
             scores += sub_scores
         return mask, np.where(mask, scores, 0.0)
     if isinstance(q, wq.AndNot):
-        mask, scores = _evaluate(searcher, q.a, lengths, postings)
+        mask, scores = _evaluate(searcher, q.a, lengths, postings, deadline)
         excluded = np.zeros(size, dtype=bool)
         ids = np.fromiter(searcher.docs_for_query(q.b), dtype=np.int64)
         excluded[ids] = True
@@ -158,31 +201,40 @@ def _evaluate(
 
 
 def _phrase(
-    searcher: Any, fieldname: str, words: list[str], lengths: FieldLengths
+    searcher: Any,
+    fieldname: str,
+    words: list[str],
+    lengths: FieldLengths,
+    deadline: Deadline,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Whoosh's ``Phrase`` (slop 1): documents with the words at consecutive positions,
     scored as the sum of the words' term scores (Whoosh's span matcher scores its
     intersection of term matchers, summed as a binary tree: a + (b + c))."""
     size = lengths.size
     values: list[list[Any]] = [[] for _ in words]
-    parts = [_term(searcher, fieldname, w, lengths, values[i]) for i, w in enumerate(words)]
+    parts = [
+        _term(searcher, fieldname, w, lengths, values[i], deadline=deadline)
+        for i, w in enumerate(words)
+    ]
     candidates = np.ones(size, dtype=bool)
     for mask, _scores, _docs in parts:
         candidates &= mask
     found = np.zeros(size, dtype=bool)
     docs = np.flatnonzero(candidates)
     if len(docs):
-        decode = searcher.schema[fieldname].format.decoder("positions")
+        decode = positions_decoder(searcher.schema[fieldname].format)
         # each word's raw posting value for each candidate (postings are in docnum order)
         rows = [np.searchsorted(term_docs, docs).tolist() for _m, _s, term_docs in parts]
         for n, doc in enumerate(docs.tolist()):
-            starts = set(decode(values[0][rows[0][n]]))
+            if n % _CHECK_EVERY == 0:
+                deadline.check("phrase matching")
+            starts = decode(values[0][rows[0][n]])
             for offset in range(1, len(words)):
-                later = set(decode(values[offset][rows[offset][n]]))
-                starts = {p for p in starts if p + offset in later}
-                if not starts:
+                later = decode(values[offset][rows[offset][n]])
+                starts = starts[np.isin(starts + offset, later, assume_unique=True)]
+                if not len(starts):
                     break
-            found[doc] = bool(starts)
+            found[doc] = bool(len(starts))
     return found, np.where(found, _tree_sum([sc for _m, sc, _d in parts]), 0.0)
 
 
@@ -201,6 +253,7 @@ def _term(
     lengths: FieldLengths,
     values: list[Any] | None = None,
     postings: PostingsCache | None = None,
+    deadline: Deadline | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mask, scores, its docnums in order) of one term; with ``values``, its raw posting
     values are appended there in the same order."""
@@ -211,7 +264,7 @@ def _term(
     if not field.scorable:
         raise _Unsupported
     text = field.to_bytes(text) if not isinstance(text, bytes) else text
-    docs, weights = _postings(searcher, fieldname, text, values, postings)
+    docs, weights = _postings(searcher, fieldname, text, values, postings, deadline)
     mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
     if not len(docs):
         return mask, scores, docs
@@ -232,6 +285,7 @@ def _postings(
     text: bytes,
     values: list[Any] | None = None,
     cache: PostingsCache | None = None,
+    deadline: Deadline | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """All (global docnum, weight) postings of a term, read a block at a time (docnums
     ascending); with ``values``, the raw posting values are appended there too (and
@@ -249,7 +303,7 @@ def _postings(
                     ids.append(found[0].astype(np.int64) + offset)
                     weights.append(found[1])
                 continue
-        seg_ids, seg_weights = _read_segment(reader, fieldname, text, values)
+        seg_ids, seg_weights = _read_segment(reader, fieldname, text, values, deadline)
         if key is not None:
             cache.put(key, (seg_ids.astype(np.int32), seg_weights))  # type: ignore[union-attr]
         if len(seg_ids):
@@ -261,13 +315,20 @@ def _postings(
 
 
 def _read_segment(
-    reader: Any, fieldname: str, text: bytes, values: list[Any] | None
+    reader: Any,
+    fieldname: str,
+    text: bytes,
+    values: list[Any] | None,
+    deadline: Deadline | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(local docnums, weights) of a term in one segment, a block at a time."""
+    """(local docnums, weights) of a term in one segment, a block at a time (checking
+    ``deadline`` every few blocks)."""
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     m = _leaf(reader, fieldname, text)
     while m is not None and m.is_active():
+        if deadline is not None and len(ids) % _CHECK_EVERY == _CHECK_EVERY - 1:
+            deadline.check("reading postings")
         m._read_ids()
         m._read_weights()
         ids.append(np.asarray(m._ids, dtype=np.int64))

@@ -50,6 +50,9 @@ PROXIMITY_WEIGHT = 0.5
 PHRASE_WEIGHT = 0.5
 #: items of one meeting whose word sets overlap at least this much (Jaccard) are one result
 DUPLICATE_SIMILARITY = 0.9
+#: characters of a body the text boosts and the near-duplicate check read (its opening):
+#: the rescoring costs the same for a 10 MB item as for a 100 kB one (issue 12)
+RERANK_BODY_CHARS = 100_000
 
 #: how each match level is described to the user
 MATCH_LABELS = {
@@ -319,15 +322,16 @@ def rank(
     if not top:
         return Ranked(level, docs, found, grouped)
     fields = [stored(d) for d in docs[:top].tolist()]
+    bodies = [(f.get("body") or "")[:RERANK_BODY_CHARS] for f in fields]
     boosted = found[:top] * np.array(
-        [text_boost(clauses, f.get("title") or "", f.get("body") or "") for f in fields]
+        [text_boost(clauses, f.get("title") or "", b) for f, b in zip(fields, bodies, strict=True)]
     )
     head = np.lexsort((docs[:top], -boosted))
-    fields = [fields[i] for i in head.tolist()]
+    fields, bodies = [fields[i] for i in head.tolist()], [bodies[i] for i in head.tolist()]
     head_docs, head_scores = docs[:top][head], boosted[head]
     rows = [
-        (str(f["id"]), meeting_key(f), f"{f.get('title') or ''} {f.get('body') or ''}")
-        for f in fields
+        (str(f["id"]), meeting_key(f), f"{f.get('title') or ''} {b}")
+        for f, b in zip(fields, bodies, strict=True)
     ]
     dups = near_duplicates(rows)
     for i, j in dups.items():

@@ -75,6 +75,8 @@ class SearchResponse:
     match: str = ""
     #: synonyms and related terms also searched, at a lower weight than the words typed
     also_searched: list[str] = field(default_factory=list)
+    #: the search ran past its deadline: some facets or snippets were left out
+    partial: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The ``kb search --json`` / API shape."""
@@ -101,6 +103,7 @@ class SearchResponse:
             "suggestion": self.suggestion,
             "match": self.match,
             "also_searched": self.also_searched,
+            "partial": self.partial,
         }
 
 

@@ -41,6 +41,7 @@ from whoosh.util.times import datetime_to_long
 
 from kb import analysis, fastscore, mapped, spelling, wordsearch
 from kb.browse import BrowseMixin, day
+from kb.deadline import Deadline, DeadlineExceeded
 from kb.facets import FACETS, SORTS, FacetCache
 from kb.model import slugify
 from kb.query import (
@@ -61,6 +62,7 @@ __all__ = [
     "SearchRequest",
     "SearchResponse",
     "SearchService",
+    "DeadlineExceeded",
 ]
 
 
@@ -207,6 +209,7 @@ class SearchService(BrowseMixin):
         cache_size: int = 256,
         postings_cache_mb: int = 64,
         word_ranking: bool = True,
+        deadline_ms: float | None = None,
     ):
         self.index_dir = Path(index_dir)
         if not index.exists_in(str(self.index_dir)):
@@ -217,6 +220,8 @@ class SearchService(BrowseMixin):
         self._ix = index.open_dir(str(self._real))
         self._pool: list[Searcher] = []
         self._pool_size = pool_size
+        #: a search's default time limit (``KB_SEARCH_DEADLINE_MS``; None: none)
+        self.deadline_ms = deadline_ms
         self._lock = threading.Lock()
         self._facets: FacetCache | None = None
         self._facets_ix: Any = None
@@ -306,9 +311,16 @@ class SearchService(BrowseMixin):
         return cache
 
     # -- search
-    def search(self, req: SearchRequest) -> SearchResponse:
-        """Run ``req``; raises QueryError (a ValueError) for a query that cannot run."""
+    def search(self, req: SearchRequest, deadline: Deadline | None = None) -> SearchResponse:
+        """Run ``req``; raises QueryError (a ValueError) for a query that cannot run.
+
+        ``deadline`` (default: ``deadline_ms`` from the constructor) is checked while ranking,
+        counting facets and building snippets.  Past it before the matches are ranked,
+        :class:`DeadlineExceeded` is raised ("this search took too long"); past it later,
+        the facets and snippets not yet built are left out and the response says
+        ``partial`` (a partial response is not cached)."""
         began = time.perf_counter()
+        deadline = deadline or Deadline(self.deadline_ms)
         if req.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         page, page_size = max(1, int(req.page)), min(max(1, int(req.page_size)), 1000)
@@ -348,16 +360,20 @@ class SearchService(BrowseMixin):
                 for clause in word_plan.clauses:  # snippets mark the synonyms found too
                     for seq in clause.synonym_terms:
                         compiler.highlight.update(seq)
-                words = wordsearch.rank_words(s, word_plan, cache.lengths, self.postings, mask)
+                words = wordsearch.rank_words(
+                    s, word_plan, cache.lengths, self.postings, mask, deadline=deadline
+                )
                 match, grouped = words.level, words.grouped
                 mask &= cache.mask(words.docs)
                 if sort == "relevance":
                     ranked = (words.docs, words.scores)
             elif tree is not None and sort == "relevance":  # one scored pass gives both
-                ranked = fastscore.rank(s, text_q, cache.lengths, self.postings, ordered=False)
+                ranked = fastscore.rank(
+                    s, text_q, cache.lengths, self.postings, ordered=False, deadline=deadline
+                )
                 if ranked is None:  # not a plain word query: Whoosh ranks, filter first
                     allowed = set(np.flatnonzero(mask).tolist()) if filtered else None
-                    ranked = self._ranked(s, text_q, allowed)
+                    ranked = fastscore.exhaustive(s, text_q, allowed, deadline)
                 mask &= cache.mask(ranked[0])
             elif tree is not None:
                 mask &= cache.mask(s.docs_for_query(text_q))
@@ -371,11 +387,17 @@ class SearchService(BrowseMixin):
             else:
                 ordered = cache.order(np.flatnonzero(mask), newest=sort == "newest")
                 page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
-            hits = [self._hit(s.stored_fields(d), score, compiler) for d, score in page_hits]
+            hits = [
+                self._hit(s.stored_fields(d), score, compiler, deadline) for d, score in page_hits
+            ]
             for hit, (d, _score) in zip(hits, page_hits, strict=True):
                 hit.grouped = grouped.get(d, [])
-            facets = {f: self._facet_values(s, cache, f, mask) for f in FACETS}
-            histogram = cache.histogram(mask)
+            facets: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
+            for facet in FACETS:  # past the deadline the rest are left empty (partial)
+                if deadline.expired():
+                    break
+                facets[facet] = self._facet_values(s, cache, facet, mask)
+            histogram = cache.histogram(mask) if not deadline.expired() else {}
             # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
             relaxed = match in ("most", "any")
             suggestion = self._suggest(s, compiler) if total == 0 or relaxed else None
@@ -391,22 +413,11 @@ class SearchService(BrowseMixin):
             match=match,
             also_searched=word_plan.also_searched if word_plan is not None else [],
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
+            partial=deadline.hit,
         )
-        self.results_cache.put(state, key, response)
+        if not response.partial:
+            self.results_cache.put(state, key, response)
         return response
-
-    @staticmethod
-    def _ranked(
-        s: Searcher, q: wq.Query, allowed: set[int] | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every match of ``q`` (among ``allowed`` docnums, when given) as (docnums, scores)
-        in Whoosh's exhaustive ranking order (score descending, then docnum): one scored
-        pass, no block-quality skipping (which can change the top 10 of a multi-field AND),
-        no second pass to count, and documents outside ``allowed`` are never scored."""
-        top = s.search(q, limit=None, filter=allowed).top_n
-        docs = np.fromiter((d for _, d in top), dtype=np.int64, count=len(top))
-        scores = np.fromiter((float(sc or 0.0) for sc, _ in top), dtype=np.float64, count=len(top))
-        return docs, scores
 
     @staticmethod
     def _filter_mask(s: Searcher, cache: FacetCache, facet: str, values: list[str]) -> Any:
@@ -437,9 +448,12 @@ class SearchService(BrowseMixin):
         top = cache.top(facet, mask, limit=100)
         return [FacetValue(v, cache.label(s, facet, v), n) for v, n in top]
 
-    def _hit(self, stored: dict[str, Any], score: float, compiler: _Compiler) -> Hit:
+    def _hit(
+        self, stored: dict[str, Any], score: float, compiler: _Compiler, deadline: Deadline
+    ) -> Hit:
         data = json.loads(stored.get("data") or "{}")
-        plain, marked = make_snippet(stored.get("body") or "", compiler.matches)
+        body = stored.get("body") or ""
+        plain, marked = make_snippet(body, compiler.matches, deadline=deadline)
         return Hit(
             id=stored["id"],
             meeting_id=stored.get("meeting_id", ""),

@@ -12,12 +12,14 @@ else that calls the analyzer are unchanged.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import pickle
+from collections.abc import Callable, Iterator
 from pickle import dumps
 from typing import Any
 
+import numpy as np
 from whoosh import fields, formats
-from whoosh.system import pack_uint
+from whoosh.system import _INT_SIZE, pack_uint
 
 from kb import analysis
 
@@ -87,6 +89,24 @@ def encode_positions(poslist: list[int]) -> bytes:
         return _single_position(poslist[0])
     deltas = [poslist[0], *(b - a for a, b in zip(poslist, poslist[1:], strict=False))]
     return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+def positions_decoder(fmt: Any) -> Callable[[bytes], np.ndarray]:
+    """A function decoding ``fmt``'s posting values to an int64 array of positions: for
+    Whoosh's ``Positions`` (what :func:`encode_positions` writes), one C unpickle and a numpy
+    cumulative sum instead of Whoosh's Python loop (an item with 200,000 occurrences of a
+    word decodes in milliseconds); any other format through its own decoder."""
+    if type(fmt) is formats.Positions:
+
+        def fast(value: bytes) -> np.ndarray:
+            if not value.endswith(b"."):  # pickle's STOP opcode, as Whoosh's decoder adds
+                value += b"."
+            deltas = pickle.loads(value[_INT_SIZE:])  # noqa: S301 - the index's own values
+            return np.cumsum(np.asarray(deltas, dtype=np.int64))
+
+        return fast
+    decode = fmt.decoder("positions")
+    return lambda value: np.asarray(decode(value), dtype=np.int64)
 
 
 @functools.lru_cache(maxsize=65_536)

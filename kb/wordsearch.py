@@ -16,6 +16,7 @@ import numpy as np
 from whoosh import query as wq
 
 from kb import analysis, fastscore, ranking
+from kb.deadline import Deadline
 from kb.query import And, FieldQuery, Node, Not, Term, YearRange
 from kb.querybuild import SEARCH_FIELDS, _Compiler
 
@@ -63,24 +64,34 @@ def _sequence_query(terms: tuple[tuple[str, ...], ...]) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
-def _dense(s: Any, q: wq.Query | None, lengths: Any, postings: Any, size: int) -> np.ndarray:
-    """Every document's BM25F score for ``q`` (0 where it does not match)."""
+def _dense(  # noqa: PLR0913 - the scoring inputs, then the deadline
+    s: Any,
+    q: wq.Query | None,
+    lengths: Any,
+    postings: Any,
+    size: int,
+    deadline: Deadline | None = None,
+) -> np.ndarray:
+    """Every document's BM25F score for ``q`` (0 where it does not match); past
+    ``deadline`` :class:`kb.deadline.DeadlineExceeded` is raised."""
     out = np.zeros(size, dtype=np.float64)
     if q is None:
         return out
-    ranked = fastscore.rank(s, q, lengths, postings, ordered=False)
+    ranked = fastscore.rank(s, q, lengths, postings, ordered=False, deadline=deadline)
     if ranked is None:
-        top = s.search(q, limit=None).top_n
-        docs = np.fromiter((d for _, d in top), dtype=np.int64, count=len(top))
-        scores = np.fromiter((float(x or 0.0) for x, _ in top), dtype=np.float64)
-        ranked = (docs, scores)
+        ranked = fastscore.exhaustive(s, q, deadline=deadline)
     docs, scores = ranked
     out[docs] = np.maximum(scores, 1e-9)  # a match always scores above 0
     return out
 
 
-def _synonym_scores(
-    s: Any, clause: ranking.Clause, lengths: Any, postings: Any, size: int
+def _synonym_scores(  # noqa: PLR0913 - the scoring inputs, then the deadline
+    s: Any,
+    clause: ranking.Clause,
+    lengths: Any,
+    postings: Any,
+    size: int,
+    deadline: Deadline | None = None,
 ) -> np.ndarray | None:
     """Per document, the best score of any of the clause's synonyms, each divided by its
     number of words: a multi-word synonym ("criminal damage") sums a score per word, and
@@ -89,16 +100,24 @@ def _synonym_scores(
         return None
     best = np.zeros(size, dtype=np.float64)
     for seq in clause.synonym_terms:
-        found = _dense(s, _sequence_query((seq,)), lengths, postings, size) / len(seq)
+        found = _dense(s, _sequence_query((seq,)), lengths, postings, size, deadline) / len(seq)
         np.maximum(best, found, out=best)
     return best
 
 
-def rank_words(
-    s: Any, word_plan: WordPlan, lengths: Any, postings: Any, allowed: np.ndarray
+def rank_words(  # noqa: PLR0913 - the scoring inputs, then the deadline
+    s: Any,
+    word_plan: WordPlan,
+    lengths: Any,
+    postings: Any,
+    allowed: np.ndarray,
+    *,
+    deadline: Deadline | None = None,
 ) -> ranking.Ranked:
     """The documents of a word plan among the ``allowed`` ones (and its filters), ranked by
-    :func:`kb.ranking.rank` from Whoosh's per-clause BM25F scores."""
+    :func:`kb.ranking.rank` from Whoosh's per-clause BM25F scores.  Past ``deadline``
+    (checked while reading postings, see :func:`kb.fastscore.rank`)
+    :class:`kb.deadline.DeadlineExceeded` is raised."""
     size = len(allowed)
     mask = allowed.copy()
     if word_plan.hard is not None:
@@ -107,6 +126,8 @@ def rank_words(
         hard[hard_docs[hard_docs < size]] = True
         mask &= hard
     clauses = word_plan.clauses
-    typed = [_dense(s, _sequence_query(c.terms), lengths, postings, size) for c in clauses]
-    synonym = [_synonym_scores(s, c, lengths, postings, size) for c in clauses]
+    typed = [
+        _dense(s, _sequence_query(c.terms), lengths, postings, size, deadline) for c in clauses
+    ]
+    synonym = [_synonym_scores(s, c, lengths, postings, size, deadline) for c in clauses]
     return ranking.rank(clauses, typed, synonym, mask, s.stored_fields)

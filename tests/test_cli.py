@@ -171,3 +171,11 @@ def test_missing_index_is_a_clear_error(runner, tmp_path) -> None:
 def test_search_help_documents_the_syntax(runner) -> None:
     out = runner.invoke(main, ["search", "--help"]).output
     assert "year:2017..2019" in out and '"sex trade"' in out and "--from" in out
+
+
+def test_search_past_its_deadline_says_it_took_too_long(runner, index: str) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        main, ["search", "cctv", "--index", index], env={"KB_SEARCH_DEADLINE_MS": "1"}
+    )
+    assert result.exit_code == 1
+    assert "took too long" in result.output and "Traceback" not in result.output

@@ -116,7 +116,11 @@ def test_role_with_bracketed_name_is_one_person() -> None:
     assert [(r.person_id, r.role) for r in first.speakers] == [
         ("testshire/p-daly", "Chief Executive")
     ]
-    assert [r.person_id for r in second.speakers] == ["testshire/p-daly", "testshire/teskey"]
+    assert [r.person_id for r in second.speakers] == [
+        "testshire/p-daly",
+        "testshire/teskey",
+        "testshire/keary",  # "Cllrs. Teskey and Keary voiced concern": both
+    ]
 
 
 def test_chair_and_role_phrases_resolve_to_attendance_and_table() -> None:
@@ -322,3 +326,83 @@ def test_accented_and_plain_spellings_are_one_person() -> None:
 )
 def test_street_names_are_not_people(sentence: str) -> None:
     assert find_mentions(sentence, set()) == []
+
+
+SPEAKER_FORMS = [
+    pytest.param("The Convenor welcomed everyone.", Attendance(chair="Ms A Grieve"), ["Grieve"],
+                 [], id="the-convenor-is-the-chair"),
+    pytest.param("Cllr Smith (Chair) noted the balance of £3,412.", Attendance(), ["Smith"], [],
+                 id="name-with-chair-in-brackets"),
+    pytest.param("It was reported by the Clerk that the defibrillator had been installed.",
+                 Attendance(officers=["Mr J Bloggs, Clerk"]), ["Bloggs"], [],
+                 id="reported-by-the-clerk"),
+    pytest.param("Councillor Jones asked whether the grit bin had been replaced.", Attendance(),
+                 ["Jones"], [], id="councillor-asked"),
+    pytest.param("The Mayor advised that the Civic Service would be on 14 July.",
+                 Attendance(present=["J. Marsh (Mayor)"]), ["Marsh"], [],
+                 id="the-mayor-named-in-attendance"),
+    pytest.param("Deputy Reeve Becker asked when the grader would be replaced.", Attendance(),
+                 ["Becker"], [], id="deputy-reeve"),
+    pytest.param("Reeve Carter called the meeting to order at 7:00 p.m.", Attendance(),
+                 ["Carter"], [], id="reeve"),
+    pytest.param("Moved by Councillor Dubois, Seconded by Councillor Singh", Attendance(), [],
+                 ["Dubois", "Singh"], id="movers-are-mentioned-not-speakers"),
+    pytest.param("Karen Tully, CEO of the library, presented the annual report.", Attendance(),
+                 ["Tully"], [], id="appositive-between-commas"),
+    pytest.param("Clerk Heather Boyd presented the tender results.",
+                 Attendance(officers=["Clerk Heather Boyd"]), ["Boyd"], [],
+                 id="post-printed-before-the-name"),
+    pytest.param("Mr Peter Lane asked about the closure of the footpath.", Attendance(), ["Lane"],
+                 [], id="surname-that-is-also-a-place-word"),
+    pytest.param("Fire Chief Rob Fraser reported 14 calls in February.",
+                 Attendance(officers=["Rob Fraser, Fire Chief"]), ["Fraser"], [],
+                 id="fire-chief"),
+    pytest.param("The Mayor thanked the volunteers.", Attendance(present=["Mayor Gail Henderson"]),
+                 ["Henderson"], [], id="mayor-by-title-chairs"),
+    pytest.param("The CAO advised that the audit would be presented in June.",
+                 Attendance(officers=["Olivia Reyes, CAO"]), ["Reyes"], [], id="the-cao"),
+    pytest.param("Mr & Mrs John Campbell of 1 Glyn View, Glynwood Lane raised the lorries.",
+                 Attendance(), ["Campbell"], [], id="street-names-are-not-people"),
+    pytest.param("Members were informed by the Town Clerk that the toilets had reopened.",
+                 Attendance(officers=["Mrs V Marsh (Town Clerk)", "Mr W Nunn (Deputy Town Clerk)"]),
+                 ["Marsh"], [], id="informed-by-the-exact-post"),
+    pytest.param("Mrs Brown (resident) asked about the hedge.", Attendance(), ["Brown"], [],
+                 id="bracketed-note-after-a-name"),
+    pytest.param("Cllrs Dean and Abel reported on the site visit.", Attendance(),
+                 ["Dean", "Abel"], [], id="plural-title-names-each"),
+    pytest.param("Reports were received from Cllr Smith and Cllr Brown.", Attendance(),
+                 ["Smith", "Brown"], [], id="reports-received-from-a-list"),
+    pytest.param("Apologies were received from Cllr Green and Cllr White.", Attendance(), [],
+                 ["Green", "White"], id="apologies-received-are-not-speech"),
+    pytest.param("She requested a copy of the report from Paul Keeble.", Attendance(), [],
+                 ["Keeble"], id="a-report-asked-for-is-not-speech"),
+    pytest.param("District Cllr Jones was present and reported on the local plan.", Attendance(),
+                 ["Jones"], [], id="present-and-reported"),
+    pytest.param("Papers were sent in readiness for a presentation by Mrs Wood.", Attendance(),
+                 [], ["Wood"], id="a-presentation-still-to-come"),
+    pytest.param("Cllr Brown queried the cost and the Clerk responded that it was in budget.",
+                 Attendance(officers=["Mr V Ellis (Clerk & RFO)"]), ["Brown", "Ellis"], [],
+                 id="second-clause-after-and"),
+    pytest.param("A member of the public, Mr Harris, spoke against the application.",
+                 Attendance(), ["Harris"], [], id="description-before-the-name"),
+    pytest.param("Mrs Patel from the school addressed the meeting.", Attendance(), ["Patel"], [],
+                 id="from-an-organisation"),
+    pytest.param("The RFO reported a balance of £4,000.",
+                 Attendance(officers=["Mr V Ellis (Clerk & RFO)"]), ["Ellis"], [], id="the-rfo"),
+    pytest.param("Members thanked Cllr Brown and Cllr Cook for their work.", Attendance(), [],
+                 ["Brown", "Cook"], id="thanked-people-are-mentioned"),
+    pytest.param("Services are being led by Jane Avery.", Attendance(), [], ["Avery"],
+                 id="led-services-is-not-speech"),
+    pytest.param("J Jay presented the budget.", Attendance(officers=["J Jay (Clerk)"]), ["Jay"],
+                 [], id="initial-and-known-surname"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "attendance", "speakers", "mentioned"), SPEAKER_FORMS)
+def test_speaker_forms_of_unseen_councils(
+    body: str, attendance: Attendance, speakers: list[str], mentioned: list[str]
+) -> None:
+    meeting = meeting_of(body, attendance=attendance)
+    resolve_people(meeting)
+    item = meeting.items[0]
+    assert (surnames(item.speakers), surnames(item.mentioned)) == (speakers, mentioned)

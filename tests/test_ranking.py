@@ -176,3 +176,26 @@ def test_rank_is_the_whole_policy_for_any_engine(monkeypatch) -> None:
     # doc 0 has the phrase in its title and body; docs 1 and 2 are one item, shown once
     assert out.docs.tolist() == [0, 1] and out.grouped == {1: ["b/2"]}
     assert out.scores[0] > out.scores[1]
+
+
+def test_rescoring_reads_a_bounded_opening_of_each_body(monkeypatch) -> None:
+    """A 10 MB body costs the text boosts and the near-duplicate check what 100 kB does."""
+    seen: list[int] = []
+    real = ranking.text_boost
+
+    def spy(clauses, title, body):  # type: ignore[no-untyped-def]
+        seen.append(len(body))
+        return real(clauses, title, body)
+
+    monkeypatch.setattr(ranking, "text_boost", spy)
+    huge = "The bus shelter roof was repaired. " * 300_000  # 10.5 MB
+    docs = {
+        0: {"id": "a/1", "meeting_id": "a", "date": None, "title": "Shelters", "body": huge},
+        1: {"id": "b/1", "meeting_id": "b", "date": None, "title": "Buses", "body": "bus shelter"},
+    }
+    typed = [_scores(2, {0: 1.0, 1: 1.0}), _scores(2, {0: 1.0, 1: 1.0})]
+    out = ranking.rank(
+        _clauses("bus shelter"), typed, [None, None], np.ones(2, dtype=bool), docs.__getitem__
+    )
+    assert sorted(out.docs.tolist()) == [0, 1]
+    assert sorted(seen) == [len("bus shelter"), ranking.RERANK_BODY_CHARS]

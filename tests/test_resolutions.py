@@ -133,6 +133,32 @@ CASES = [
         [],
         id="luton-recommendation-heading-not-a-resolution",
     ),
+    pytest.param(
+        ["Resolution No. R2024-057", "Moved by Councillor Dubois", "Seconded by Councillor Singh",
+         "THAT the agenda for February 13, 2024 be adopted as presented.", "CARRIED"],
+        [("resolved", "R2024-057", "Councillor Dubois", "Councillor Singh",
+          "THAT the agenda for February 13, 2024 be adopted as presented.")],
+        id="township-motion-one-line-each",
+    ),
+    pytest.param(
+        ["Resolution 2024-031", "Moved by: Councillor Kerr", "Seconded by: Deputy Mayor Roy",
+         "THAT the correspondence be received for information. Carried."],
+        [("resolved", "2024-031", "Councillor Kerr", "Deputy Mayor Roy",
+          "THAT the correspondence be received for information.")],
+        id="township-motion-labels-with-colons",
+    ),
+    pytest.param(
+        ["Moved by Councillor Grant, Seconded by Councillor Brooks",
+         "THAT the agenda be adopted. Carried."],
+        [("resolved", None, "Councillor Grant", "Councillor Brooks",
+          "THAT the agenda be adopted.")],
+        id="township-moved-and-seconded-in-one-line",
+    ),
+    pytest.param(
+        ["THAT the report be received."],
+        [],
+        id="that-without-a-motion-is-not-a-resolution",
+    ),
 ]  # fmt: skip
 
 

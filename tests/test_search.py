@@ -13,6 +13,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from indexer.pipeline import ingest
+from kb.deadline import Deadline, DeadlineExceeded
 from kb.query import parse
 from kb.search import (
     IndexMissingError,
@@ -243,6 +244,10 @@ def test_get_meeting_lists_items_in_order(seed: SearchService) -> None:
 def test_browse_helpers(seed: SearchService) -> None:
     similar = seed.more_like_this(f"{SEED_MEETING}/06", n=3)
     assert 1 <= len(similar) <= 3 and all(s["id"] != f"{SEED_MEETING}/06" for s in similar)
+    body = seed.get_item(f"{SEED_MEETING}/06")["body"]  # the page passes the body it has
+    assert seed.more_like_this(f"{SEED_MEETING}/06", n=3, body=body) == similar
+    assert seed.more_like_this(SEED_MEETING, n=3, body=body) == []  # a meeting id: no item
+    assert seed.more_like_this(SEED_MEETING, n=3) == []
     (committee,) = seed.list_committees()
     assert committee["meetings"] == 1 and committee["items"] == 9
     assert [m["id"] for m in seed.committee_meetings("luton", "crime-and-disorder-committee")] == [
@@ -371,4 +376,59 @@ def test_threads_share_the_searcher_pool_while_an_ingest_commits(
         totals = list(pool.map(one, range(40)))
     assert set(totals) <= {1, 2} and totals.count(2) >= 1
     assert svc.search(SearchRequest(q="cctv")).total == 2
+    svc.close()
+
+
+# --------------------------------------------------------------------------- deadline
+
+
+class _ExpiresAfter(Deadline):
+    """A deadline that passes after ``checks`` calls to ``expired`` (a slow search, made
+    deterministic: each stage of the search asks at known points)."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__(1_000_000)
+        self.left = checks
+
+    def expired(self) -> bool:
+        self.left -= 1
+        if self.left < 0:
+            self.hit = True
+            return True
+        return False
+
+
+@pytest.mark.parametrize("q", ["cctv", '"sex trade"', "safe*"])
+def test_a_search_past_its_deadline_before_ranking_ends_says_it_took_too_long(
+    seed: SearchService, q: str
+) -> None:
+    seed.results_cache.clear()  # a cached answer needs no ranking
+    with pytest.raises(DeadlineExceeded, match="took too long"):
+        seed.search(SearchRequest(q=q), deadline=_ExpiresAfter(0))
+
+
+def test_a_deadline_passing_after_ranking_gives_hits_marked_partial_and_not_cached(
+    seed_index: Path,
+) -> None:
+    svc = SearchService(seed_index)
+    full = svc.search(SearchRequest(q="cctv"), deadline=Deadline.none())
+    svc.results_cache.clear()
+    probe = _ExpiresAfter(10**9)
+    svc.search(SearchRequest(q="cctv"), deadline=probe)
+    checks = 10**9 - probe.left  # how many checks a whole search makes
+    svc.results_cache.clear()
+    cut = svc.search(SearchRequest(q="cctv"), deadline=_ExpiresAfter(checks - 3))
+    assert cut.partial and not full.partial
+    assert ids(cut) == ids(full) and cut.total == full.total
+    assert cut.histogram == {} and full.histogram
+    assert cut.to_json()["partial"] is True
+    again = svc.search(SearchRequest(q="cctv"))  # the partial answer was not cached
+    assert not again.partial and again.facets == full.facets
+    svc.close()
+
+
+def test_the_service_deadline_applies_by_default(seed_index: Path) -> None:
+    svc = SearchService(seed_index, deadline_ms=0.0001)
+    with pytest.raises(DeadlineExceeded):
+        svc.search(SearchRequest(q="cameras"))
     svc.close()

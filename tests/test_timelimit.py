@@ -29,3 +29,35 @@ def test_no_alarm_after_the_block() -> None:
     with time_limit(0.05):
         pass
     time.sleep(0.2)  # a pending alarm would raise FileTimeout here
+
+
+def test_an_alarm_landing_in_a_gc_callback_waits_for_the_next_one() -> None:
+    """Raised inside a gc callback, the timeout would be lost (reported as unraisable,
+    an error under pytest); the repeat alarm stops the file once the callback is done."""
+    import gc
+
+    def slow_callback(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            time.sleep(0.3)  # the limit passes in here
+
+    gc.collect()  # no other garbage (and its finalizers) in the collection below
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(FileTimeout), time_limit(0.05):
+            gc.collect()
+            time.sleep(2)
+    finally:
+        gc.callbacks.remove(slow_callback)
+
+
+def test_an_alarm_landing_in_a_finalizer_waits_for_the_next_one() -> None:
+    import weakref
+
+    class Resource:
+        pass
+
+    held = Resource()
+    weakref.finalize(held, time.sleep, 0.3)  # the limit passes in here
+    with pytest.raises(FileTimeout), time_limit(0.05):
+        del held
+        time.sleep(2)

@@ -103,3 +103,19 @@ def test_api_search_equals_cli_json(client, seed_index) -> None:  # type: ignore
     assert out.exit_code == 0, out.output
     api = client.get("/api/search?q=CCTV&sort=newest&page_size=5").json
     assert api == json.loads(out.output)
+
+
+def test_a_search_past_its_deadline_is_503_with_retry_after(seed_index) -> None:  # type: ignore[no-untyped-def]
+    from web import create_app
+
+    app = create_app({"index": str(seed_index), "TESTING": True, "search_deadline_ms": 0.0001})
+    client = app.test_client()
+    resp = client.get("/api/search?q=cctv+cameras")
+    assert resp.status_code == 503
+    assert resp.headers["Retry-After"].isdigit()
+    validate(resp.json, "Error")
+    assert resp.json["error"]["code"] == "search_timeout"
+    assert "took too long" in resp.json["error"]["message"]
+    page = client.get("/search?q=cctv+cameras")
+    assert page.status_code == 503 and b"took too long" in page.data
+    assert client.get("/items/" + "x").status_code == 404  # other pages are unaffected

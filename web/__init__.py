@@ -62,7 +62,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
     app.config["KB"] = settings
     app.extensions["kb_service"] = ServiceHolder(
-        kb_config.index_dir(settings["index"]), settings["searcher_pool_size"]
+        kb_config.index_dir(settings["index"]),
+        settings["searcher_pool_size"],
+        deadline_ms=settings["search_deadline_ms"] or None,
     )
 
     from web import alerts, api, search, templating

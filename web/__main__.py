@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     workers = resolve_workers(args.workers)
     if workers > 1:
-        serve_forked(app, args.host, args.port, workers=workers, threads=args.threads)
+        timeout = float(app.config["KB"]["web_request_timeout"])
+        serve_forked(
+            app, args.host, args.port, workers=workers, threads=args.threads, timeout=timeout
+        )
         return
     from waitress import serve
 
@@ -80,9 +83,18 @@ def resolve_workers(value: str | int, cpus: int | None = None) -> int:
     return int(workers_arg(str(value)))
 
 
-def serve_forked(app: Any, host: str, port: int, *, workers: int, threads: int) -> None:
-    """Serve ``app`` with gunicorn: ``workers`` forked processes of ``threads`` threads."""
+def serve_forked(  # noqa: PLR0913 - gunicorn's settings, each a keyword
+    app: Any, host: str, port: int, *, workers: int, threads: int, timeout: float = 60
+) -> None:
+    """Serve ``app`` with gunicorn: ``workers`` forked processes of ``threads`` threads; a
+    request running ``timeout`` seconds ends its worker, which gunicorn replaces
+    (:mod:`web.watchdog`; gunicorn's own ``timeout`` covers a worker that stops answering)."""
     from gunicorn.app.base import BaseApplication
+
+    from web.watchdog import RequestWatchdog
+
+    if timeout > 0:
+        app.wsgi_app = RequestWatchdog(app.wsgi_app, timeout)
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -90,6 +102,8 @@ def serve_forked(app: Any, host: str, port: int, *, workers: int, threads: int) 
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
+            if timeout > 0:
+                self.cfg.set("timeout", max(int(timeout), 1))
             self.cfg.set("accesslog", None)
             self.cfg.set("errorlog", "-")
             self.cfg.set("loglevel", "info")

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kb.search import QueryError
+from kb.search import DeadlineExceeded, QueryError
 from web.pool import IndexUnavailable
 
 log = logging.getLogger(__name__)
@@ -44,13 +44,21 @@ _TITLES = {
 }
 
 
-def error_response(status: int, message: str) -> Response | tuple[str, int]:
-    """Render an error as JSON (under /api or when JSON is preferred) or as an HTML page."""
+#: seconds a client is told to wait (``Retry-After``) after a search that took too long
+RETRY_AFTER = 5
+
+
+def error_response(
+    status: int, message: str, *, code: str | None = None, title: str | None = None
+) -> Response | tuple[str, int]:
+    """Render an error as JSON (under /api or when JSON is preferred) or as an HTML page;
+    ``code`` and ``title`` replace the status's usual ones."""
     if request.path.startswith("/api/") or request.path == "/api":
-        resp = jsonify({"error": {"code": _CODES.get(status, "error"), "message": message}})
+        body = {"code": code or _CODES.get(status, "error"), "message": message}
+        resp = jsonify({"error": body})
         resp.status_code = status
         return resp
-    title = _TITLES.get(status, "Error")
+    title = title or _TITLES.get(status, "Error")
     return render_template("search/error.html", status=status, title=title, message=message), status
 
 
@@ -79,6 +87,15 @@ def register_error_handlers(app: Flask) -> None:
     def _index(exc: IndexUnavailable):  # type: ignore[no-untyped-def]
         log.error("index unavailable: %s", exc)
         return error_response(503, "The search index is not available yet. Please try later.")
+
+    @app.errorhandler(DeadlineExceeded)
+    def _too_long(exc: DeadlineExceeded):  # type: ignore[no-untyped-def]
+        log.warning("search over its deadline on %s: %s", request.path, exc)
+        resp = app.make_response(
+            error_response(503, str(exc), code="search_timeout", title="This search took too long")
+        )
+        resp.headers["Retry-After"] = str(RETRY_AFTER)
+        return resp
 
     @app.errorhandler(QueryError)
     def _query(exc: QueryError):  # type: ignore[no-untyped-def]

@@ -76,6 +76,11 @@ SCHEMAS: dict[str, Any] = {
                 **_STR_LIST,
                 "description": "synonyms also searched, at a lower weight than the words typed",
             },
+            "partial": {
+                "type": "boolean",
+                "description": "the search ran past its deadline: some facet counts or "
+                "snippets are missing",
+            },
         }
     ),
     "PersonRef": _obj({"person_id": _STR, "name": _STR}, {"form": _STR, "role": _STR_OR_NULL}),
@@ -197,7 +202,12 @@ def _responses(ok: str, *codes: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "200": {"description": "OK", "content": {"application/json": {"schema": _ref(ok)}}}
     }
-    reasons = {400: "Bad parameter or query", 404: "No such id", 405: "Only GET is allowed"}
+    reasons = {
+        400: "Bad parameter or query",
+        404: "No such id",
+        405: "Only GET is allowed",
+        503: "The search took too long (code search_timeout; see Retry-After)",
+    }
     for code in codes:
         out[str(code)] = {
             "description": reasons[code],
@@ -240,7 +250,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "Search items (same shape as `kb search --json`)",
                     "parameters": SEARCH_PARAMS,
-                    "responses": _responses("SearchResponse", 400, 405),
+                    "responses": _responses("SearchResponse", 400, 405, 503),
                 }
             },
             "/api/items/{id}": {

@@ -23,9 +23,12 @@ class IndexUnavailable(RuntimeError):
 class ServiceHolder:
     """Holds the process's SearchService; ``get()`` opens it once per process id."""
 
-    def __init__(self, index_dir: Path, pool_size: int = 4) -> None:
+    def __init__(
+        self, index_dir: Path, pool_size: int = 4, deadline_ms: float | None = None
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.pool_size = pool_size
+        self.deadline_ms = deadline_ms
         self._lock = threading.Lock()
         self._service: Any = None
         self._pid: int | None = None
@@ -50,7 +53,9 @@ class ServiceHolder:
                 f"no index at {self.index_dir}: build one with `kb ingest` or set KB_INDEX"
             )
         try:
-            return SearchService(self.index_dir, pool_size=self.pool_size)
+            return SearchService(
+                self.index_dir, pool_size=self.pool_size, deadline_ms=self.deadline_ms
+            )
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"cannot open the index at {self.index_dir}: {exc}") from exc
         except Exception as exc:  # Whoosh raises its own EmptyIndexError and friends

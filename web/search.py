@@ -25,6 +25,7 @@ from kb.search import SearchRequest
 from web import alerts, feeds
 from web.highlight import query_terms
 from web.params import parse_search_args, query_string
+from web.parts import body_part
 from web.templating import search_url, url_with
 
 #: Items read to collect a person's roles (newest first); enough for a profile page.
@@ -148,9 +149,10 @@ def item(item_id: str) -> str:
     if found is None:
         abort(404)
     q = request.args.get("q", "")[: settings()["max_query_length"]]
+    part = body_part(_attr(found, "body") or "", _part_number(request.args.get("part")))
     prev_id, next_id = _attr(found, "prev_id"), _attr(found, "next_id")
     try:
-        related = list(svc.more_like_this(item_id, 5) or [])
+        related = list(svc.more_like_this(item_id, 5, body=_attr(found, "body") or "") or [])
     except Exception:  # related items are a nicety; never fail the page over them
         current_app.logger.exception("more_like_this failed for %s", item_id)
         related = []
@@ -160,11 +162,18 @@ def item(item_id: str) -> str:
         meeting=_attr(found, "meeting") or {},
         q=q,
         terms=query_terms(q),
+        part=part,
         prev_item=svc.get_item(prev_id) if prev_id else None,
         next_item=svc.get_item(next_id) if next_id else None,
         related=related,
         permalink=url_for("search.item", item_id=item_id, _external=True),
     )
+
+
+def _part_number(raw: str | None) -> int:
+    """``?part=`` as a number (1 when missing or not a number; clamped by ``body_part``)."""
+    text = (raw or "").strip()
+    return int(text) if text.isdigit() and len(text) < 9 else 1
 
 
 @bp.get("/meetings/<path:meeting_id>")

@@ -1,0 +1,99 @@
+"""kb.snippets: the snippet around the query's words, built in bounded time on any item."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb import snippets
+from kb.analysis import stem
+from kb.deadline import Deadline
+from kb.snippets import make_snippet
+
+
+def wants(*words: str):  # type: ignore[no-untyped-def]
+    terms = {stem(w.lower()) for w in words}
+    return lambda term: term in terms
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "plain", "marked"),
+    [
+        (
+            "The meeting opened.  Members discussed CCTV in the park.  Nothing else.",
+            ("cctv",),
+            "The meeting opened. Members discussed CCTV in the park. Nothing else.",
+            "The meeting opened. Members discussed <mark>CCTV</mark> in the park. Nothing else.",
+        ),
+        (
+            "Apologies were received.\nThe cameras & <lights> were noted.\nClose.",
+            ("cameras",),
+            "Apologies were received. The cameras & <lights> were noted. Close.",
+            "Apologies were received. The <mark>cameras</mark> &amp; &lt;lights&gt; were noted."
+            " Close.",
+        ),
+        ("No match here at all.", ("zebra",), "No match here at all.", "No match here at all."),
+    ],
+)
+def test_short_texts(text: str, words: tuple[str, ...], plain: str, marked: str) -> None:
+    assert make_snippet(text, wants(*words)) == (plain, marked)
+
+
+def test_best_sentence_has_the_most_distinct_words() -> None:
+    filler = " ".join(f"Filler sentence {i} about parking." for i in range(40))
+    text = f"CCTV was mentioned. {filler} CCTV cameras in the park were funded. {filler}"
+    plain, marked = make_snippet(text, wants("cctv", "cameras"), max_chars=80)
+    assert "CCTV cameras in the park were funded." in plain
+    assert "<mark>CCTV</mark> <mark>cameras</mark>" in marked
+    assert plain.startswith("…") and plain.endswith("…")
+
+
+def test_a_long_sentence_is_cut_around_its_first_match() -> None:
+    text = "word " * 500 + "the CCTV budget " + "word " * 500
+    plain, marked = make_snippet(text, wants("cctv"), max_chars=100)
+    assert len(plain) <= 102 and "CCTV" in plain
+    assert plain.startswith("…") and plain.endswith("…")
+    assert "<mark>CCTV</mark>" in marked
+
+
+def test_every_shown_match_is_marked_even_past_the_scanned_hits() -> None:
+    text = " ".join("cctv" for _ in range(snippets.MAX_HITS * 3)) + "."
+    _plain, marked = make_snippet(text, wants("cctv"), max_chars=2000)
+    assert marked.count("<mark>") == snippets.MAX_HITS * 3
+
+
+def test_a_ten_megabyte_item_scans_only_near_its_first_matches() -> None:
+    """200,000 sentences that mention CCTV: the matcher is asked about the distinct words of
+    the first few sentences only, not of every sentence."""
+    text = " ".join(f"Sentence {i} mentions CCTV in ward {i}." for i in range(200_000))
+    assert len(text) > 7_000_000
+    asked: list[str] = []
+
+    def matches(term: str) -> bool:
+        asked.append(term)
+        return term == "cctv"
+
+    plain, marked = make_snippet(text, matches)
+    assert plain.startswith("Sentence 0 mentions CCTV")
+    assert "<mark>CCTV</mark>" in marked
+    assert len(asked) < 1000  # distinct words of the scanned window, not of 200,000 sentences
+
+
+def test_a_match_beyond_the_scan_limit_falls_back_to_the_opening() -> None:
+    text = "Opening words. " + "filler " * (snippets.MAX_SCAN_CHARS // 7) + " zebra."
+    plain, marked = make_snippet(text, wants("zebra"))
+    assert plain.startswith("Opening words.") and "<mark>" not in marked
+
+
+def test_one_huge_run_of_letters_is_not_analysed() -> None:
+    text = "x" * 5_000_000
+    plain, _marked = make_snippet(text, wants("x" * 5_000_000))
+    assert plain.startswith("xxx") and len(plain) <= snippets.DEFAULT_CHARS + 2
+
+
+def test_an_expired_deadline_still_gives_a_snippet_and_marks_the_deadline_hit() -> None:
+    text = " ".join(f"Sentence {i} about parking." for i in range(20_000)) + " CCTV here."
+    deadline = Deadline(1)
+    deadline.started -= 1  # already past
+    plain, _marked = make_snippet(text, wants("cctv"), deadline=deadline)
+    assert plain.startswith("Sentence 0")
+    assert deadline.hit
