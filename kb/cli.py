@@ -35,9 +35,11 @@ QUERY syntax:
   committee:licensing  council:luton  speaker:hawkes  topic:cctv
   year:2018  year:2017..2019  year:2017..  year:..2019
 Other name:value text is searched as the words side by side.  Dates: --from/--to
-(YYYY-MM-DD) or --year; not both.  A search stops after KB_SEARCH_DEADLINE_MS
-(default 10000): the results then say "partial", or it exits 1 saying it took
-too long.
+(YYYY-MM-DD) or --year; not both.  Filters of one kind combine with OR,
+different kinds with AND; with --json, each facet's counts ignore that
+facet's own filter (so the other committees keep their counts).  A search
+stops after KB_SEARCH_DEADLINE_MS (default 10000): the results then say
+"partial", or it exits 1 saying it took too long.
 """
 
 
@@ -199,11 +201,13 @@ def ingest(
 @main.command(help=SEARCH_HELP)
 @click.argument("query", nargs=-1)
 @click.option("--index", "index", help=INDEX_HELP)
-@click.option("--council", multiple=True, help="Only this council (id or name); repeatable.")
-@click.option("--committee", multiple=True, help="Only this committee; repeatable.")
-@click.option("--speaker", multiple=True, help="Only items where this person spoke.")
-@click.option("--topic", multiple=True, help="Only items with this topic id.")
-@click.option("--year", multiple=True, help="Only this year (or range 2017..2019).")
+@click.option("--council", multiple=True, help="Only this council (id or name); repeat for OR.")
+@click.option(
+    "--committee", multiple=True, help="Only this committee (key or name); repeat for OR."
+)
+@click.option("--speaker", multiple=True, help="Only items where this person spoke; repeat for OR.")
+@click.option("--topic", multiple=True, help="Only items with this topic id; repeat for OR.")
+@click.option("--year", multiple=True, help="Only this year (or range 2017..2019); repeat for OR.")
 @click.option("--from", "date_from", help="Meetings on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Meetings on or before this date (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
@@ -263,6 +267,9 @@ def search(
         click.echo(f"Also searched: {', '.join(res.also_searched)}")
     if res.suggestion:
         click.echo(f"Did you mean: {res.suggestion}")
+    for facet, fixes in res.corrections.items():
+        for typed, meant in fixes.items():
+            click.echo(f"No {facet} matches {typed!r}; did you mean: --{facet} {meant}")
     for n, hit in enumerate(res.results, start=first + 1):
         click.echo("")
         click.echo(click.style(f"{n}. {hit.item_title}", bold=True) + f"  (item {hit.item_number})")

@@ -225,3 +225,27 @@ def _label_from(stored: dict[str, Any], facet: str, value: str) -> str:
             if tag.get("topic") == value:
                 return str(tag.get("label") or value)
     return value
+
+
+def without_own(matched: np.ndarray, selected: dict[str, np.ndarray], facet: str) -> np.ndarray:
+    """``matched`` narrowed by every selected facet filter except ``facet``'s own: the docs
+    whose values ``facet`` counts (values within one facet combine with OR, so choosing one
+    must not hide the others)."""
+    out = matched.copy()
+    for other, chosen in selected.items():
+        if other != facet:
+            out &= chosen
+    return out
+
+
+def word_matches(cache: FacetCache, words: Any, allowed: np.ndarray) -> np.ndarray:
+    """What a word search matched, before the request's filters (``allowed``): its match at
+    the level it chose (``Ranked.matched``, with the query's own field filters), less the
+    near-identical items it folded into others.  Within ``allowed`` this is exactly the
+    documents it returned; outside, what the facets ignoring their own filter count."""
+    found = cache.mask(words.docs)
+    matched = getattr(words, "matched", None)
+    if matched is None:  # an engine that cannot say: the facets count within the filters
+        return found
+    folded = matched & allowed & ~found
+    return matched & ~folded

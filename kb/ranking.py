@@ -288,6 +288,9 @@ class Ranked:
     docs: np.ndarray
     scores: np.ndarray
     grouped: dict[int, list[str]] = field(default_factory=dict)
+    #: every document matching at ``level``, whatever the filters (``allowed``) let through:
+    #: what disjunctive facet counts need outside the filters
+    matched: np.ndarray | None = None
 
 
 def meeting_key(stored: Mapping[str, Any]) -> str:
@@ -320,7 +323,7 @@ def rank(
     top = min(len(docs), RERANK_DEPTH)
     grouped: dict[int, list[str]] = {}
     if not top:
-        return Ranked(level, docs, found, grouped)
+        return Ranked(level, docs, found, grouped, match)
     fields = [stored(d) for d in docs[:top].tolist()]
     bodies = [(f.get("body") or "")[:RERANK_BODY_CHARS] for f in fields]
     boosted = found[:top] * np.array(
@@ -339,4 +342,4 @@ def rank(
     keep = np.array([i not in dups for i in range(top)], dtype=bool)
     docs = np.concatenate([head_docs[keep], docs[top:]])
     found = np.concatenate([head_scores[keep], found[top:]])
-    return Ranked(level, docs, found, grouped)
+    return Ranked(level, docs, found, grouped, match)

@@ -77,6 +77,9 @@ class SearchResponse:
     also_searched: list[str] = field(default_factory=list)
     #: the search ran past its deadline: some facets or snippets were left out
     partial: bool = False
+    #: facet → {value typed: the value meant} for filter values that match nothing
+    #: (``{"speaker": {"horsfrod": "luton/greg-horsford"}}``)
+    corrections: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ``kb search --json`` / API shape."""
@@ -104,6 +107,7 @@ class SearchResponse:
             "match": self.match,
             "also_searched": self.also_searched,
             "partial": self.partial,
+            "corrections": self.corrections,
         }
 
 

@@ -12,10 +12,11 @@ The index holds two kinds of documents, told apart by the ``doctype`` field:
 
 Facet counts and the year × committee histogram are counted with numpy over per-field value
 arrays built once per index generation (see :class:`FacetCache`), from the set of matching
-document numbers: totals and counts are exact.  Queries are compiled by :mod:`kb.querybuild`;
-word, AND/OR/NOT and phrase queries are ranked by :mod:`kb.fastscore` with numpy (Whoosh's
-BM25F scores, same order as Whoosh's exhaustive ranking), anything else by one exhaustive
-Whoosh search.  Responses are cached per index generation (:class:`kb.results.ResultCache`).
+document numbers: totals and counts are exact, and disjunctive (:func:`kb.facets.without_own`).
+Snippets mark words by :mod:`kb.highlight`, suggestions come from :mod:`kb.didyoumean`.
+Queries are compiled by :mod:`kb.querybuild`; word, AND/OR/NOT and phrase queries are ranked
+by :mod:`kb.fastscore` (Whoosh's BM25F scores, in its exhaustive order), anything else by one
+exhaustive Whoosh search.  Responses are cached per index generation (`kb.results.ResultCache`).
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
-from kb import analysis, fastscore, mapped, spelling, wordsearch
+from kb import analysis, fastscore, mapped, wordsearch
 from kb.browse import BrowseMixin, day
 from kb.deadline import Deadline, DeadlineExceeded
-from kb.facets import FACETS, SORTS, FacetCache
+from kb.didyoumean import SuggestMixin
+from kb.facets import FACETS, SORTS, FacetCache, without_own, word_matches
+from kb.highlight import Matcher, matcher_for
 from kb.model import slugify
 from kb.query import (
     QueryError,
@@ -51,6 +54,7 @@ from kb.query import (
 from kb.querybuild import _Compiler, field_query
 from kb.results import FacetValue, Hit, ResultCache, SearchRequest, SearchResponse, request_key
 from kb.snippets import make_snippet
+from kb.suggest import FEW_RESULTS
 from kb.textfield import KbText
 
 __all__ = [
@@ -194,7 +198,7 @@ def _real_folder(path: Path) -> Path:
     return path.resolve() if path.is_symlink() else path
 
 
-class SearchService(BrowseMixin):
+class SearchService(BrowseMixin, SuggestMixin):
     """Searches and reads one index folder.  Thread-safe: searchers come from a small pool
     and are refreshed on checkout, so a commit by ``kb ingest`` shows on the next call.
     The index path is re-resolved on every checkout: when ``kb ingest --rebuild`` swaps its
@@ -340,31 +344,31 @@ class SearchService(BrowseMixin):
                 cached.elapsed_ms = round((time.perf_counter() - began) * 1000, 2)
                 return cached
             cache = self._facet_cache(s)
-            mask = cache.items.copy()
-            filtered = False
-            for facet in FACETS:
-                values = [str(v).strip() for v in getattr(req, facet) if str(v).strip()]
-                if values:
-                    mask &= self._filter_mask(s, cache, facet, values)
-                    filtered = True
+            base = cache.items.copy()
             if req.date_from or req.date_to:
                 lo = dt.datetime.combine(req.date_from or dt.date.min, dt.time.min)
                 hi = dt.datetime.combine(req.date_to or dt.date.max, dt.time.max)
                 dates = cache.dates
-                mask &= (dates >= datetime_to_long(lo)) & (dates <= datetime_to_long(hi))
-                filtered = True
+                base &= (dates >= datetime_to_long(lo)) & (dates <= datetime_to_long(hi))
+            selected: dict[str, np.ndarray] = {}
+            for facet in FACETS:
+                values = [str(v).strip() for v in getattr(req, facet) if str(v).strip()]
+                if values:
+                    selected[facet] = self._filter_mask(s, cache, facet, values)
+            filters = base.copy()
+            for chosen in selected.values():
+                filters &= chosen
+            mask = filters.copy()
+            text: np.ndarray | None = None  # the text query's matches, before any filter
             ranked: tuple[np.ndarray, np.ndarray] | None = None
             word_plan = wordsearch.plan(tree, self.expander) if self.word_ranking else None
             match, grouped = "", {}
             if word_plan is not None:  # plain words: AND, else relaxed (kb.ranking)
-                for clause in word_plan.clauses:  # snippets mark the synonyms found too
-                    for seq in clause.synonym_terms:
-                        compiler.highlight.update(seq)
                 words = wordsearch.rank_words(
                     s, word_plan, cache.lengths, self.postings, mask, deadline=deadline
                 )
                 match, grouped = words.level, words.grouped
-                mask &= cache.mask(words.docs)
+                text = word_matches(cache, words, mask)
                 if sort == "relevance":
                     ranked = (words.docs, words.scores)
             elif tree is not None and sort == "relevance":  # one scored pass gives both
@@ -372,11 +376,17 @@ class SearchService(BrowseMixin):
                     s, text_q, cache.lengths, self.postings, ordered=False, deadline=deadline
                 )
                 if ranked is None:  # not a plain word query: Whoosh ranks, filter first
-                    allowed = set(np.flatnonzero(mask).tolist()) if filtered else None
+                    narrowed = bool(selected or req.date_from or req.date_to)
+                    allowed = set(np.flatnonzero(mask).tolist()) if narrowed else None
                     ranked = fastscore.exhaustive(s, text_q, allowed, deadline)
-                mask &= cache.mask(ranked[0])
+                    if selected:  # facet counts also need the matches outside the filters
+                        text = cache.mask(s.docs_for_query(text_q))
+                if text is None:
+                    text = cache.mask(ranked[0])
             elif tree is not None:
-                mask &= cache.mask(s.docs_for_query(text_q))
+                text = cache.mask(s.docs_for_query(text_q))
+            if text is not None:
+                mask &= text
             total = int(mask.sum())
             start = (page - 1) * page_size
             if ranked is not None:  # a blank query has no relevance: newest first
@@ -387,20 +397,29 @@ class SearchService(BrowseMixin):
             else:
                 ordered = cache.order(np.flatnonzero(mask), newest=sort == "newest")
                 page_hits = [(int(d), 0.0) for d in ordered[start : start + page_size]]
+            matcher = matcher_for(tree, self.expander)
             hits = [
-                self._hit(s.stored_fields(d), score, compiler, deadline) for d, score in page_hits
+                self._hit(s.stored_fields(d), score, matcher, deadline) for d, score in page_hits
             ]
             for hit, (d, _score) in zip(hits, page_hits, strict=True):
                 hit.grouped = grouped.get(d, [])
+            # disjunctive facets: each facet counts under every filter but its own
+            matched = base if text is None else base & text
             facets: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
             for facet in FACETS:  # past the deadline the rest are left empty (partial)
                 if deadline.expired():
                     break
-                facets[facet] = self._facet_values(s, cache, facet, mask)
+                counted = without_own(matched, selected, facet) if facet in selected else mask
+                facets[facet] = self._facet_values(s, cache, facet, counted, getattr(req, facet))
             histogram = cache.histogram(mask) if not deadline.expired() else {}
             # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
             relaxed = match in ("most", "any")
-            suggestion = self._suggest(s, compiler) if total == 0 or relaxed else None
+            suggestion, corrections = None, {}
+            if not deadline.expired():  # suggestions are a nicety: never past the deadline
+                if tree is not None and (total <= FEW_RESULTS or relaxed):
+                    suggestion = self._suggest(s, cache, req.q, tree, filters, total, relaxed)
+                if total == 0:
+                    corrections = self._corrections(s, cache, req, selected)
         response = SearchResponse(
             query=req.q,
             total=total,
@@ -413,6 +432,7 @@ class SearchService(BrowseMixin):
             match=match,
             also_searched=word_plan.also_searched if word_plan is not None else [],
             elapsed_ms=round((time.perf_counter() - began) * 1000, 2),
+            corrections=corrections,
             partial=deadline.hit,
         )
         if not response.partial:
@@ -442,18 +462,24 @@ class SearchService(BrowseMixin):
 
     @staticmethod
     def _facet_values(
-        s: Searcher, cache: FacetCache, facet: str, mask: np.ndarray
+        s: Searcher, cache: FacetCache, facet: str, mask: np.ndarray, chosen: list[Any]
     ) -> list[FacetValue]:
-        """The facet's values among ``mask``: years newest first, others the 100 commonest."""
+        """The facet's values among ``mask``: years newest first, others the 100 commonest;
+        a chosen value the index has is always listed (with its count, maybe 0)."""
         top = cache.top(facet, mask, limit=100)
+        listed = {v for v, _ in top}
+        extra = [str(v) for v in chosen if str(v) in cache.codes_of[facet]]
+        extra = [v for v in dict.fromkeys(extra) if v not in listed]
+        if extra:
+            counts = cache.counts(facet, mask)
+            top += [(v, counts.get(v, 0)) for v in extra]
         return [FacetValue(v, cache.label(s, facet, v), n) for v, n in top]
 
-    def _hit(
-        self, stored: dict[str, Any], score: float, compiler: _Compiler, deadline: Deadline
-    ) -> Hit:
+    @staticmethod
+    def _hit(stored: dict[str, Any], score: float, matcher: Matcher, deadline: Deadline) -> Hit:
         data = json.loads(stored.get("data") or "{}")
         body = stored.get("body") or ""
-        plain, marked = make_snippet(body, compiler.matches, deadline=deadline)
+        plain, marked = make_snippet(body, matcher, deadline=deadline)
         return Hit(
             id=stored["id"],
             meeting_id=stored.get("meeting_id", ""),
@@ -471,21 +497,3 @@ class SearchService(BrowseMixin):
             score=round(float(score), 4),
             url=f"/items/{stored['id']}",
         )
-
-    def _suggest(self, s: Searcher, compiler: _Compiler) -> str | None:
-        if not compiler.plain_words:
-            return None
-        reader = s.reader()
-        out, changed = [], False
-        for word in compiler.plain_words:
-            low = analysis.fold(word)
-            if low in analysis.STOPWORDS or not low.isalpha() or len(low) < 3:
-                out.append(word)
-                continue
-            found = spelling.suggest_word(reader, low)
-            if found and found != low:
-                out.append(found)
-                changed = True
-            else:
-                out.append(word)
-        return " ".join(out) if changed else None

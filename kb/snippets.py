@@ -8,6 +8,9 @@ for matching words only until :data:`MAX_HITS` matches are found, :data:`SCAN_AF
 characters past the first match are read, or :data:`MAX_SCAN_CHARS` characters are read
 (whichever comes first), and only the sentences in a window around those matches are split
 and scored.  A 10 MB item costs about what a 10 kB one does.
+
+Which words are marked is :mod:`kb.highlight`'s to say (the item page marks with it too): a
+synonym phrase or quoted phrase only where all its words follow one another.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable
 
 from kb.analysis import MAX_WORD_LENGTH, WORD_RE, _word_spans, sentences
 from kb.deadline import Deadline
+from kb.highlight import Matcher, Matches, term_hits
 
 DEFAULT_CHARS = 260
 #: stop scanning for matches once this many are found
@@ -28,6 +32,8 @@ SCAN_AFTER_FIRST = 20_000
 MAX_SCAN_CHARS = 200_000
 #: words between deadline checks while scanning
 _CHECK_EVERY = 4096
+#: text read either side of a snippet to see whether a phrase there is whole
+_PHRASE_CONTEXT = 200
 
 #: longer runs of word characters are not analysed (no word is this long)
 _LONGEST = 4 * MAX_WORD_LENGTH
@@ -92,14 +98,15 @@ def _window(text: str, hits: list[Span], max_chars: int) -> tuple[int, int]:
 
 def make_snippet(
     text: str,
-    matches: Callable[[str], bool],
+    matches: Matches,
     *,
     max_chars: int = DEFAULT_CHARS,
     deadline: Deadline | None = None,
 ) -> tuple[str, str]:
     """Return ``(plain, html)`` snippets of ``text``.
 
-    ``matches(term)`` says whether an analysed term is one the query looked for.  Among the
+    ``matches`` (a :class:`kb.highlight.Matcher`, or a ``term -> bool`` function) says which
+    words the query looked for (:func:`kb.highlight.term_hits`).  Among the
     sentences near the first matches (see the module docstring), the one with the most
     distinct matching terms is chosen (ties: the earliest), then neighbouring sentences are
     added while they fit in ``max_chars``; a long sentence is cut around its first match
@@ -108,7 +115,9 @@ def make_snippet(
     early and the snippet is built from what was found.  Time and memory are bounded by
     the scan limits, whatever the length of ``text``.
     """
-    hits = _scan(text, matches, deadline=deadline, stop=MAX_SCAN_CHARS)
+    # a phrase's words are candidates while scanning; which are marked is decided below
+    candidate = matches.candidate if isinstance(matches, Matcher) else matches
+    hits = _scan(text, candidate, deadline=deadline, stop=MAX_SCAN_CHARS)
     w_lo, w_hi = _window(text, hits, max_chars)
     spans = [(w_lo + a, w_lo + b) for a, b in sentences(text[w_lo:w_hi])] or [(w_lo, w_hi)]
     best, best_score = 0, -1
@@ -149,8 +158,20 @@ def make_snippet(
             hi2 = space if space > first else hi2
             suffix = "…"
         lo, hi = lo2, hi2
-    shown = _scan(text, matches, start=lo, stop=hi, limit=hi - lo, after_first=hi - lo)
-    return _render(text, shown, lo, hi, prefix, suffix)
+    return _render(text, _shown(text, matches, lo, hi), lo, hi, prefix, suffix)
+
+
+def _shown(text: str, matches: Matches, lo: int, hi: int) -> list[Span]:
+    """The words of ``text[lo:hi]`` to mark: :func:`kb.highlight.term_hits` over the snippet
+    and a little text either side (a phrase may start before it or end after it)."""
+    if not isinstance(matches, Matcher) or not matches.phrases:
+        single = matches.matches if isinstance(matches, Matcher) else matches
+        return _scan(text, single, start=lo, stop=hi, limit=hi - lo, after_first=hi - lo)
+    a = max(0, lo - _PHRASE_CONTEXT)
+    if a > 0:  # start on a word boundary
+        a = text.rfind(" ", max(0, a - _PHRASE_CONTEXT), a) + 1 or a
+    b = min(len(text), hi + _PHRASE_CONTEXT)
+    return [(a + s, a + e, t) for s, e, t in term_hits(text[a:b], matches) if lo <= a + s < hi]
 
 
 def _render(

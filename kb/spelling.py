@@ -36,16 +36,36 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def suggest_word(reader: Any, word: str, field: str = "words") -> str | None:
+def used_by(reader: Any, word: str) -> int:
+    """How many documents use ``word`` (its stem's frequency in titles and bodies)."""
+    term = analysis.stem(word)
+    return sum(reader.doc_frequency(f, term) for f in FREQUENCY_FIELDS)
+
+
+def suggest_word(
+    reader: Any,
+    word: str,
+    field: str = "words",
+    *,
+    commoner: bool = False,
+    max_edits: int = MAX_EDITS,
+) -> str | None:
     """The best indexed word within :data:`MAX_EDITS` of the folded ``word`` (``word``
-    itself when it is indexed), or None when there is none."""
+    itself when it is indexed), or None when there is none.
+
+    With ``commoner``, only other words that more documents use than ``word`` count (a
+    rare word that is indexed, maybe a typo in one document, can still get a suggestion).
+    ``max_edits`` (at most :data:`MAX_EDITS`) narrows how far a suggestion may be."""
+    max_edits = min(max_edits, MAX_EDITS)
     best: tuple[int, int, str] | None = None
-    for candidate in reader.terms_within(field, word, MAX_EDITS):
+    floor = used_by(reader, word) if commoner else -1
+    for candidate in reader.terms_within(field, word, max_edits):
         distance = edit_distance(word, candidate)
-        if distance > MAX_EDITS:
+        if distance > max_edits or (commoner and candidate == word):
             continue
-        term = analysis.stem(candidate)
-        used = sum(reader.doc_frequency(f, term) for f in FREQUENCY_FIELDS)
+        used = used_by(reader, candidate)
+        if used <= floor:
+            continue
         key = (distance, -used, candidate)
         if best is None or key < best:
             best = key

@@ -120,6 +120,7 @@ def rank_words(  # noqa: PLR0913 - the scoring inputs, then the deadline
     :class:`kb.deadline.DeadlineExceeded` is raised."""
     size = len(allowed)
     mask = allowed.copy()
+    hard: np.ndarray | None = None
     if word_plan.hard is not None:
         hard = np.zeros(size, dtype=bool)
         hard_docs = np.fromiter(s.docs_for_query(word_plan.hard), dtype=np.int64)
@@ -130,4 +131,7 @@ def rank_words(  # noqa: PLR0913 - the scoring inputs, then the deadline
         _dense(s, _sequence_query(c.terms), lengths, postings, size, deadline) for c in clauses
     ]
     synonym = [_synonym_scores(s, c, lengths, postings, size, deadline) for c in clauses]
-    return ranking.rank(clauses, typed, synonym, mask, s.stored_fields)
+    ranked = ranking.rank(clauses, typed, synonym, mask, s.stored_fields)
+    if ranked.matched is not None and hard is not None:  # the query's own field filters
+        ranked.matched = ranked.matched & hard
+    return ranked

@@ -66,6 +66,21 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+#: Two more Luton committees' minutes (2019), so facets have several committees and years.
+MORE_MINUTES = sorted((ROOT / "tests" / "fixtures" / "search").glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def multi_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed plus :data:`MORE_MINUTES`: three committees over two years (do not write)."""
+    from indexer.pipeline import ingest
+
+    folder = tmp_path_factory.mktemp("multi-index")
+    report = ingest([SEED, *MORE_MINUTES], folder)
+    assert not report.failed, [r.line() for r in report.failed]
+    return folder
+
+
 @pytest.fixture
 def tmp_index(tmp_path: Path):
     """A factory: ``tmp_index(*paths, **ingest_options) -> index folder`` ingests ``paths``

@@ -48,3 +48,49 @@ def test_api_search_never_5xx(client, pairs: list[tuple[str, str]]) -> None:  # 
         assert body["error"]["message"]
     else:
         assert {"query", "total", "results", "facets"} <= set(body)
+
+
+COMPLETE_KEYS = ["q", "kind", "limit", "bogus"]
+COMPLETE_VALUES = st.one_of(
+    VALUES, st.sampled_from(["speaker", "committee", "council", "topic", "year", "1", "50", "51"])
+)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(st.tuples(st.sampled_from(COMPLETE_KEYS), COMPLETE_VALUES), max_size=6))
+def test_api_autocomplete_never_5xx(client, pairs: list[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
+    resp = client.get("/api/autocomplete?" + urlencode(pairs))
+    assert resp.status_code in (200, 400), resp.get_data(as_text=True)[:300]
+    body = resp.get_json()
+    if resp.status_code == 200:
+        assert set(body) == {"query", "suggestions"}
+        assert all(s["count"] > 0 for s in body["suggestions"])
+    else:
+        assert body["error"]["code"] == "bad_request" and body["error"]["message"]
+
+
+NAMEISH = st.lists(
+    st.sampled_from(
+        ["speaker:", "committee:", "council:", "topic:", '"', "hors", "frod", "x", " "]
+    ),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.one_of(NAMEISH, st.text(max_size=30).map(lambda t: "speaker:" + t)))
+def test_name_corrections_never_5xx(client, q: str) -> None:  # type: ignore[no-untyped-def]
+    resp = client.get("/api/search?" + urlencode({"q": q}))
+    assert resp.status_code in (200, 400), resp.get_data(as_text=True)[:300]
+    if resp.status_code == 200 and resp.get_json()["suggestion"]:
+        again = client.get("/api/search?" + urlencode({"q": resp.get_json()["suggestion"]}))
+        assert again.status_code == 200 and again.get_json()["total"] > 0

@@ -48,6 +48,23 @@ def live_url(seed_index: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def multi_url(multi_index: Path) -> Iterator[str]:
+    """Base URL of the app over the three-committee index (``multi_index``)."""
+    from web import create_app
+
+    app = create_app({"index": str(multi_index)})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not installed at {CHROMIUM} (make browser-deps installs it)")
@@ -151,3 +168,113 @@ def test_meeting_anchor_and_chart_link(page, live_url: str) -> None:  # type: ig
     assert urlparse(page.url).path.startswith("/meetings/")
     assert page.locator("li.agenda-item[id^=item-]").count() >= 2
     shot(page, "meeting-page")
+
+
+def facet_counts(page) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Committee facet label → count, as shown."""
+    out = {}
+    for link in page.locator('a.facet-link[data-facet="committee"]').all():
+        label = link.locator(".facet-label").inner_text()
+        out[label] = int(link.locator(".count").inner_text().split()[0])
+    return out
+
+
+def test_select_two_committees_then_remove_one(page, multi_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(multi_url + "/search?q=cctv")
+    every = facet_counts(page)
+    assert every == {
+        "Licensing Committee (Luton)": 2,
+        "Crime and Disorder Committee (Luton)": 1,
+        "Planning Committee (Luton)": 1,
+    }
+    page.locator('a.facet-link[data-facet="committee"]', has_text="Licensing").click()
+    page.wait_for_load_state()
+    assert page.locator("#results-heading").inner_text().startswith("2 items")
+    assert facet_counts(page) == every  # the other committees stay, with their counts
+    page.locator('a.facet-link[data-facet="committee"]', has_text="Planning").click()
+    page.wait_for_load_state()
+    assert sorted(parse_qs(urlparse(page.url).query)["committee"]) == [
+        "luton/licensing-committee",
+        "luton/planning-committee",
+    ]
+    assert page.locator("#results-heading").inner_text().startswith("3 items")  # the union
+    assert facet_counts(page) == every
+    assert page.locator('a.facet-link.on[data-facet="committee"]').count() == 2
+    crumbs = page.locator("ol.hits li.hit .crumbs li:nth-child(2)").all_inner_texts()
+    assert sorted(crumbs) == ["Licensing Committee", "Licensing Committee", "Planning Committee"]
+    chips = page.locator(".chips .chip")
+    assert chips.count() == 2
+    shot(page, "two-committees")
+    chips.filter(has_text="Licensing").click()
+    page.wait_for_load_state()
+    assert parse_qs(urlparse(page.url).query)["committee"] == ["luton/planning-committee"]
+    assert page.locator(".chips .chip").count() == 1
+    assert page.locator("#results-heading").inner_text().startswith("1 item")
+    assert page.console_errors == []
+
+
+def test_asb_marks_anti_social_behaviour_on_the_item_page(page, multi_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(multi_url + "/")
+    page.get_by_label("Words, phrases or names").fill("ASB")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search?q=ASB*")
+    first = page.locator("ol.hits li.hit h3 a").first
+    snippet_marks = page.locator("ol.hits li.hit").first.locator(".snippet mark").all_inner_texts()
+    first.click()
+    page.wait_for_load_state()
+    assert urlparse(page.url).path.startswith("/items/")
+    marks = page.locator("#item-text mark").all_inner_texts()
+    assert set(snippet_marks) <= set(marks)
+    # "anti-social behaviour" is marked word by word where the phrase occurs
+    marked = page.evaluate(
+        """() => [...document.querySelectorAll('#item-text p')].map(p => {
+            const m = [...p.querySelectorAll('mark')];
+            return m.length ? m.map(x => x.textContent).join(' ') : null;
+        }).filter(Boolean)"""
+    )
+    assert any("anti social behaviour" in " ".join(m.lower().split()) for m in marked), marked
+    shot(page, "item-asb")
+    assert page.console_errors == []
+
+
+def test_misspelt_speaker_suggests_horsford(page, multi_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(multi_url + "/")
+    page.get_by_label("Words, phrases or names").fill("speaker:horsfrod")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    suggestion = page.locator(".did-you-mean a")
+    assert suggestion.inner_text() == "speaker:Horsford"
+    suggestion.click()
+    page.wait_for_load_state()
+    assert page.locator("#results-heading").inner_text().startswith("1 item")
+    assert page.locator("ol.hits li.hit").count() == 1
+    shot(page, "did-you-mean-horsford")
+
+
+def test_date_inputs_filter_and_stay_in_facet_links(page, multi_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(multi_url + "/search?q=cctv")
+    page.locator("#date-from").fill("2019-01-01")
+    page.locator("#date-to").fill("2019-12-31")
+    page.get_by_role("button", name="Apply dates").click()
+    page.wait_for_load_state()
+    query = parse_qs(urlparse(page.url).query)
+    assert query["date_from"] == ["2019-01-01"] and query["q"] == ["cctv"]
+    assert page.locator("#results-heading").inner_text().startswith("3 items")
+    page.locator('a.facet-link[data-facet="committee"]').first.click()
+    page.wait_for_load_state()
+    query = parse_qs(urlparse(page.url).query)
+    assert query["date_from"] == ["2019-01-01"] and query["date_to"] == ["2019-12-31"]
+
+
+def test_item_page_prints_without_navigation(page, multi_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(multi_url + "/items/luton/crime-and-disorder-committee/2018-03-27/07?q=cctv")
+    page.emulate_media(media="print")
+    hidden = page.evaluate(
+        """() => ['.site-header', '.site-footer', '.prevnext', '.cite-formats', '.highlight-note']
+            .map(s => document.querySelector(s))
+            .filter(Boolean)
+            .map(e => getComputedStyle(e).display)"""
+    )
+    assert hidden and set(hidden) == {"none"}
+    assert page.locator("#item-text").is_visible() and page.locator("#cite-text").is_visible()
+    shot(page, "item-print")

@@ -173,6 +173,40 @@ def test_search_help_documents_the_syntax(runner) -> None:
     assert "year:2017..2019" in out and '"sex trade"' in out and "--from" in out
 
 
+def test_search_repeated_committees_or_and_counts_ignore_their_own_filter(
+    runner, multi_index
+) -> None:  # type: ignore[no-untyped-def]
+    base = ["search", "cctv", "--index", str(multi_index), "--json"]
+    one = json.loads(
+        runner.invoke(main, [*base, "--committee", "luton/licensing-committee"]).output
+    )
+    args = [*base, "--committee", "luton/licensing-committee", "--committee", "Planning Committee"]
+    two = json.loads(runner.invoke(main, args).output)
+    assert (one["total"], two["total"]) == (2, 3)
+    assert {r["committee"] for r in two["results"]} == {"Licensing Committee", "Planning Committee"}
+    expected = {
+        "luton/licensing-committee": 2,
+        "luton/planning-committee": 1,
+        "luton/crime-and-disorder-committee": 1,
+    }
+    assert one["facets"]["committee"] == two["facets"]["committee"] == expected
+    both = json.loads(runner.invoke(main, [*base, "--year", "2018", "--year", "2019"]).output)
+    assert both["total"] == 4 and both["facets"]["year"] == {"2018": 1, "2019": 3}
+
+
+def test_search_suggests_a_misspelt_speaker(runner, multi_index) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["search", "speaker:horsfrod", "--index", str(multi_index)])
+    assert result.exit_code == 0
+    assert "0 items for 'speaker:horsfrod'" in result.output
+    assert "Did you mean: speaker:Horsford" in result.output
+    args = ["search", "--speaker", "horsfrod", "--index", str(multi_index)]
+    result = runner.invoke(main, args)
+    assert (
+        "No speaker matches 'horsfrod'; did you mean: --speaker luton/greg-horsford"
+        in result.output
+    )
+
+
 def test_search_past_its_deadline_says_it_took_too_long(runner, index: str) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(
         main, ["search", "cctv", "--index", index], env={"KB_SEARCH_DEADLINE_MS": "1"}

@@ -77,6 +77,7 @@ def urls(client) -> list[str]:  # type: ignore[no-untyped-def]
         "/search.csv": "/search.csv?q=cctv",
         "/search.atom": "/search.atom?q=cctv",
         "/items/<path:item_id>": f"/items/{hits[0]['id']}?q=cctv",
+        "/cite/<path:item_id>": f"/cite/{hits[0]['id']}?format=bibtex",
         "/meetings/<path:meeting_id>": f"/meetings/{hits[0]['meeting_id']}",
         "/sources/<path:meeting_id>": f"/sources/{taxi['meeting_id']}",
         "/committees": "/committees",
@@ -92,6 +93,7 @@ def urls(client) -> list[str]:  # type: ignore[no-untyped-def]
         "/api/meetings/<path:meeting_id>": f"/api/meetings/{hits[0]['meeting_id']}",
         "/api/people/<path:person_id>": f"/api/people/{person}",
         "/api/topics": "/api/topics",
+        "/api/autocomplete": "/api/autocomplete?q=on",
         "/api/openapi.json": "/api/openapi.json",
         "/static/<path:filename>": "/static/style.css",
     }

@@ -379,6 +379,97 @@ def test_threads_share_the_searcher_pool_while_an_ingest_commits(
     svc.close()
 
 
+# --------------------------------------------------------------------------- multi-select facets
+
+LICENSING, PLANNING = "luton/licensing-committee", "luton/planning-committee"
+CRIME = "luton/crime-and-disorder-committee"
+
+
+@pytest.fixture(scope="module")
+def multi(multi_index: Path) -> SearchService:
+    svc = SearchService(multi_index)
+    yield svc
+    svc.close()
+
+
+def counts(res, facet: str) -> dict[str, int]:
+    return {fv.value: fv.count for fv in res.facets[facet]}
+
+
+def test_choosing_committees_keeps_the_other_committees_counts(multi: SearchService) -> None:
+    everything = multi.search(SearchRequest(q="cctv"))
+    assert counts(everything, "committee") == {CRIME: 1, LICENSING: 2, PLANNING: 1}
+    one = multi.search(SearchRequest(q="cctv", committee=[LICENSING]))
+    assert one.total == 2
+    assert counts(one, "committee") == counts(everything, "committee")  # own filter ignored
+    assert counts(one, "year") == {"2019": 2}  # other facets: within the filter
+    two = multi.search(SearchRequest(q="cctv", committee=[LICENSING, PLANNING]))
+    assert two.total == 3  # the union
+    assert {h.committee_id for h in two.results} == {"licensing-committee", "planning-committee"}
+    assert counts(two, "committee") == counts(everything, "committee")
+    assert counts(two, "year") == {"2019": 3}
+
+
+def test_facets_and_across_or_within(multi: SearchService) -> None:
+    res = multi.search(SearchRequest(q="cctv", committee=[CRIME, PLANNING], year=["2018"]))
+    assert res.total == 1 and res.results[0].committee_id == "crime-and-disorder-committee"
+    # committee counts ignore the committee filter but keep the year's
+    assert counts(res, "committee") == {CRIME: 1, PLANNING: 0}  # chosen: listed, 0
+    # year counts ignore the year filter but keep the committees'
+    assert counts(res, "year") == {"2018": 1, "2019": 1}
+
+
+@pytest.mark.parametrize("q", ["cctv", "cctv OR saf*", "", "anti-social behaviour"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"committee": [LICENSING]},
+        {"committee": [LICENSING, CRIME], "year": ["2019"]},
+        {"year": ["2018", "2019"], "council": ["luton"]},
+        {"committee": [PLANNING], "date_from": dt.date(2019, 1, 1)},
+    ],
+)
+def test_each_count_is_what_choosing_only_that_value_finds(
+    multi: SearchService, q: str, filters: dict
+) -> None:
+    """A facet value's count = the total when that facet's selection is just this value."""
+    res = multi.search(SearchRequest(q=q, **filters))
+    for facet, values in res.facets.items():
+        for fv in values:
+            alone = multi.search(SearchRequest(q=q, **{**filters, facet: [fv.value]}))
+            assert fv.count == alone.total, (facet, fv.value)
+
+
+def test_a_chosen_value_stays_listed_with_a_zero_count(multi: SearchService) -> None:
+    res = multi.search(SearchRequest(q="taxi", committee=[LICENSING], year=["2018"]))
+    assert res.total == 0
+    assert counts(res, "year") == {"2019": 1, "2018": 0}
+    assert counts(res, "committee") == {LICENSING: 0}  # nothing in 2018 has "taxi"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("q", ["planning", "ASB", "highway*", '"parish council"', "CCTV"])
+def test_snippet_marks_are_marked_on_the_item_page_on_real_minutes(
+    corpus_index: Path, q: str
+) -> None:
+    """On real councils' minutes, every word a snippet marks is marked on the item page."""
+    import re
+
+    from kb.highlight import mark_html, matcher_for_query
+
+    svc = SearchService(corpus_index)
+    res = svc.search(SearchRequest(q=q, page_size=25))
+    m = matcher_for_query(q, svc.expander)
+    checked = 0
+    for hit in res.results:
+        body = svc.get_item(hit.id)["body"]
+        in_snippet = re.findall(r"<mark>(.*?)</mark>", hit.snippet_html)
+        on_page = re.findall(r"<mark>(.*?)</mark>", mark_html(body, m))
+        assert set(in_snippet) <= set(on_page), hit.id
+        checked += bool(in_snippet)
+    assert checked or res.total == 0
+
+
 # --------------------------------------------------------------------------- deadline
 
 

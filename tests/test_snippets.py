@@ -97,3 +97,25 @@ def test_an_expired_deadline_still_gives_a_snippet_and_marks_the_deadline_hit() 
     plain, _marked = make_snippet(text, wants("cctv"), deadline=deadline)
     assert plain.startswith("Sentence 0")
     assert deadline.hit
+
+
+@pytest.mark.parametrize(
+    ("text", "q", "marked"),
+    [
+        # a synonym phrase is marked only where its words follow one another
+        ("Social care was discussed. Later, anti-social behaviour near the park.", "ASB",
+         ["anti", "social", "behaviour"]),
+        ("The CCTV cameras and more cameras.", "CCTV", ["CCTV", "cameras"]),
+        ('Trade in sex; the sex trade.', '"sex trade"', ["sex", "trade"]),
+    ],
+)  # fmt: skip
+def test_phrases_are_marked_whole_as_on_the_item_page(text: str, q: str, marked: list[str]) -> None:
+    import re
+
+    from kb.expansion import Expander
+    from kb.highlight import mark_html, matcher_for_query
+
+    matcher = matcher_for_query(q, Expander.load())
+    _plain, html = make_snippet(text, matcher)
+    assert re.findall(r"<mark>(.*?)</mark>", html) == marked
+    assert re.findall(r"<mark>(.*?)</mark>", mark_html(text, matcher)) == marked

@@ -56,3 +56,24 @@ def test_an_indexed_word_is_its_own_suggestion_and_far_words_are_none() -> None:
     assert suggest_word(reader, "cctv") == "cctv"
     assert suggest_word(reader, "xyzzyq") is None
     assert suggest_word(FakeReader({}), "cctv") is None
+
+
+@pytest.mark.parametrize(
+    ("words", "typed", "expected"),
+    [
+        ({"partnrship": 1, "partnership": 40}, "partnrship", "partnership"),  # a rare typo
+        ({"cctv": 5, "cct": 2}, "cctv", None),  # rarer neighbours are no better
+        ({"cctv": 5, "cctvs": 5}, "cctv", None),  # same stem, same use: not commoner
+        ({"hale": 3, "hall": 50, "halt": 9}, "hale", "hall"),
+        ({"polcie": 1}, "polcie", None),  # nothing else near
+    ],
+)
+def test_commoner_skips_the_word_itself(words: dict[str, int], typed: str, expected) -> None:  # type: ignore[no-untyped-def]
+    assert suggest_word(FakeReader(words), typed, commoner=True) == expected
+
+
+def test_max_edits_narrows_the_candidates() -> None:
+    reader = FakeReader({"limited": 90, "unlimited": 2})
+    assert suggest_word(reader, "unlimited", commoner=True) == "limited"  # two edits
+    assert suggest_word(reader, "unlimited", commoner=True, max_edits=1) is None
+    assert suggest_word(FakeReader({"partnership": 9}), "partnrship", max_edits=1) == "partnership"

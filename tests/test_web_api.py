@@ -105,6 +105,113 @@ def test_api_search_equals_cli_json(client, seed_index) -> None:  # type: ignore
     assert api == json.loads(out.output)
 
 
+# --------------------------------------------------------------------------- repeated parameters
+
+
+def _coerce(schema: dict, raw: str) -> object:
+    return int(raw) if schema.get("type") == "integer" else raw
+
+
+def validate_request(doc: dict, path: str, url: str) -> None:
+    """Validate a request's query string against the path's documented parameters: a
+    repeated parameter must be documented as an exploded array, every value must fit."""
+    from urllib.parse import parse_qs, urlparse
+
+    params = {p["name"]: p for p in doc["paths"][path]["get"]["parameters"]}
+    for name, values in parse_qs(urlparse(url).query).items():
+        assert name in params, f"{name} is not documented for {path}"
+        schema = params[name]["schema"]
+        if len(values) > 1:
+            assert schema["type"] == "array" and params[name]["explode"] is True, name
+        if schema["type"] == "array":
+            items = schema["items"]
+            value: object = [_coerce(items, v) for v in values]
+        else:
+            value = _coerce(schema, values[0])
+        jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+            value
+        )
+
+
+@pytest.fixture(scope="module")
+def multi_client(multi_index):  # type: ignore[no-untyped-def]
+    from web import create_app
+
+    return create_app({"index": str(multi_index), "TESTING": True}).test_client()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/search?q=cctv&committee=luton/licensing-committee&committee=luton/planning-committee",
+        "/api/search?q=cctv&year=2018&year=2019&council=luton&council=bury",
+        "/api/search?topic=cctv&topic=anti-social-behaviour&speaker=luton/vicky-hawkes"
+        "&speaker=luton/greg-horsford&date_from=2018-01-01&date_to=2019-12-31&page_size=5",
+        "/api/search?q=cctv&year=2017..2019&year=..2016&sort=oldest&page=1",
+    ],
+)
+def test_repeated_parameters_match_the_openapi_document(multi_client, url: str) -> None:  # type: ignore[no-untyped-def]
+    doc = multi_client.get("/api/openapi.json").json
+    validate_request(doc, "/api/search", url)
+    resp = multi_client.get(url)
+    assert resp.status_code == 200
+    validate(resp.json, "SearchResponse")
+    assert resp.json["total"] > 0
+
+
+def test_repeated_committees_or_and_keep_each_others_counts(multi_client) -> None:  # type: ignore[no-untyped-def]
+    one = multi_client.get("/api/search?q=cctv&committee=luton/licensing-committee").json
+    two = multi_client.get(
+        "/api/search?q=cctv&committee=luton/licensing-committee&committee=luton/planning-committee"
+    ).json
+    assert (one["total"], two["total"]) == (2, 3)
+    assert one["facets"]["committee"] == two["facets"]["committee"]
+    assert two["facets"]["committee"]["luton/crime-and-disorder-committee"] == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "first", "kinds"),
+    [
+        ("/api/autocomplete?q=hors", "luton/greg-horsford", {"speaker"}),
+        ("/api/autocomplete?q=plan&kind=committee&kind=topic", "luton/planning-committee", None),
+        ("/api/autocomplete?q=anti&kind=topic&limit=1", "anti-social-behaviour", {"topic"}),
+        ("/api/autocomplete?q=LUT&kind=council", "luton", {"council"}),
+    ],
+)
+def test_autocomplete(multi_client, url: str, first: str, kinds: set[str] | None) -> None:  # type: ignore[no-untyped-def]
+    doc = multi_client.get("/api/openapi.json").json
+    validate_request(doc, "/api/autocomplete", url)
+    body = multi_client.get(url).json
+    validate(body, "Completions")
+    top = body["suggestions"][0]
+    assert top["value"] == first
+    if kinds is not None:
+        assert {s["kind"] for s in body["suggestions"]} == kinds
+    found = multi_client.get("/api/search?q=" + top["query"]).json
+    assert found["total"] == top["count"]
+    assert multi_client.get(top["url"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/api/autocomplete", "q is required"),
+        ("/api/autocomplete?q=a&kind=year", "kind must be one of"),
+        ("/api/autocomplete?q=a&limit=0", "limit must be between 1 and 50"),
+        ("/api/autocomplete?q=" + "x" * 201, "q is too long"),
+    ],
+)
+def test_autocomplete_errors(multi_client, url: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    resp = multi_client.get(url)
+    assert resp.status_code == 400
+    validate(resp.json, "Error")
+    assert message in resp.json["error"]["message"]
+
+
+def test_autocomplete_nothing_found_is_an_empty_list(multi_client) -> None:  # type: ignore[no-untyped-def]
+    assert multi_client.get("/api/autocomplete?q=zzzz").json == {"query": "zzzz", "suggestions": []}
+
+
 def test_a_search_past_its_deadline_is_503_with_retry_after(seed_index) -> None:  # type: ignore[no-untyped-def]
     from web import create_app
 

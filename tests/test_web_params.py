@@ -9,8 +9,9 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from kb import config
+from kb.suggest import NAMED_FACETS
 from web.errors import ParamError
-from web.params import parse_search_args, query_string, replace, with_filter
+from web.params import parse_complete_args, parse_search_args, query_string, replace, with_filter
 
 SETTINGS = config.load()
 
@@ -157,3 +158,36 @@ def test_links_built_from_parts_equal_the_plain_query_string(app) -> None:  # ty
                     assert toggle_url(p, key, value) == want
             for year in (1999, 2018):
                 assert url_with(p, "year", [year]) == search_url(wp.replace(p, year=[year]))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"q": "hors"}, {"prefix": "hors", "facets": NAMED_FACETS, "limit": 10}),
+        (
+            MultiDict(
+                [("q", " Hors "), ("kind", "speaker"), ("kind", "topic"), ("kind", "speaker")]
+            ),
+            {"prefix": "Hors", "facets": ("speaker", "topic"), "limit": 10},
+        ),
+        ({"q": "a\x00b", "limit": "50"}, {"prefix": "a b", "facets": NAMED_FACETS, "limit": 50}),
+    ],
+)
+def test_complete_args(args, expected: dict) -> None:  # type: ignore[no-untyped-def]
+    assert parse_complete_args(args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({}, "q is required"),
+        ({"q": "   "}, "q is required"),
+        ({"q": "x" * 201}, "q is too long"),
+        ({"q": "a", "kind": "year"}, "kind must be one of council, committee, speaker, topic"),
+        ({"q": "a", "limit": "51"}, "limit must be between 1 and 50"),
+        ({"q": "a", "limit": "ten"}, "limit must be a whole number"),
+    ],
+)
+def test_complete_args_errors(args: dict, message: str) -> None:
+    with pytest.raises(ParamError, match=message):
+        parse_complete_args(args)

@@ -12,7 +12,9 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from kb.model import to_jsonable
 from web.openapi import openapi_document
+from web.params import parse_complete_args
 from web.search import run_search, service
+from web.templating import search_url
 
 bp = Blueprint("api", __name__)
 
@@ -26,6 +28,30 @@ def search() -> Response:
     """Same parameters and response shape as ``kb search --json``."""
     _p, resp = run_search(request.args)
     return _json(resp.to_json())
+
+
+@bp.get("/autocomplete")
+def autocomplete() -> Response:
+    """People, committees, councils and topics whose name starts with ``q`` (any word of it):
+    each with its item count, the query syntax that filters on it and a search link."""
+    args = parse_complete_args(request.args)
+    found = service().complete(args["prefix"], args["facets"], args["limit"])
+    return _json(
+        {
+            "query": args["prefix"],
+            "suggestions": [
+                {
+                    "kind": n.facet,
+                    "value": n.value,
+                    "label": n.label,
+                    "count": n.count,
+                    "query": n.query(),
+                    "url": search_url({n.facet: [n.value]}),
+                }
+                for n in found
+            ],
+        }
+    )
 
 
 def _found(record: Any) -> Response:

@@ -57,7 +57,11 @@ SCHEMAS: dict[str, Any] = {
             "results": {"type": "array", "items": _ref("Hit")},
             "facets": {
                 "type": "object",
-                "description": "facet name → {value: count}",
+                "description": (
+                    "facet name → {value: count}. Counts are disjunctive: each facet is "
+                    "counted under every filter except its own (values of one facet combine "
+                    "with OR), so the other values of a chosen facet keep their counts."
+                ),
                 "additionalProperties": {"type": "object", "additionalProperties": _INT},
             },
             "histogram": {
@@ -65,7 +69,23 @@ SCHEMAS: dict[str, Any] = {
                 "description": "year → committee → number of matching items",
                 "additionalProperties": {"type": "object", "additionalProperties": _INT},
             },
-            "suggestion": _STR_OR_NULL,
+            "suggestion": {
+                **_STR_OR_NULL,
+                "description": (
+                    "A corrected query (misspelt words or names in field filters, such as "
+                    "speaker:horsfrod → speaker:Horsford) when nothing or few were found and "
+                    "the correction finds more; else null."
+                ),
+            },
+            "corrections": {
+                "type": "object",
+                "description": (
+                    "facet → {value given: the value of the closest name}, for council, "
+                    "committee, speaker or topic filters that match nothing "
+                    '(speaker=horsfrod → {"speaker": {"horsfrod": "luton/greg-horsford"}})'
+                ),
+                "additionalProperties": {"type": "object", "additionalProperties": _STR},
+            },
             "match": {
                 "type": "string",
                 "enum": ["", "all", "most", "any"],
@@ -172,6 +192,27 @@ SCHEMAS: dict[str, Any] = {
             "mentioned_in": {"type": "array", "items": _ref("ItemLink")},
         }
     ),
+    "Completions": _obj(
+        {
+            "query": _STR,
+            "suggestions": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "kind": {
+                            "type": "string",
+                            "enum": ["council", "committee", "speaker", "topic"],
+                        },
+                        "value": _STR,
+                        "label": _STR,
+                        "count": {"type": "integer", "minimum": 0},
+                        "query": _STR,
+                        "url": _STR,
+                    }
+                ),
+            },
+        }
+    ),
     "TopicSummary": _obj(
         {
             "topic": _STR,
@@ -219,7 +260,7 @@ def _responses(ok: str, *codes: int) -> dict[str, Any]:
 SEARCH_PARAMS = [
     _param("q", {"type": "string", "maxLength": 500}, "Query text (see the search tips)."),
     _param("council", _STR, "Council id; repeat for OR.", many=True),
-    _param("committee", _STR, "Committee key council_id/committee_id; repeat.", many=True),
+    _param("committee", _STR, "Committee key council_id/committee_id; repeat for OR.", many=True),
     _param("speaker", _STR, "Person id; repeat for OR.", many=True),
     _param("topic", _STR, "Topic id; repeat for OR.", many=True),
     _param(
@@ -233,6 +274,18 @@ SEARCH_PARAMS = [
     _param("sort", {"type": "string", "enum": ["relevance", "newest", "oldest"]}, "Order."),
     _param("page", {"type": "integer", "minimum": 1}, "Page number (1-based)."),
     _param("page_size", {"type": "integer", "minimum": 1}, "Results per page."),
+]
+
+
+COMPLETE_PARAMS = [
+    _param("q", {"type": "string", "minLength": 1, "maxLength": 200}, "Start of a name."),
+    _param(
+        "kind",
+        {"type": "string", "enum": ["council", "committee", "speaker", "topic"]},
+        "Kinds of name to suggest; repeat for several (default: all).",
+        many=True,
+    ),
+    _param("limit", {"type": "integer", "minimum": 1, "maximum": 50}, "Most suggestions."),
 ]
 
 
@@ -251,6 +304,13 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Search items (same shape as `kb search --json`)",
                     "parameters": SEARCH_PARAMS,
                     "responses": _responses("SearchResponse", 400, 405, 503),
+                }
+            },
+            "/api/autocomplete": {
+                "get": {
+                    "summary": "People, committees, councils and topics starting with q",
+                    "parameters": COMPLETE_PARAMS,
+                    "responses": _responses("Completions", 400, 405),
                 }
             },
             "/api/items/{id}": {

@@ -107,6 +107,30 @@ def parse_search_args(args: Mapping[str, Any], settings: Mapping[str, Any]) -> d
     return out
 
 
+def parse_complete_args(args: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate autocomplete parameters: ``q`` (the start of a name, required), ``kind``
+    (repeatable: council, committee, speaker, topic; default all) and ``limit``.
+
+    Returns ``{"prefix", "facets", "limit"}`` for ``SearchService.complete``; raises
+    ParamError for a missing or over-long ``q``, an unknown kind or a limit out of range."""
+    from kb.suggest import MAX_COMPLETIONS, NAMED_FACETS
+
+    multi = args if isinstance(args, MultiDict) else MultiDict(args)
+    prefix = _text(multi.get("q", ""), "q", MAX_VALUE_LENGTH)
+    if not prefix:
+        raise ParamError("q is required: the start of a name, like q=hors")
+    kinds = [k.strip() for k in multi.getlist("kind") if k.strip()]
+    unknown = [k for k in kinds if k not in NAMED_FACETS]
+    if unknown:
+        raise ParamError(f"kind must be one of {', '.join(NAMED_FACETS)} (got {unknown[0][:40]!r})")
+    limit = multi.get("limit", "").strip()
+    return {
+        "prefix": prefix,
+        "facets": tuple(dict.fromkeys(kinds)) or NAMED_FACETS,
+        "limit": _int(limit, "limit", 1, MAX_COMPLETIONS) if limit else 10,
+    }
+
+
 def query_string(params: Mapping[str, Any], default_page_size: int = 10) -> str:
     """Encode search params (lists repeat, empty/default values dropped) as a query string."""
     parts = (segment(key, params.get(key), default_page_size) for key in KNOWN)

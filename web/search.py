@@ -6,6 +6,7 @@ are validated by ``web.params`` so bad input is a 400 page, unknown ids a 404 pa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +21,20 @@ from flask import (
     url_for,
 )
 
+from kb.highlight import matcher_for_query
 from kb.ranking import MATCH_LABELS
 from kb.search import SearchRequest
-from web import alerts, feeds
-from web.highlight import query_terms
-from web.params import parse_search_args, query_string
+from kb.suggest import NAMED_FACETS
+from web import alerts, cite, feeds
+from web.errors import ParamError
+from web.params import parse_search_args, query_string, replace
 from web.parts import body_part
 from web.templating import search_url, url_with
 
 #: Items read to collect a person's roles (newest first); enough for a profile page.
 MAX_ROLE_ITEMS = 30
+#: Names per facet offered in the search box's datalist (the commonest first).
+DATALIST_PER_FACET = 25
 
 bp = Blueprint("search", __name__, template_folder="templates", static_folder="static")
 
@@ -77,6 +82,31 @@ def facet_labels(resp: Any) -> dict[str, dict[str, str]]:
     }
 
 
+def corrections(p: dict[str, Any], resp: Any) -> list[dict[str, str]]:
+    """Links for filter values that match nothing: ``{kind, typed, label, url}``, the url
+    being this search with the value replaced by the closest name's (see
+    ``SearchResponse.corrections``)."""
+    fixes = getattr(resp, "corrections", None) or {}
+    if not fixes:
+        return []
+    names = service().names()
+    out = []
+    for facet, pairs in fixes.items():
+        known = {n.value: n for n in names.by_facet.get(facet, [])}
+        for typed, meant in pairs.items():
+            name = known.get(meant)
+            values = [meant if str(v) == typed else v for v in p.get(facet) or []]
+            out.append(
+                {
+                    "kind": name.kind if name else facet,
+                    "typed": typed,
+                    "label": name.label if name else meant,
+                    "url": url_with(p, facet, list(dict.fromkeys(values))),
+                }
+            )
+    return out
+
+
 def over_budget(resp: Any) -> bool:
     """True when the search was cut short or took longer than the time budget."""
     if getattr(resp, "timed_out", False) or getattr(resp, "partial", False):
@@ -101,8 +131,10 @@ def search() -> str:
         facets=display_facets(resp),
         labels=facet_labels(resp),
         has_query=has_query,
-        terms=query_terms(p["q"]),
         last_page=min(last_page, settings()["max_page"]),
+        names=datalist(),
+        corrections=corrections(p, resp),
+        permalink=request.host_url.rstrip("/") + search_url(replace(p, page=1)),
         over_budget=over_budget(resp),
         stats=None if has_query else service().stats(),
         qs=query_string(p, settings()["page_size"]),
@@ -149,8 +181,14 @@ def item(item_id: str) -> str:
     if found is None:
         abort(404)
     q = request.args.get("q", "")[: settings()["max_query_length"]]
+    try:  # the search this item was opened from: kept in "back" and prev/next links
+        came_from = parse_search_args(request.args, settings())
+    except ParamError:
+        came_from = {"q": q}
+    search_qs = query_string(came_from, settings()["page_size"])
     part = body_part(_attr(found, "body") or "", _part_number(request.args.get("part")))
     prev_id, next_id = _attr(found, "prev_id"), _attr(found, "next_id")
+    permalink = url_for("search.item", item_id=item_id, _external=True)
     try:
         related = list(svc.more_like_this(item_id, 5, body=_attr(found, "body") or "") or [])
     except Exception:  # related items are a nicety; never fail the page over them
@@ -161,13 +199,52 @@ def item(item_id: str) -> str:
         item=found,
         meeting=_attr(found, "meeting") or {},
         q=q,
-        terms=query_terms(q),
+        search_qs=search_qs,
+        back_url=search_url(came_from),
+        matcher=matcher_for_query(q, svc.expander),
         part=part,
         prev_item=svc.get_item(prev_id) if prev_id else None,
         next_item=svc.get_item(next_id) if next_id else None,
         related=related,
-        permalink=url_for("search.item", item_id=item_id, _external=True),
+        permalink=permalink,
+        citations={
+            "text": cite.plain(found, permalink),
+            "bibtex": cite.bibtex(found, permalink),
+            "csl-json": json.dumps(cite.csl_json(found, permalink), indent=2, ensure_ascii=False),
+        },
     )
+
+
+@bp.get("/cite/<path:item_id>")
+def cite_item(item_id: str) -> Response:
+    """The citation of one item as a file: ``?format=`` text (default), bibtex or csl-json."""
+    found = service().get_item(item_id)
+    if found is None:
+        abort(404)
+    fmt = request.args.get("format", "text")
+    if fmt not in cite.FORMATS:
+        raise ParamError(f"format must be one of {', '.join(cite.FORMATS)} (got {fmt[:40]!r})")
+    permalink = url_for("search.item", item_id=item_id, _external=True)
+    if fmt == "text":
+        body = cite.plain(found, permalink) + "\n"
+    elif fmt == "bibtex":
+        body = cite.bibtex(found, permalink)
+    else:
+        body = json.dumps(cite.csl_json(found, permalink), indent=2, ensure_ascii=False) + "\n"
+    mimetype, ext = cite.FORMATS[fmt]
+    name = cite.cite_key(found)
+    return Response(
+        body,
+        content_type=mimetype,
+        headers={"Content-Disposition": f'inline; filename="{name}.{ext}"'},
+    )
+
+
+def datalist() -> list[Any]:
+    """Names for the search box's ``<datalist>``: the commonest people, committees,
+    councils and topics (a browser filters them as the user types; no script needed)."""
+    names = service().names()
+    return [n for facet in NAMED_FACETS for n in names.top(facet, DATALIST_PER_FACET)]
 
 
 def _part_number(raw: str | None) -> int:

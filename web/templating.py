@@ -80,7 +80,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters.update(
         nice_date=nice_date,
         names=feeds.names,
-        highlight=lambda text, terms: highlight.highlight(str(text or ""), terms),
+        highlight=lambda text, matcher: highlight.highlight(str(text or ""), matcher),
     )
     app.jinja_env.globals.update(
         search_url=search_url,
