@@ -1,12 +1,15 @@
-"""Finding dates and clock times as British, Irish and Welsh minutes print them.
+"""Finding dates and clock times as British, Irish, Welsh and North American minutes
+print them.
 
 :func:`find_dates` returns every date in a line with its position, in the forms
 ``27TH MARCH 2018``, ``Monday 4th September 2018``, ``1ST MARCH, 2024``, ``THURSDAY JULY 2nd
-2009``, ``September 4, 2018``, ``8th of May 2019``, ``4.9.18``, ``04/09/2018``, ``2018-09-04``
-and Welsh ``ar y 9fed Medi 2020`` / ``14 Ionawr 2015``.  Ordinals may be split (``1 st``) or
-mangled (``8™``), month names misspelt (``DECEMEBER``).  A date printed without a year is
-returned with ``year=None`` so the caller can supply one (:func:`complete_year`).
-Numeric dates are day-first (British order).
+2009``, ``September 4, 2018``, ``January 8th, 2024``, ``8th of May 2019``, ordinal words
+(``the Eighth day of January 2024``, ``twenty-first March``), ``4.9.18``, ``04/09/2018``,
+``2018-09-04`` and Welsh ``ar y 9fed Medi 2020`` / ``14 Ionawr 2015``.  Ordinals may be
+split (``1 st``) or mangled (``8™``), month names misspelt (``DECEMEBER``).  A date printed
+without a year is returned with ``year=None`` so the caller can supply one
+(:func:`complete_year`).
+Numeric dates are day-first (British order) unless only the US order fits (``1/28/2024``).
 
 :func:`find_times` returns clock times as ``HH:MM`` (24-hour): ``7.00 P.M`` → ``19:00``,
 ``10.00 a.m.`` → ``10:00``, ``7.30pm``, ``19:30``, ``8p.m.``; ``20.30pm`` (24-hour time with a
@@ -62,8 +65,42 @@ _MDY = re.compile(
     re.I,
 )
 _NUMERIC = re.compile(
-    r"(?<![\d.,/£$€-])(?P<d>[0-3]?\d)(?P<sep>[./-])(?P<m>[01]?\d)(?P=sep)"
+    r"(?<![\d.,/£$€-])(?P<d>[0-3]?\d)(?P<sep>[./-])(?P<m>[0-3]?\d)(?P=sep)"
     r"(?P<y>(?:19|20)\d\d|\d\d)(?![\d.]?\d)"
+)
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = (
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth",
+)  # fmt: skip
+#: Ordinal words 'first' … 'thirty-first' → day of the month.
+ORDINAL_WORDS: dict[str, int] = (
+    {w: i + 1 for i, w in enumerate(_UNITS)}
+    | {w: i + 10 for i, w in enumerate(_TEENS)}
+    | {"twentieth": 20, "thirtieth": 30}
+    | {f"twenty-{w}": 21 + i for i, w in enumerate(_UNITS)}
+    | {"thirty-first": 31}
+)
+#: Substrings one of which every ordinal word contains.
+_ORDINAL_STEMS = (*_UNITS, "tenth", "eleventh", "twelfth", "teenth", "twentieth", "thirtieth")
+_ORD_WORD = (
+    r"(?:twenty|thirty)[- ]?(?:"
+    + "|".join(_UNITS)
+    + r")|"
+    + "|".join(
+        sorted(set(ORDINAL_WORDS) - {k for k in ORDINAL_WORDS if "-" in k}, key=len, reverse=True)
+    )
+)
+_WORDS = re.compile(
+    _WEEKDAY
+    + r"(?:the\s+)?\b(?P<d>"
+    + _ORD_WORD
+    + r")\s+(?:day\s+)?(?:of\s+)?(?P<m>"
+    + _MONTH_WORD
+    + r")(?:[\s,]+(?:in\s+the\s+year\s+)?"
+    + _YEAR
+    + r")?",
+    re.I,
 )
 _ISO = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)")
 
@@ -125,9 +162,20 @@ def find_dates(line: str) -> list[DateMatch]:
                 continue
             year = int(m.group("y")) if m.group("y") else None
             found.append(DateMatch(year, month, day, m.start(), m.end(), _weekday(m), m.group(0)))
+    low = line.lower()
+    words = any(w in low for w in _ORDINAL_STEMS)  # a cheap test before the long pattern
+    for m in _WORDS.finditer(line) if words else ():
+        month = month_number(m.group("m"))
+        word = re.sub(r"[- ]+", "-", m.group("d").lower())
+        day = ORDINAL_WORDS.get(word)
+        if month is not None and day is not None:
+            year = int(m.group("y")) if m.group("y") else None
+            found.append(DateMatch(year, month, day, m.start(), m.end(), _weekday(m), m.group(0)))
     for m in _NUMERIC.finditer(line):
         day, month, y = int(m.group("d")), int(m.group("m")), m.group("y")
         year = int(y) if len(y) == 4 else 2000 + int(y)
+        if month > 12 and 1 <= day <= 12 and len(y) == 4:  # only US order fits: 1/28/2024
+            day, month = month, day
         if 1 <= day <= 31 and 1 <= month <= 12:
             found.append(DateMatch(year, month, day, m.start(), m.end(), None, m.group(0)))
     for m in _ISO.finditer(line):

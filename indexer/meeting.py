@@ -2,25 +2,26 @@
 
 What is found, and where (the *preamble* is the blocks before the first agenda item):
 
-* **date** — ``doc.hints['date']`` (ModernGov XML) wins outright (``date_source`` "xml").
-  Else the first date in the preamble that is not about another meeting (words such as
-  'previous', 'last', 'next', 'that the minutes', 'approved', 'dated' just before it rule
-  it out): "text".  Else the first such date anywhere in a "held on / meeting held / date
-  held" sentence: "text".  A date printed without a year takes it from the file name, or
-  else from the commonest year in the text, checked against a printed weekday.  Else the
-  file name's date (``20221128.txt``, ``minutes_20-01-08.php``, ``… - 23rd May 2016.md``):
-  "filename".  Else None / "unknown".  ``date_evidence`` quotes the line (≤ 200 chars).
-* **council** — hints, else the first '<Name> Parish/Community/Town/Borough/City/County/
-  District/City and County Council' (or '<Name> Council' printed twice, or Welsh 'Cyngor
-  Cymuned X') in the preamble, else the ``council`` argument, else a typed council name
-  printed anywhere whose place is in the title lines, else "Unknown council".  Principal
-  councils are shortened to the place ('LUTON BOROUGH COUNCIL', 'Luton Council' → 'Luton';
-  'Limerick City and County Council' → 'Limerick'); parish, community and town councils
-  keep their full name.
-* **committee** — hints, else a '… Committee / Sub-Committee / Board / Panel / Cabinet'
-  named in a title line of the preamble ('MINUTES OF THE OSB – CRIME AND DISORDER
-  COMMITTEE' → 'Crime and Disorder Committee' with ``parent_body`` 'Overview and
-  Scrutiny Board'), or 'Municipal/Metropolitan District of X'; else "Full Council".
+* **agenda packs** — a file whose cover says it is an agenda or document pack and that
+  carries the minutes of an earlier meeting records that meeting: everything below is read
+  from where those minutes begin (:mod:`indexer.agenda_pack`), the council and a missing
+  committee from the pack's cover.
+* **date** — :func:`indexer.meeting_date.find_meeting_date`: the XML's date, else the
+  body's dated heading (over a page title, file name or metadata date that disagrees,
+  with a warning), else the title's, the file name's, the metadata's; ``date_source`` and
+  ``date_evidence`` say where it came from.
+* **council** — hints, else :func:`indexer.council.find_council` on the preamble (typed
+  names, letterheads, townships and municipalities), else the file's metadata (site name,
+  author, title, front matter) and name, else the ``council`` argument, else a typed
+  council name printed anywhere whose place is in the title lines, else the place a Joint
+  Policing
+  Committee's title names, else :data:`UNKNOWN_COUNCIL` ("Council not stated") with a
+  warning.  Principal councils are shortened to the place ('LUTON BOROUGH COUNCIL' →
+  'Luton'); parish, community and town councils keep their full name.
+* **committee** — hints, else :func:`indexer.committee.find_committee` (title lines, then
+  metadata and the file name, else :data:`FULL_COUNCIL`), always in its one normal form
+  (:func:`indexer.committee.normalise_committee`), with ``parent_body`` when printed
+  ('OSB – Crime and Disorder Committee').
 * **start_time** — first time in the date line, else in the preamble; **end_time** — a
   time in a 'meeting ended/closed …' line near the end; **venue** — 'held in/at X', 'AT
   THE COUNCIL CHAMBER', 'via Zoom' in the preamble, title-cased when printed in capitals.
@@ -29,45 +30,37 @@ What is found, and where (the *preamble* is the blocks before the first agenda i
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections import Counter
-from pathlib import Path
 
+from indexer.agenda_pack import embedded_minutes_start
 from indexer.attendance import extract_attendance
-from indexer.dates import DateMatch, complete_year, find_dates, find_times
+from indexer.committee import find_committee, normalise_committee
+from indexer.council import (
+    TITLE_BLOCKS,
+    council_from_metadata,
+    file_name_words,
+    find_council,
+    find_council_in_body,
+    find_council_in_committee_title,
+)
+from indexer.dates import find_dates, find_times
+from indexer.meeting_date import filename_date, find_meeting_date
+from indexer.names import title_case
+from kb.config import FULL_COUNCIL, UNKNOWN_COUNCIL
 from kb.model import Block, Document, Meeting, meeting_id
 
-UNKNOWN_COUNCIL = "Unknown council"
-FULL_COUNCIL = "Full Council"
-#: Acronyms for parent bodies printed in committee titles.
-PARENT_BODIES = {
-    "OSB": "Overview and Scrutiny Board",
-    "OSC": "Overview and Scrutiny Committee",
-    "O&S": "Overview and Scrutiny",
-    "OSMB": "Overview and Scrutiny Management Board",
-}
+__all__ = [
+    "FULL_COUNCIL",
+    "UNKNOWN_COUNCIL",
+    "extract_meeting",
+    "filename_date",
+    "find_council_in_committee_title",
+    "split_preamble",
+]
+
 _PREAMBLE_MAX = 40
 #: Blocks after the preamble searched for a 'meeting held on …' line.
 _BODY_LOOKAHEAD = 6
-_NEGATIVE = re.compile(
-    r"previous|\blast\b|\bnext\b|that the minutes|approv|confirm|signed|\bdated\b|since|"
-    r"until|adopted|deadline|\bby\b\s*$|\bdue\b|received on|sheet|statement|diwethaf|nesaf",
-    re.I,
-)
-_NEGATIVE_AFTER = re.compile(
-    r"\b(?:were|was|be|being)\s+(?:agreed|approved|signed|confirmed|accepted|adopted|taken)|"
-    r"true record|correct record",
-    re.I,
-)
-#: How minutes name their own meeting in a sentence: 'Minutes of a meeting … held on'.
-_SELF = re.compile(
-    r"^\W*(?:draft\s+)?minutes of (?:a|the)\b.*\bheld\b|held their meeting|date held|cynhaliwyd",
-    re.I,
-)
-_HELD = re.compile(
-    r"held|meeting|date held|minutes|cyfarfod|cynhaliwyd|\bon\b\s*(?:the\s*)?$", re.I
-)
 _ITEM_START = re.compile(
     r"^\s*(?:item\s+)?\d{1,4}\s*[.)]?\s*[.)]\s*\\?\s*[A-Za-z(]|^\d{3,4}\s*[A-Z]"
 )
@@ -92,318 +85,6 @@ def split_preamble(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
             return blocks[:i], blocks[i:]
     cut = min(len(blocks), 25)
     return blocks[:cut], blocks[cut:]
-
-
-# --------------------------------------------------------------------------- dates
-
-
-def filename_date(path: Path) -> tuple[dt.date | None, int | None, dt.date | None]:
-    """``(full date, year, latest possible date)`` printed in a file name.
-
-    ``20221128.txt`` and ``minutes_20-01-08.php`` (YY-MM-DD) and ``… - 23rd May 2016.md``
-    give a full date; ``2005-08_minutes….md`` (a post month) gives only a year and the
-    month's last day as the latest possible meeting date.
-    """
-    stem = path.stem
-    for rx, yy in (
-        (r"(?<!\d)((?:19|20)\d\d)[-_]?([01]\d)[-_]?([0-3]\d)(?!\d)", False),
-        (r"(?<!\d)(\d\d)-([01]\d)-([0-3]\d)(?!\d)", True),
-    ):
-        m = re.search(rx, stem)
-        if m:
-            y = int(m.group(1)) + (2000 if yy else 0)
-            try:
-                d = dt.date(y, int(m.group(2)), int(m.group(3)))
-                return d, d.year, d
-            except ValueError:
-                pass
-    full = [f for f in find_dates(re.sub(r"[_]+", " ", stem)) if f.year]
-    if full and (d := full[-1].to_date()):
-        return d, d.year, d
-    m = re.search(r"(?<!\d)((?:19|20)\d\d)-([01]\d)(?![\d-])", stem)
-    if m:
-        y, mo = int(m.group(1)), int(m.group(2))
-        if 1 <= mo <= 12:
-            last = (dt.date(y + mo // 12, mo % 12 + 1, 1)) - dt.timedelta(days=1)
-            return None, y, last
-    m = re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", stem)
-    return None, (int(m.group(1)) if m else None), None
-
-
-def _evidence(text: str, start: int, end: int) -> str:
-    """The line quoted, cut to about 200 characters around the match."""
-    text = text.replace("\t", " ")
-    if len(text) <= 200:
-        return text
-    lo = max(0, start - 100)
-    return ("…" if lo else "") + text[lo : lo + 200].strip() + "…"
-
-
-def _acceptable(text: str, match: DateMatch, *, in_preamble: bool) -> bool:
-    """Whether a date found in ``text`` can be this meeting's date (see module docstring)."""
-    before = text[max(0, match.start - 60) : match.start]
-    before = re.split(r"[.;!?]\s", before)[-1]
-    after = re.split(r"[.;!?](?:\s|$)", text[match.end : match.end + 60])[0]
-    if _NEGATIVE.search(before) or _NEGATIVE_AFTER.search(after):
-        return False
-    if not in_preamble:
-        return bool(_SELF.search(before.strip()))
-    if match.year is None:
-        return match.weekday is not None or bool(_HELD.search(before))
-    return True
-
-
-#: characters of text searched for the commonest year (bounded: a 10 MB file costs the same)
-_YEAR_SCAN_CHARS = 200_000
-
-
-def _opening(blocks: list[Block], chars: int) -> list[Block]:
-    """The first blocks of ``blocks`` holding about ``chars`` characters of text."""
-    total = 0
-    for n, block in enumerate(blocks):
-        total += len(block.text)
-        if total > chars:
-            return blocks[: n + 1]
-    return blocks
-
-
-def find_meeting_date(
-    doc: Document, preamble: list[Block], rest: list[Block]
-) -> tuple[dt.date | None, str, str]:
-    """``(date, date_source, date_evidence)`` by the rules in the module docstring."""
-    hinted = doc.hints.get("date")
-    if hinted:
-        try:
-            date = hinted if isinstance(hinted, dt.date) else dt.date.fromisoformat(str(hinted))
-        except ValueError:  # an unreadable stated date: fall back to the text
-            date = None
-        if date is not None:
-            return date, "xml", str(doc.hints.get("date_evidence", f"date {date.isoformat()}"))
-    fdate, fyear, latest = filename_date(doc.path)
-    near = fyear
-    if near is None:  # only needed for a date printed without a year
-        years = Counter(
-            d.year
-            for b in _opening(preamble + rest, _YEAR_SCAN_CHARS)
-            for d in find_dates(b.text)
-            if d.year is not None
-        )
-        near = years.most_common(1)[0][0] if years else None
-    for blocks, in_preamble in ((preamble, True), (rest[:_BODY_LOOKAHEAD], False)):
-        for i, block in enumerate(blocks):
-            # A date may be cut by a line break ('… ON THURSDAY, 21st' / 'September, 2023'):
-            # look at each block joined to the next, keeping matches that start in this one.
-            text = block.text
-            if in_preamble and i + 1 < len(blocks):
-                text = f"{block.text} {blocks[i + 1].text}"
-            for match in find_dates(text):
-                if match.start >= len(block.text):
-                    break
-                if not _acceptable(text, match, in_preamble=in_preamble):
-                    continue
-                year = complete_year(match, near, before=latest if fdate is None else None)
-                date = match.to_date(year)
-                if date is not None:
-                    line = block.text if match.end <= len(block.text) else text
-                    return date, "text", _evidence(line, match.start, match.end)
-    if fdate is not None:
-        return fdate, "filename", f"file name {doc.path.name}"
-    return None, "unknown", "no meeting date in the text or the file name"
-
-
-# --------------------------------------------------------------------------- council/committee
-
-_COUNCIL_TYPES = (
-    r"(?:city\s+and\s+county|metropolitan\s+borough|royal\s+borough|parish|community|town|"
-    r"borough|city|county|district|cyngor\s+cymuned)"
-)
-_COUNCIL_RX = re.compile(rf"(?P<type>{_COUNCIL_TYPES}\s+)?council\b", re.I)
-_STOP = {
-    "of", "the", "minutes", "meeting", "meetings", "held", "at", "in", "for", "a", "an",
-    "full", "annual", "ordinary", "extraordinary", "special", "draft", "to", "on", "by",
-    "proceedings", "above", "this", "that", "with", "council", "from", "our", "your",
-    "agenda", "item", "extract", "joint", "policing", "committee", "and", "&",
-}  # fmt: skip
-_LOCAL_TYPES = ("parish", "community", "town", "cyngor")
-
-
-def _title(text: str) -> str:
-    """Title-case words printed in capitals; leave mixed-case words as printed."""
-
-    def fix(word: str) -> str:
-        acronym = len(word) <= 4 and not re.search(r"[AEIOUY]", word)
-        if word.isupper() and len(word) > 1 and word not in PARENT_BODIES and not acronym:
-            low = word.lower()
-            return low if low in {"and", "of", "the"} else word.capitalize()
-        return word
-
-    return re.sub(r"[^\W\d_][\w'’.&]*", lambda m: fix(m.group(0)), text)
-
-
-def _name_before(text: str, end: int, *, stop: set[str]) -> str:
-    """Capitalised words directly before ``end`` (joined by 'and'/'&'), as printed."""
-    words = re.findall(r"[^\s,;:()–—]+|[,;:()–—]", text[:end])
-    name: list[str] = []
-    for word in reversed(words):
-        low = word.lower()
-        if low in {"and", "&"} and name:
-            name.insert(0, word)
-            continue
-        if low in stop or not word[:1].isupper() or not re.match(r"\w", word):
-            break
-        name.insert(0, word)
-    while name and name[0].lower() in {"and", "&"}:
-        name.pop(0)
-    return " ".join(name)
-
-
-def find_council(blocks: list[Block]) -> str | None:
-    """The council named in ``blocks`` (short display form), or None.
-
-    A typed name ('West Dereham Parish Council', 'LUTON BOROUGH COUNCIL') wins at its
-    first mention; a bare '<Place> Council' counts only when printed at least twice, and
-    then the commonest place wins (the seed's members table: 'Luton Council').
-    """
-    bare: Counter[str] = Counter()
-    for i, block in enumerate(blocks):
-        typed_ok = i < _TITLE_BLOCKS  # a typed name far into the preamble is a mention
-        joined = block.text + (" " + blocks[i + 1].text if i + 1 < len(blocks) else "")
-        w = _WELSH_COUNCIL.search(joined)
-        if w:
-            name = re.sub(r"\s+a\s+", " and ", w.group("name"))
-            return _title(f"{name} Community Council")
-        for cell in block.cells or [joined]:
-            for m in _COUNCIL_RX.finditer(cell):
-                name = _name_before(cell, m.start(), stop=_STOP)
-                if not name:
-                    continue
-                kind = re.sub(r"\s+", " ", (m.group("type") or "").strip().lower())
-                if kind and not typed_ok:
-                    continue
-                if kind.startswith(_LOCAL_TYPES):
-                    return _title(f"{name} {kind.title().replace(' And ', ' and ')} Council")
-                if kind:  # a principal council: the place only ('Gardaí and Limerick' → 'Limerick')
-                    return _title(re.split(r"\s+(?:and|&)\s+", name)[-1])
-                bare[_title(name.split()[-1])] += 1
-    common = bare.most_common(1)
-    return common[0][0] if common and common[0][1] >= 2 else None
-
-
-#: How many preamble blocks can hold the council's name as a title (after that: mentions).
-_TITLE_BLOCKS = 10
-_WELSH_COUNCIL = re.compile(
-    r"\b(?i:cyngor\s+cymuned)\s+(?P<name>[A-Z][\w'’-]*(?:\s+(?:a\s+)?[A-Z][\w'’-]*)*)"
-)
-
-
-def find_council_in_body(blocks: list[Block], title_text: str) -> str | None:
-    """A typed council name from anywhere whose place also appears in the title lines.
-
-    A last resort ('LIMERICK JOINT POLICING COMMITTEE' titles a file that names 'Limerick
-    City and County Council' only in its body); a council merely mentioned in the body
-    (a neighbouring town council) does not qualify because its place is not in the title.
-    """
-    names: Counter[str] = Counter()
-    for block in blocks:
-        for m in _COUNCIL_RX.finditer(block.text):
-            if m.group("type"):
-                name = find_council([Block(block.text[: m.end()])])
-                place = name.split()[0] if name else ""
-                if name and re.search(rf"\b{re.escape(place)}\b", title_text, re.I):
-                    names[name] += 1
-    common = names.most_common(1)
-    return common[0][0] if common else None
-
-
-_PLACE_TITLE_RX = re.compile(
-    r"\b(?i:metropolitan\s+district\s+of)\s+(?P<district>[A-Z][\w'’-]+)"
-    r"|\b(?P<jpc>[A-Z][\w'’-]+)\s+(?i:joint\s+policing\s+(?:sub[- ]?)?committee)"
-)
-
-
-def find_council_in_committee_title(title_text: str) -> str | None:
-    """The place a committee's title names as its council, or None.
-
-    An Irish Joint Policing Committee is a committee of its county's council ('LIMERICK
-    JOINT POLICING COMMITTEE' → 'Limerick'), and a metropolitan district is its city's
-    ('Metropolitan District of Limerick' → 'Limerick').  Municipal districts name only
-    themselves, so they give nothing here.
-    """
-    for m in _PLACE_TITLE_RX.finditer(title_text):
-        place = m.group("district") or m.group("jpc")
-        if m.group("jpc"):
-            # The place must be the whole name: 'Newcastle West Joint Policing…' names a
-            # municipal district, 'METROPOLITAN JOINT POLICING…' a kind of committee.
-            before = title_text[: m.start()].split()
-            if before and before[-1].lower() not in _STOP:
-                continue
-            if place.lower() in _NOT_PLACES:
-                continue
-        if place.lower() not in _STOP:
-            return _title(place)
-    return None
-
-
-_NOT_PLACES = {"metropolitan", "municipal", "district", "county", "city", "local", "national"}
-
-
-_COMMITTEE_RX = re.compile(
-    r"\b(?:sub[- ]?committee|committee|board|panel|cabinet|forum|commission)\b", re.I
-)
-_DISTRICT_RX = re.compile(
-    r"\b(?:municipal|metropolitan)\s+district\s+of\s+[A-Z][\w'’-]*(?:(?:-\s?|\s)[A-Z][\w'’-]*)*",
-    re.I,
-)
-_COMMITTEE_STOP = (_STOP - {"joint", "policing", "and", "&"}) | {"members", "member"}
-
-
-def find_committee(
-    preamble: list[Block], council: str, date_line: str = ""
-) -> tuple[str, str | None]:
-    """``(committee, parent_body)`` from the preamble's title lines (rules in the docstring).
-
-    Title lines are the non-table blocks up to the one holding the date (``date_line``),
-    at most twelve; each is read joined to the next so a name cut by a line break is whole.
-    """
-    titles = [b for b in preamble if b.kind != "table-row"][:12]
-    for i, block in enumerate(titles):
-        if date_line and block.text.replace("\t", " ")[:40] in date_line:
-            titles = titles[: i + 1]
-            break
-    joined = [
-        f"{b.text} {titles[i + 1].text}" if i + 1 < len(titles) else b.text
-        for i, b in enumerate(titles)
-    ]
-    joined = [t for t in joined if not re.search(r"\bmembers\s+of\b", t, re.I)]
-    for text in joined:
-        m = _COMMITTEE_RX.search(text)
-        if not m:
-            continue
-        name = re.sub(r"-\s+", "-", _name_before(text, m.start(), stop=_COMMITTEE_STOP))
-        if council and name.lower().startswith(council.lower() + " "):
-            name = name[len(council) + 1 :]
-        if not name:
-            continue
-        committee = _title(f"{name} {m.group(0)}")
-        parent = None
-        before = text[: text.rfind(name.split()[0], 0, m.start())].rstrip()
-        p = re.search(r"([A-Z&]{2,6}|[\w ]+?(?:Board|Committee))\s*[–—-]\s*$", before)
-        if p:
-            word = p.group(1).strip()
-            parent = PARENT_BODIES.get(word.upper(), _title(word))
-            parent = re.sub(r"^(?:Minutes\s+)?(?:of\s+)?(?:the\s+)?", "", parent, flags=re.I)
-        return committee, parent or None
-    for text in joined:
-        d = _DISTRICT_RX.search(text)
-        if d:
-            words = re.sub(r"-\s+", "-", d.group(0)).split()
-            keep = words[:3]
-            for word in words[3:]:
-                if word.lower() in _STOP | {"held", "hotel"}:
-                    break
-                keep.append(word)
-            return _title(" ".join(keep)), None
-    return FULL_COUNCIL, None
 
 
 # --------------------------------------------------------------------------- times and venue
@@ -444,12 +125,12 @@ def find_venue(lines: list[str]) -> str | None:
         first = found[0]
         if " " not in first:  # cut by a line break ('HELD IN ARAS' / 'MAINCHIN SEOIGHE')
             first = max((v for v in found if v.startswith(first + " ")), key=len, default=first)
-        return _title(first)
+        return title_case(first)
     for text in lines:
         m = _REMOTE_RX.search(text)
         if m:
             remote = m.group("v")
-            return _title(remote) if not remote.islower() else remote.capitalize()
+            return title_case(remote) if not remote.islower() else remote.capitalize()
     return None
 
 
@@ -478,36 +159,50 @@ def find_end_time(blocks: list[Block], *, after: str | None = None) -> str | Non
 def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
     """The Meeting a Document records (items left empty; id set with ``meeting_id``).
 
-    Never raises for missing facts: what cannot be found is None/"unknown"/"Unknown
-    council"/"Full Council", and a warning says which facts were missing.
+    Never raises for missing facts: what cannot be found is None/"unknown"/
+    :data:`UNKNOWN_COUNCIL`/:data:`FULL_COUNCIL`, and a warning says which facts were
+    missing or where the file's sources disagreed.
     """
-    preamble, rest = split_preamble(doc.blocks)
-    date, source, evidence = find_meeting_date(doc, preamble, rest)
+    blocks = doc.blocks
+    warnings: list[str] = []
+    start_at = embedded_minutes_start(blocks) if not doc.hints else None
+    if start_at is not None:  # an agenda pack: the meeting is the one whose minutes it holds
+        blocks = blocks[start_at:]
+    preamble, rest = split_preamble(blocks)
+    found = find_meeting_date(doc, preamble, rest)
+    date, source, evidence = found.date, found.source, found.evidence
+    warnings.extend(found.warnings)
     hints = doc.hints
-    title_text = " ".join(b.text for b in preamble[:_TITLE_BLOCKS] if not b.cells)
+    metadata = {**doc.metadata, "file_name": file_name_words(doc.path.stem)}
+    cover, _ = split_preamble(doc.blocks) if start_at is not None else (preamble, rest)
+    title_text = " ".join(b.text for b in preamble[:TITLE_BLOCKS] if not b.cells)
     name = (
         hints.get("council")
         or find_council(preamble)
+        or (find_council(cover) if start_at is not None else None)
+        or council_from_metadata(metadata)
         or council
         or find_council_in_body(doc.blocks, title_text)
         or find_council_in_committee_title(title_text)
         or UNKNOWN_COUNCIL
     )
     evidence_line = evidence.strip("…") if source == "text" else ""
-    committee, parent = find_committee(preamble, name, evidence_line)
-    committee = hints.get("committee") or committee
-    if name == UNKNOWN_COUNCIL and re.search(r"joint\s+policing", committee, re.I):
+    committee, parent = find_committee(preamble, name, evidence_line, metadata)
+    if start_at is not None and committee == FULL_COUNCIL:
+        committee, parent = find_committee(cover, name, "", metadata)
+    committee = normalise_committee(hints["committee"]) if hints.get("committee") else committee
+    if name == UNKNOWN_COUNCIL and re.search(r"joint\s+policing\s+committee", committee, re.I):
         # The minutes of a JPC often name it in full only in the body ('the next Meeting of
         # Limerick Joint Policing Committee'); that names this meeting's own council.
-        found = (find_council_in_committee_title(b.text) for b in doc.blocks)
-        name = next((place for place in found if place), name)
+        places = (find_council_in_committee_title(b.text) for b in doc.blocks)
+        name = next((place for place in places if place), name)
     start = hints.get("start_time")
     if not start:
         times = find_times(evidence_line) or [
             t for b in preamble for t in find_times(b.text) if t.explicit
         ]
         start = times[0].value if times else None
-    titles = [b.text for b in preamble if b.kind != "table-row"][:_TITLE_BLOCKS]
+    titles = [b.text for b in preamble if b.kind != "table-row"][:TITLE_BLOCKS]
     joined = [f"{a} {b}" for a, b in zip(titles, titles[1:] + [""], strict=False)]
     venue = hints.get("venue") or find_venue([evidence_line] + joined)
     meeting = Meeting(
@@ -519,15 +214,23 @@ def extract_meeting(doc: Document, *, council: str | None = None) -> Meeting:
         date_evidence=evidence,
         parent_body=hints.get("parent_body") or parent,
         start_time=start,
-        end_time=hints.get("end_time") or find_end_time(doc.blocks, after=start),
+        end_time=hints.get("end_time") or find_end_time(blocks, after=start),
         venue=venue,
         source=str(doc.path),
         format=doc.format,
         pages=doc.pages,
         attendance=extract_attendance(preamble, rest),
+        warnings=warnings,
     )
+    if start_at is not None:
+        meeting.warnings.append(
+            "an agenda pack: the meeting recorded is the earlier one whose minutes it "
+            f"contains ({evidence[:120]})"
+        )
     if date is None:
         meeting.warnings.append("no meeting date found in the text or the file name")
     if name == UNKNOWN_COUNCIL:
-        meeting.warnings.append("council not named in the text; pass --council")
+        meeting.warnings.append(
+            "council not stated in the document: pass --council or add a council.toml"
+        )
     return meeting

@@ -70,13 +70,37 @@ def _furniture_key(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip(" .")
 
 
-def clean(pages_lines: list[list[Line]], page_count: int) -> list[Line]:
-    """Drop headers/footers, page numbers and signature lines; rejoin split ordinals."""
+def _running_keys(pages_lines: list[list[Line]], page_count: int) -> set[str]:
+    """Furniture keys of the band lines printed on at least 60 % of the pages (and two)."""
     seen_on: Counter[str] = Counter()
     for lines in pages_lines:
         seen_on.update({_furniture_key(line.text) for line in lines if line.band})
-    repeat_min = max(2, -(-page_count * 6 // 10))  # on at least 60 % of pages (and two)
-    running = {key for key, n in seen_on.items() if n >= repeat_min and page_count >= 2}
+    repeat_min = max(2, -(-page_count * 6 // 10))
+    return {key for key, n in seen_on.items() if n >= repeat_min and page_count >= 2}
+
+
+def running_headers(pages_lines: list[list[Line]], page_count: int) -> list[str]:
+    """The running header/footer lines that :func:`clean` drops, as printed on the first
+    page that has any ('Cabinet – 12 March 2024'), page numbers left out: a committee's
+    name is often printed there and nowhere else."""
+    running = _running_keys(pages_lines, page_count)
+    for lines in pages_lines:
+        found = [
+            line.text
+            for line in lines
+            if line.band
+            and _furniture_key(line.text) in running
+            and not _PAGE_NUMBER.match(line.text)
+            and re.search(r"[^\W\d_]{3}", line.text)
+        ]
+        if found:
+            return found
+    return []
+
+
+def clean(pages_lines: list[list[Line]], page_count: int) -> list[Line]:
+    """Drop headers/footers, page numbers and signature lines; rejoin split ordinals."""
+    running = _running_keys(pages_lines, page_count)
     kept: list[Line] = []
     for lines in pages_lines:
         after_signature = False

@@ -4,8 +4,9 @@
   ratio) so a zip bomb is refused with IngestError instead of filling memory; password-
   protected files (an OLE container, not a zip) and damaged zips are refused by name.
 * Body paragraphs and tables are read in order (content controls included).  Headers,
-  footers and comments are separate parts and are left out; page-number and signature
-  lines typed into the body are dropped as in the PDF reader.
+  footers and comments are separate parts and are left out of the text (the first page
+  header goes to ``metadata['running_header']``); page-number and signature lines typed
+  into the body are dropped as in the PDF reader.
 * ``Heading N``/``Title`` styles give ``heading`` Blocks (``level`` N); tables give one
   ``table-row`` Block per row with ``cells`` (merged cells once).
 * Automatic numbering is computed from ``numbering.xml`` (numId → abstractNum levels,
@@ -15,6 +16,8 @@
   gets ``item_hint = (number, title)``; other numbered or bulleted paragraphs are ``list``.
 * ``page`` comes from the page breaks Word recorded (``lastRenderedPageBreak`` and hard
   page breaks) when there are any; otherwise pages are unknown (None).
+* The core properties (title, subject, author, keywords, category) and the first page
+  header go to ``Document.metadata``.
 """
 
 from __future__ import annotations
@@ -72,7 +75,51 @@ def read(path: Path, data: bytes) -> Document:
         blocks=blocks,
         warnings=warnings,
         pages=pages.count if pages.known else None,
+        metadata=core_metadata(word),
     )
+
+
+def core_metadata(word: Any) -> dict[str, str]:
+    """The document's core properties (title, subject, author, keywords, category) as
+    ``Document.metadata``; empty values are left out and a damaged part gives nothing."""
+    try:
+        props = word.core_properties
+        values = {
+            "title": props.title,
+            "subject": props.subject,
+            "author": props.author,
+            "keywords": props.keywords,
+            "category": props.category,
+        }
+    except Exception:  # noqa: BLE001 - a damaged docProps part loses only the metadata
+        return {}
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        text = " ".join(str(value or "").split())
+        if text:
+            out[key] = text[:300]
+    header = _first_header(word)
+    if header:
+        out["running_header"] = header
+    return out
+
+
+def _first_header(word: Any) -> str:
+    """The first section's page header lines ('Anytown Parish Council – Planning
+    Committee'), joined by ' | ' and cut to 300 characters; '' when there is none."""
+    try:
+        if not word.sections:
+            return ""
+        header = word.sections[0].header
+        if header.is_linked_to_previous:
+            return ""
+        lines = [" ".join(p.text.split()) for p in header.paragraphs]
+        for table in header.tables:
+            lines.extend(" ".join(c.text.split()) for row in table.rows for c in row.cells)
+    except Exception:  # noqa: BLE001 - a damaged header part loses only the header
+        return ""
+    lines = [t for t in dict.fromkeys(lines) if re.search(r"[^\W\d_]{3}", t)]
+    return " | ".join(lines)[:300]
 
 
 # --------------------------------------------------------------------------- safety

@@ -56,6 +56,8 @@ class _BlockParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.blocks: list[Block] = []
         self.title: list[str] = []
+        #: ``<meta name|property=… content=…>`` values by lower-cased name (first wins).
+        self.meta: dict[str, str] = {}
         self._pieces: list[tuple[str, bool]] = []  # (text, bold) of the open block
         self._skip = 0
         self._in_title = False
@@ -125,6 +127,9 @@ class _BlockParser(HTMLParser):
     # ------------------------------------------------------------------ parser events
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            self._add_meta(attrs)
+            return
         if tag in _SKIP:
             if tag not in _VOID:
                 self._skip += 1
@@ -226,6 +231,14 @@ class _BlockParser(HTMLParser):
         else:
             self._pieces.append(piece)
 
+    def _add_meta(self, attrs: list[tuple[str, str | None]]) -> None:
+        """Keep a ``<meta>`` tag's content under its name or property (first one wins)."""
+        values = {k.lower(): (v or "") for k, v in attrs}
+        name = (values.get("name") or values.get("property") or "").strip().lower()
+        content = fold(values.get("content", ""))
+        if name and content and len(name) <= 40:
+            self.meta.setdefault(name, content[:300])
+
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title.append(data)
@@ -248,16 +261,46 @@ def html_blocks(markup: str) -> tuple[list[Block], str]:
     return parser.blocks, fold("".join(parser.title))
 
 
+#: ``<meta>`` names → ``Document.metadata`` keys (the first name present wins).
+_META_KEYS = {
+    "site_name": ("og:site_name", "application-name", "dc.publisher", "publisher"),
+    "author": ("author", "dc.creator", "article:author"),
+    "subject": ("dc.subject", "og:title", "twitter:title"),
+    "date": ("dc.date", "article:published_time", "date"),
+}
+
+
+def page_metadata(parser: _BlockParser, title: str) -> dict[str, str]:
+    """``Document.metadata`` of a parsed page: ``title``, the first ``h1`` and the
+    ``<meta>`` values of :data:`_META_KEYS` that the page gives."""
+    meta: dict[str, str] = {}
+    if title:
+        meta["title"] = title
+    h1 = next((b.text for b in parser.blocks if b.kind == "heading" and b.level == 1), "")
+    if h1:
+        meta["h1"] = h1[:300]
+    for key, names in _META_KEYS.items():
+        value = next((parser.meta[n] for n in names if parser.meta.get(n)), "")
+        if value:
+            meta[key] = value
+    return meta
+
+
 def read(path: Path, data: bytes) -> Document:
     """Read an HTML page or fragment (``.html``, ``.htm``, ``.php``) into a Document.
 
-    The ``<title>``, when present, is the first block (a level-1 heading).  Raises
-    IngestError when the markup holds no visible text.
+    The ``<title>``, when present, is the first block (a level-1 heading); it, the first
+    ``<h1>`` and the site name/author/date ``<meta>`` tags also go to ``metadata``.
+    Raises IngestError when the markup holds no visible text.
     """
     text, warnings = decode(data)
-    blocks, title = html_blocks(text)
+    parser = _BlockParser()
+    parser.feed(text)
+    parser.close()
+    blocks, title = parser.blocks, fold("".join(parser.title))
+    metadata = page_metadata(parser, title)
     if title:
         blocks.insert(0, Block(title, "heading", level=1))
     if not blocks:
         raise IngestError("HTML holds no visible text (only markup, scripts or styles)")
-    return Document(path=path, format="html", blocks=blocks, warnings=warnings)
+    return Document(path=path, format="html", blocks=blocks, warnings=warnings, metadata=metadata)

@@ -9,6 +9,8 @@ lists and table rows formed; hyphenated line breaks mended).
 When the text layer is missing or garbage (:func:`indexer.ocr.text_layer_problem`) the
 pages are rendered and read with Tesseract; ``Document.ocr`` is then True with a warning.
 Errors (encrypted, truncated, damaged, not a PDF, too slow) are IngestError with the reason.
+The Info dictionary's Title, Subject, Author and Keywords, and the running header lines
+that are dropped from the text (``running_header``), go to ``Document.metadata``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from indexer import ocr
-from indexer.pdf_layout import MARKER, Line, clean, group
+from indexer.pdf_layout import MARKER, Line, clean, group, running_headers
 from kb.model import Document, IngestError
 
 #: Seconds one PDF may spend in text extraction (and OCR) before it is given up.
@@ -58,6 +60,7 @@ def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Docume
     with _PDFIUM_LOCK:
         pdf = _open(data)
         try:
+            metadata = pdf_metadata(pdf)
             page_count = len(pdf)
             if page_count == 0:
                 raise IngestError("the PDF has no pages")
@@ -100,6 +103,9 @@ def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Docume
             warnings.append(f"text from a scan (OCR): {problem}")
         else:
             warnings.append(f"text from a scan (OCR) on page(s) {_page_list(list(images))}")
+    headers = running_headers(pages_lines, page_count)
+    if headers:
+        metadata["running_header"] = " | ".join(headers)[:300]
     blocks = group(clean(pages_lines, page_count))
     if not blocks:
         warnings.append("no text found in the PDF")
@@ -110,7 +116,27 @@ def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Docume
         warnings=warnings,
         pages=page_count,
         ocr=bool(images),
+        metadata=metadata,
     )
+
+
+#: PDF Info keys → ``Document.metadata`` keys.
+_INFO_KEYS = {"Title": "title", "Subject": "subject", "Author": "author", "Keywords": "keywords"}
+
+
+def pdf_metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
+    """The PDF's Title, Subject, Author and Keywords (Info dictionary), folded and cut to
+    300 characters; empty or unreadable values are left out, never an error."""
+    try:
+        info = pdf.get_metadata_dict(skip_empty=True)
+    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):
+        return {}
+    out: dict[str, str] = {}
+    for key, name in _INFO_KEYS.items():
+        value = " ".join(str(info.get(key) or "").replace("\x00", "").split())
+        if value:
+            out[name] = value[:300]
+    return out
 
 
 # --------------------------------------------------------------------------- opening

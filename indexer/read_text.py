@@ -16,7 +16,8 @@ Blocks (see :class:`kb.model.Block`):
   is bold.  A tab line with one non-empty cell is ordinary text;
 * ``#`` headings and ``<hN>`` give ``heading`` blocks with ``level`` N; ``<li>`` and Markdown
   bullets give ``list`` blocks (bullet characters removed; ``level`` = indent // 2);
-* YAML front matter's ``title`` becomes a first heading block; the rest of it is dropped;
+* YAML front matter's ``title`` becomes a first heading block; its title, date, author, council,
+  committee, site and description go to ``Document.metadata``; the rest is dropped;
   a ``===`` underline makes the line above a level-1 heading (a ``---`` underline is read as
   a page rule, the Limerick convention, never as a heading).
 
@@ -268,4 +269,28 @@ def read(path: Path, data: bytes) -> Document:
         blocks=blocks,
         warnings=warnings,
         pages=pages,
+        metadata=front_matter_metadata(text) if markdown else {},
     )
+
+
+#: Front-matter keys → ``Document.metadata`` keys (the first key present wins).
+_FRONT_MATTER_KEYS = {
+    "title": ("title",),
+    "date": ("date", "meeting_date", "published"),
+    "author": ("author", "authors"),
+    "council": ("council", "organisation", "organization"),
+    "committee": ("committee", "body"),
+    "site_name": ("site", "site_name", "sitename"),
+    "subject": ("subject", "description", "summary"),
+}
+
+
+def front_matter_metadata(text: str) -> dict[str, str]:
+    """``Document.metadata`` from a Markdown file's YAML front matter (scalars only)."""
+    meta, _ = _split_front_matter(text.split("\n", 60)[:60])
+    out: dict[str, str] = {}
+    for key, names in _FRONT_MATTER_KEYS.items():
+        value = next((meta[n] for n in names if meta.get(n)), "")
+        if value:
+            out[key] = clean_inline(value, markdown=True)[:300]
+    return out

@@ -17,6 +17,7 @@ from kb import config
 from kb.cli_common import INDEX_HELP
 from kb.cli_common import parse_day as _parse_day
 from kb.deadline import DeadlineExceeded
+from kb.model import MEETING_KINDS
 from kb.query import QueryError
 from kb.ranking import MATCH_LABELS
 
@@ -32,7 +33,7 @@ QUERY syntax:
   "sex trade"              the exact phrase
   cctv OR cameras          either; NOT or a leading '-' excludes: cctv -funding
   (cctv OR cameras) park   brackets group; safe* matches words starting "safe"
-  committee:licensing  council:luton  speaker:hawkes  topic:cctv
+  committee:licensing  council:luton  speaker:hawkes  topic:cctv  kind:agm
   year:2018  year:2017..2019  year:2017..  year:..2019
 Other name:value text is searched as the words side by side.  Dates: --from/--to
 (YYYY-MM-DD) or --year; not both.  Filters of one kind combine with OR,
@@ -75,7 +76,7 @@ def main() -> None:
 @click.option(
     "--council-from-folder",
     is_flag=True,
-    help="Use each file's folder name as the council when the text names none.",
+    help="Use each file's folder name as the council when the document names none.",
 )
 @click.option("--prune", is_flag=True, help="Remove items whose source file is gone.")
 @click.option(
@@ -124,11 +125,13 @@ def ingest(
     """Add minutes files (or folders of them) to the index.
 
     Unchanged files are skipped; changed files replace their items.  A council.toml
-    (name = "…") beside the files names their council.  A file's bytes choose its reader
-    (a .pdf that is an HTML page is refused, naming what it is); each file has
+    (name = "…") beside the files names their council, over what the text says.  A file
+    holding two meetings gives two; a copy of a meeting already indexed is "merged with
+    <meeting id>" (listed as a further source, items kept once).  A file's bytes choose its
+    reader (a .pdf that is an HTML page is refused, naming what it is); each file has
     KB_FILE_TIME_LIMIT seconds, and files over KB_MAX_ITEMS_PER_FILE, KB_MAX_ITEM_CHARS or
-    KB_MAX_FILE_CHARS are cut with a warning.  Exit status 1 if any file failed;
-    75 (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
+    KB_MAX_FILE_CHARS are cut with a warning.  Exit status 1 if any file failed; 75
+    (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
     """
     import time
 
@@ -208,6 +211,12 @@ def ingest(
 @click.option("--speaker", multiple=True, help="Only items where this person spoke; repeat for OR.")
 @click.option("--topic", multiple=True, help="Only items with this topic id; repeat for OR.")
 @click.option("--year", multiple=True, help="Only this year (or range 2017..2019); repeat for OR.")
+@click.option(
+    "--kind",
+    multiple=True,
+    type=click.Choice(list(MEETING_KINDS)),
+    help="Only meetings of this kind (annual, agm, extraordinary…); repeat for OR.",
+)
 @click.option("--from", "date_from", help="Meetings on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Meetings on or before this date (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
@@ -222,6 +231,7 @@ def search(
     speaker: tuple[str, ...],
     topic: tuple[str, ...],
     year: tuple[str, ...],
+    kind: tuple[str, ...],
     date_from: str | None,
     date_to: str | None,
     sort: str,
@@ -240,6 +250,7 @@ def search(
         speaker=list(speaker),
         topic=list(topic),
         year=list(year),
+        kind=list(kind),
         date_from=_parse_day(date_from, "--from"),
         date_to=_parse_day(date_to, "--to"),
         sort=sort,
@@ -306,10 +317,13 @@ def show(item_id: str, index: str | None, as_json: bool) -> None:
         return
     m = item.get("meeting", {})
     click.echo(click.style(f"{item['number']}. {item['title']}", bold=True))
-    click.echo(f"{m.get('council')} · {m.get('committee')} · {m.get('date') or 'undated'}")
+    kind = MEETING_KINDS.get(m.get("kind") or "ordinary", m.get("kind"))
+    click.echo(f"{m.get('council')} · {m.get('committee')} · {m.get('date') or 'undated'} · {kind}")
     pages = item.get("page_start")
     where = f", pages {pages}–{item.get('page_end')}" if pages else ""
     click.echo(f"source: {item.get('source')}{where}{' (OCR)' if item.get('ocr') else ''}")
+    for src in m.get("sources", [])[1:]:
+        click.echo(f"also from: {src.get('path')} ({src.get('format')}, {src.get('language')})")
     if item.get("speakers"):
         names = ", ".join(f"{p['name']} [{p['person_id']}]" for p in item["speakers"])
         click.echo(f"speakers: {names}")

@@ -10,6 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+#: The council of a meeting whose document names none (when no ``--council`` or
+#: ``council.toml`` gives one): shown as is in the web app, the API and ``kb`` output.
+UNKNOWN_COUNCIL = "Council not stated"
+#: The committee of a meeting of the council itself (any form: ordinary, annual, AGM …).
+FULL_COUNCIL = "Full Council"
+
 
 @dataclass(frozen=True)
 class Setting:

@@ -9,7 +9,12 @@ import pytest
 
 from indexer.attendance import split_names
 from indexer.dates import find_dates, find_times
-from indexer.meeting import extract_meeting, filename_date, find_council_in_committee_title
+from indexer.meeting import (
+    UNKNOWN_COUNCIL,
+    extract_meeting,
+    filename_date,
+    find_council_in_committee_title,
+)
 from indexer.read import read_file
 from indexer.read_html import read as read_html
 from indexer.read_text import read as read_text
@@ -330,7 +335,7 @@ COUNCIL_CASES = [
      "Manordeilo and Salem Community Council"),
     ("Minutes of a meeting of the above Council held on 1 May 2019", "Wye Valley CC",
      "Wye Valley CC"),
-    ("Minutes of a meeting of the above Council held on 1 May 2019", None, "Unknown council"),
+    ("Minutes of a meeting of the above Council held on 1 May 2019", None, UNKNOWN_COUNCIL),
 ]  # fmt: skip
 
 
@@ -401,7 +406,7 @@ def test_limerick_style_labelled_attendance() -> None:
 
 def test_meeting_never_raises_on_empty_document() -> None:
     meeting = extract_meeting(Document(path=Path("x.txt"), format="text", blocks=[]))
-    assert meeting.council == "Unknown council" and meeting.committee == "Full Council"
+    assert meeting.council == UNKNOWN_COUNCIL and meeting.committee == "Full Council"
 
 
 def test_limerick_title_split_over_lines() -> None:
@@ -417,7 +422,7 @@ def test_limerick_title_split_over_lines() -> None:
     )
     meeting = _meeting(text)
     assert meeting.date == dt.date(2019, 2, 14)
-    assert meeting.committee == "Adare-Rathkeale JPC Subcommittee"
+    assert meeting.committee == "Adare-Rathkeale JPC Sub-Committee"
     assert meeting.venue == "Áras Séan Finn, New Line Road"
     assert meeting.council == "Limerick"  # from the body, because LIMERICK is in the title
     assert meeting.attendance.chair == "Teskey"
@@ -439,7 +444,7 @@ def test_council_only_mentioned_in_the_body_is_not_taken() -> None:
         "Minutes of a meeting of the above Council held on Monday 20th May 2019 at 7.00pm\n\n"
         "2980.Correspondence: Abergavenny Town Council invite. Abergavenny Town Council event.\n"
     )
-    assert _meeting(text, "x.txt").council == "Unknown council"
+    assert _meeting(text, "x.txt").council == UNKNOWN_COUNCIL
 
 
 @pytest.mark.parametrize(
@@ -495,4 +500,4 @@ def test_jpc_council_named_only_in_the_body(corpus_dir: Path) -> None:
     )
     meeting = extract_meeting(read_file(path))
     assert (meeting.council, meeting.committee) == ("Limerick", "Joint Policing Committee")
-    assert not any("council not named" in w for w in meeting.warnings)
+    assert not any("council not stated" in w for w in meeting.warnings)

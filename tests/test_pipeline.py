@@ -156,7 +156,7 @@ def test_council_from_toml_and_folder(tmp_path: Path, corpus_dir: Path) -> None:
     r3 = ingest([folder_dir], tmp_path / "i3").results[0]
     assert r1.meeting_id.startswith("wye-valley-community-council/")
     assert r2.meeting_id.startswith("wye-valley/")
-    assert r3.meeting_id.startswith("unknown-council/")
+    assert r3.meeting_id.startswith("council-not-stated/")
 
 
 def test_cancelled_moderngov_meeting_is_recorded_with_no_items(

@@ -279,10 +279,17 @@ SOURCE_TYPES = {
 
 @bp.get("/sources/<path:meeting_id>")
 def source(meeting_id: str) -> Response:
-    """The original minutes file of a meeting as ingested: only the file the index names,
-    only minutes formats, and HTML/XML sent as plain text so it cannot run in our origin."""
+    """The original minutes file of a meeting as ingested (``?n=K``: its K-th source, 0
+    being the one its items were read from): only a file the index names, only minutes
+    formats, and HTML/XML sent as plain text so it cannot run in our origin."""
     found = service().get_meeting(meeting_id)
-    path = Path(str(_attr(found, "source") or "")) if found else None
+    raw = request.args.get("n", "0")
+    n = int(raw) if raw.isdigit() and len(raw) < 4 else -1
+    sources = list(_attr(found, "sources") or []) if found else []
+    chosen = sources[n].get("path") if 0 < n < len(sources) else None
+    if n == 0:
+        chosen = _attr(found, "source") if found else None
+    path = Path(str(chosen or "")) if chosen else None
     if path is None or not path.is_file() or path.suffix.lower() not in SOURCE_TYPES:
         abort(404)
     mimetype = SOURCE_TYPES[path.suffix.lower()]
