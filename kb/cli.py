@@ -5,7 +5,6 @@ The index folder is ``--index``, else ``$KB_INDEX``, else ``instance/index``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import textwrap
@@ -15,13 +14,14 @@ from typing import Any
 import click
 
 from kb import config
+from kb.cli_common import INDEX_HELP
+from kb.cli_common import parse_day as _parse_day
 from kb.deadline import DeadlineExceeded
 from kb.model import MEETING_KINDS
 from kb.query import SYNTAX_NOTE, QueryError, syntax_text
 from kb.ranking import MATCH_LABELS
 from kb.results import SORTS
 
-INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
 #: Exit status of ``kb ingest`` when another ingest holds the index (sysexits EX_TEMPFAIL).
 EX_TEMPFAIL = 75
 
@@ -184,22 +184,15 @@ def ingest(
     for key in report.pruned:
         click.echo(f"pruned {key}")
     click.echo(report.summary())
+    if report.counts["new"] or report.counts["changed"]:
+        from kb.cli_alerts import run_alerts_after_ingest
+
+        run_alerts_after_ingest(config.index_dir(index))
     if report.failed:
         sys.exit(1)
 
 
 # --------------------------------------------------------------------------- search
-
-
-def _parse_day(value: str | None, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(
-            f"{value!r} is not a date like 2018-03-27", param_hint=name
-        ) from exc
 
 
 @main.command(help=SEARCH_HELP)
@@ -439,3 +432,12 @@ def check(index: str | None, no_sources: bool) -> None:
         click.echo(line)
     if not report.ok:
         sys.exit(1)
+
+
+# --------------------------------------------------------------------------- harvest, alerts
+
+from kb.cli_alerts import alerts as _alerts  # noqa: E402  (sub-commands live in their modules)
+from kb.cli_harvest import harvest as _harvest  # noqa: E402
+
+main.add_command(_harvest)
+main.add_command(_alerts)

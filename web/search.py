@@ -25,7 +25,7 @@ from kb.highlight import matcher_for_query
 from kb.ranking import MATCH_LABELS
 from kb.service import SearchRequest
 from kb.suggest import NAMED_FACETS
-from web import cite, feeds
+from web import alerts, cite, feeds
 from web.errors import ParamError
 from web.params import parse_search_args, query_string, replace
 from web.parts import body_part
@@ -139,6 +139,7 @@ def search() -> str:
         stats=None if has_query else service().stats(),
         qs=query_string(p, settings()["page_size"]),
         chart_link=lambda year: url_with(p, "year", [year]),
+        alerts_enabled=has_query and alerts.enabled(settings()),
         match_labels=MATCH_LABELS,
     )
 
