@@ -240,7 +240,24 @@ def test_time_budget_note(seed_index) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_duplicate_facet_labels_get_their_council() -> None:
+@pytest.mark.parametrize(
+    ("councils", "expected"),
+    [
+        # the council facet's names, not the ids in the person ids ("council-not-stated")
+        (
+            [("luton", "Luton"), ("council-not-stated", "Council not stated")],
+            ["Cllr Smith (Luton)", "Cllr Smith (Council not stated)", "Ann Jones"],
+        ),
+        # a council the council facet does not list keeps its id
+        (
+            [("luton", "Luton")],
+            ["Cllr Smith (Luton)", "Cllr Smith (council-not-stated)", "Ann Jones"],
+        ),
+    ],
+)
+def test_duplicate_facet_labels_get_their_council(
+    councils: list[tuple[str, str]], expected: list[str]
+) -> None:
     from kb.search import FacetValue, SearchResponse
     from web.search import display_facets
 
@@ -251,18 +268,15 @@ def test_duplicate_facet_labels_get_their_council() -> None:
         page_size=10,
         results=[],
         facets={
+            "council": [FacetValue(value, label, 1) for value, label in councils],
             "speaker": [
                 FacetValue("luton/cllr-smith", "Cllr Smith", 2),
-                FacetValue("mscc/cllr-smith", "Cllr Smith", 1),
-                FacetValue("mscc/ann-jones", "Ann Jones", 1),
-            ]
+                FacetValue("council-not-stated/cllr-smith", "Cllr Smith", 1),
+                FacetValue("council-not-stated/ann-jones", "Ann Jones", 1),
+            ],
         },
         histogram={},
         suggestion=None,
         elapsed_ms=0.0,
     )
-    assert [r["label"] for r in display_facets(resp)["speaker"]] == [
-        "Cllr Smith (luton)",
-        "Cllr Smith (mscc)",
-        "Ann Jones",
-    ]
+    assert [r["label"] for r in display_facets(resp)["speaker"]] == expected

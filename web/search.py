@@ -57,7 +57,9 @@ def run_search(args: Any, **forced: Any) -> tuple[dict[str, Any], Any]:
 
 def display_facets(resp: Any) -> dict[str, list[dict[str, Any]]]:
     """Facet values for display: ``{value, label, count}``; labels that occur twice in one
-    facet (two 'Cllr Smith's of different councils) get the council id added."""
+    facet (two 'Cllr Smith's of different councils) get their council's name added (as the
+    council facet labels it; its id when that facet does not list it)."""
+    councils = {str(v.value): v.label for v in (resp.facets or {}).get("council", []) if v.label}
     out: dict[str, list[dict[str, Any]]] = {}
     for key, values in (resp.facets or {}).items():
         rows = [
@@ -69,7 +71,8 @@ def display_facets(resp: Any) -> dict[str, list[dict[str, Any]]]:
             seen[row["label"]] = seen.get(row["label"], 0) + 1
         for row in rows:
             if seen[row["label"]] > 1 and "/" in row["value"]:
-                row["label"] = f"{row['label']} ({row['value'].split('/', 1)[0]})"
+                council = row["value"].split("/", 1)[0]
+                row["label"] = f"{row['label']} ({councils.get(council, council)})"
         out[key] = rows
     return out
 
