@@ -9,7 +9,7 @@ Syntax (also shown by ``kb search --help``)::
     cctv OR cameras         either word;  NOT / a leading '-' excludes:  cctv -funding
     (cctv OR cameras) park  brackets group
     safe*                   words starting with "safe" (at least two letters before '*')
-    committee:licensing  council:luton  speaker:hawkes  topic:crime-and-safety
+    committee:licensing  council:luton  speaker:hawkes  topic:cctv
     year:2018  year:2017..2019  (also year:2017.. and year:..2019)
     committee:"crime and disorder"   a quoted value matches as a phrase
 

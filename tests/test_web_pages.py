@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
@@ -280,3 +280,21 @@ def test_duplicate_facet_labels_get_their_council(
         elapsed_ms=0.0,
     )
     assert [r["label"] for r in display_facets(resp)["speaker"]] == expected
+
+
+def test_search_tips_field_examples_find_items(client) -> None:  # type: ignore[no-untyped-def]
+    """Each ``name:value`` example the search tips offer finds items on the seed index (a
+    made-up topic id there once led a user to "No items match")."""
+    html = get(client, "/")
+    tips = html[html.index('id="syntax-help"') : html.index("</details>")]
+    examples = [
+        re.sub(r"&#34;|&quot;", '"', code)
+        for code in re.findall(r"<code>([^<]*)</code>", tips)
+        if re.match(r"(speaker|committee|council|topic):", code)
+    ]
+    assert len(examples) == 4, examples
+    for example in examples:
+        found = parsed(get(client, "/search?" + urlencode({"q": example}))).find(
+            "a", href=r"^/items/"
+        )
+        assert found, example
