@@ -150,6 +150,15 @@ def test_committee_people_person_topic_pages(client) -> None:  # type: ignore[no
     html = get(client, committees[0]["href"])
     assert re.search(r"<h2 id=\"y-\d{4}\">\d{4}</h2>", html) and "/meetings/" in html
 
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/committees")))
+    assert "Luton · 1 meeting, 9 items · 2018" in text  # spaced, and "meeting" for one
+
+    people_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/people")))
+    assert re.search(r"Cllr Aslam Khan · 1 item\b", people_text)  # not "1 items"
+    assert not re.search(r"\b1 items\b", people_text)
+    facets_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/search?q=cctv")))
+    assert "1 item" in facets_text and not re.search(r"\b1 items\b", facets_text)
+
     people = parsed(get(client, "/people")).find("a", href=r"^/people/.")
     assert people
     luton = parsed(get(client, "/people?council=luton")).find("a", href=r"^/people/.")
