@@ -167,6 +167,8 @@ def test_committee_people_person_topic_pages(client) -> None:  # type: ignore[no
     person_html = get(client, people[0]["href"])
     assert "Items spoken in" in person_html and "/items/" in person_html
     hawkes = get(client, "/people/luton/vicky-hawkes")
+    # the breadcrumb names the council (not its id) and lists that council's people
+    assert '<li><a href="/people?council=luton">Luton</a></li></ol></nav>' in hawkes
     assert "<h2>Roles</h2>" in hawkes and "Strategic Regulatory Manager" in hawkes
     assert "<h2>Committees</h2>" in hawkes and 'class="chart"' in hawkes
 
