@@ -309,3 +309,22 @@ def test_search_tips_field_examples_find_items(client) -> None:  # type: ignore[
             "a", href=r"^/items/"
         )
         assert found, example
+
+
+def test_people_of_several_councils_name_their_council(tmp_index) -> None:  # type: ignore[no-untyped-def]
+    """Two councils' people in one list: each shows its council's name (the corpus had three
+    'Cllr Shewell's side by side, indistinguishable); one council's list names it once."""
+    from pathlib import Path
+
+    from web import create_app
+
+    other = Path(__file__).parent / "fixtures/search/luton-licensing-committee-2019-06-12.txt"
+    folder = tmp_index()
+    tmp_index(other, index_dir=folder, council="Stoke Ferry Parish Council")
+    client = create_app({"index": str(folder)}).test_client()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/people")))
+    assert re.search(r"Vicky Hawkes · Luton · \d+ items?", text)
+    assert re.search(r"· Stoke Ferry Parish Council · \d+ items?", text)
+    one = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/people?council=luton")))
+    assert "<h1>People — Luton</h1>" in get(client, "/people?council=luton")
+    assert "Vicky Hawkes · 4 items" in one and "· Luton ·" not in one

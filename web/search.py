@@ -328,9 +328,18 @@ def committee(council_id: str, committee_id: str) -> str:
 
 @bp.get("/people")
 def people() -> str:
-    """Everyone the index knows, optionally for one council (``?council=``)."""
+    """Everyone the index knows, optionally for one council (``?council=``, an id or name);
+    each with their council's name when the list spans several councils."""
     council = request.args.get("council") or None
-    return render_template("search/people.html", people=service().people(council), council=council)
+    found = service().people(council)
+    councils = {n.value: n.label for n in service().names().by_facet.get("council", [])}
+    return render_template(
+        "search/people.html",
+        people=found,
+        council=councils.get(council or "", council),
+        councils=councils,
+        several=len({p.get("council_id") for p in found}) > 1,
+    )
 
 
 @bp.get("/people/<path:person_id>")
