@@ -328,3 +328,17 @@ def test_people_of_several_councils_name_their_council(tmp_index) -> None:  # ty
     one = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/people?council=luton")))
     assert "<h1>People — Luton</h1>" in get(client, "/people?council=luton")
     assert "Vicky Hawkes · 4 items" in one and "· Luton ·" not in one
+
+
+def test_page_past_the_end_says_so_and_links_to_the_last(client) -> None:  # type: ignore[no-untyped-def]
+    """An old link to page 999 showed the facets and an empty list with no word of why."""
+    total = client.get("/api/search?q=council&page_size=2").get_json()["total"]
+    pages = -(-total // 2)
+    assert pages > 1
+    html = get(client, "/search?q=council&page_size=2&page=999")
+    (href,) = re.findall(rf'<a href="([^"]*)">Go to page {pages}</a>', html)
+    assert params(href.replace("&amp;", "&"))["page"] == [str(pages)]
+    assert 'rel="prev"' not in html  # no pager leading to page 998
+    assert "Page 999 is past the last page of these results." in html
+    last = get(client, f"/search?q=council&page_size=2&page={pages}")
+    assert "past the last page" not in last and 'rel="prev"' in last
