@@ -110,11 +110,34 @@ def items(folder: Path = INDEX_DIR) -> Iterator[dict[str, Any]]:
             }
 
 
-def resolve(needs: list[Need], all_items: list[dict[str, Any]]) -> tuple[dict, list[str]]:
-    """(judged key → item id, problems): each judged row must name exactly one item."""
+def merged_copies(folder: Path = INDEX_DIR) -> dict[str, list[str]]:
+    """Files indexed only as a copy of another file's meeting: file → the meeting ids holding
+    their items (the manifest's ``merged_into``)."""
+    from indexer.write import read_manifest
+
+    return {
+        _relative(key): list(entry.get("merged_into") or [])
+        for key, entry in read_manifest(folder).items()
+        if entry.get("merged_into")
+    }
+
+
+def resolve(
+    needs: list[Need],
+    all_items: list[dict[str, Any]],
+    copies: dict[str, list[str]] | None = None,
+) -> tuple[dict, list[str]]:
+    """(judged key → item id, problems): each judged row must name exactly one item.  A row
+    naming a file that was merged as a copy of another file's meeting (``copies``, from
+    :func:`merged_copies`) resolves to that meeting's item with the same number and title."""
     by_key: dict[tuple[str, str, str], list[str]] = {}
     for it in all_items:
         by_key.setdefault((it["file"], it["item_number"], it["title"]), []).append(it["id"])
+    for file, meeting_ids in (copies or {}).items():
+        for it in all_items:
+            if it["meeting_id"] in meeting_ids:
+                key = (file, it["item_number"], it["title"])
+                by_key.setdefault(key, []).append(it["id"])
     ids: dict[tuple[str, str, str], str] = {}
     problems = []
     for need in needs:
@@ -183,7 +206,7 @@ def run(
     from kb.search import SearchRequest, SearchService
 
     all_items = list(items(folder))
-    ids, problems = resolve(needs, all_items)
+    ids, problems = resolve(needs, all_items, merged_copies(folder))
     same = {it["id"]: identity(it) for it in all_items}
     for p in problems:
         print("UNRESOLVED", p, file=sys.stderr)

@@ -23,6 +23,8 @@ from typing import Any
 from whoosh import index
 
 from indexer import generations
+from indexer.identity import source_doc_id
+from indexer.placing import held_ids
 from indexer.write import (
     LOCK_NAME,
     MANIFEST_NAME,
@@ -119,17 +121,20 @@ def _compare(docs: list[dict[str, Any]], files: dict[str, Any], report: CheckRep
     """Index documents against manifest entries, source by source."""
     items: dict[str, set[str]] = defaultdict(set)
     meetings: dict[str, set[str]] = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)  # a file merged into another's meeting
     ids: Counter[str] = Counter()
     for d in docs:
         ids[d.get("id", "")] += 1
-        kind = items if d.get("doctype") == "item" else meetings
+        doctype = d.get("doctype")
+        kind = items if doctype == "item" else sources if doctype == "source" else meetings
         kind[d.get("source_key", "")].add(d.get("id", ""))
     report.counts["items"] = sum(len(v) for v in items.values())
     report.counts["meetings"] = sum(len(v) for v in meetings.values())
     for doc_id, n in ids.items():
         if n > 1:
             report.problems.append(f"{doc_id} is in the index {n} times")
-    for key in sorted(set(items) | set(meetings)):
+    report.counts["merged sources"] = sum(len(v) for v in sources.values())
+    for key in sorted(set(items) | set(meetings) | set(sources)):
         entry = files.get(key)
         if entry is None or entry.get("status") != "indexed":
             n = len(items.get(key, ()))
@@ -146,8 +151,12 @@ def _compare(docs: list[dict[str, Any]], files: dict[str, Any], report: CheckRep
                 f"{key}: the manifest lists {len(want)} items, the index holds {len(have)} "
                 f"({len(want - have)} missing, {len(have - want)} unexpected)"
             )
-        if entry.get("meeting_id") and entry["meeting_id"] not in meetings.get(key, set()):
-            report.problems.append(f"{key}: meeting {entry['meeting_id']} is not in the index")
+        for mid in held_ids(entry):
+            if mid not in meetings.get(key, set()):
+                report.problems.append(f"{key}: meeting {mid} is not in the index")
+        for mid in entry.get("merged_into", []):
+            if source_doc_id(key, mid) not in sources.get(key, set()):
+                report.problems.append(f"{key}: its record as a source of {mid} is missing")
 
 
 def _read_files(folder: Path, report: CheckReport) -> dict[str, Any] | None:

@@ -67,7 +67,7 @@ def prepare_found(path: Path, council: str | None, council_from_folder: bool) ->
     left = max(limit - (time.monotonic() - start), 0.001) if limit > 0 else 0.0
     try:
         with timelimit.time_limit(left):  # what is left of the file's time limit
-            return outcome, find_people(outcome[1])
+            return outcome, [find_people(m) for m in outcome[1]]
     except timelimit.FileTimeout as exc:
         return ("failed", str(exc)), None
 
@@ -203,7 +203,9 @@ def ingest_files(
                 pool = _pool(workers)  # the files queued behind it go to a fresh pool
                 ahead = deque((p, c, None if f is None else submit(p)) for p, c, f in ahead)
             if outcome[0] == "ok" and found is not None:
-                add_people(outcome[1], registry, found)
+                for meeting, people in zip(outcome[1], found, strict=True):
+                    if people is not None:
+                        add_people(meeting, registry, people)
             yield finish_file(session, path, checked, outcome)
             fill()
     finally:

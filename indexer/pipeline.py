@@ -1,6 +1,7 @@
 """The ingest pipeline: file → Document → Meeting → Items → people/topics → index.
 
-:func:`process_file` runs the stages of docs/CONTRACTS.md for one file; :func:`ingest` walks
+:func:`process_meetings` runs the stages of docs/CONTRACTS.md for one file (one or more
+meetings); :func:`ingest` walks
 paths, skips unchanged files (content hash in the index manifest), writes through
 :class:`indexer.write.IndexWriterSession`, and reports one :class:`FileResult` per file.
 People and topic tagging are used when their modules are installed; a bug in either becomes a
@@ -12,18 +13,20 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer import isolate, limits
+from indexer.identity import identity_record
+from indexer.kind import detect_kind, split_meetings
+from indexer.language import detect_language
 from indexer.meeting import extract_meeting
 from indexer.read import MAX_BYTES, SUFFIXES, read_file
+from indexer.report import FileResult, IngestReport
 from indexer.segment import segment
 from indexer.timelimit import FileTimeout, time_limit
-from kb.model import IngestError, Meeting, NotMinutesError, meeting_id
+from kb.model import Document, IngestError, Meeting, NotMinutesError, Source, identity_id
 
 if TYPE_CHECKING:  # the writer (Whoosh, the analyser) is imported when an ingest starts,
     # so a worker process, which never writes, does not load it
@@ -31,60 +34,6 @@ if TYPE_CHECKING:  # the writer (Whoosh, the analyser) is imported when an inges
 
 #: Folder names too generic to be a council's name (``--council-from-folder``).
 GENERIC_FOLDERS = {"minutes", "data", "files", "docs", "documents", "corpus", "input", "txt"}
-
-
-@dataclass
-class FileResult:
-    """What happened to one file: status is new / changed / unchanged / not-minutes /
-    duplicate / failed."""
-
-    path: Path
-    status: str
-    items: int = 0
-    meeting_id: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    message: str = ""
-
-    def line(self) -> str:
-        """One human line for ``kb ingest``."""
-        if self.status == "failed":
-            return f"FAILED {self.path}: {self.message}"
-        if self.status == "not-minutes":
-            reason = self.message
-            if not reason.startswith("not a minutes document"):
-                reason = f"not a minutes document: {reason}"
-            return f"skipped {self.path}: {reason}"
-        if self.status == "unchanged":
-            return f"unchanged {self.path}"
-        if self.status == "duplicate":
-            return f"skipped {self.path}: {self.message}"
-        warn = f", {len(self.warnings)} warning(s)" if self.warnings else ""
-        return f"{self.status} {self.path}: {self.items} items{warn} ({self.meeting_id})"
-
-
-@dataclass
-class IngestReport:
-    results: list[FileResult] = field(default_factory=list)
-    pruned: list[str] = field(default_factory=list)
-
-    @property
-    def counts(self) -> Counter[str]:
-        return Counter(r.status for r in self.results)
-
-    @property
-    def failed(self) -> list[FileResult]:
-        return [r for r in self.results if r.status == "failed"]
-
-    def summary(self) -> str:
-        c = self.counts
-        text = (
-            f"{c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
-            f"{c['failed']} failed"
-        )
-        extra = [f"{c[k]} {k}" for k in ("not-minutes", "duplicate") if c[k]]
-        if self.pruned:
-            extra.append(f"{len(self.pruned)} pruned")
-        return text + (f" ({', '.join(extra)})" if extra else "")
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -143,7 +92,7 @@ def load_taxonomy() -> Any | None:
     return taxonomy_cls.load() if taxonomy_cls is not None else None
 
 
-def process_file(
+def process_meetings(
     path: Path,
     *,
     council: str | None = None,
@@ -151,43 +100,94 @@ def process_file(
     registry: Any | None = None,
     council_fallback: str | None = None,
     people: bool = True,
-) -> Meeting:
-    """Read, extract, segment and tag one file; return its Meeting with items.
+) -> list[Meeting]:
+    """Read, extract, segment and tag one file; return the meetings it holds, with items, in
+    reading order: one, or more when the file holds several meetings each under its own
+    heading (an AGM followed by the ordinary meeting, :func:`indexer.kind.split_meetings`).
 
-    ``council`` overrides what the text says; ``council_fallback`` is used only when the text
-    names no council.  ``taxonomy`` defaults to the shipped one when topics are installed.
-    ``people=False`` leaves speakers unresolved (see :func:`add_people`; the parallel
-    ingest resolves them in the writing process, in file order, through its registry).
-    Raises IngestError / NotMinutesError with a reason for the user.
+    Each meeting has its kind and language, its id from them (:func:`kb.model.identity_id`)
+    and the file as its one source.  ``council`` overrides what the text says;
+    ``council_fallback`` is used only when the text names no council.  ``taxonomy`` defaults
+    to the shipped one when topics are installed.  ``people=False`` leaves speakers
+    unresolved (see :func:`add_people`; the parallel ingest resolves them in the writing
+    process, in file order, through its registry).  Raises IngestError / NotMinutesError
+    with a reason for the user.
     """
     path = Path(path)
     doc = read_file(path)
     if cut := limits.cap_document(doc, limits.current().file_chars):
         doc.warnings.append(cut)
-    meeting: Meeting = extract_meeting(doc, council=council or council_fallback)
-    if council and meeting.council != council:  # an explicit council beats the text
-        meeting.council = council
-        meeting.id = meeting_id(meeting.council, meeting.committee, meeting.date)
-    meeting.source = meeting.source or str(path)
-    meeting.format = meeting.format or doc.format
-    meeting.items = segment(doc, meeting)
-    if not meeting.items and any(b.text.strip() for b in doc.blocks):
-        raise IngestError("no agenda items found")
-    # A document with no text at all (a cancelled ModernGov meeting) is a meeting with no
-    # items: recorded, with its warnings, and not an error.
-    for warning in doc.warnings:
-        if warning not in meeting.warnings:
-            meeting.warnings.append(warning)
-    if people:
-        add_people(meeting, registry)
-    tag_meeting = _optional("indexer.topics", "tag_meeting")
+    parts = split_meetings(doc)
+    first: Meeting | None = None
+    meetings: list[Meeting] = []
+    for part in parts:
+        meeting = _extract(part, council, council_fallback, first)
+        meeting.items = segment(part, meeting)
+        if not meeting.items and any(b.text.strip() for b in part.blocks):
+            if first is None and len(parts) == 1:
+                raise IngestError("no agenda items found")
+            meeting.warnings.append("no agenda items found in this meeting of the file")
+        # A document with no text at all (a cancelled ModernGov meeting) is a meeting with
+        # no items: recorded, with its warnings, and not an error.
+        for warning in part.warnings:
+            if warning not in meeting.warnings:
+                meeting.warnings.append(warning)
+        if len(parts) > 1:
+            meeting.warnings.append(
+                f"the file holds {len(parts)} meetings; this is meeting "
+                f"{len(meetings) + 1} ({meeting.kind})"
+            )
+        first = first or meeting
+        meetings.append(meeting)
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    for meeting in meetings:
+        if people:
+            add_people(meeting, registry)
+        _tag(meeting, taxonomy)
+        meeting.identity = identity_record(meeting)  # here: in the worker, not the writer
+    return meetings
+
+
+def process_file(path: Path, **options: Any) -> Meeting:
+    """The first meeting :func:`process_meetings` finds in ``path`` (same options), for
+    callers that want one; ``kb ingest`` indexes them all."""
+    return process_meetings(path, **options)[0]
+
+
+def _extract(
+    doc: Document, council: str | None, fallback: str | None, first: Meeting | None
+) -> Meeting:
+    """The facts of the meeting ``doc`` (a whole file or one meeting of it) records, with
+    kind, language, source and id.  A later meeting of a file takes the council, committee
+    and (when its own text gives none) the date of the file's first meeting."""
+    meeting: Meeting = extract_meeting(doc, council=council or fallback)
+    if council:  # an explicit council beats the text
+        meeting.council = council
+    if first is not None:
+        meeting.council, meeting.committee = first.council, first.committee
+        meeting.parent_body = meeting.parent_body or first.parent_body
+        if meeting.date is None or meeting.date_source != "text":
+            meeting.date, meeting.date_source = first.date, first.date_source
+            meeting.date_evidence = first.date_evidence
+        meeting.warnings = [w for w in meeting.warnings if "council not named" not in w]
+    meeting.kind = detect_kind(doc.blocks, doc.hints.get("kind"))
+    text = " ".join(b.text for b in doc.blocks[:400])
+    meeting.language = doc.hints.get("language") or detect_language(text)
+    meeting.source = meeting.source or str(doc.path)
+    meeting.format = meeting.format or doc.format
+    meeting.sources = [Source(str(doc.path), meeting.format, meeting.language)]
+    meeting.id = identity_id(meeting)
+    return meeting
+
+
+def _tag(meeting: Meeting, taxonomy: Any | None) -> None:
+    """Topic tags on ``meeting``'s items when topics are installed (a bug: a warning)."""
+    tag_meeting = _optional("indexer.topics", "tag_meeting")
     if tag_meeting is not None and taxonomy is not None:
         try:
             tag_meeting(meeting, taxonomy)
         except Exception as exc:  # noqa: BLE001
             meeting.warnings.append(f"topics not tagged (internal error: {exc!r})")
-    return meeting
 
 
 def add_people(meeting: Meeting, registry: Any | None, found: Any | None = None) -> None:
@@ -277,10 +277,44 @@ def ingest(
                 on_file(result)
         if prune:
             report.pruned = session.prune(lambda key: Path(key).exists())
+        for result in _reread_orphans(session, council, council_from_folder, taxonomy, registry):
+            report.results.append(result)
+            if on_file is not None:
+                on_file(result)
         session.commit()
         if registry is not None and registry_path is not None:
             registry.save(registry_path)
     return report
+
+
+def _reread_orphans(
+    session: IndexWriterSession,
+    council: str | None,
+    council_from_folder: bool,
+    taxonomy: Any | None,
+    registry: Any | None,
+) -> Iterable[FileResult]:
+    """Read again the files merged into a meeting whose holding file was removed or replaced
+    in this session (:meth:`IndexWriterSession.orphans`), so that their meeting is kept
+    (from them) or re-placed; a file that is gone is removed from the index."""
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    done: set[str] = set()
+    while orphans := [k for k in session.orphans() if k not in done]:
+        for key in orphans:
+            done.add(key)
+            path = Path(key)
+            if not path.exists():
+                session.remove(key)
+                continue
+            checked = check_file(session, path)
+            if isinstance(checked, FileResult):  # unchanged: its content is read again
+                from indexer.write import content_hash
+
+                checked = (key, content_hash(path.read_bytes()), "changed")
+            outcome = prepare(
+                path, council, council_from_folder, taxonomy=taxonomy, registry=registry
+            )
+            yield finish_file(session, path, checked, outcome)
 
 
 def cpu_count() -> int:
@@ -345,7 +379,7 @@ def _ingest_one(
 
 #: (key, content hash, status) of a file that needs processing
 Checked = tuple[str, str, str]
-#: ("ok", Meeting), or ("failed" / "not-minutes", the reason)
+#: ("ok", the file's meetings), or ("failed" / "not-minutes", the reason)
 Outcome = tuple[str, Any]
 
 
@@ -378,13 +412,13 @@ def prepare(
     registry: Any | None = None,
     people: bool = True,
 ) -> Outcome:
-    """:func:`process_file` under the per-file time limit; never raises for a bad file (its
+    """:func:`process_meetings` under the per-file time limit; never raises for a bad file (its
     failure is the outcome).  Picklable arguments and result: runs in a worker process too."""
     try:
         chosen = council or council_toml(path)
         fallback = folder_council(path) if council_from_folder else None
         with time_limit():  # KB_FILE_TIME_LIMIT: a pathological file fails alone
-            meeting = process_file(
+            meetings = process_meetings(
                 path,
                 council=chosen,
                 taxonomy=taxonomy,
@@ -400,7 +434,7 @@ def prepare(
         return "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug in a stage fails this file only
         return "failed", f"internal error: {type(exc).__name__}: {exc}"
-    return "ok", meeting
+    return "ok", meetings
 
 
 def finish_file(
@@ -414,11 +448,22 @@ def finish_file(
         return FileResult(path, "not-minutes", message=value)
     if kind != "ok":
         return FileResult(path, "failed", message=value)
-    meeting: Meeting = value
-    ids = session.put(key, digest, meeting, warnings=meeting.warnings)
-    if not ids and meeting.items:
-        owner = session.owner_of(meeting.id, besides=key)
-        return FileResult(
-            path, "duplicate", meeting_id=meeting.id, message=f"same meeting as {owner}"
-        )
-    return FileResult(path, status, len(ids), meeting.id, list(meeting.warnings))
+    meetings: list[Meeting] = value
+    placed = session.put_meetings(key, digest, meetings)
+    held = [m for m in meetings if m.id in placed.indexed]
+    result = FileResult(
+        path,
+        status if held or not placed.merged else "merged",
+        len(placed.item_ids),
+        (placed.indexed or list(placed.merged) or [meetings[0].id])[0],
+        _warnings(held),
+        meeting_ids=placed.indexed,
+        merged=dict(placed.merged),
+        took_over=dict(placed.took_over),
+    )
+    return result
+
+
+def _warnings(meetings: list[Meeting]) -> list[str]:
+    """The warnings of ``meetings``, each once, in order."""
+    return list(dict.fromkeys(w for m in meetings for w in m.warnings))

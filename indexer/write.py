@@ -39,6 +39,7 @@ from typing import Any, Literal
 from whoosh import index
 
 from indexer import generations, whoosh_writer
+from indexer.placing import PlacingMixin, held_ids
 from kb import analysis
 from kb.model import Item, Meeting, slugify, to_json, to_jsonable
 from kb.search import SCHEMA
@@ -158,6 +159,7 @@ def item_document(item: Item, meeting: Meeting, source_key: str) -> dict[str, An
         "committee_key": f"{council_id}/{committee_id}",
         "committee_text": " ".join(filter(None, [meeting.committee, meeting.parent_body])),
         "year": str(meeting.date.year) if meeting.date else "undated",
+        "kind": meeting.kind,
         "item_number": item.number,
         "order": item.order,
         "title": item.title,
@@ -239,7 +241,7 @@ def meeting_document(
 ) -> dict[str, Any]:
     """The index document for a meeting: its facts as JSON, plus its item ids in order
     (``holders``: see :func:`meeting_words`)."""
-    data = json.loads(to_json(meeting, leave_out=("items",)))
+    data = json.loads(to_json(meeting, leave_out=("items", "identity")))
     data["item_ids"] = [i.id for i in sorted(meeting.items, key=lambda i: i.order)]
     data["council_id"], data["committee_id"] = meeting.council_id, meeting.committee_id
     doc: dict[str, Any] = {
@@ -252,6 +254,7 @@ def meeting_document(
         "committee": meeting.committee,
         "committee_id": meeting.committee_id,
         "year": str(meeting.date.year) if meeting.date else "undated",
+        "kind": meeting.kind,
         "source": meeting.source,
         "words": meeting_words(meeting, holders),
         "data": json.dumps(data, ensure_ascii=False),
@@ -264,13 +267,17 @@ def meeting_document(
 @dataclass
 class _Pending:
     deletes: list[str] = field(default_factory=list)
+    #: single documents to delete by id (a copy's meeting handed to a better copy)
+    id_deletes: list[str] = field(default_factory=list)
     docs: list[dict[str, Any]] = field(default_factory=list)
     manifest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     sources: int = 0
 
 
-class IndexWriterSession:
-    """Exclusive, batched writing of one index folder (see the module docstring)."""
+class IndexWriterSession(PlacingMixin):
+    """Exclusive, batched writing of one index folder (see the module docstring); which
+    meeting a file's meetings are (new, renamed, or copies merged in) is decided by
+    :class:`indexer.placing.PlacingMixin`."""
 
     def __init__(self, index_dir: str | Path, *, batch_size: int = 50, rebuild: bool = False):
         self.index_dir = Path(index_dir)
@@ -285,6 +292,12 @@ class IndexWriterSession:
         self._gen_lock: Path | None = None
         #: meeting id -> sources whose indexed meeting it is (pending entries included)
         self._owners: dict[str, set[str]] = {}
+        #: sources staged (put, recorded or removed) in this session
+        self._touched: set[str] = set()
+        #: council/committee -> ids of meetings held (ever, this session; check _owners),
+        #: and of those whose date was only guessed: where copies under another id are sought
+        self._by_prefix: dict[str, set[str]] = {}
+        self._weak: dict[str, set[str]] = {}
         #: rebuild only: the one Whoosh writer documents stream into (see ``_bulk_writer``)
         self._bulk: Any = None
         self._bulk_keys: set[str] = set()
@@ -374,51 +387,37 @@ class IndexWriterSession:
     def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         """Keep ``_owners`` true when ``key``'s entry goes from ``old`` to ``new``."""
         if old and old.get("status") == "indexed":
-            keys = self._owners.get(old.get("meeting_id", ""))
-            if keys is not None:
-                keys.discard(key)
-        if new and new.get("status") == "indexed" and new.get("meeting_id"):
-            self._owners.setdefault(new["meeting_id"], set()).add(key)
+            for mid in held_ids(old):
+                keys = self._owners.get(mid)
+                if keys is not None:
+                    keys.discard(key)
+        if new and new.get("status") == "indexed":
+            records = new.get("records", {})
+            for mid in held_ids(new):
+                self._owners.setdefault(mid, set()).add(key)
+                prefix = mid.rsplit("/", 1)[0]
+                self._by_prefix.setdefault(prefix, set()).add(mid)
+                if records.get(mid, {}).get("weak_date"):
+                    self._weak.setdefault(prefix, set()).add(mid)
 
-    # -- staging
-    def put(self, source_key: str, digest: str, meeting: Meeting, **info: Any) -> list[str]:
-        """Stage ``meeting`` as the content of ``source_key`` (replacing what it had).
-
-        Returns the item ids staged.  A meeting whose id another source already holds is
-        not indexed again: it is recorded with status 'duplicate' and ``duplicate_of``.
-        """
-        other = self.owner_of(meeting.id, besides=source_key)
-        if other is not None:
-            self._pending.deletes.append(source_key)
-            self._stage_entry(
-                source_key, digest, "duplicate", meeting_id=meeting.id, duplicate_of=other, **info
-            )
-            return []
-        self._pending.deletes.append(source_key)
+    def _documents(self, meeting: Meeting, source_key: str) -> list[dict[str, Any]]:
+        """The index documents of ``meeting`` read from ``source_key``: meeting, items."""
         docs = [meeting_document(meeting, source_key, self._spelling)]
-        ids = []
-        for item in meeting.items:
-            docs.append(item_document(item, meeting, source_key))
-            ids.append(item.id)
-        if self.rebuild:
-            self._stream(source_key, docs)
-        else:
-            self._pending.docs.extend(docs)
-        self._stage_entry(
-            source_key, digest, "indexed", meeting_id=meeting.id, item_ids=ids, **info
-        )
-        return ids
+        docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
+        return docs
 
     def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
         """Record a source that gives no documents ('not-minutes', 'failed'), removing any
         documents it had."""
         self._flush_if_streamed(source_key)
+        self._touched.add(source_key)
         self._pending.deletes.append(source_key)
         self._stage_entry(source_key, digest, status, **info)
 
     def remove(self, source_key: str) -> None:
         """Stage deleting a source's documents and its manifest entry."""
         self._flush_if_streamed(source_key)
+        self._touched.add(source_key)
         self._pending.deletes.append(source_key)
         self._own(source_key, self._entry(source_key), None)
         self._pending.manifest[source_key] = None
@@ -431,7 +430,9 @@ class IndexWriterSession:
         return self.manifest.get(key)
 
     # -- rebuilds: one writer, one segment
-    def _stream(self, source_key: str, docs: list[dict[str, Any]]) -> None:
+    def _stream(
+        self, source_key: str, docs: list[dict[str, Any]], id_deletes: Iterable[str] = ()
+    ) -> None:
         """Add a rebuild's documents straight to its one Whoosh writer.
 
         A rebuild is invisible until it is swapped in and is discarded if it fails, so it
@@ -446,6 +447,8 @@ class IndexWriterSession:
         try:
             if source_key in self.manifest:
                 writer.delete_by_term("source_key", source_key)
+            for doc_id in id_deletes:  # committed documents only (see PlacingMixin)
+                writer.delete_by_term("id", doc_id)
             for doc in docs:
                 writer.add_document(**doc)
         except BaseException:
@@ -496,7 +499,7 @@ class IndexWriterSession:
         if self.rebuild and not (final or flush):
             return
         pending, self._pending = self._pending, _Pending()
-        empty = not pending.manifest and not pending.deletes and not pending.docs
+        empty = not (pending.manifest or pending.deletes or pending.docs or pending.id_deletes)
         merge = _merge_policy(final=final, optimize=self.rebuild)
         if empty and self._bulk is None and not (final and len(self._ix._segments()) > 1):
             return
@@ -507,6 +510,8 @@ class IndexWriterSession:
             for key in dict.fromkeys(pending.deletes):
                 if key in self.manifest:  # only committed sources can have documents
                     writer.delete_by_term("source_key", key)
+            for doc_id in dict.fromkeys(pending.id_deletes):
+                writer.delete_by_term("id", doc_id)
             for doc in pending.docs:
                 writer.add_document(**doc)
         except BaseException:

@@ -47,6 +47,10 @@ class BrowseMixin:
     def _all(queries: list[Any]) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    @staticmethod
+    def _prefix(fieldname: str, text: str) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
     # -- reading documents
     def _stored(self, s: Any, doc_id: str, doctype: str) -> tuple[int, dict[str, Any]] | None:
         docnum = s.document_number(id=doc_id)
@@ -74,7 +78,9 @@ class BrowseMixin:
                 return None
             item = self._item_dict(found[1])
             meeting = self._stored(s, found[1]["meeting_id"], "meeting")
-        mdata = json.loads(meeting[1]["data"]) if meeting else {}
+            mdata = json.loads(meeting[1]["data"]) if meeting else {}
+            if meeting:
+                self._add_sources(s, mdata)
         ids: list[str] = mdata.get("item_ids", [])
         pos = ids.index(item_id) if item_id in ids else -1
         item["meeting"] = mdata
@@ -90,10 +96,38 @@ class BrowseMixin:
             if found is None:
                 return None
             meeting = json.loads(found[1]["data"])
+            self._add_sources(s, meeting)
+            meeting["same_day"] = self._same_day(s, meeting)
             q = self._all([self._term("doctype", "item"), self._term("meeting_id", meeting_id)])
             hits = s.search(q, limit=None, sortedby="order")
             meeting["items"] = [self._item_dict(h.fields()) for h in hits]
         return meeting
+
+    def _add_sources(self, s: Any, meeting: dict[str, Any]) -> None:
+        """Complete ``meeting["sources"]`` (its own file, first) with the files merged into
+        it as copies of the same meeting (``source`` documents), in path order; a meeting
+        indexed before sources were recorded gets its one ``source``."""
+        sources = meeting.get("sources") or [
+            {"path": meeting.get("source", ""), "format": meeting.get("format", "")}
+        ]
+        q = self._all([self._term("doctype", "source"), self._term("meeting_id", meeting["id"])])
+        merged = [json.loads(s.stored_fields(d).get("data") or "{}") for d in s.docs_for_query(q)]
+        meeting["sources"] = sources + sorted(merged, key=lambda src: src.get("path", ""))
+
+    def _same_day(self, s: Any, meeting: dict[str, Any]) -> list[dict[str, Any]]:
+        """The other meetings of the same council and committee on the same day (an
+        extraordinary meeting, an AGM, a Welsh edition): ``{id, kind, language}`` by id.
+        Their ids share ``council/committee/date`` (one prefix query, not a committee scan)."""
+        day = meeting.get("date") or "undated"
+        base = f"{meeting.get('council_id', '')}/{meeting.get('committee_id', '')}/{day}"
+        q = self._prefix("id", base)
+        return [
+            {"id": m["id"], "kind": m.get("kind", "ordinary"), "language": m.get("language")}
+            for m in sorted(self._meetings(s, q), key=lambda m: m["id"])
+            if m["id"] != meeting["id"]
+            and m.get("date") == meeting.get("date")
+            and m.get("committee_id") == meeting.get("committee_id")
+        ]
 
     def more_like_this(
         self, item_id: str, n: int = 5, *, body: str | None = None
@@ -253,8 +287,9 @@ class BrowseMixin:
         return sorted(out, key=lambda t: (-t["items"], t["topic"]))
 
     def stats(self) -> dict[str, Any]:
-        """Counts of items, meetings, councils, committees, people and topics; date range;
-        index folder and its size in bytes."""
+        """Counts of items, meetings, councils, committees, people and topics, and of files
+        merged into a meeting as further copies of it (``merged_files``); date range; index
+        folder and its size in bytes."""
         with self.searcher() as s:
             cache = self._facet_cache(s)
             live = cache.mask(s.docs_for_query(self._term("doctype", "item")))
@@ -266,6 +301,7 @@ class BrowseMixin:
                 "committees": len(cache.counts("committee", live)),
                 "people": len(cache.counts("speaker", live)),
                 "topics": len(cache.counts("topic", live)),
+                "merged_files": sum(1 for _ in s.docs_for_query(self._term("doctype", "source"))),
             }
         dates = [m["date"] for m in meetings if m.get("date")]
         result["first_date"] = min(dates) if dates else None

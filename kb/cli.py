@@ -5,7 +5,6 @@ The index folder is ``--index``, else ``$KB_INDEX``, else ``instance/index``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import textwrap
@@ -15,11 +14,13 @@ from typing import Any
 import click
 
 from kb import config
+from kb.cli_common import INDEX_HELP
+from kb.cli_common import parse_day as _parse_day
 from kb.deadline import DeadlineExceeded
+from kb.model import MEETING_KINDS
 from kb.query import QueryError
 from kb.ranking import MATCH_LABELS
 
-INDEX_HELP = "Index folder (default: $KB_INDEX, else instance/index)."
 #: Exit status of ``kb ingest`` when another ingest holds the index (sysexits EX_TEMPFAIL).
 EX_TEMPFAIL = 75
 
@@ -32,7 +33,7 @@ QUERY syntax:
   "sex trade"              the exact phrase
   cctv OR cameras          either; NOT or a leading '-' excludes: cctv -funding
   (cctv OR cameras) park   brackets group; safe* matches words starting "safe"
-  committee:licensing  council:luton  speaker:hawkes  topic:cctv
+  committee:licensing  council:luton  speaker:hawkes  topic:cctv  kind:agm
   year:2018  year:2017..2019  year:2017..  year:..2019
 Other name:value text is searched as the words side by side.  Dates: --from/--to
 (YYYY-MM-DD) or --year; not both.  Filters of one kind combine with OR,
@@ -124,11 +125,13 @@ def ingest(
     """Add minutes files (or folders of them) to the index.
 
     Unchanged files are skipped; changed files replace their items.  A council.toml
-    (name = "…") beside the files names their council, over what the text says.  A file's
-    bytes choose its reader (a .pdf that is an HTML page is refused, naming what it is);
-    each file has KB_FILE_TIME_LIMIT seconds, and files over KB_MAX_ITEMS_PER_FILE,
-    KB_MAX_ITEM_CHARS or KB_MAX_FILE_CHARS are cut with a warning.  Exit status 1 if any
-    file failed; 75 (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
+    (name = "…") beside the files names their council, over what the text says.  A file
+    holding two meetings gives two; a copy of a meeting already indexed is "merged with
+    <meeting id>" (listed as a further source, items kept once).  A file's bytes choose its
+    reader (a .pdf that is an HTML page is refused, naming what it is); each file has
+    KB_FILE_TIME_LIMIT seconds, and files over KB_MAX_ITEMS_PER_FILE, KB_MAX_ITEM_CHARS or
+    KB_MAX_FILE_CHARS are cut with a warning.  Exit status 1 if any file failed; 75
+    (EX_TEMPFAIL) if another ingest is updating the index (see --wait).
     """
     import time
 
@@ -187,22 +190,15 @@ def ingest(
     for key in report.pruned:
         click.echo(f"pruned {key}")
     click.echo(report.summary())
+    if report.counts["new"] or report.counts["changed"]:
+        from kb.cli_alerts import run_alerts_after_ingest
+
+        run_alerts_after_ingest(config.index_dir(index))
     if report.failed:
         sys.exit(1)
 
 
 # --------------------------------------------------------------------------- search
-
-
-def _parse_day(value: str | None, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(
-            f"{value!r} is not a date like 2018-03-27", param_hint=name
-        ) from exc
 
 
 @main.command(help=SEARCH_HELP)
@@ -215,6 +211,12 @@ def _parse_day(value: str | None, name: str) -> dt.date | None:
 @click.option("--speaker", multiple=True, help="Only items where this person spoke; repeat for OR.")
 @click.option("--topic", multiple=True, help="Only items with this topic id; repeat for OR.")
 @click.option("--year", multiple=True, help="Only this year (or range 2017..2019); repeat for OR.")
+@click.option(
+    "--kind",
+    multiple=True,
+    type=click.Choice(list(MEETING_KINDS)),
+    help="Only meetings of this kind (annual, agm, extraordinary…); repeat for OR.",
+)
 @click.option("--from", "date_from", help="Meetings on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Meetings on or before this date (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
@@ -229,6 +231,7 @@ def search(
     speaker: tuple[str, ...],
     topic: tuple[str, ...],
     year: tuple[str, ...],
+    kind: tuple[str, ...],
     date_from: str | None,
     date_to: str | None,
     sort: str,
@@ -247,6 +250,7 @@ def search(
         speaker=list(speaker),
         topic=list(topic),
         year=list(year),
+        kind=list(kind),
         date_from=_parse_day(date_from, "--from"),
         date_to=_parse_day(date_to, "--to"),
         sort=sort,
@@ -322,10 +326,13 @@ def show(item_id: str, index: str | None, as_json: bool) -> None:
         return
     m = item.get("meeting", {})
     click.echo(click.style(f"{item['number']}. {item['title']}", bold=True))
-    click.echo(f"{m.get('council')} · {m.get('committee')} · {m.get('date') or 'undated'}")
+    kind = MEETING_KINDS.get(m.get("kind") or "ordinary", m.get("kind"))
+    click.echo(f"{m.get('council')} · {m.get('committee')} · {m.get('date') or 'undated'} · {kind}")
     where = page_span(item.get("page_start"), item.get("page_end"))
     where = f", {where}" if where else ""
     click.echo(f"source: {item.get('source')}{where}{' (OCR)' if item.get('ocr') else ''}")
+    for src in m.get("sources", [])[1:]:
+        click.echo(f"also from: {src.get('path')} ({src.get('format')}, {src.get('language')})")
     if item.get("speakers"):
         names = ", ".join(f"{p['name']} [{p['person_id']}]" for p in item["speakers"])
         click.echo(f"speakers: {names}")
@@ -434,3 +441,12 @@ def check(index: str | None, no_sources: bool) -> None:
         click.echo(line)
     if not report.ok:
         sys.exit(1)
+
+
+# --------------------------------------------------------------------------- harvest, alerts
+
+from kb.cli_alerts import alerts as _alerts  # noqa: E402  (sub-commands live in their modules)
+from kb.cli_harvest import harvest as _harvest  # noqa: E402
+
+main.add_command(_harvest)
+main.add_command(_alerts)

@@ -79,6 +79,45 @@ SETTINGS: tuple[Setting, ...] = (
         "Web worker processes; more than 1 serves with gunicorn "
         "(auto: one per CPU, at most 4; 1 on a single CPU).",
     ),
+    Setting("harvest_delay", 1.0, "Seconds between two requests to one host in kb harvest."),
+    Setting("harvest_timeout", 30.0, "Seconds kb harvest waits for a server before retrying."),
+    Setting("harvest_retries", 4, "Retries of a request that timed out or got 429/5xx."),
+    Setting(
+        "harvest_backoff",
+        2.0,
+        "Seconds before the first retry in kb harvest; doubled at each retry "
+        "(a Retry-After header wins).",
+    ),
+    Setting("harvest_max_retry_after", 300, "Longest Retry-After, in seconds, kb harvest obeys."),
+    Setting("harvest_max_bytes", 64 * 1024 * 1024, "Largest response kb harvest downloads."),
+    Setting(
+        "harvest_contact",
+        "",
+        "Contact (URL or email) named in kb harvest's User-Agent, for the council's admins.",
+    ),
+    Setting(
+        "smtp_url",
+        "",
+        "Where alert digests are sent: smtp://user:password@host:587 (STARTTLS), "
+        "smtps://… (TLS), smtp+plain://host:25 (a local relay, no TLS). Empty: no email.",
+    ),
+    Setting("smtp_from", "minutes-kb@localhost", "The From address of alert emails."),
+    Setting(
+        "smtp_ca_file",
+        "",
+        "CA certificates (PEM) to verify the SMTP server with, instead of the system's.",
+    ),
+    Setting(
+        "public_url",
+        "http://127.0.0.1:8000",
+        "Base URL of the web app, for the permalinks in alert emails.",
+    ),
+    Setting(
+        "state_dir",
+        "",
+        "Folder the web app may write: pending and confirmed email subscriptions and their "
+        "signing key (never the index). Empty: the web app offers no email alerts.",
+    ),
     Setting("host", "127.0.0.1", "Address `make serve` binds."),
     Setting("port", 8000, "Port `make serve` binds."),
 )
@@ -89,6 +128,11 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 def _coerce(setting: Setting, raw: str) -> Any:
     if isinstance(setting.default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(setting.default, float):
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise ValueError(f"{setting.env} must be a number, not {raw!r}") from exc
     if isinstance(setting.default, int):
         try:
             return int(raw)

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from kb import segcache
+from kb.model import MEETING_KINDS
 
-FACETS = ("council", "committee", "year", "speaker", "topic")
+FACETS = ("council", "committee", "year", "speaker", "topic", "kind")
 #: facet name → index field holding its values
 FACET_FIELDS = segcache.FACET_FIELDS
 SORTS = ("relevance", "newest", "oldest")
@@ -213,6 +214,8 @@ def _joined(parts: list[np.ndarray], size: int) -> np.ndarray:
 def _label_from(stored: dict[str, Any], facet: str, value: str) -> str:
     if facet == "council":
         return str(stored.get("council") or value)
+    if facet == "kind":
+        return MEETING_KINDS.get(value, value)
     if facet == "committee":
         return f"{stored.get('committee') or value} ({stored.get('council') or '?'})"
     data = json.loads(stored.get("data") or "{}")

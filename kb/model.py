@@ -6,8 +6,10 @@ Data flows one way (see README, "Architecture"):
                                                    --people/topics--> tagged Items --write--> index
 
 Nothing here imports Whoosh, Flask or any reader library.  Ids are readable and stable
-across re-ingest: a meeting id is ``council/committee/date`` (slugs), an item id is the
-meeting id plus the item number as a slug (``luton/crime-and-disorder-committee/2018-03-27/07``).
+across re-ingest: a meeting id is ``council/committee/date`` (slugs), qualified by its kind
+and language when not ordinary and English (``…/2019-02-06-extraordinary``, see
+:func:`identity_id`); an item id is the meeting id plus the item number as a slug
+(``luton/crime-and-disorder-committee/2018-03-27/07``).
 """
 
 from __future__ import annotations
@@ -186,7 +188,21 @@ class Item:
 
 
 @dataclass
+class Source:
+    """One file a meeting was read from: its path, format and language (ISO 639-1 code,
+    ``en`` or ``cy`` as :mod:`indexer.language` tells them)."""
+
+    path: str
+    format: str = ""
+    language: str = "en"
+
+
+@dataclass
 class Meeting:
+    """One meeting.  ``kind`` is one of :data:`MEETING_KINDS`; ``sources`` lists every file
+    the meeting was read from (a second copy of the same minutes is merged in, not indexed
+    twice); ``language`` is the language of the text its items were taken from."""
+
     id: str
     council: str
     committee: str
@@ -203,6 +219,13 @@ class Meeting:
     attendance: Attendance = field(default_factory=Attendance)
     items: list[Item] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    kind: str = "ordinary"
+    language: str = "en"
+    sources: list[Source] = field(default_factory=list)
+    #: what recognises a copy of this meeting (``indexer.identity.identity_record``), worked
+    #: out where the file is read (an ingest worker; empty: worked out when it is placed);
+    #: not stored with the meeting
+    identity: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def council_id(self) -> str:
@@ -213,10 +236,51 @@ class Meeting:
         return slugify(self.committee)
 
 
-def meeting_id(council: str, committee: str, date: dt.date | None) -> str:
-    """The readable, stable id of a meeting: ``council/committee/YYYY-MM-DD``."""
+#: The kinds of meeting (``Meeting.kind``), each with the label shown to users.  Every kind
+#: but ``ordinary`` qualifies the meeting id (``…/2019-02-06-extraordinary``), so two
+#: meetings of one committee on one day keep apart; :mod:`indexer.kind` reads them from
+#: the document's headings.
+MEETING_KINDS: dict[str, str] = {
+    "ordinary": "Ordinary meeting",
+    "annual": "Annual meeting",
+    "agm": "Annual general meeting",
+    "extraordinary": "Extraordinary meeting",
+    "special": "Special meeting",
+    "annual-parish": "Annual parish meeting",
+    "annual-town": "Annual town meeting",
+}
+#: The languages :mod:`indexer.language` tells apart (``Meeting.language``, ``Source``).
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Welsh (Cymraeg)"}
+#: The language that is not qualified in a meeting id; any other (``cy``) is (``…-cy``):
+#: a Welsh edition of an English meeting is kept as a meeting of its own, searchable.
+DEFAULT_LANGUAGE = "en"
+
+
+def meeting_id(council: str, committee: str, date: dt.date | None, *qualifiers: str | None) -> str:
+    """The readable, stable id of a meeting: ``council/committee/YYYY-MM-DD``, then each
+    non-empty qualifier as ``-qualifier`` (a kind, a language, a start time or a counter:
+    ``…/2019-02-06-extraordinary``, ``…/2020-03-11-cy``)."""
     day = date.isoformat() if date else "undated"
-    return f"{slugify(council)}/{slugify(committee)}/{day}"
+    tail = "".join(f"-{slugify(q)}" for q in qualifiers if q)
+    return f"{slugify(council)}/{slugify(committee)}/{day}{tail}"
+
+
+def identity_id(meeting: Meeting) -> str:
+    """``meeting``'s id from its facts: council, committee, date, then its kind unless
+    ordinary, then its language unless :data:`DEFAULT_LANGUAGE`."""
+    kind = None if meeting.kind == "ordinary" else meeting.kind
+    lang = None if meeting.language == DEFAULT_LANGUAGE else meeting.language
+    return meeting_id(meeting.council, meeting.committee, meeting.date, kind, lang)
+
+
+def rename_meeting(meeting: Meeting, new_id: str) -> None:
+    """Give ``meeting`` the id ``new_id``; its items' ids and ``meeting_id`` follow."""
+    old = meeting.id
+    for item in meeting.items:
+        if item.id.startswith(old + "/"):
+            item.id = new_id + item.id[len(old) :]
+        item.meeting_id = new_id
+    meeting.id = new_id
 
 
 def item_id(meeting: str, number: str, taken: set[str] | None = None) -> str:

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 #: Field names a query may use (``name:value``).
-PUBLIC_FIELDS = ("committee", "council", "speaker", "topic", "year")
+PUBLIC_FIELDS = ("committee", "council", "speaker", "topic", "year", "kind")
 
 MAX_QUERY_LENGTH = 500
 MAX_CLAUSES = 64

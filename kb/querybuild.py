@@ -69,6 +69,8 @@ def field_query(name: str, value: str, *, phrase: bool = False) -> wq.Query | No
     if name == "topic":
         exact = [wq.Term("topic", value), wq.Term("topic", slug)]
         return _any([*exact, _words_query("topic_text", value, phrase=True)])
+    if name == "kind":
+        return wq.Term("kind", slug)
     if name == "year":
         from kb.query import _field_node  # the year syntax lives with the parser
 

@@ -24,6 +24,7 @@ class SearchRequest:
     speaker: list[str] = field(default_factory=list)
     topic: list[str] = field(default_factory=list)
     year: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)  # meeting kinds (kb.model.MEETING_KINDS)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = "relevance"
@@ -124,7 +125,7 @@ def request_key(req: SearchRequest) -> tuple[Any, ...]:
     )
 
 
-FILTER_FIELDS = ("council", "committee", "speaker", "topic", "year")
+FILTER_FIELDS = ("council", "committee", "speaker", "topic", "year", "kind")
 
 
 class ResultCache:

@@ -137,6 +137,7 @@ def build_schema() -> fields.Schema:
         committee_text=KbText(analyzer=text, phrase=True),
         date=_one_term(fields.DATETIME(stored=True, sortable=True)),
         year=fields.ID(stored=True),
+        kind=fields.ID(stored=True),
         item_number=fields.ID(stored=True),
         order=fields.NUMERIC(int, stored=True, sortable=True, shift_step=0),
         title=KbText(analyzer=text, stored=True, phrase=True, field_boost=2.5),
@@ -296,6 +297,10 @@ class SearchService(BrowseMixin, SuggestMixin):
     @staticmethod
     def _all(queries: list[wq.Query]) -> wq.Query:
         return wq.And(queries)
+
+    @staticmethod
+    def _prefix(fieldname: str, text: str) -> wq.Query:
+        return wq.Prefix(fieldname, text)
 
     def close(self) -> None:
         """Close the pooled searchers (the service opens new ones if used again)."""

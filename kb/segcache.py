@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 #: bump when the arrays or their meaning change: older files are then ignored
-FORMAT = 1
+FORMAT = 2
 SUFFIX = ".kbfacets.pickle"
 #: facet name → index field holding its values (``kb.facets`` uses the same)
 FACET_FIELDS = {
@@ -37,6 +37,7 @@ FACET_FIELDS = {
     "year": "year",
     "speaker": "speaker",
     "topic": "topic",
+    "kind": "kind",
 }
 #: raw sortable column value meaning "no value" (the column default) → -1
 _MISSING = 2**62

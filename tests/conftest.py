@@ -96,3 +96,25 @@ def tmp_index(tmp_path: Path):
         return folder
 
     return make
+
+
+@pytest.fixture(scope="session")
+def corpus_ingest(
+    corpus_dir: Path, manifest: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list]:
+    """Every file of the shared corpus ingested into one index, folder by folder, as a user
+    would: a folder whose MANIFEST rows all name one council is ingested with that council
+    (as its ``council.toml`` would give it).  Returns (index folder, every FileResult)."""
+    from indexer.pipeline import ingest
+
+    councils: dict[str, set[str]] = {}
+    for row in manifest:
+        folder = row["file"].split("/", 1)[0]
+        councils.setdefault(folder, set()).add(row["council"].split(" (", 1)[0].strip())
+    index = tmp_path_factory.mktemp("corpus-all")
+    results = []
+    for folder in sorted(councils):
+        only = councils[folder]
+        council = next(iter(only)) if len(only) == 1 else None
+        results += ingest([corpus_dir / folder], index, council=council).results
+    return index, results

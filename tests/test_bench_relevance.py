@@ -86,6 +86,6 @@ def test_every_judged_item_resolves_in_the_corpus(
     report = ingest([corpus_dir / f for f in files], folder)
     assert not report.failed
     items = list(relevance.items(folder))
-    ids, problems = resolve(needs, items)
+    ids, problems = resolve(needs, items, relevance.merged_copies(folder))
     assert problems == []
     assert len(ids) == len({j.key for n in needs for j in n.judged})

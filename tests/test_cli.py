@@ -174,6 +174,28 @@ def test_search_help_documents_the_syntax(runner) -> None:
     assert "year:2017..2019" in out and '"sex trade"' in out and "--from" in out
 
 
+def test_ingest_show_stats_and_export_tell_of_copies(runner, tmp_path) -> None:
+    fixtures = Path(__file__).parent / "fixtures" / "identity"
+    ix = str(tmp_path / "ix")
+    txt, html = fixtures / "copy-2020-03-11.txt", fixtures / "copy-2020-03-11.html"
+    mid = "hollin-moor-town-council/full-council/2020-03-11"
+    out = runner.invoke(main, ["ingest", str(html), str(txt), "--index", ix, "--workers", "0"])
+    assert out.exit_code == 0, out.output
+    assert f"merged {txt}: merged with {mid} (same meeting as {html.resolve()})" in out.output
+    assert "(1 merged)" in out.output
+    shown = runner.invoke(main, ["show", f"{mid}/2", "--index", ix]).output
+    assert "· Ordinary meeting" in shown
+    assert f"also from: {txt.resolve()} (text, en)" in shown
+    stats = json.loads(runner.invoke(main, ["stats", "--index", ix, "--json"]).output)
+    assert stats["merged_files"] == 1 and stats["meetings"] == 1
+    (line,) = runner.invoke(main, ["export", "--index", ix]).output.splitlines()
+    exported = json.loads(line)
+    assert [s["format"] for s in exported["sources"]] == ["html", "text"]
+    assert exported["kind"] == "ordinary" and exported["language"] == "en"
+    found = runner.invoke(main, ["search", "grants", "--kind", "agm", "--index", ix, "--json"])
+    assert json.loads(found.output)["total"] == 0
+
+
 def test_search_repeated_committees_or_and_counts_ignore_their_own_filter(
     runner, multi_index
 ) -> None:  # type: ignore[no-untyped-def]

@@ -213,7 +213,7 @@ def test_to_json_shape(seed: SearchService) -> None:
     }  # fmt: skip
     assert hit["date"] == "2018-03-27" and hit["item_number"] == "07"
     assert data["facets"]["council"] == {"luton": 1}
-    assert set(data["facets"]) == {"council", "committee", "year", "speaker", "topic"}
+    assert set(data["facets"]) == {"council", "committee", "year", "speaker", "topic", "kind"}
 
 
 def test_histogram_counts_items_per_year_and_committee(seed: SearchService) -> None:
@@ -316,7 +316,7 @@ def test_facet_counts_equal_plain_whoosh_counts(corpus_index: Path, q: str) -> N
     text_q = _Compiler(svc.expander).compile(parse(q)) if q else wq.Every()
     base = wq.And([text_q, wq.Term("doctype", "item")])
     fields = {"council": "council_id", "committee": "committee_key", "year": "year",
-              "speaker": "speaker", "topic": "topic"}  # fmt: skip
+              "speaker": "speaker", "topic": "topic", "kind": "kind"}  # fmt: skip
     ix = windex.open_dir(str(corpus_index))
     with ix.searcher() as s:
         assert res.total == len(list(s.docs_for_query(base)))
@@ -532,12 +532,16 @@ def test_committee_with_an_undated_meeting_keeps_its_years(tmp_path: Path) -> No
     src.mkdir()
     body = (
         "Minutes of the meeting of Wretton Parish Council{when}.\n\n"
-        "1. Apologies\nApologies were received from Cllr Smith.\n\n"
-        "2. Highways\nThe clerk reported the pothole on the High Street.\n"
+        "1. Apologies\nApologies were received from Cllr {who}.\n\n"
+        "2. Highways\nThe clerk reported the {what} on the High Street.\n"
     )
-    (src / "march.txt").write_text(body.format(when=" held on 5 March 2015"))
-    (src / "july.txt").write_text(body.format(when=" held on 9 July 2018"))
-    (src / "notes.txt").write_text(body.format(when=""))
+    (src / "march.txt").write_text(
+        body.format(when=" held on 5 March 2015", who="Smith", what="pothole")
+    )
+    (src / "july.txt").write_text(
+        body.format(when=" held on 9 July 2018", who="Jones", what="flooded drain")
+    )
+    (src / "notes.txt").write_text(body.format(when="", who="Brown", what="broken bench"))
     report = ingest([src], tmp_path / "ix")
     assert len(report.results) == 3
     (committee,) = SearchService(tmp_path / "ix").list_committees()

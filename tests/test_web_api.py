@@ -32,7 +32,7 @@ def test_search_matches_schema_and_cli_shape(client) -> None:  # type: ignore[no
     validate(body, "SearchResponse")
     assert body["query"] == "CCTV" and body["page_size"] == 3
     assert 0 < len(body["results"]) <= 3 and body["total"] >= len(body["results"])
-    assert set(body["facets"]) == {"council", "committee", "year", "speaker", "topic"}
+    assert set(body["facets"]) == {"council", "committee", "year", "speaker", "topic", "kind"}
     hit = body["results"][0]
     assert hit["url"] == "/items/" + hit["id"] and "<mark>" in hit["snippet_html"]
 

@@ -342,3 +342,64 @@ def test_page_past_the_end_says_so_and_links_to_the_last(client) -> None:  # typ
     assert "Page 999 is past the last page of these results." in html
     last = get(client, f"/search?q=council&page_size=2&page={pages}")
     assert "past the last page" not in last and 'rel="prev"' in last
+
+
+@pytest.fixture(scope="module")
+def copies_client(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A client on an index of two copies of one meeting and a file holding an AGM and an
+    ordinary meeting (tests/fixtures/identity)."""
+    from pathlib import Path
+
+    from indexer.pipeline import ingest
+    from web import create_app
+
+    fixtures = Path(__file__).parent / "fixtures" / "identity"
+    names = ["copy-2020-03-11.txt", "copy-2020-03-11.html", "agm-then-ordinary.txt"]
+    names += ["ordinary-2019-02-06.txt", "extraordinary-2019-02-06.txt"]
+    folder = tmp_path_factory.mktemp("copies-index")
+    ingest([fixtures / n for n in names], folder, workers=0)
+    return create_app({"index": str(folder), "TESTING": True}).test_client()
+
+
+def test_meeting_and_item_pages_list_every_source(copies_client) -> None:  # type: ignore[no-untyped-def]
+    mid = "hollin-moor-town-council/full-council/2020-03-11"
+    page = copies_client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert "Read from 2 copies" in page
+    assert "copy-2020-03-11.html" in page and "copy-2020-03-11.txt" in page
+    links = re.findall(r'href="(/sources/[^"]+)"', page)
+    assert f"/sources/{mid}?n=1" in links
+    second = copies_client.get(f"/sources/{mid}?n=1")
+    assert second.status_code == 200 and b"Allotments" in second.data
+    assert second.mimetype == "text/plain"
+    second.close()
+    assert copies_client.get(f"/sources/{mid}?n=9").status_code == 404
+    assert copies_client.get(f"/sources/{mid}?n=-1").status_code == 404
+    item = copies_client.get(f"/items/{mid}/3").get_data(as_text=True)
+    assert "Read from 2 copies" in item and "copy-2020-03-11.txt" in item
+
+
+def test_kind_is_shown_and_offered_as_a_facet(copies_client) -> None:  # type: ignore[no-untyped-def]
+    mid = "bramble-heath-parish-council/full-council/2021-06-15-agm"
+    page = copies_client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert '<p class="meeting-kind">Annual general meeting</p>' in page
+    ordinary = copies_client.get(mid.removesuffix("-agm").join(["/meetings/", ""]))
+    assert 'class="meeting-kind"' not in ordinary.get_data(as_text=True)
+    search = copies_client.get("/search?q=chairman").get_data(as_text=True)
+    assert "Kind of meeting" in search and 'data-facet="kind"' in search
+    api = copies_client.get("/api/search?kind=agm").json
+    assert api["total"] == 3 and {r["meeting_id"] for r in api["results"]} == {mid}
+    meeting = copies_client.get(f"/api/meetings/{mid}").json
+    assert meeting["kind"] == "agm"
+    assert [s["path"].rsplit("/", 1)[-1] for s in meeting["sources"]] == ["agm-then-ordinary.txt"]
+
+
+def test_meeting_page_links_the_other_meetings_of_that_day(copies_client) -> None:  # type: ignore[no-untyped-def]
+    mid = "ashford-cross-community-council/full-council/2019-02-06"
+    page = copies_client.get(f"/meetings/{mid}").get_data(as_text=True)
+    assert f'<a href="/meetings/{mid}-extraordinary">Extraordinary meeting</a>' in page
+    other = copies_client.get(f"/meetings/{mid}-extraordinary").get_data(as_text=True)
+    assert f'<a href="/meetings/{mid}">Ordinary meeting</a>' in other
+    api = copies_client.get(f"/api/meetings/{mid}").json
+    assert api["same_day"] == [
+        {"id": f"{mid}-extraordinary", "kind": "extraordinary", "language": "en"}
+    ]

@@ -30,6 +30,7 @@ def test_defaults() -> None:
         "speaker": [],
         "topic": [],
         "year": [],
+        "kind": [],
         "date_from": None,
         "date_to": None,
         "sort": "relevance",

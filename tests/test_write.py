@@ -140,13 +140,40 @@ def test_prune_removes_sources_that_are_gone(tmp_path, seed_meeting) -> None:
     assert {d["meeting_id"] for d in all_docs(tmp_path)} == {seed_meeting.id}
 
 
-def test_the_same_meeting_from_a_second_source_is_a_duplicate(tmp_path, seed_meeting) -> None:
+def test_the_same_meeting_from_a_second_source_is_merged(tmp_path, seed_meeting) -> None:
     with IndexWriterSession(tmp_path) as session:
         session.put("/a.txt", "1", seed_meeting)
-        assert session.put("/a.pdf", "2", seed_meeting) == []
+        assert session.put("/a.pdf", "2", copy.deepcopy(seed_meeting)) == []
     entry = read_manifest(tmp_path)["/a.pdf"]
-    assert entry["status"] == "duplicate" and entry["duplicate_of"] == "/a.txt"
+    assert entry["status"] == "indexed" and entry["merged_into"] == [seed_meeting.id]
+    assert entry["meeting_ids"] == [] and entry["item_ids"] == []
     assert len(all_docs(tmp_path, doctype="item")) == 9
+    (source,) = all_docs(tmp_path, doctype="source")
+    assert source["meeting_id"] == seed_meeting.id and source["source_key"] == "/a.pdf"
+
+
+def test_a_clashing_id_with_other_items_is_qualified(tmp_path, seed_meeting) -> None:
+    other = copy.deepcopy(seed_meeting)
+    for item in other.items:
+        item.title = f"Another matter {item.number}"
+        item.body = f"The committee heard about another matter, number {item.number}, at length."
+    other.start_time = "19:30"
+    other.identity = {}  # its items changed: worked out again when placed
+    third = copy.deepcopy(other)
+    third.start_time = None
+    for item in third.items:
+        item.title = f"A third matter {item.number}"
+        item.body = f"A third meeting dealt with item {item.number} of its own agenda today."
+    with IndexWriterSession(tmp_path) as session:
+        session.put("/a.txt", "1", copy.deepcopy(seed_meeting))
+        ids = session.put("/b.txt", "2", other)
+        session.put("/c.txt", "3", third)
+    assert other.id == f"{seed_meeting.id}-1930" and third.id == f"{seed_meeting.id}-2"
+    assert ids == [i.id for i in other.items] and ids[0].startswith(other.id + "/")
+    assert any("different items" in w for w in other.warnings)
+    meetings = {d["id"] for d in all_docs(tmp_path, doctype="meeting")}
+    assert meetings == {seed_meeting.id, other.id, third.id}
+    assert len(all_docs(tmp_path, doctype="item")) == 27
 
 
 def test_rebuild_starts_empty(tmp_path, seed_meeting) -> None:
@@ -259,8 +286,8 @@ def test_a_removed_sources_meeting_can_be_indexed_from_another(tmp_path, seed_me
         assert session.put("/b.txt", "2", seed_meeting) != []
     with IndexWriterSession(tmp_path) as session:  # the owners index is rebuilt on open
         assert session.owner_of(seed_meeting.id, besides="/c.txt") == "/b.txt"
-        assert session.put("/c.txt", "3", seed_meeting) == []
-    assert read_manifest(tmp_path)["/c.txt"]["duplicate_of"] == "/b.txt"
+        assert session.put("/c.txt", "3", copy.deepcopy(seed_meeting)) == []
+    assert read_manifest(tmp_path)["/c.txt"]["merged_into"] == [seed_meeting.id]
 
 
 @pytest.mark.parametrize(

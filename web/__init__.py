@@ -67,16 +67,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         deadline_ms=settings["search_deadline_ms"] or None,
     )
 
-    from web import api, search, templating
+    from web import alerts, api, search, templating
 
     templating.install(app)
     app.register_blueprint(search.bp)
+    if alerts.enabled(settings):  # "email me new results" only with SMTP and a state folder
+        app.register_blueprint(alerts.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     register_error_handlers(app)
 
     @app.before_request
     def _only_get() -> None:
-        """Everything is read-only: any method but GET/HEAD is a 405."""
+        """Everything is read-only: any method but GET/HEAD is a 405 — except the two
+        email-alert forms (``web.alerts``) when alerts are configured."""
+        posting = request.method == "POST" and request.endpoint in alerts.POST_ENDPOINTS
+        if posting and alerts.enabled(settings):
+            return
         if request.method not in {"GET", "HEAD"}:
             raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
 
@@ -84,7 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.method not in {"GET", "HEAD"}:
+        if request.method not in {"GET", "HEAD"} and response.status_code == 405:
             response.headers["Allow"] = "GET, HEAD"
         return response
 

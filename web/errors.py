@@ -23,18 +23,22 @@ class ParamError(ValueError):
 
 _CODES = {
     400: "bad_request",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    429: "too_many_requests",
     500: "internal_error",
     503: "index_unavailable",
 }
 
 _TITLES = {
     400: "That request could not be understood",
+    403: "Not allowed",
     404: "Page not found",
     405: "Method not allowed",
     413: "Request too large",
+    429: "Too many requests",
     500: "Something went wrong",
     503: "The index is not available",
 }

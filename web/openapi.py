@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kb.model import LANGUAGES, MEETING_KINDS
+
 _STR = {"type": "string"}
 _STR_OR_NULL = {"type": "string", "nullable": True}
 _INT = {"type": "integer"}
@@ -163,6 +165,10 @@ SCHEMAS: dict[str, Any] = {
         },
         {"members_tables": {"type": "array", "items": {"type": "object"}}},
     ),
+    "Source": _obj(
+        {"path": _STR},
+        {"format": _STR, "language": {"type": "string", "enum": list(LANGUAGES)}},
+    ),
     "Meeting": _obj(
         {
             "id": _STR,
@@ -171,6 +177,13 @@ SCHEMAS: dict[str, Any] = {
             "date": _STR_OR_NULL,
             "attendance": _ref("Attendance"),
             "items": {"type": "array", "items": _ref("Item")},
+            "kind": {"type": "string", "enum": list(MEETING_KINDS)},
+            "sources": {
+                "type": "array",
+                "items": _ref("Source"),
+                "description": "every file this meeting was read from: the one its items "
+                "come from first, then copies of the same minutes merged into it",
+            },
         },
         {
             "council_id": _STR,
@@ -179,7 +192,13 @@ SCHEMAS: dict[str, Any] = {
             "end_time": _STR_OR_NULL,
             "venue": _STR_OR_NULL,
             "source": _STR,
+            "language": {"type": "string", "enum": list(LANGUAGES)},
             "item_ids": _STR_LIST,
+            "same_day": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "other meetings of the committee that day: id, kind, language",
+            },
         },
     ),
     "Person": _obj(
@@ -264,6 +283,9 @@ SEARCH_PARAMS = [
     _param("speaker", _STR, "Person id; repeat for OR.", many=True),
     _param("topic", _STR, "Topic id; repeat for OR.", many=True),
     _param(
+        "kind", {"type": "string", "enum": list(MEETING_KINDS)}, "Meeting kind; repeat.", many=True
+    ),
+    _param(
         "year",
         {"type": "string", "pattern": r"^(\d{4}|\d{4}\.\.\d{0,4}|\.\.\d{4}|undated)$"},
         "Meeting year, a range 2017..2019, or 'undated'; repeat for OR.",
@@ -323,7 +345,9 @@ def openapi_document() -> dict[str, Any]:
             "/api/meetings/{id}": {
                 "get": {
                     "summary": "One meeting with attendance and items",
-                    "parameters": [_path_id("Meeting id, council/committee/YYYY-MM-DD")],
+                    "parameters": [
+                        _path_id("Meeting id, council/committee/YYYY-MM-DD[-qualifier]")
+                    ],
                     "responses": _responses("Meeting", 404),
                 }
             },

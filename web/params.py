@@ -2,7 +2,8 @@
 
 The HTML pages, the JSON API, CSV and Atom all read the same parameters:
 
-    q, council*, committee*, speaker*, topic*, year*, date_from, date_to, sort, page, page_size
+    q, council*, committee*, speaker*, topic*, year*, kind*, date_from, date_to, sort, page,
+    page_size
 
 (* may repeat; ``from``/``to`` are accepted for ``date_from``/``date_to`` as in ``kb search``;
 a year may be a range ``2017..2019``).  ``parse_search_args`` promises either a dict of
@@ -22,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from web.errors import ParamError
 
-FILTERS: tuple[str, ...] = ("council", "committee", "speaker", "topic", "year")
+FILTERS: tuple[str, ...] = ("council", "committee", "speaker", "topic", "year", "kind")
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
 #: Parameters kept when building links; order fixes the order in URLs.
 KNOWN: tuple[str, ...] = ("q", *FILTERS, "date_from", "date_to", "sort", "page", "page_size")

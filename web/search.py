@@ -25,7 +25,7 @@ from kb.highlight import matcher_for_query
 from kb.ranking import MATCH_LABELS
 from kb.search import SearchRequest
 from kb.suggest import NAMED_FACETS
-from web import cite, feeds
+from web import alerts, cite, feeds
 from web.errors import ParamError
 from web.params import parse_search_args, query_string, replace
 from web.parts import body_part
@@ -142,6 +142,7 @@ def search() -> str:
         stats=None if has_query else service().stats(),
         qs=query_string(p, settings()["page_size"]),
         chart_link=lambda year: url_with(p, "year", [year]),
+        alerts_enabled=has_query and alerts.enabled(settings()),
         match_labels=MATCH_LABELS,
     )
 
@@ -281,10 +282,17 @@ SOURCE_TYPES = {
 
 @bp.get("/sources/<path:meeting_id>")
 def source(meeting_id: str) -> Response:
-    """The original minutes file of a meeting as ingested: only the file the index names,
-    only minutes formats, and HTML/XML sent as plain text so it cannot run in our origin."""
+    """The original minutes file of a meeting as ingested (``?n=K``: its K-th source, 0
+    being the one its items were read from): only a file the index names, only minutes
+    formats, and HTML/XML sent as plain text so it cannot run in our origin."""
     found = service().get_meeting(meeting_id)
-    path = Path(str(_attr(found, "source") or "")) if found else None
+    raw = request.args.get("n", "0")
+    n = int(raw) if raw.isdigit() and len(raw) < 4 else -1
+    sources = list(_attr(found, "sources") or []) if found else []
+    chosen = sources[n].get("path") if 0 < n < len(sources) else None
+    if n == 0:
+        chosen = _attr(found, "source") if found else None
+    path = Path(str(chosen or "")) if chosen else None
     if path is None or not path.is_file() or path.suffix.lower() not in SOURCE_TYPES:
         abort(404)
     mimetype = SOURCE_TYPES[path.suffix.lower()]

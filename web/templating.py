@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context, url_for
 from markupsafe import Markup
 
+from kb.model import LANGUAGES, MEETING_KINDS
 from web import charts, feeds, highlight, params
 
 
@@ -80,6 +81,8 @@ def install(app: Flask) -> None:
     app.jinja_env.filters.update(
         nice_date=nice_date,
         names=feeds.names,
+        kind_label=lambda kind: MEETING_KINDS.get(str(kind), str(kind)),
+        language_label=lambda code: LANGUAGES.get(str(code), str(code)),
         highlight=lambda text, matcher: highlight.highlight(str(text or ""), matcher),
     )
     app.jinja_env.globals.update(
