@@ -301,6 +301,15 @@ def _why(tag: dict[str, Any]) -> str:
     )
 
 
+def page_span(start: int | None, end: int | None) -> str:
+    """'page 2' for one page, 'pages 2–3' for several, '' when the page is not known."""
+    if not start:
+        return ""
+    if not end or end == start:
+        return f"page {start}"
+    return f"pages {start}–{end}"
+
+
 @main.command()
 @click.argument("item_id")
 @click.option("--index", "index", help=INDEX_HELP)
@@ -318,8 +327,8 @@ def show(item_id: str, index: str | None, as_json: bool) -> None:
     click.echo(click.style(f"{item['number']}. {item['title']}", bold=True))
     kind = MEETING_KINDS.get(m.get("kind") or "ordinary", m.get("kind"))
     click.echo(f"{m.get('council')} · {m.get('committee')} · {m.get('date') or 'undated'} · {kind}")
-    pages = item.get("page_start")
-    where = f", pages {pages}–{item.get('page_end')}" if pages else ""
+    where = page_span(item.get("page_start"), item.get("page_end"))
+    where = f", {where}" if where else ""
     click.echo(f"source: {item.get('source')}{where}{' (OCR)' if item.get('ocr') else ''}")
     for src in m.get("sources", [])[1:]:
         click.echo(f"also from: {src.get('path')} ({src.get('format')}, {src.get('language')})")

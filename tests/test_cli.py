@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import main
-from kb.engine.whoosh.write import LOCK_NAME
+from kb.cli import main, page_span
+from kb.engine.manifest import LOCK_NAME
 
 ITEM7 = "luton/crime-and-disorder-committee/2018-03-27/07"
 
@@ -141,6 +141,7 @@ def test_show_explains_topics(runner, index) -> None:
     assert result.output.startswith("07. KEEPING LUTON SAFE AND TIDY")
     assert "CCTV [cctv] (primary" in result.output and "'CCTV' ×3 in body" in result.output
     assert "source: " in result.output and "luton-osb-crime" in result.output
+    assert "-27.txt, page 2\n" in result.output  # one page, not "pages 2–2"
     as_json = json.loads(runner.invoke(main, ["show", ITEM7, "--index", index, "--json"]).output)
     assert as_json["next_id"].endswith("/08")
     missing = runner.invoke(main, ["show", "no/such/item", "--index", index])
@@ -235,3 +236,11 @@ def test_search_past_its_deadline_says_it_took_too_long(runner, index: str) -> N
     )
     assert result.exit_code == 1
     assert "took too long" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [(2, 2, "page 2"), (2, None, "page 2"), (2, 3, "pages 2–3"), (None, None, ""), (0, 0, "")],
+)
+def test_page_span(start: int | None, end: int | None, expected: str) -> None:
+    assert page_span(start, end) == expected

@@ -97,4 +97,5 @@ def test_query_syntax_help_is_one_text_in_cli_web_and_readme(client) -> None:  #
     assert syntax_markdown() in readme
     for example, meaning in SYNTAX:
         assert example in cli_help and meaning.split(" (")[0] in cli_help
-        assert f"<code>{example}</code> — {meaning}" in page
+        shown = ", ".join(f"<code>{one}</code>" for one in example.split("  "))
+        assert f"{shown} — {meaning}" in page

@@ -546,3 +546,27 @@ def test_the_service_deadline_applies_by_default(seed_index: Path) -> None:
     with pytest.raises(DeadlineExceeded):
         svc.search(SearchRequest(q="cameras"))
     svc.close()
+
+
+def test_committee_with_an_undated_meeting_keeps_its_years(tmp_path: Path) -> None:
+    """An undated meeting sorts first; the committee's first/last dates still come from its
+    dated meetings (the committees page showed no years for such a committee)."""
+    src = tmp_path / "minutes"
+    src.mkdir()
+    body = (
+        "Minutes of the meeting of Wretton Parish Council{when}.\n\n"
+        "1. Apologies\nApologies were received from Cllr {who}.\n\n"
+        "2. Highways\nThe clerk reported the {what} on the High Street.\n"
+    )
+    (src / "march.txt").write_text(
+        body.format(when=" held on 5 March 2015", who="Smith", what="pothole")
+    )
+    (src / "july.txt").write_text(
+        body.format(when=" held on 9 July 2018", who="Jones", what="flooded drain")
+    )
+    (src / "notes.txt").write_text(body.format(when="", who="Brown", what="broken bench"))
+    report = ingest([src], tmp_path / "ix")
+    assert len(report.results) == 3
+    (committee,) = SearchService(tmp_path / "ix").list_committees()
+    assert committee["meetings"] == 3
+    assert (committee["first_date"], committee["last_date"]) == ("2015-03-05", "2018-07-09")

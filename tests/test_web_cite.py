@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from kb.config import UNKNOWN_COUNCIL
 from web import cite
 
 URL = "https://kb.example/items/luton/licensing-committee/2019-06-12/2"
@@ -118,3 +119,15 @@ def test_csl_json() -> None:
         "issued": {"date-parts": [[2019, 6, 12]]},
     }
     assert "issued" not in cite.csl_json({**ITEM, "date": None}, URL)[0]
+
+
+@pytest.mark.parametrize("council", [UNKNOWN_COUNCIL, "", None])
+def test_no_author_when_the_council_is_not_known(council: str | None) -> None:
+    """'Council not stated' is a placeholder, not an author a reference manager should import."""
+    item = {**ITEM, "council": council}
+    entry = cite.bibtex(item, URL)
+    assert "author" not in entry and entry.startswith("@misc{councilnotstated2019-06-12item2,")
+    assert "  organization = {Licensing Committee},\n" in entry
+    (csl,) = cite.csl_json(item, URL)
+    assert "author" not in csl and csl["container-title"] == "Minutes of the Licensing Committee"
+    assert cite.plain(item, URL).startswith("Council not stated, Licensing Committee, ")

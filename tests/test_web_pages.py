@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
@@ -156,6 +156,15 @@ def test_committee_people_person_topic_pages(client) -> None:  # type: ignore[no
     html = get(client, committees[0]["href"])
     assert re.search(r"<h2 id=\"y-\d{4}\">\d{4}</h2>", html) and "/meetings/" in html
 
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/committees")))
+    assert "Luton · 1 meeting, 9 items · 2018" in text  # spaced, and "meeting" for one
+
+    people_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/people")))
+    assert re.search(r"Cllr Aslam Khan · 1 item\b", people_text)  # not "1 items"
+    assert not re.search(r"\b1 items\b", people_text)
+    facets_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/search?q=cctv")))
+    assert "1 item" in facets_text and not re.search(r"\b1 items\b", facets_text)
+
     people = parsed(get(client, "/people")).find("a", href=r"^/people/.")
     assert people
     luton = parsed(get(client, "/people?council=luton")).find("a", href=r"^/people/.")
@@ -164,6 +173,8 @@ def test_committee_people_person_topic_pages(client) -> None:  # type: ignore[no
     person_html = get(client, people[0]["href"])
     assert "Items spoken in" in person_html and "/items/" in person_html
     hawkes = get(client, "/people/luton/vicky-hawkes")
+    # the breadcrumb names the council (not its id) and lists that council's people
+    assert '<li><a href="/people?council=luton">Luton</a></li></ol></nav>' in hawkes
     assert "<h2>Roles</h2>" in hawkes and "Strategic Regulatory Manager" in hawkes
     assert "<h2>Committees</h2>" in hawkes and 'class="chart"' in hawkes
 
@@ -246,7 +257,24 @@ def test_time_budget_note(seed_index) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_duplicate_facet_labels_get_their_council() -> None:
+@pytest.mark.parametrize(
+    ("councils", "expected"),
+    [
+        # the council facet's names, not the ids in the person ids ("council-not-stated")
+        (
+            [("luton", "Luton"), ("council-not-stated", "Council not stated")],
+            ["Cllr Smith (Luton)", "Cllr Smith (Council not stated)", "Ann Jones"],
+        ),
+        # a council the council facet does not list keeps its id
+        (
+            [("luton", "Luton")],
+            ["Cllr Smith (Luton)", "Cllr Smith (council-not-stated)", "Ann Jones"],
+        ),
+    ],
+)
+def test_duplicate_facet_labels_get_their_council(
+    councils: list[tuple[str, str]], expected: list[str]
+) -> None:
     from kb.service import FacetValue, SearchResponse
     from web.search import display_facets
 
@@ -257,21 +285,69 @@ def test_duplicate_facet_labels_get_their_council() -> None:
         page_size=10,
         results=[],
         facets={
+            "council": [FacetValue(value, label, 1) for value, label in councils],
             "speaker": [
                 FacetValue("luton/cllr-smith", "Cllr Smith", 2),
-                FacetValue("mscc/cllr-smith", "Cllr Smith", 1),
-                FacetValue("mscc/ann-jones", "Ann Jones", 1),
-            ]
+                FacetValue("council-not-stated/cllr-smith", "Cllr Smith", 1),
+                FacetValue("council-not-stated/ann-jones", "Ann Jones", 1),
+            ],
         },
         histogram={},
         suggestion=None,
         elapsed_ms=0.0,
     )
-    assert [r["label"] for r in display_facets(resp)["speaker"]] == [
-        "Cllr Smith (luton)",
-        "Cllr Smith (mscc)",
-        "Ann Jones",
+    assert [r["label"] for r in display_facets(resp)["speaker"]] == expected
+
+
+def test_search_tips_field_examples_find_items(client) -> None:  # type: ignore[no-untyped-def]
+    """Each ``name:value`` example the search tips offer finds items on the seed index (a
+    made-up topic id there once led a user to "No items match")."""
+    html = get(client, "/")
+    tips = html[html.index('id="syntax-help"') : html.index("</details>")]
+    examples = [
+        re.sub(r"&#34;|&quot;", '"', code)
+        for code in re.findall(r"<code>([^<]*)</code>", tips)
+        if re.match(r"(speaker|committee|council|topic):", code)
     ]
+    assert len(examples) == 4, examples
+    for example in examples:
+        found = parsed(get(client, "/search?" + urlencode({"q": example}))).find(
+            "a", href=r"^/items/"
+        )
+        assert found, example
+
+
+def test_people_of_several_councils_name_their_council(tmp_index) -> None:  # type: ignore[no-untyped-def]
+    """Two councils' people in one list: each shows its council's name (the corpus had three
+    'Cllr Shewell's side by side, indistinguishable); one council's list names it once."""
+    from pathlib import Path
+
+    from web import create_app
+
+    other = Path(__file__).parent / "fixtures/search/luton-licensing-committee-2019-06-12.txt"
+    folder = tmp_index()
+    tmp_index(other, index_dir=folder, council="Stoke Ferry Parish Council")
+    client = create_app({"index": str(folder)}).test_client()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/people")))
+    assert re.search(r"Vicky Hawkes · Luton · \d+ items?", text)
+    assert re.search(r"· Stoke Ferry Parish Council · \d+ items?", text)
+    one = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", get(client, "/people?council=luton")))
+    assert "<h1>People — Luton</h1>" in get(client, "/people?council=luton")
+    assert "Vicky Hawkes · 4 items" in one and "· Luton ·" not in one
+
+
+def test_page_past_the_end_says_so_and_links_to_the_last(client) -> None:  # type: ignore[no-untyped-def]
+    """An old link to page 999 showed the facets and an empty list with no word of why."""
+    total = client.get("/api/search?q=council&page_size=2").get_json()["total"]
+    pages = -(-total // 2)
+    assert pages > 1
+    html = get(client, "/search?q=council&page_size=2&page=999")
+    (href,) = re.findall(rf'<a href="([^"]*)">Go to page {pages}</a>', html)
+    assert params(href.replace("&amp;", "&"))["page"] == [str(pages)]
+    assert 'rel="prev"' not in html  # no pager leading to page 998
+    assert "Page 999 is past the last page of these results." in html
+    last = get(client, f"/search?q=council&page_size=2&page={pages}")
+    assert "past the last page" not in last and 'rel="prev"' in last
 
 
 @pytest.fixture(scope="module")

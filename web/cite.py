@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from kb.config import UNKNOWN_COUNCIL
+
 #: The formats ``/cite/<item id>?format=`` serves: name → (media type, file extension).
 FORMATS: dict[str, tuple[str, str]] = {
     "text": ("text/plain; charset=utf-8", "txt"),
@@ -29,7 +31,7 @@ def _facts(item: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         date = None
     return {
-        "council": str(item.get("council") or meeting.get("council") or "Unknown council"),
+        "council": str(item.get("council") or meeting.get("council") or UNKNOWN_COUNCIL),
         "committee": str(item.get("committee") or meeting.get("committee") or ""),
         "date": date,
         "number": str(item.get("number") or ""),
@@ -66,11 +68,13 @@ def cite_key(item: dict[str, Any]) -> str:
 
 
 def bibtex(item: dict[str, Any], url: str) -> str:
-    """A BibTeX ``@misc`` entry (BibLaTeX-style ``date``/``url`` fields as well)."""
+    """A BibTeX ``@misc`` entry (BibLaTeX-style ``date``/``url`` fields as well); no author
+    when the council is not known (a reference manager would take the placeholder for one)."""
     f = _facts(item)
     date = f["date"]
+    author = "" if f["council"] == UNKNOWN_COUNCIL else "{" + _bib_escape(f["council"]) + "}"
     fields = [
-        ("author", "{" + _bib_escape(f["council"]) + "}"),  # a body: braced as one name
+        ("author", author),  # a body: braced as one name
         ("title", _bib_escape(f"Item {f['number']}: {f['title']}")),
         ("howpublished", _bib_escape(f"Minutes of the {f['committee']}, {_long_date(date)}")),
         ("organization", _bib_escape(f["committee"])),
@@ -84,17 +88,19 @@ def bibtex(item: dict[str, Any], url: str) -> str:
 
 
 def csl_json(item: dict[str, Any], url: str) -> list[dict[str, Any]]:
-    """A CSL-JSON list with one item of type ``document`` (what citation managers import)."""
+    """A CSL-JSON list with one item of type ``document`` (what citation managers import);
+    no author when the council is not known."""
     f = _facts(item)
     entry: dict[str, Any] = {
         "id": str(item.get("id") or cite_key(item)),
         "type": "document",
         "title": f"Item {f['number']}: {f['title']}",
-        "author": [{"literal": f["council"]}],
         "container-title": f"Minutes of the {f['committee']}",
         "publisher": PUBLISHER,
         "URL": url,
     }
+    if f["council"] != UNKNOWN_COUNCIL:
+        entry["author"] = [{"literal": f["council"]}]
     if f["date"]:
         entry["issued"] = {"date-parts": [[f["date"].year, f["date"].month, f["date"].day]]}
     return [entry]

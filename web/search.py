@@ -57,7 +57,9 @@ def run_search(args: Any, **forced: Any) -> tuple[dict[str, Any], Any]:
 
 def display_facets(resp: Any) -> dict[str, list[dict[str, Any]]]:
     """Facet values for display: ``{value, label, count}``; labels that occur twice in one
-    facet (two 'Cllr Smith's of different councils) get the council id added."""
+    facet (two 'Cllr Smith's of different councils) get their council's name added (as the
+    council facet labels it; its id when that facet does not list it)."""
+    councils = {str(v.value): v.label for v in (resp.facets or {}).get("council", []) if v.label}
     out: dict[str, list[dict[str, Any]]] = {}
     for key, values in (resp.facets or {}).items():
         rows = [
@@ -69,7 +71,8 @@ def display_facets(resp: Any) -> dict[str, list[dict[str, Any]]]:
             seen[row["label"]] = seen.get(row["label"], 0) + 1
         for row in rows:
             if seen[row["label"]] > 1 and "/" in row["value"]:
-                row["label"] = f"{row['label']} ({row['value'].split('/', 1)[0]})"
+                council = row["value"].split("/", 1)[0]
+                row["label"] = f"{row['label']} ({councils.get(council, council)})"
         out[key] = rows
     return out
 
@@ -333,9 +336,18 @@ def committee(council_id: str, committee_id: str) -> str:
 
 @bp.get("/people")
 def people() -> str:
-    """Everyone the index knows, optionally for one council (``?council=``)."""
+    """Everyone the index knows, optionally for one council (``?council=``, an id or name);
+    each with their council's name when the list spans several councils."""
     council = request.args.get("council") or None
-    return render_template("search/people.html", people=service().people(council), council=council)
+    found = service().people(council)
+    councils = {n.value: n.label for n in service().names().by_facet.get("council", [])}
+    return render_template(
+        "search/people.html",
+        people=found,
+        council=councils.get(council or "", council),
+        councils=councils,
+        several=len({p.get("council_id") for p in found}) > 1,
+    )
 
 
 @bp.get("/people/<path:person_id>")
