@@ -127,6 +127,17 @@ def test_search_filters_sort_and_paging(runner, index) -> None:
     assert bad_day.exit_code == 2 and "not a date" in bad_day.output
 
 
+def test_search_of_only_common_words_lists_every_item_with_a_notice(runner, index) -> None:
+    blank = json.loads(runner.invoke(main, ["search", "--index", index, "--json"]).output)
+    data = json.loads(runner.invoke(main, ["search", "the", "--index", index, "--json"]).output)
+    assert data["total"] == blank["total"] > 0
+    assert data["notice"].startswith("'the' is too common a word to search")
+    human = runner.invoke(main, ["search", "the", "--index", index, "--year", "2018"])
+    assert human.exit_code == 0, human.output
+    assert "items for 'the'" in human.output
+    assert "('the' is too common a word to search: showing every item" in human.output
+
+
 @pytest.mark.parametrize("q", ["*", "*get", "((((", "x" * 10_000])
 def test_hostile_query_is_a_usage_error_not_a_traceback(runner, index, q) -> None:
     result = runner.invoke(main, ["search", q, "--index", index])
