@@ -175,6 +175,22 @@ def test_people_person_topics(runner, index) -> None:
     assert "CCTV [cctv]  (2018: 1)" in topics.output
 
 
+def test_ingest_names_both_copies_relative_when_given_relative(
+    runner, tmp_path, monkeypatch
+) -> None:
+    fixtures = Path(__file__).parent / "fixtures" / "identity"
+    for name in ("copy-2020-03-11.txt", "copy-2020-03-11.html"):
+        shutil.copy(fixtures / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    mid = "hollin-moor-town-council/full-council/2020-03-11"
+    args = ["ingest", "copy-2020-03-11.html", "copy-2020-03-11.txt", "--index", "ix"]
+    out = runner.invoke(main, [*args, "--workers", "0"])
+    assert out.exit_code == 0, out.output
+    line = f"merged with {mid} (same meeting as copy-2020-03-11.html)"
+    assert f"merged copy-2020-03-11.txt: {line}" in out.output
+    assert str(tmp_path) not in out.output
+
+
 def test_missing_index_is_a_clear_error(runner, tmp_path) -> None:
     result = runner.invoke(main, ["search", "x", "--index", str(tmp_path / "none")])
     assert result.exit_code == 1 and "kb ingest" in result.output
