@@ -181,21 +181,42 @@ def _scan(blocks: list[Block], att: Attendance, labelled_only: bool = False) -> 
     """
     role: str | None = None
     expect_more = False
+    # a run's text cut inside a bracket ('Superintendent (Mr. B.' / 'Sugrue), …'), held
+    # until the next block closes it, so one entry is never split across two blocks
+    held = ""
+
+    def add(text: str) -> bool:
+        """Add ``text`` (after any held part) to the run; True when the run goes on."""
+        nonlocal held
+        text = f"{held} {text}".strip() if held else text
+        held = ""
+        if text.count("(") > text.count(")"):
+            held = text
+            return True
+        _add(att, role or "", text)
+        return _continues(text)
+
+    def flush() -> None:
+        nonlocal held
+        if held and role:
+            _add(att, role, held)
+        held = ""
+
     for block in (part for b in blocks for part in _split_at_labels(b)):
         found = _label(block)
         if found and labelled_only and found[0] == "apologies":
             found = None
         if found:
+            flush()
             role, rest = found
             if role == "present" and re.match(r"councillors?\s*:?\s*$", rest, re.I):
                 rest = ""
             before = len(att.officers)
-            _add(att, role, rest)
+            expect_more = add(rest) or not rest
             if post := _POST_LABEL.match(block.text.replace("*", "")):  # 'Clerk: Ms R Stevens'
                 for k in range(before, len(att.officers)):
                     if not _is_post(att.officers[k]) and "," not in att.officers[k]:
                         att.officers[k] += f", {post.group('post').strip()}"
-            expect_more = not rest or _continues(rest)
             continue
         starts_like_names = bool(_TITLE.match(block.text) or re.match(r"and\b", block.text))
         if (
@@ -204,12 +225,13 @@ def _scan(blocks: list[Block], att: Attendance, labelled_only: bool = False) -> 
             and block.kind != "table-row"
             and (expect_more or starts_like_names)
         ):
-            _add(att, role, block.text)
-            expect_more = _continues(block.text)
+            expect_more = add(block.text)
         else:
+            flush()
             if labelled_only and role:
                 return
             role, expect_more = None, False
+    flush()
 
 
 def _continues(text: str) -> bool:
@@ -242,7 +264,10 @@ def _add(att: Attendance, role: str, text: str) -> None:
             part = re.sub(r"\s+(?:and|&)$", "", part.strip(" .:"))
             if not part or re.fullmatch(r"none|nil|and", part, re.I) or _PUBLIC.search(part):
                 continue
-            if att.officers and _is_post(part) and not _is_post(att.officers[-1]):
+            last = att.officers[-1] if att.officers else ""
+            # a post after a bare name is that person's ('Mrs Rhian Davies, Clerk'); after
+            # 'Rank (Mr. X. Name)' the name already has its post, so it starts a new entry
+            if last and _is_post(part) and not _is_post(last) and "(" not in last:
                 att.officers[-1] += f", {part}"  # 'Mrs Rhian Davies, Clerk': one officer
             else:
                 att.officers.append(part)
@@ -262,7 +287,12 @@ def _add(att: Attendance, role: str, text: str) -> None:
 
 
 def _is_post(text: str) -> bool:
-    """True when ``text`` names a post and no person ('Clerk', 'Director of Finance')."""
+    """True when ``text`` names a post and no person ('Clerk', 'Director of Finance'); a
+    post with its holder in brackets ('Superintendent (Mr. B. Sugrue', even with the
+    bracket left open by the document) names a person."""
+    held = re.search(r"\(([^()]*)\)?\s*$", text)
+    if held and (holder := parse_name(held.group(1))) and holder.surname:
+        return False
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
     form = parse_name(text)
     return bool(words & ROLE_WORDS) and not (form and (form.given or form.initials or form.titles))

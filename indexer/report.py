@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,17 @@ class FileResult:
     #: meeting id -> the source whose copy of it this better copy replaced (now merged)
     took_over: dict[str, str] = field(default_factory=dict)
 
+    def shown(self, source: str) -> str:
+        """``source`` (a source key: an absolute path) written the way this file's own path
+        was given, so one line names both alike: relative to the working directory when
+        this path is relative, else as stored (so too a key that is not a path)."""
+        if self.path.is_absolute() or not Path(source).is_absolute():
+            return source
+        try:
+            return os.path.relpath(source)
+        except ValueError:  # another drive (Windows): no relative form
+            return source
+
     def line(self) -> str:
         """One human line for ``kb ingest``."""
         if self.status == "failed":
@@ -38,9 +50,12 @@ class FileResult:
         if self.status == "unchanged":
             return f"unchanged {self.path}"
         merged = "; ".join(
-            [f"merged with {mid} (same meeting as {src})" for mid, src in self.merged.items()]
+            [
+                f"merged with {mid} (same meeting as {self.shown(src)})"
+                for mid, src in self.merged.items()
+            ]
             + [
-                f"merged with {mid} (a better copy than {src}, which stays a source)"
+                f"merged with {mid} (a better copy than {self.shown(src)}, which stays a source)"
                 for mid, src in self.took_over.items()
             ]
         )

@@ -5,6 +5,7 @@ The index folder is ``--index``, else ``$KB_INDEX``, else ``instance/index``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import textwrap
@@ -18,7 +19,7 @@ from kb.cli_common import INDEX_HELP
 from kb.cli_common import parse_day as _parse_day
 from kb.deadline import DeadlineExceeded
 from kb.model import MEETING_KINDS
-from kb.query import SYNTAX_NOTE, QueryError, syntax_text
+from kb.query import SYNTAX_NOTE, QueryError, syntax_text, too_common_notice
 from kb.ranking import MATCH_LABELS
 from kb.results import SORTS
 
@@ -257,18 +258,24 @@ def search(
         page_size=limit,
     )
     service = _service(index)
+    # words too common to search: run as a blank query (filters apply) and say so
+    notice = too_common_notice(req.q)
     try:
-        res = service.search(req)
+        res = service.search(dataclasses.replace(req, q="") if notice else req)
     except QueryError as exc:
         raise click.UsageError(f"bad query: {exc}") from exc
     except DeadlineExceeded as exc:
         raise click.ClickException(str(exc)) from exc
+    if notice:
+        res = dataclasses.replace(res, query=req.q, notice=notice)
     if as_json:
         _echo_json(res.to_json())
         return
     first = (res.page - 1) * res.page_size
     shown = f"{first + 1}–{first + len(res.results)} of " if res.results else ""
     click.echo(f"{shown}{res.total} items for {res.query!r}")
+    if res.notice:
+        click.echo(f"({res.notice})")
     if res.partial:
         click.echo("(partial: the search ran past its time limit; some counts are missing)")
     if res.match and res.match != "all":

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb import analysis
+
 #: The query syntax, one (what you type, what it finds) row each: the one source of
 #: ``kb search --help``, the web page's search tips and the README's table.  Examples in a
 #: row are separated by two spaces; each field example finds items in the sample minutes.
@@ -289,3 +291,47 @@ def parse(q: str, *, max_length: int = MAX_QUERY_LENGTH) -> Node | None:
     if not nodes:
         raise QueryError("the query has no words to search for")
     return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+
+def _plain_texts(node: Node) -> list[str] | None:
+    """The words and phrases of a tree built only of words, phrases, AND, OR and NOT;
+    None when it holds anything else (a field, a prefix, a year range)."""
+    if isinstance(node, Term):
+        return [node.word]
+    if isinstance(node, Phrase):
+        return [node.text]
+    if isinstance(node, Not):
+        return _plain_texts(node.part)
+    if isinstance(node, And | Or):
+        out: list[str] = []
+        for part in node.parts:
+            texts = _plain_texts(part)
+            if texts is None:
+                return None
+            out.extend(texts)
+        return out
+    return None
+
+
+def too_common_notice(q: str) -> str | None:
+    """The notice for a query made only of words too common to search (stopwords and single
+    letters such as ``the`` or ``x``), which on its own would match nothing; None for any
+    other query (a blank or bad one included: :func:`parse` handles those).
+
+    Callers run such a query as a blank one (filters still apply, newest first) and show
+    this notice with the results."""
+    try:
+        tree = parse(q)
+    except QueryError:
+        return None
+    texts = _plain_texts(tree) if tree is not None else None
+    if not texts or any(analysis.terms(t) for t in texts):
+        return None
+    typed = " ".join(q.split())
+    if len(analysis.WORD_RE.findall(typed)) > 1:
+        return f"'{typed}' are too common words to search: {TOO_COMMON_TAIL}"
+    return f"'{typed}' is too common a word to search: {TOO_COMMON_TAIL}"
+
+
+#: how :func:`too_common_notice` ends: what is shown instead of the query's matches
+TOO_COMMON_TAIL = "showing every item that matches the filters"

@@ -81,6 +81,9 @@ class SearchResponse:
     #: facet → {value typed: the value meant} for filter values that match nothing
     #: (``{"speaker": {"horsfrod": "luton/greg-horsford"}}``)
     corrections: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: a message about how the query was read, e.g. that its words are too common to search
+    #: and every item matching the filters is shown (:func:`kb.query.too_common_notice`)
+    notice: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The ``kb search --json`` / API shape."""
@@ -109,6 +112,7 @@ class SearchResponse:
             "also_searched": self.also_searched,
             "partial": self.partial,
             "corrections": self.corrections,
+            "notice": self.notice,
         }
 
 

@@ -57,6 +57,26 @@ CASES = [
         ".md", "Amy Bright", ["Amy Bright", "Ben Cross"], ["Holly Ince (Clerk)"], ["Fay Goode"],
         id="markdown-bullets",
     ),
+    pytest.param(  # Limerick JPC: 'Rank (Mr. X. Name)' lists, a bracket cut between lines
+        "**PRESENT** :\n\nCouncillor A. Teskey (Chair)\n\n**GARDA NOMINATIONS** :\n\n"
+        "Chief Superintendent (Mr. G. Roche), Superintendent (Mr. B.\n\n"
+        "Sugrue), Superintendent (Ms. A. Magner)\n\n**OFFICIALS** :\n\n"
+        "Chief Executive (Mr. P. Daly), A/Senior Executive Officer (Mr. J.\n\n"
+        "Clune, Staff Officer (Ms. L. Creamer)\n",
+        ".md", "A. Teskey", ["A. Teskey"],
+        ["Chief Superintendent (Mr. G. Roche)", "Superintendent (Mr. B. Sugrue)",
+         "Superintendent (Ms. A. Magner)", "Chief Executive (Mr. P. Daly)",
+         "A/Senior Executive Officer (Mr. J. Clune", "Staff Officer (Ms. L. Creamer)"],
+        [], id="rank-bracketed-name-lists-cut-mid-bracket",
+    ),
+    pytest.param(  # the same on one line: each rank keeps its own holder
+        "Present: Cllr D Moss\nIn attendance: Inspector (Mr. J. Ruddle), Sergeant (Ms. K. "
+        "Hale), Senior Crime & Policing Analyst, Ms. L. Collins\n",
+        ".txt", None, ["D Moss"],
+        ["Inspector (Mr. J. Ruddle)", "Sergeant (Ms. K. Hale)",
+         "Senior Crime & Policing Analyst", "Ms. L. Collins"], [],
+        id="rank-bracketed-names-one-line",
+    ),
 ]  # fmt: skip
 
 

@@ -127,6 +127,17 @@ def test_search_filters_sort_and_paging(runner, index) -> None:
     assert bad_day.exit_code == 2 and "not a date" in bad_day.output
 
 
+def test_search_of_only_common_words_lists_every_item_with_a_notice(runner, index) -> None:
+    blank = json.loads(runner.invoke(main, ["search", "--index", index, "--json"]).output)
+    data = json.loads(runner.invoke(main, ["search", "the", "--index", index, "--json"]).output)
+    assert data["total"] == blank["total"] > 0
+    assert data["notice"].startswith("'the' is too common a word to search")
+    human = runner.invoke(main, ["search", "the", "--index", index, "--year", "2018"])
+    assert human.exit_code == 0, human.output
+    assert "items for 'the'" in human.output
+    assert "('the' is too common a word to search: showing every item" in human.output
+
+
 @pytest.mark.parametrize("q", ["*", "*get", "((((", "x" * 10_000])
 def test_hostile_query_is_a_usage_error_not_a_traceback(runner, index, q) -> None:
     result = runner.invoke(main, ["search", q, "--index", index])
@@ -162,6 +173,22 @@ def test_people_person_topics(runner, index) -> None:
     assert person.exit_code == 0 and "spoke in:" in person.output
     topics = runner.invoke(main, ["topics", "--index", index])
     assert "CCTV [cctv]  (2018: 1)" in topics.output
+
+
+def test_ingest_names_both_copies_relative_when_given_relative(
+    runner, tmp_path, monkeypatch
+) -> None:
+    fixtures = Path(__file__).parent / "fixtures" / "identity"
+    for name in ("copy-2020-03-11.txt", "copy-2020-03-11.html"):
+        shutil.copy(fixtures / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    mid = "hollin-moor-town-council/full-council/2020-03-11"
+    args = ["ingest", "copy-2020-03-11.html", "copy-2020-03-11.txt", "--index", "ix"]
+    out = runner.invoke(main, [*args, "--workers", "0"])
+    assert out.exit_code == 0, out.output
+    line = f"merged with {mid} (same meeting as copy-2020-03-11.html)"
+    assert f"merged copy-2020-03-11.txt: {line}" in out.output
+    assert str(tmp_path) not in out.output
 
 
 def test_missing_index_is_a_clear_error(runner, tmp_path) -> None:

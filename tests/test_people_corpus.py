@@ -7,6 +7,7 @@ header for the labelling rule).  The pipeline's ``item.speakers`` are compared a
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -70,3 +71,31 @@ def test_one_person_id_across_meetings_of_a_council(corpus_dir: Path) -> None:
         assert person is not None
         meetings = {item.rsplit("/", 1)[0] for item in person.items}
         assert len(meetings) == 2
+
+
+@pytest.mark.parametrize(
+    ("meeting", "people"),
+    [
+        (  # 'Rank (Mr. X. Name), Rank (Mr. B.' / 'Sugrue), …': one person per bracket
+            "Joint Policing Committee Meeting - 2nd October 2020",
+            {"limerick/g-roche": "Chief Superintendent", "limerick/b-sugrue": "Superintendent"},
+        ),
+        (
+            "Meeting of the Limerick City and County Council Joint Policing Committee - "
+            "10th May 2019",
+            {"limerick/g-roche": "Chief Superintendent", "limerick/d-smart": "Superintendent"},
+        ),
+    ],
+)
+def test_rank_and_bracketed_name_lists_give_one_person_each(
+    corpus_dir: Path, tmp_path: Path, meeting: str, people: dict[str, str]
+) -> None:
+    path = corpus_dir / "limerick-council-meetings" / f"Minutes - {meeting}.md"
+    report = pipeline.ingest([path], tmp_path / "ix", workers=0)
+    assert not report.failed
+    registry = json.loads((tmp_path / "ix" / "people.json").read_text(encoding="utf-8"))
+    found = {p["id"]: p for p in registry["people"]}
+    for pid, role in people.items():
+        assert role in {r["role"] for r in found[pid]["roles"]}, found.get(pid)
+    forms = [f for p in found.values() for f in p["forms"]]
+    assert not [f for f in forms if "), " in f or f.count("(") != f.count(")")]

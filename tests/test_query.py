@@ -15,6 +15,7 @@ from kb.query import (
     Term,
     YearRange,
     parse,
+    too_common_notice,
 )
 
 
@@ -99,3 +100,28 @@ def test_query_syntax_help_is_one_text_in_cli_web_and_readme(client) -> None:  #
         assert example in cli_help and meaning.split(" (")[0] in cli_help
         shown = ", ".join(f"<code>{one}</code>" for one in example.split("  "))
         assert f"{shown} — {meaning}" in page
+
+
+COMMON_TAIL = "showing every item that matches the filters"
+
+
+@pytest.mark.parametrize(
+    ("q", "notice"),
+    [
+        ("the", f"'the' is too common a word to search: {COMMON_TAIL}"),
+        ("x", f"'x' is too common a word to search: {COMMON_TAIL}"),
+        ('"the"', f"'\"the\"' is too common a word to search: {COMMON_TAIL}"),
+        ("of  the", f"'of the' are too common words to search: {COMMON_TAIL}"),
+        ("the OR -of", f"'the OR -of' are too common words to search: {COMMON_TAIL}"),
+        ("the council", None),  # one searchable word is enough
+        ("council", None),
+        ("committee:the", None),  # a field query is not plain words
+        ("the*", None),  # a prefix searches words starting "the"
+        ("year:2018 the", None),
+        ("", None),  # blank: already every item, no notice
+        ("((((", None),  # bad query: parse reports it
+        ("*", None),
+    ],
+)
+def test_too_common_notice(q: str, notice: str | None) -> None:
+    assert too_common_notice(q) == notice

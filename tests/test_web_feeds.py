@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import xml.etree.ElementTree as ET
 
@@ -69,3 +70,53 @@ def test_atom_is_escaped_and_ordered() -> None:
     assert [e.find(f"{ATOM}updated").text[:10] for e in entries] == ["2018-03-27", "2017-01-05"]
     assert entries[0].find(f"{ATOM}title").text == "07 <script>alert(1)</script> CCTV"
     assert entries[0].find(f"{ATOM}link").get("href") == "http://kb.test/items/c/k/2018-03-27/07"
+
+
+def _updated(xml: bytes) -> tuple[str, list[str]]:
+    root = ET.fromstring(xml)
+    entries = root.findall(f"{ATOM}entry")
+    return root.find(f"{ATOM}updated").text, [e.find(f"{ATOM}updated").text for e in entries]
+
+
+@pytest.mark.parametrize(
+    ("hits", "feed_updated", "entries_updated"),
+    [
+        # undated item: takes the newest dated entry's date, not 1970
+        (
+            [{**HIT, "date": None}, {**HIT, "date": "2017-01-05"}],
+            "2017-01-05T00:00:00Z",
+            ["2017-01-05T00:00:00Z", "2017-01-05T00:00:00Z"],
+        ),
+        # undated item with its ingest time stored: that time wins
+        (
+            [{**HIT, "date": "", "ingested_at": "2024-05-01T09:30:00+00:00"}, HIT],
+            "2024-05-01T09:30:00Z",
+            ["2024-05-01T09:30:00Z", "2018-03-27T00:00:00Z"],
+        ),
+        # an unparseable date counts as undated
+        (
+            [{**HIT, "date": "unknown"}, HIT],
+            "2018-03-27T00:00:00Z",
+            ["2018-03-27T00:00:00Z", "2018-03-27T00:00:00Z"],
+        ),
+    ],
+)
+def test_atom_undated_items_get_a_real_fallback(
+    hits: list[dict[str, object]], feed_updated: str, entries_updated: list[str]
+) -> None:
+    xml = search_atom(hits, title="t", feed_url="http://kb.test/f", base_url="http://kb.test")
+    assert _updated(xml) == (feed_updated, entries_updated)
+
+
+def test_atom_all_undated_uses_generation_time_never_1970() -> None:
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    xml = search_atom(
+        [{**HIT, "date": None}], title="t", feed_url="http://kb.test/f", base_url="http://kb.test"
+    )
+    feed_updated, (entry_updated,) = _updated(xml)
+    assert b"1970" not in xml
+    stamp = dt.datetime.strptime(entry_updated, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    assert before <= stamp <= dt.datetime.now(dt.UTC)
+    assert feed_updated == entry_updated
+    empty = search_atom([], title="t", feed_url="http://kb.test/f", base_url="http://kb.test")
+    assert b"1970" not in empty

@@ -261,3 +261,28 @@ def test_a_result_opens_with_its_search_and_leads_back_to_it(client) -> None:  #
     # a malformed search in the link still shows the item, highlighting the words
     bad = page(client, first.split("?")[0] + "?q=cctv&page=0")
     assert "<mark>CCTV</mark>" in bad and 'href="/search?q=cctv">Back to results' in bad
+
+
+@pytest.mark.parametrize("q", ["the", "x"])
+def test_stopword_query_shows_every_filtered_item_with_a_notice(client, q: str) -> None:  # type: ignore[no-untyped-def]
+    blank = client.get(f"/api/search?committee={LICENSING}").json
+    api = client.get(f"/api/search?q={q}&committee={LICENSING}").json
+    assert blank["total"] >= 2 and api["total"] == blank["total"]
+    assert [r["id"] for r in api["results"]] == [r["id"] for r in blank["results"]]
+    dates = [r["date"] for r in api["results"]]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    assert api["notice"] == f"'{q}' is too common a word to search: {COMMON}"
+    assert api["query"] == q and blank["notice"] == ""
+    body = page(client, f"/search?q={q}&committee={LICENSING}")
+    assert f"&#39;{q}&#39; is too common a word to search: {COMMON}." in body
+    assert f"{blank['total']} items" in body
+    everything = client.get(f"/api/search?q={q}").json
+    assert everything["total"] == client.get("/api/search").json["total"] > blank["total"]
+
+
+def test_stopword_notice_is_escaped(client) -> None:  # type: ignore[no-untyped-def]
+    body = page(client, "/search?q=%22%3Cb%3Ethe%22")
+    assert "<b>the" not in body and "too common" in body
+
+
+COMMON = "showing every item that matches the filters"

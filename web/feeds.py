@@ -3,6 +3,11 @@
 ``csv_cell`` neutralises spreadsheet formulas: a cell starting with ``= + - @`` (or a tab
 or carriage return) is prefixed with ``'`` so Excel/LibreOffice show it as text.
 Atom is built with ElementTree, so every text node and attribute is XML-escaped.
+
+Atom requires an ``<updated>`` on every entry. An item whose meeting has no date gets, in
+order: its own ingest time (``ingested_at``) when the hit carries one, else the newest
+meeting date among the feed's dated entries, else the time the feed is generated. It never
+gets a made-up epoch date such as 1970-01-01, which feed readers would show as real.
 """
 
 from __future__ import annotations
@@ -73,19 +78,37 @@ def search_csv(hits: Iterable[Any], base_url: str) -> str:
     return buf.getvalue()
 
 
-def _stamp(day: Any) -> str:
+def _stamp(day: Any) -> str | None:
+    """An Atom timestamp for a meeting date or ISO datetime text; None when undated."""
+    if isinstance(day, dt.datetime):
+        return day.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(day, str):
         try:
-            day = dt.date.fromisoformat(day[:10])
+            moment = dt.datetime.fromisoformat(day.replace("Z", "+00:00"))
         except ValueError:
-            day = None
-    if not isinstance(day, dt.date):
-        day = dt.date(1970, 1, 1)
-    return f"{day.isoformat()}T00:00:00Z"
+            try:
+                day = dt.date.fromisoformat(day[:10])
+            except ValueError:
+                return None
+        else:
+            if len(day) > 10:  # a full timestamp, e.g. an ingest time
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=dt.UTC)
+                return _stamp(moment)
+            day = moment.date()
+    if isinstance(day, dt.date):
+        return f"{day.isoformat()}T00:00:00Z"
+    return None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def search_atom(hits: list[Any], *, title: str, feed_url: str, base_url: str) -> bytes:
-    """An Atom 1.0 feed of ``hits`` (kept in the given order: ask for newest first)."""
+    """An Atom 1.0 feed of ``hits`` (kept in the given order: ask for newest first).
+
+    Undated hits get the fallback ``<updated>`` described in the module docstring."""
     ET.register_namespace("", ATOM_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -95,10 +118,16 @@ def search_atom(hits: list[Any], *, title: str, feed_url: str, base_url: str) ->
         return el
 
     base = base_url.rstrip("/")
+    dated = [s for s in (_stamp(_get(h, "date")) for h in hits) if s]
+    fallback = max(dated, default=None) or _now()
+
+    def updated(hit: Any) -> str:
+        return _stamp(_get(hit, "date")) or _stamp(_get(hit, "ingested_at")) or fallback
+
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     sub(feed, "id", feed_url)
     sub(feed, "title", title)
-    sub(feed, "updated", max((_stamp(_get(h, "date")) for h in hits), default=_stamp(None)))
+    sub(feed, "updated", max((updated(h) for h in hits), default=fallback))
     sub(feed, "link", rel="self", href=feed_url)
     author = sub(feed, "author")
     sub(author, "name", "Minutes KB")
@@ -108,7 +137,7 @@ def search_atom(hits: list[Any], *, title: str, feed_url: str, base_url: str) ->
         sub(entry, "id", url)
         heading = f"{_get(hit, 'item_number') or ''} {_get(hit, 'item_title') or ''}".strip()
         sub(entry, "title", heading or "Untitled item")
-        sub(entry, "updated", _stamp(_get(hit, "date")))
+        sub(entry, "updated", updated(hit))
         sub(entry, "link", href=url)
         crumbs = " › ".join(
             str(x) for x in (_get(hit, "council"), _get(hit, "committee"), _get(hit, "date")) if x

@@ -103,6 +103,12 @@ SCHEMAS: dict[str, Any] = {
                 "description": "the search ran past its deadline: some facet counts or "
                 "snippets are missing",
             },
+            "notice": {
+                "type": "string",
+                "description": "how the query was read, e.g. that its words are too common "
+                "to search ('the'), so every item matching the filters is shown, newest "
+                "first; '' when there is nothing to say",
+            },
         }
     ),
     "PersonRef": _obj({"person_id": _STR, "name": _STR}, {"form": _STR, "role": _STR_OR_NULL}),

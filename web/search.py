@@ -6,6 +6,7 @@ are validated by ``web.params`` so bad input is a 400 page, unknown ids a 404 pa
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from flask import (
 )
 
 from kb.highlight import matcher_for_query
+from kb.query import too_common_notice
 from kb.ranking import MATCH_LABELS
 from kb.service import SearchRequest
 from kb.suggest import NAMED_FACETS
@@ -49,10 +51,18 @@ def settings() -> dict[str, Any]:
 
 
 def run_search(args: Any, **forced: Any) -> tuple[dict[str, Any], Any]:
-    """Validate ``args``, run the search and return (params, SearchResponse)."""
+    """Validate ``args``, run the search and return (params, SearchResponse).
+
+    A query made only of words too common to search runs as a blank one (every item the
+    filters match, newest first) and the response carries a ``notice`` saying so."""
     p = parse_search_args(args, settings())
     p.update(forced)
-    return p, service().search(SearchRequest(**p))
+    notice = too_common_notice(p["q"])
+    if not notice:
+        return p, service().search(SearchRequest(**p))
+    resp = service().search(SearchRequest(**{**p, "q": ""}))
+    # a copy: the service may cache and share the response object
+    return p, dataclasses.replace(resp, query=p["q"], notice=notice)
 
 
 def display_facets(resp: Any) -> dict[str, list[dict[str, Any]]]:
