@@ -135,7 +135,9 @@ def check_zip(data: bytes) -> None:
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError) as exc:
+        # NotImplementedError: a damaged central directory can claim a zip version or
+        # compression method that zipfile does not support.
         raise IngestError(f"damaged or truncated Word document (not a valid zip: {exc})") from exc
     with archive:
         entries = archive.infolist()

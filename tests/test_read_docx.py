@@ -191,6 +191,15 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
+def _unsupported_zip_version() -> bytes:
+    """A zip whose central directory claims "version needed to extract" 6.4, which zipfile
+    refuses with NotImplementedError (found by the damaged-input property below)."""
+    data = bytearray(_zip({"word/document.xml": b"<w:document/>"}))
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 64
+    return bytes(data)
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
@@ -201,6 +210,7 @@ def _zip(entries: dict[str, bytes]) -> bytes:
         (lambda: _zip({"word/document.xml": random.Random(1).randbytes(5000)})[:300], "truncated"),
         (lambda: _zip({"word/document.xml": b"<not-closed>"}), "damaged Word document"),
         (lambda: b"", "empty file"),
+        (_unsupported_zip_version, "not a valid zip: zip file version 6.4"),
     ],
 )
 def test_unsafe_or_broken_docx_is_refused(make: object, reason: str) -> None:
