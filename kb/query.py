@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb import analysis
-
 #: The query syntax, one (what you type, what it finds) row each: the one source of
 #: ``kb search --help``, the web page's search tips and the README's table.  Examples in a
 #: row are separated by two spaces; each field example finds items in the sample minutes.
@@ -325,6 +323,8 @@ def too_common_notice(q: str) -> str | None:
     except QueryError:
         return None
     texts = _plain_texts(tree) if tree is not None else None
+    from kb import analysis  # here, not at the top: kb.config imports this module
+
     if not texts or any(analysis.terms(t) for t in texts):
         return None
     typed = " ".join(q.split())
