@@ -20,11 +20,14 @@ already indexed); every copy is listed as a source; removing one copy keeps the 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kb.engine import identity
-from kb.model import Meeting, rename_meeting
+from kb.engine.base import Status
+from kb.model import Meeting, rename_meeting, to_jsonable
 
 
 def held_ids(entry: dict[str, Any]) -> list[str]:
@@ -54,9 +57,11 @@ class Placement:
 
 
 class PlacingMixin:
-    """``put``, ``put_meetings`` and ``orphans`` of the index writer."""
+    """What every engine's writer session shares: the manifest's view of sources
+    (``status_of``, ``record``, ``remove``, ``prune``) and ``put``, ``put_meetings``,
+    ``orphans``."""
 
-    # provided by IndexWriterSession
+    # provided by each engine's writer session
     rebuild: bool
     manifest: dict[str, dict[str, Any]]
     _pending: Any
@@ -66,17 +71,85 @@ class PlacingMixin:
     _by_prefix: dict[str, set[str]]
     _weak: dict[str, set[str]]
 
-    def owner_of(self, meeting_id: str, *, besides: str) -> str | None:  # pragma: no cover
-        raise NotImplementedError
+    # -- the manifest's view of sources, shared by every engine's writer
+    def status_of(self, source_key: str, digest: str) -> Status:
+        """'unchanged' when the manifest has this hash for the source (and it did not fail)."""
+        entry = self._entry(source_key)
+        if entry is None:
+            return "new"
+        if entry.get("hash") == digest and entry.get("status") != "failed":
+            return "unchanged"
+        return "changed"
 
-    def _entry(self, key: str) -> dict[str, Any] | None:  # pragma: no cover
-        raise NotImplementedError
+    def owner_of(self, meeting_id: str, *, besides: str) -> str | None:
+        """The source (other than ``besides``) whose indexed meeting has this id, if any."""
+        for key in sorted(self._owners.get(meeting_id, ())):
+            if key != besides:
+                return key
+        return None
 
-    def _own(self, key: str, old: Any, new: Any) -> None:  # pragma: no cover
-        raise NotImplementedError
+    def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        """Keep ``_owners`` (and the meetings held per committee) true when ``key``'s entry
+        goes from ``old`` to ``new``."""
+        if old and old.get("status") == "indexed":
+            for mid in held_ids(old):
+                keys = self._owners.get(mid)
+                if keys is not None:
+                    keys.discard(key)
+        if new and new.get("status") == "indexed":
+            records = new.get("records", {})
+            for mid in held_ids(new):
+                self._owners.setdefault(mid, set()).add(key)
+                prefix = _prefix(mid)
+                self._by_prefix.setdefault(prefix, set()).add(mid)
+                if records.get(mid, {}).get("weak_date"):
+                    self._weak.setdefault(prefix, set()).add(mid)
+
+    def _entry(self, key: str) -> dict[str, Any] | None:
+        """``key``'s manifest entry as it stands with the pending batch applied."""
+        if key in self._pending.manifest:
+            return self._pending.manifest[key]
+        return self.manifest.get(key)
+
+    def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
+        """Record a source that gives no documents ('not-minutes', 'failed'), removing any
+        documents it had."""
+        self._flush_if_streamed(source_key)
+        self._touched.add(source_key)
+        self._pending.deletes.append(source_key)
+        self._stage_entry(source_key, digest, status, **info)
+
+    def remove(self, source_key: str) -> None:
+        """Stage deleting a source's documents and its manifest entry."""
+        self._flush_if_streamed(source_key)
+        self._touched.add(source_key)
+        self._pending.deletes.append(source_key)
+        self._own(source_key, self._entry(source_key), None)
+        self._pending.manifest[source_key] = None
+        self._bump()
+
+    def prune(self, keep: Callable[[str], bool]) -> list[str]:
+        """Stage removal of every manifest source for which ``keep(key)`` is false."""
+        gone = [k for k in list(self.manifest) if not keep(k)]
+        for key in gone:
+            self.remove(key)
+        return gone
 
     def _stage_entry(self, key: str, digest: str | None, status: str, **info: Any) -> None:
-        raise NotImplementedError  # pragma: no cover
+        """Stage ``key``'s new manifest entry (hash, status, time, ``info``)."""
+        entry = {
+            "hash": digest,
+            "status": status,
+            "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        entry.update(to_jsonable(info))
+        self._own(key, self._entry(key), entry)
+        self._pending.manifest[key] = entry
+        self._bump()
+
+    # -- provided by each engine's writer
+    def _bump(self) -> None:  # pragma: no cover
+        raise NotImplementedError
 
     def _stream(self, key: str, docs: list[dict[str, Any]], id_deletes: Any = ()) -> None:
         raise NotImplementedError  # pragma: no cover

@@ -21,7 +21,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 import uuid
@@ -34,7 +33,6 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
-from kb.engine.base import Status
 from kb.engine.documents import item_document, meeting_document
 from kb.engine.manifest import (
     MANIFEST_NAME,
@@ -52,8 +50,8 @@ from kb.engine.opensearch.client import (
     new_index_name,
     to_source,
 )
-from kb.engine.placing import PlacingMixin, held_ids
-from kb.model import Meeting, to_jsonable
+from kb.engine.placing import PlacingMixin
+from kb.model import Meeting
 
 #: documents per bulk request, and its largest body in bytes
 BULK_DOCS = 500
@@ -245,68 +243,6 @@ class OpenSearchWriterSession(PlacingMixin):
             self.client.indices.delete(index=index, ignore_unavailable=True)
 
     # -- the manifest
-    def status_of(self, source_key: str, digest: str) -> Status:
-        """'unchanged' when the manifest has this hash for the source (and it did not fail)."""
-        entry = self._entry(source_key)
-        if entry is None:
-            return "new"
-        if entry.get("hash") == digest and entry.get("status") != "failed":
-            return "unchanged"
-        return "changed"
-
-    def owner_of(self, meeting_id: str, *, besides: str) -> str | None:
-        """The source (other than ``besides``) whose indexed meeting has this id, if any."""
-        for key in sorted(self._owners.get(meeting_id, ())):
-            if key != besides:
-                return key
-        return None
-
-    def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-        """Keep ``_owners`` (and the meetings held per committee) true when ``key``'s entry
-        goes from ``old`` to ``new``."""
-        if old and old.get("status") == "indexed":
-            for mid in held_ids(old):
-                keys = self._owners.get(mid)
-                if keys is not None:
-                    keys.discard(key)
-        if new and new.get("status") == "indexed":
-            records = new.get("records", {})
-            for mid in held_ids(new):
-                self._owners.setdefault(mid, set()).add(key)
-                prefix = mid.rsplit("/", 1)[0]
-                self._by_prefix.setdefault(prefix, set()).add(mid)
-                if records.get(mid, {}).get("weak_date"):
-                    self._weak.setdefault(prefix, set()).add(mid)
-
-    def _entry(self, key: str) -> dict[str, Any] | None:
-        if key in self._pending.manifest:
-            return self._pending.manifest[key]
-        return self.manifest.get(key)
-
-    # -- staging
-    def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
-        """Record a source that gives no documents, removing any it had."""
-        self._flush_if_streamed(source_key)
-        self._touched.add(source_key)
-        self._pending.deletes.append(source_key)
-        self._stage_entry(source_key, digest, status, **info)
-
-    def remove(self, source_key: str) -> None:
-        """Stage deleting a source's documents and its manifest entry."""
-        self._flush_if_streamed(source_key)
-        self._touched.add(source_key)
-        self._pending.deletes.append(source_key)
-        self._own(source_key, self._entry(source_key), None)
-        self._pending.manifest[source_key] = None
-        self._bump()
-
-    def prune(self, keep: Callable[[str], bool]) -> list[str]:
-        """Stage removal of every manifest source for which ``keep(key)`` is false."""
-        gone = [k for k in list(self.manifest) if not keep(k)]
-        for key in gone:
-            self.remove(key)
-        return gone
-
     def _flush_if_streamed(self, source_key: str) -> None:
         """Drop what this batch staged for ``source_key`` (it is about to be replaced)."""
         self._pending.docs = [d for d in self._pending.docs if d["source_key"] != source_key]
@@ -325,17 +261,6 @@ class OpenSearchWriterSession(PlacingMixin):
         docs = [meeting_document(meeting, source_key)]
         docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
         return docs
-
-    def _stage_entry(self, key: str, digest: str | None, status: str, **info: Any) -> None:
-        entry = {
-            "hash": digest,
-            "status": status,
-            "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
-        entry.update(to_jsonable(info))
-        self._own(key, self._entry(key), entry)
-        self._pending.manifest[key] = entry
-        self._bump()
 
     def _bump(self) -> None:
         self._pending.sources += 1

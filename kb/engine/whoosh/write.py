@@ -25,7 +25,6 @@ Usage::
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 import shutil
@@ -36,7 +35,7 @@ from typing import Any
 
 from whoosh import index
 
-from kb.engine.base import IndexLockedError, Status
+from kb.engine.base import IndexLockedError
 from kb.engine.documents import (
     SPELLING_HOLDERS,
     SpellingHolders,
@@ -54,11 +53,11 @@ from kb.engine.manifest import (
     manifest_lines,
     release_lock,
 )
-from kb.engine.placing import PlacingMixin, held_ids
+from kb.engine.placing import PlacingMixin
 from kb.engine.whoosh import bulk as whoosh_writer
 from kb.engine.whoosh import generations
 from kb.engine.whoosh.search import SCHEMA
-from kb.model import Meeting, to_jsonable
+from kb.model import Meeting
 
 __all__ = [
     "SPELLING_HOLDERS",
@@ -183,66 +182,11 @@ class IndexWriterSession(PlacingMixin):
             self._own(key, None, entry)
 
     # -- queries about the manifest
-    def status_of(self, source_key: str, digest: str) -> Status:
-        """'unchanged' when the manifest has this hash for the source (and it did not fail)."""
-        entry = self._pending.manifest.get(source_key, self.manifest.get(source_key))
-        if entry is None:
-            return "new"
-        if entry.get("hash") == digest and entry.get("status") != "failed":
-            return "unchanged"
-        return "changed"
-
-    def owner_of(self, meeting_id: str, *, besides: str) -> str | None:
-        """The source (other than ``besides``) whose indexed meeting has this id, if any."""
-        for key in sorted(self._owners.get(meeting_id, ())):
-            if key != besides:
-                return key
-        return None
-
-    def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-        """Keep ``_owners`` true when ``key``'s entry goes from ``old`` to ``new``."""
-        if old and old.get("status") == "indexed":
-            for mid in held_ids(old):
-                keys = self._owners.get(mid)
-                if keys is not None:
-                    keys.discard(key)
-        if new and new.get("status") == "indexed":
-            records = new.get("records", {})
-            for mid in held_ids(new):
-                self._owners.setdefault(mid, set()).add(key)
-                prefix = mid.rsplit("/", 1)[0]
-                self._by_prefix.setdefault(prefix, set()).add(mid)
-                if records.get(mid, {}).get("weak_date"):
-                    self._weak.setdefault(prefix, set()).add(mid)
-
     def _documents(self, meeting: Meeting, source_key: str) -> list[dict[str, Any]]:
         """The index documents of ``meeting`` read from ``source_key``: meeting, items."""
         docs = [meeting_document(meeting, source_key, self._spelling)]
         docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
         return docs
-
-    def record(self, source_key: str, digest: str | None, status: str, **info: Any) -> None:
-        """Record a source that gives no documents ('not-minutes', 'failed'), removing any
-        documents it had."""
-        self._flush_if_streamed(source_key)
-        self._touched.add(source_key)
-        self._pending.deletes.append(source_key)
-        self._stage_entry(source_key, digest, status, **info)
-
-    def remove(self, source_key: str) -> None:
-        """Stage deleting a source's documents and its manifest entry."""
-        self._flush_if_streamed(source_key)
-        self._touched.add(source_key)
-        self._pending.deletes.append(source_key)
-        self._own(source_key, self._entry(source_key), None)
-        self._pending.manifest[source_key] = None
-        self._bump()
-
-    def _entry(self, key: str) -> dict[str, Any] | None:
-        """``key``'s manifest entry as it stands with the pending batch applied."""
-        if key in self._pending.manifest:
-            return self._pending.manifest[key]
-        return self.manifest.get(key)
 
     # -- rebuilds: one writer, one segment
     def _stream(
@@ -277,24 +221,6 @@ class IndexWriterSession(PlacingMixin):
         uncommitted document cannot be deleted); never happens in a plain rebuild."""
         if source_key in self._bulk_keys:
             self.commit(flush=True)
-
-    def prune(self, keep: Any) -> list[str]:
-        """Stage removal of every manifest source for which ``keep(key)`` is false."""
-        gone = [k for k in list(self.manifest) if not keep(k)]
-        for key in gone:
-            self.remove(key)
-        return gone
-
-    def _stage_entry(self, key: str, digest: str | None, status: str, **info: Any) -> None:
-        entry = {
-            "hash": digest,
-            "status": status,
-            "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
-        entry.update(to_jsonable(info))
-        self._own(key, self._entry(key), entry)
-        self._pending.manifest[key] = entry
-        self._bump()
 
     def _bump(self) -> None:
         self._pending.sources += 1
