@@ -72,6 +72,7 @@ def group_committees(meetings: list[MeetingRecord]) -> list[CommitteeSummary]:
         )
         g["meetings"] += 1
         g["items"] += m["item_count"]
+        g["first_date"] = g["first_date"] or m.get("date")  # undated meetings sort first
         g["last_date"] = m.get("date") or g["last_date"]
     return sorted(groups.values(), key=lambda g: (g["council"] or "", g["committee"] or ""))
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from kb.engine.browsing import group_committees
 from kb.engine.whoosh.facets import FacetCache
 from kb.model import slugify
 
@@ -171,27 +172,7 @@ class BrowseMixin:
         """Each council/committee pair: ids, names, meeting and item counts, first/last date."""
         with self.searcher() as s:
             meetings = self._meetings(s)
-        groups: dict[tuple[str, str], dict[str, Any]] = {}
-        for m in meetings:
-            key = (m.get("council_id", ""), m.get("committee_id", ""))
-            g = groups.setdefault(
-                key,
-                {
-                    "council_id": key[0],
-                    "committee_id": key[1],
-                    "council": m.get("council"),
-                    "committee": m.get("committee"),
-                    "meetings": 0,
-                    "items": 0,
-                    "first_date": m.get("date"),
-                    "last_date": m.get("date"),
-                },
-            )
-            g["meetings"] += 1
-            g["items"] += m["item_count"]
-            g["first_date"] = g["first_date"] or m.get("date")  # undated meetings sort first
-            g["last_date"] = m.get("date") or g["last_date"]
-        return sorted(groups.values(), key=lambda g: (g["council"] or "", g["committee"] or ""))
+        return list(group_committees(meetings))  # type: ignore[arg-type]
 
     def committee_meetings(self, council_id: str, committee_id: str) -> list[dict[str, Any]]:
         """The meetings of one committee, oldest first (meeting JSON plus ``item_count``)."""
