@@ -65,6 +65,11 @@ ALL_FIELDS = (
     *DATE_FIELDS,
     *FLAG_FIELDS,
 )
+#: Characters of an item's body a search hit is given (its snippet, reranking): snippets
+#: read at most ``kb.snippets.MAX_SCAN_CHARS`` (200,000) of a body plus the sentence
+#: around a match, reranking ``kb.ranking.RERANK_BODY_CHARS`` (100,000).  An engine may
+#: store a longer body's rest where a hit does not load it (``kb.engine.whoosh.bodies``).
+HIT_BODY_CHARS = 220_000
 #: Meeting documents of a rebuild that carry each spelling word (see :func:`meeting_words`).
 SPELLING_HOLDERS = 3
 

@@ -56,6 +56,7 @@ from kb.engine.manifest import (
 from kb.engine.placing import PlacingMixin
 from kb.engine.whoosh import bulk as whoosh_writer
 from kb.engine.whoosh import generations
+from kb.engine.whoosh.bodies import stored_layout
 from kb.engine.whoosh.search import SCHEMA
 from kb.model import Meeting
 
@@ -185,7 +186,7 @@ class IndexWriterSession(PlacingMixin):
     def _documents(self, meeting: Meeting, source_key: str) -> list[dict[str, Any]]:
         """The index documents of ``meeting`` read from ``source_key``: meeting, items."""
         docs = [meeting_document(meeting, source_key, self._spelling)]
-        docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
+        docs.extend(stored_layout(item_document(i, meeting, source_key)) for i in meeting.items)
         return docs
 
     # -- rebuilds: one writer, one segment
