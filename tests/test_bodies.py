@@ -112,3 +112,50 @@ def test_the_item_page_shows_the_last_part_from_the_rest(long_item: tuple[Path, 
     last = client.get(f"/items/{big_id}?part=12")
     assert b"Part 12 of 12" in last.data
     assert body[-60:].rsplit(" ", 1)[0].encode() in last.data
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "opensearch"])
+def test_both_engines_search_the_whole_body_and_give_it_back(
+    engine: str, engine_index, tmp_path: Path, seed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Behind the engine interface: a phrase past the opening matches, the hit's snippet
+    comes from the opening, and the item and meeting give the whole body back."""
+    pack = tmp_path / "agenda-pack.txt"
+    pack.write_text(big_item_text(8_000), encoding="utf-8")
+    monkeypatch.setenv("KB_MAX_ITEM_CHARS", "0")
+    body = process_file(pack).items[0].body
+    assert len(body) > 2 * HIT_BODY_CHARS
+    built = engine_index(engine, seed_path, pack, workers=0)
+    svc = built.service()
+    try:
+        late = body[-200:].split(". ")[1].removesuffix(".")  # the item's last sentences
+        assert body.index(late) > HIT_BODY_CHARS
+        found = svc.search(SearchRequest(q=f'"{late}"'))
+        assert [h.meeting_id for h in found.results] == [BIG_MEETING]
+        hit = svc.search(SearchRequest(q="CCTV"))
+        big = next(h for h in hit.results if h.meeting_id == BIG_MEETING)
+        assert "<mark>CCTV</mark>" in big.snippet_html
+        item = svc.get_item(big.id)
+        assert item is not None and item["body"] == body
+        meeting = svc.get_meeting(BIG_MEETING)
+        assert meeting is not None and meeting["items"][0]["body"] == body
+    finally:
+        svc.close()
+
+
+@pytest.mark.parametrize(("length", "split"), [(1_000, False), (HIT_BODY_CHARS + 5, True)])
+def test_opensearch_source_keeps_the_rest_apart(length: int, split: bool) -> None:
+    """OpenSearch hits ask for ``body`` (HIT_FIELDS), never for the rest; the terms
+    indexed are the whole body's either way."""
+    from kb.engine.opensearch.client import template, to_source
+    from kb.engine.opensearch.reader import HIT_FIELDS
+
+    body = ("Camera 7 kept the CCTV footage. " * (length // 32 + 1))[:length]
+    ids = {"id": "x", "council_id": "anytown", "committee_key": "anytown/licensing"}
+    source = to_source({**ids, "doctype": "item", "body": body}, "b")
+    assert source["body"] + source.get(REST_FIELD, "") == body
+    assert (REST_FIELD in source) is split and REST_FIELD not in HIT_FIELDS
+    assert len(source["body"]) == min(length, HIT_BODY_CHARS)
+    assert source["t_body"] == to_source({"doctype": "meeting", "body": body}, "b")["t_body"]
+    mapping = template("kb")["template"]["mappings"]["properties"][REST_FIELD]
+    assert mapping == {"type": "text", "index": False}

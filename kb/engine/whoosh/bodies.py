@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.engine.documents import HIT_BODY_CHARS
+from kb.engine.documents import HIT_BODY_CHARS, REST_FIELDS, split_body
 
 #: the column holding the rest of a long body
-REST_FIELD = "body_rest"
+REST_FIELD = REST_FIELDS[0]
 
 
 def stored_layout(doc: dict[str, Any]) -> dict[str, Any]:
@@ -29,8 +29,8 @@ def stored_layout(doc: dict[str, Any]) -> dict[str, Any]:
     body = doc.get("body")
     if doc.get("doctype") != "item" or not body or len(body) <= HIT_BODY_CHARS:
         return doc
-    rest = body[HIT_BODY_CHARS:].encode("utf-8")
-    return {**doc, "_stored_body": body[:HIT_BODY_CHARS], REST_FIELD: rest}
+    head, rest = split_body(body)
+    return {**doc, "_stored_body": head, REST_FIELD: rest.encode("utf-8")}
 
 
 def whole_body(searcher: Any, docnum: int, stored: dict[str, Any]) -> str:
