@@ -87,6 +87,44 @@ def test_a_rebuild_with_workers_equals_a_sequential_rebuild(
     assert _stored(seq) == _stored(par)
 
 
+def test_a_rebuild_with_worker_analysis_writes_the_same_segment(
+    sources: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker analyses the text fields (kb.engine.whoosh.preanalysis) and the writer
+    uses its postings: the segment files are byte for byte those of the same worker ingest
+    with the writer analysing everything itself."""
+    from kb.engine.whoosh import preanalysis
+    from kb.engine.whoosh.bulk import POSTINGS_KEY
+    from kb.engine.whoosh.write import IndexWriterSession
+    from tests.test_bulk import segment_files
+
+    used = {"docs": 0, "fields": 0}
+    attach = preanalysis.attach
+
+    def counting(doc: dict, analysed: dict) -> None:
+        used["docs"] += 1
+        attach(doc, analysed)
+        used["fields"] += len(doc.get(POSTINGS_KEY, {}))
+
+    monkeypatch.setattr(preanalysis, "attach", counting)
+    plain, shipped = tmp_path / "plain", tmp_path / "shipped"
+    with monkeypatch.context() as m:
+        m.setattr(IndexWriterSession, "worker_analysis", None)
+        pipeline.ingest([], plain, files=sources, workers=1, rebuild=True)
+    assert used["docs"] == 0  # nothing offered
+    pipeline.ingest([], shipped, files=sources, workers=1, rebuild=True)
+    assert used["fields"] > 2 * used["docs"] > 100  # body, title, council, committee …
+
+    def whooshs(folder: Path) -> dict[str, str]:
+        files = segment_files(folder.resolve())
+        files.pop("kbfacets.pickle")  # a cache naming its segment
+        return files
+
+    assert {"pst", "trm"} <= set(whooshs(plain))
+    assert whooshs(shipped) == whooshs(plain)
+    assert _stored(shipped) == _stored(plain)
+
+
 def test_people_found_in_a_worker_equal_people_resolved_in_one_go(
     sources: list[Path],
 ) -> None:

@@ -59,7 +59,7 @@ from kb.engine.manifest import (
 )
 from kb.engine.placing import PlacingMixin
 from kb.engine.whoosh import bulk as whoosh_writer
-from kb.engine.whoosh import generations
+from kb.engine.whoosh import generations, preanalysis
 from kb.engine.whoosh.search import SCHEMA
 from kb.model import Meeting
 
@@ -135,6 +135,8 @@ class IndexWriterSession(PlacingMixin):
         self._bulk_docs = 0  # documents in ``_bulk`` since its last commit
         #: rebuild only: word -> meeting documents carrying it in ``words`` so far
         self._spelling = SpellingHolders() if rebuild else None
+        #: postings of the file being staged, analysed by an ingest worker (offer_analysis)
+        self._offered: preanalysis.Analysed = {}
 
     # -- context
     def __enter__(self) -> IndexWriterSession:
@@ -199,11 +201,26 @@ class IndexWriterSession(PlacingMixin):
         for key, entry in self.manifest.items():
             self._own(key, None, entry)
 
+    # -- term analysis done by the ingest worker
+    #: run by an ingest worker on a file's meetings (by name: a module-level function); its
+    #: result is handed to :meth:`offer_analysis` before the file is staged
+    worker_analysis = staticmethod(preanalysis.analyse)
+
+    def offer_analysis(self, analysed: preanalysis.Analysed) -> None:
+        """Use ``analysed`` (:func:`preanalysis.analyse` of the next file's meetings) for
+        the documents of the next file staged, instead of analysing their text again."""
+        self._offered = analysed
+
     # -- queries about the manifest
     def _documents(self, meeting: Meeting, source_key: str) -> list[dict[str, Any]]:
-        """The index documents of ``meeting`` read from ``source_key``: meeting, items."""
+        """The index documents of ``meeting`` read from ``source_key``: meeting, items
+        (with the postings an ingest worker analysed for them, see ``offer_analysis``)."""
         docs = [meeting_document(meeting, source_key, self._spelling)]
-        docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
+        for item in meeting.items:
+            doc = item_document(item, meeting, source_key)
+            if self._offered:
+                preanalysis.attach(doc, self._offered)
+            docs.append(doc)
         return docs
 
     # -- rebuilds: one writer, a segment per ``segment_items`` documents
