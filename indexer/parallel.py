@@ -13,7 +13,10 @@ steps the pipeline hands it (:class:`FileSteps`; this module imports nothing of 
 * when the session offers a ``worker_analysis`` function (the Whoosh writer: term analysis
   of the text fields, :mod:`kb.engine.whoosh.preanalysis`), the worker runs it on the
   meetings too, and its result is handed to ``session.offer_analysis`` before the file is
-  staged, so the writer does not analyse that text again (both CPUs work);
+  staged, so the writer does not analyse that text again.  The work is balanced: a file
+  is sent with the analysis while the workers keep ahead of the writer (most of the last
+  :data:`BALANCE_WINDOW` results were ready when the writer took them), without it while
+  the writer waits for them (:class:`Balance`), so both CPUs stay busy;
 * results are taken back **in file order**; the people found are given ids here, through the
   one shared registry, in that order (``assign_people``: only the registry look-ups), then
   the meeting is staged (``finish_file``), so commits, the manifest and the people registry
@@ -67,6 +70,27 @@ class FileSteps:
 
 #: Most files read ahead of the writer besides ``2 × workers + 2`` (bounds memory).
 MAX_AHEAD = 64
+
+
+#: Results the writer's balance of work looks back on (:class:`Balance`).
+BALANCE_WINDOW = 8
+
+
+class Balance:
+    """Whether to hand the writer's term analysis to the workers: yes while the workers
+    are ahead (most of the last :data:`BALANCE_WINDOW` results were ready when the writer
+    took them: the writer is the slower side), no while the writer waits for them."""
+
+    def __init__(self, window: int = BALANCE_WINDOW) -> None:
+        self._seen: deque[bool] = deque(maxlen=window)
+
+    def taken(self, was_ready: bool) -> None:
+        """Record whether the result the writer just took was already finished."""
+        self._seen.append(was_ready)
+
+    def offload(self) -> bool:
+        """Whether the next file should be analysed in the worker (yes at the start)."""
+        return 2 * sum(self._seen) >= len(self._seen)
 
 
 #: How often a worker checks that the writing process is still alive, in seconds.
@@ -159,9 +183,11 @@ def ingest_files(
     depth = min(session.batch_size, MAX_AHEAD) + 2 * workers + 2
 
     analyse = getattr(session, "worker_analysis", None)  # module-level: sent by name
+    balance = Balance()
 
     def submit(path: Path) -> Future[Any]:
-        return pool.submit(steps.prepare_found, path, council, council_from_folder, analyse)
+        task = analyse if balance.offload() else None
+        return pool.submit(steps.prepare_found, path, council, council_from_folder, task)
 
     def fill() -> None:
         while len(ahead) < depth:
@@ -187,6 +213,7 @@ def ingest_files(
                 fill()
                 continue
             found = analysed = None
+            balance.taken(future.done())
             try:
                 outcome, found, analysed = future.result()
             except BrokenProcessPool:

@@ -107,6 +107,7 @@ def test_a_rebuild_with_worker_analysis_writes_the_same_segment(
         used["fields"] += len(doc.get(POSTINGS_KEY, {}))
 
     monkeypatch.setattr(preanalysis, "attach", counting)
+    monkeypatch.setattr(parallel.Balance, "offload", lambda self: True)  # every file
     plain, shipped = tmp_path / "plain", tmp_path / "shipped"
     with monkeypatch.context() as m:
         m.setattr(IndexWriterSession, "worker_analysis", None)
@@ -123,6 +124,24 @@ def test_a_rebuild_with_worker_analysis_writes_the_same_segment(
     assert {"pst", "trm"} <= set(whooshs(plain))
     assert whooshs(shipped) == whooshs(plain)
     assert _stored(shipped) == _stored(plain)
+
+
+@pytest.mark.parametrize(("ready", "offload"), [
+    ([], True),  # at the start: the writer has all the analysis, hand it over
+    ([True] * 8, True),  # workers ahead: the writer is the slower side
+    ([False] * 8, False),  # the writer waits for the workers: keep the analysis
+    ([True, False], True),  # a tie hands it over
+    ([True, False, False], False),
+    ([False] * 8 + [True] * 4, True),  # only the last 8 count: 4 of 8 ready
+    ([False] * 8 + [True] * 3, False),
+])  # fmt: skip
+def test_the_analysis_goes_to_the_workers_while_they_are_ahead(
+    ready: list[bool], offload: bool
+) -> None:
+    balance = parallel.Balance()
+    for was_ready in ready:
+        balance.taken(was_ready)
+    assert balance.offload() is offload
 
 
 def test_people_found_in_a_worker_equal_people_resolved_in_one_go(
