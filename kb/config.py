@@ -87,10 +87,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "segment_items",
-        200_000,
+        100_000,
         "Index documents (items and their meetings) a rebuild writes into one segment "
         "before committing it and starting the next, so no single commit writes more "
-        "(a 1,000,000-item rebuild leaves about 6 segments; 0: one segment, one commit).",
+        "(a 1,000,000-item rebuild leaves about 11 segments; 0: one segment, one commit).",
     ),
     Setting(
         "web_workers",
