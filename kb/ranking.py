@@ -236,9 +236,14 @@ def _smallest_window(positions: list[list[int]]) -> int:
     return int(best) if best is not math.inf else 0
 
 
-def _in_order(tokens: Sequence[str], clauses: Sequence[Clause]) -> bool:
-    """Whether the clauses occur one right after another, in the order typed."""
-    starts = [set(_positions(tokens, c.terms)) for c in clauses]
+def _in_order(
+    tokens: Sequence[str], clauses: Sequence[Clause], positions: list[list[int]] | None = None
+) -> bool:
+    """Whether the clauses occur one right after another, in the order typed (``positions``:
+    each clause's :func:`_positions` in ``tokens``, when already known)."""
+    if positions is None:
+        positions = [_positions(tokens, c.terms) for c in clauses]
+    starts = [set(found) for found in positions]
     lengths = [min(len(seq) for seq in c.terms) for c in clauses]
     for p in starts[0]:
         q, ok = p + lengths[0], True
@@ -275,7 +280,7 @@ def text_boost(clauses: Sequence[Clause], title: str, body: str) -> float:
         window = _smallest_window(positions)
         span = sum(min(len(seq) for seq in c.terms) for c in clauses)
         best = max(best, min(1.0, span / max(window, 1)))
-        phrase = phrase or _in_order(tokens, clauses)
+        phrase = phrase or _in_order(tokens, clauses, positions)
     return factor + PROXIMITY_WEIGHT * best + (PHRASE_WEIGHT if phrase else 0.0)
 
 
