@@ -14,18 +14,51 @@ from kb.engine.whoosh.facets import FACETS, FacetCache
 from kb.service import SearchRequest, SearchService
 
 
-@pytest.fixture(scope="module")
-def cache(seed_index: Path) -> FacetCache:
-    svc = SearchService(seed_index, cache_size=0)
+def _cache_of(index: Path) -> FacetCache:
+    svc = SearchService(index, cache_size=0)
     with svc.searcher() as s:
         found = svc._facet_cache(s)
     svc.close()
     return found
 
 
+@pytest.fixture(scope="module")
+def corpus_index(
+    corpus_dir: Path, manifest: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Real minutes of several councils: the first three files of each corpus folder."""
+    from indexer.pipeline import ingest
+
+    taken: dict[str, int] = {}
+    files = []
+    for row in manifest:
+        top = row["file"].split("/", 1)[0]
+        if taken.get(top, 0) < 3:  # noqa: PLR2004 - a few files per source
+            taken[top] = taken.get(top, 0) + 1
+            files.append(corpus_dir / row["file"])
+    folder = tmp_path_factory.mktemp("facets-corpus")
+    report = ingest(files, folder, batch_size=1000)
+    assert not report.failed, [r.line() for r in report.failed]
+    return folder
+
+
+@pytest.fixture(scope="module", params=["seed", "corpus"])
+def cache(request: pytest.FixtureRequest, seed_index: Path) -> FacetCache:
+    if request.param == "seed":
+        return _cache_of(seed_index)
+    return _cache_of(request.getfixturevalue("corpus_index"))
+
+
 def _masks(cache: FacetCache) -> list[np.ndarray]:
+    """All items, none, and random samples from dense (every pair tested against the
+    mask) to sparse (each match's own pairs looked up)."""
     rng = np.random.default_rng(4)
-    return [cache.items.copy(), cache.items & (rng.random(cache.size) < 0.5), cache.items & False]
+    out = [cache.items.copy(), cache.items & False]
+    for share in (0.5, 0.2, 0.05, 0.01, 0.002):
+        out.append(cache.items & (rng.random(cache.size) < share))
+    one = cache.items & False
+    one[np.flatnonzero(cache.items)[-1]] = True  # the last docnum alone
+    return [*out, one]
 
 
 def _pairs(cache: FacetCache, facet: str, mask: np.ndarray) -> Counter[str]:
