@@ -144,3 +144,24 @@ def test_postings_cache_keeps_to_its_budget() -> None:
     big = np.zeros(5_000, dtype=np.float64)
     cache.put(("seg", "body", b"big"), (big.astype(np.int32), big))
     assert cache.get(("seg", "body", b"big")) is None  # larger than the whole budget
+
+
+def test_values_mask_equals_the_docs_having_the_values(cache: FacetCache) -> None:
+    """A filter's mask (an array slice per value) is exactly the docs with any of the values."""
+    checked = 0
+    for facet in FACETS:
+        pairs = list(zip(cache.docs[facet].tolist(), cache.codes[facet].tolist(), strict=True))
+        values = cache.values[facet]
+        for chosen in ([values[0]], values[-2:], values[::3][:5]) if values else []:
+            want = {d for d, c in pairs if values[c] in chosen}
+            got = cache.values_mask(facet, chosen)
+            assert got is not None and set(np.flatnonzero(got).tolist()) == want, (facet, chosen)
+            one = cache.value_mask(facet, chosen[0])
+            assert one is not None
+            assert set(np.flatnonzero(one).tolist()) == {
+                d for d, c in pairs if values[c] == chosen[0]
+            }
+            checked += 1
+        assert cache.values_mask(facet, ["no such value"]) is None
+        assert cache.value_mask(facet, "no such value") is None
+    assert checked >= 6

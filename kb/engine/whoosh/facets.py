@@ -68,6 +68,7 @@ class FacetCache:
         self.codes: dict[str, np.ndarray] = {}
         self.dense: dict[str, np.ndarray] = {}
         self._first: dict[str, np.ndarray] = {}
+        self._by_code: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._grouped: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
         self._name_arrays: dict[str, np.ndarray] = {}
         for facet in FACETS:
@@ -106,12 +107,32 @@ class FacetCache:
 
     def value_mask(self, facet: str, value: str) -> np.ndarray | None:
         """Docs having exactly this facet value; None when the index has no such value."""
-        code = self.codes_of[facet].get(value)
-        if code is None:
+        return self.values_mask(facet, [value])
+
+    def values_mask(self, facet: str, values: Iterable[str]) -> np.ndarray | None:
+        """Docs having any of these exact facet values; None when the index has none of
+        them.  Each value's docs are one slice of the pairs grouped by value (no pass over
+        the index per value)."""
+        known = [c for c in (self.codes_of[facet].get(v) for v in values) if c is not None]
+        if not known:
             return None
+        ptr, docs = self._by_value(facet)
         mask = np.zeros(self.size, dtype=bool)
-        mask[self.docs[facet][self.codes[facet] == code]] = True
+        for code in known:
+            mask[docs[ptr[code] : ptr[code + 1]]] = True
         return mask
+
+    def _by_value(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
+        """The facet's pairs grouped by value: (``ptr``, ``docs``), the docs having value
+        code c being ``docs[ptr[c]:ptr[c + 1]]`` (built once per facet and generation)."""
+        found = self._by_code.get(facet)
+        if found is None:
+            codes = self.codes[facet]
+            ptr = np.zeros(len(self.values[facet]) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(codes, minlength=len(self.values[facet])), out=ptr[1:])
+            found = (ptr, self.docs[facet][np.argsort(codes, kind="stable")])
+            self._by_code[facet] = found
+        return found
 
     def order(self, docs: np.ndarray, newest: bool) -> np.ndarray:
         """``docs`` sorted by meeting date (newest or oldest first), then agenda order."""
