@@ -207,7 +207,11 @@ def _union(arrays: list[np.ndarray]) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     if len(arrays) == 1:
         return arrays[0]
-    return np.unique(np.concatenate(arrays))
+    # a stable sort of sorted runs is a merge (timsort); then drop the repeats
+    merged = np.sort(np.concatenate(arrays), kind="stable")
+    keep = np.ones(len(merged), dtype=bool)
+    keep[1:] = merged[1:] != merged[:-1]
+    return merged[keep]
 
 
 def _intersection(arrays: list[np.ndarray]) -> np.ndarray:
