@@ -25,6 +25,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from kb.deadline import Deadline, DeadlineExceeded
+from kb.engine.whoosh import postcache
 from kb.engine.whoosh.segcache import numeric_column
 from kb.engine.whoosh.textfield import positions_decoder
 
@@ -334,11 +335,19 @@ def _postings(
 ) -> tuple[np.ndarray, np.ndarray]:
     """All (global docnum, weight) postings of a term, read a block at a time (docnums
     ascending); with ``values``, the raw posting values are appended there too (and
-    ``cache`` is not used); else each segment's part comes from ``cache`` when there."""
+    ``cache`` is not used); else each segment's part comes from its saved postings
+    (:mod:`.postcache`, frequent words) or ``cache`` when there."""
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
+        saved = postcache.for_reader(reader) if values is None else None
+        found = saved.get(fieldname, text) if saved is not None else None
+        if found is not None:  # decoded at commit, memory-mapped (see postcache)
+            if len(found[0]):
+                ids.append(found[0].astype(np.int64) + offset)
+                weights.append(np.asarray(found[1]))
+            continue
         key = None
         if cache is not None and values is None and hasattr(reader, "segment"):
             key = (reader.segment().segment_id(), fieldname, text)
