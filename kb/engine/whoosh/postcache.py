@@ -155,8 +155,7 @@ RETRY_MISSING = 5.0
 
 def for_reader(reader: Any) -> SegmentPostings | None:
     """The saved postings of a Whoosh ``SegmentReader`` (loaded once per process), or None."""
-    storage = getattr(reader, "_storage", None)
-    folder = getattr(storage, "folder", None)
+    folder = _folder_of(getattr(reader, "_storage", None))
     segment = reader.segment() if hasattr(reader, "segment") else None
     if folder is None or segment is None:
         return None
@@ -173,6 +172,17 @@ def for_reader(reader: Any) -> SegmentPostings | None:
         while len(_LOADED) > _KEEP:
             _LOADED.popitem(last=False)
     return found
+
+
+def _folder_of(storage: Any) -> str | None:
+    """The index folder behind a segment's storage: a ``FileStorage``'s own, or that of
+    the file storage a compound segment's ``OverlayStorage`` writes to."""
+    for _ in range(4):  # storages wrap one another at most a level or two deep
+        folder = getattr(storage, "folder", None)
+        if folder is not None:
+            return str(folder)
+        storage = getattr(storage, "b", None)
+    return None
 
 
 def write_missing(index_dir: str | os.PathLike[str]) -> int:
