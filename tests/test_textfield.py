@@ -128,3 +128,17 @@ def test_positions_round_trip_through_both_decoders() -> None:
     decode = positions_decoder(formats.Positions())
     for positions in ([5], [5, 9], list(range(0, 400_000, 2)), [0, 300, 70_000, 70_001]):
         assert decode(encode_positions(positions)).tolist() == positions
+
+
+@pytest.mark.parametrize("text", [
+    "", "Apologies", "the council noted the report of the council",
+    "Café, naïve façade — 2019/20 budget: £1,200,000", "road road road safety",
+])  # fmt: skip
+@pytest.mark.parametrize("stem", [True, False])
+def test_portable_postings_restore_to_what_index_gives(text: str, stem: bool) -> None:
+    field = KbText(stem=stem, phrase=True)
+    shipped = pickle.loads(pickle.dumps(field.portable_index(text)))  # noqa: S301
+    restored, expected = KbText.restore_index(shipped), list(field.index(text))
+    assert restored == expected
+    for (_, freq, _, got), (_, _, _, want) in zip(restored, expected, strict=True):
+        assert freq > 1 or got is want  # a single position: the same cached object
