@@ -8,6 +8,7 @@ Community Council") in an English text stay English.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _WELSH = frozenset(
     {
@@ -30,15 +31,23 @@ _WORD = re.compile(r"[^\W\d_]+")
 SAMPLE_WORDS = 4000
 
 
+def sample_words(text: str, limit: int = SAMPLE_WORDS) -> list[str]:
+    """The first ``limit`` words of ``text`` (all of them when it has fewer), exactly as
+    ``_WORD.finditer(text)`` gives them: found in C over a prefix of the text that grows
+    until it holds more than ``limit`` words (so the last one kept is whole), never over a
+    long file's whole text."""
+    span = limit * 12
+    while True:
+        words = _WORD.findall(text, 0, span)
+        if len(words) > limit or span >= len(text):
+            return words[:limit]
+        span *= 2
+
+
 def detect_language(text: str) -> str:
-    """``cy`` when Welsh function words outnumber English ones in ``text``, else ``en``."""
-    welsh = english = 0
-    for n, m in enumerate(_WORD.finditer(text)):
-        if n >= SAMPLE_WORDS:
-            break
-        word = m.group(0).lower()
-        if word in _WELSH:
-            welsh += 1
-        elif word in _ENGLISH:
-            english += 1
+    """``cy`` when Welsh function words outnumber English ones in the first
+    :data:`SAMPLE_WORDS` words of ``text``, else ``en`` (the two lists share no word)."""
+    counts = Counter(map(str.lower, sample_words(text)))
+    welsh = sum(n for word, n in counts.items() if word in _WELSH)
+    english = sum(n for word, n in counts.items() if word in _ENGLISH)
     return "cy" if welsh > english else "en"

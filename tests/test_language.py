@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.language import detect_language
+from indexer.language import _WORD, SAMPLE_WORDS, detect_language, sample_words
 from indexer.read import read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "identity"
@@ -34,3 +34,46 @@ def test_a_welsh_fixture_file_is_welsh_and_its_english_copy_english() -> None:
     english = read_file(FIXTURES / "copy-2020-03-11.txt")
     assert detect_language(" ".join(b.text for b in welsh.blocks)) == "cy"
     assert detect_language(" ".join(b.text for b in english.blocks)) == "en"
+
+
+def _first_words(text: str, limit: int) -> list[str]:
+    """The reference: the first ``limit`` matches of a plain scan of the whole text."""
+    out = []
+    for m in _WORD.finditer(text):
+        if len(out) == limit:
+            break
+        out.append(m.group(0))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [
+        ("", 5),
+        ("one two three", 5),
+        ("one two three four five", 5),  # exactly the limit
+        ("one two three four five sixth", 5),
+        ("aa " * 10 + "longword", 10),  # the word after the limit is cut by the first span
+        ("x" * 200 + " y", 1),  # one word longer than the first span (12 characters)
+        ("Cyngor " * 3 + "12 £30 " * 50 + "the end", 5),  # digits are not words
+        ("word " * 40 + "splitacrossthespan" + " more" * 10, 41),
+    ],
+)  # fmt: skip
+def test_sample_words_is_the_first_words_of_a_whole_scan(text: str, limit: int) -> None:
+    assert sample_words(text, limit) == _first_words(text, limit)
+
+
+def test_only_the_first_sample_words_count() -> None:
+    english_then_welsh = "the " * SAMPLE_WORDS + "y yr ac yn " * SAMPLE_WORDS
+    assert detect_language(english_then_welsh) == "en"
+    assert detect_language("y yr " * 5 + "the " * 15) == "en"
+    assert detect_language("Y YR Mae " * 10 + "the " * 15) == "cy"  # case does not matter
+
+
+def test_sample_words_match_a_whole_scan_on_every_corpus_text(corpus_dir: Path) -> None:
+    texts = sorted(corpus_dir.rglob("*.txt")) + sorted(corpus_dir.rglob("*.md"))
+    assert texts
+    for path in texts:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for limit in (50, SAMPLE_WORDS):
+            assert sample_words(text, limit) == _first_words(text, limit), path
