@@ -65,6 +65,10 @@ _LISTED_NAME = re.compile(rf"(?:\s*,\s*|\s+and\s+|\s*&\s*)(?P<surname>{_CAP})\b"
 _CHAIR_KEYS = ("Chair", "athaoirleach", "Conven", "Mayor", "Reeve")
 #: Every title contains one of these (the titles that contain no other title).
 _TITLE_KEYS = tuple(t for t in TITLES if not any(o != t and o in t for o in TITLES))
+#: Whether a text contains any of the keys, as one search in C (a substring test per key
+#: in a Python loop cost ~2.5 µs a sentence, this ~0.9).
+_TITLE_KEY = re.compile("|".join(map(re.escape, _TITLE_KEYS)))
+_CHAIR_KEY = re.compile("|".join(map(re.escape, _CHAIR_KEYS)))
 UNTITLED = re.compile(rf"\b(?=(?P<given>{_CAP})\s+(?P<surname>{_CAP})\b)")
 SURNAME_INITIAL = re.compile(rf"\b(?P<surname>{_CAP})\s*\((?P<initials>[A-Z])\)")
 CHAIR = re.compile(
@@ -230,9 +234,9 @@ def _hints(sentence: str) -> tuple[bool, bool, bool, bool]:
     each pattern needs a fixed word (case as written), which a substring test rules out far
     faster than the regex."""
     return (
-        any(t in sentence for t in _TITLE_KEYS),
+        _TITLE_KEY.search(sentence) is not None,
         "(" in sentence,
-        any(w in sentence for w in _CHAIR_KEYS),
+        _CHAIR_KEY.search(sentence) is not None,
         "he" in sentence,  # [Tt]he
     )
 

@@ -50,6 +50,15 @@ def test_sentences_and_mentions_equal_the_plain_patterns(text: str) -> None:
         assert [find_mentions(s, {"smith"}) for s in split] == fast
 
 
+@settings(max_examples=500, deadline=None)
+@given(text=texts)
+def test_hints_equal_a_substring_test_per_key(text: str) -> None:
+    titled, paren, chair, the = people_names._hints(text)
+    assert titled == any(k in text for k in people_names._TITLE_KEYS)
+    assert chair == any(k in text for k in people_names._CHAIR_KEYS)
+    assert (paren, the) == ("(" in text, "he" in text)
+
+
 def test_every_title_holds_a_title_key() -> None:
     assert all(any(k in t for k in people_names._TITLE_KEYS) for t in people_names.TITLES)
 
