@@ -124,12 +124,11 @@ class Words:
         cache = _STEM_CACHE
         self.stems = [cache.get(w) or _stem_word(w) for w in raw]
         self.raw_counts: dict[str, int] = Counter(raw)
-        self.positions: dict[str, list[int]] = {}
+        # every key first (first-occurrence order), then one append per word: no test per word
+        positions: dict[str, list[int]] = {w: [] for w in self.stems}
         for i, w in enumerate(self.stems):
-            if w in self.positions:
-                self.positions[w].append(i)
-            else:
-                self.positions[w] = [i]
+            positions[w].append(i)
+        self.positions = positions
 
     def find(self, pattern: tuple[str, ...]) -> list[int]:
         """Start positions where the stem sequence ``pattern`` occurs."""
