@@ -94,12 +94,19 @@ def variants(cand: Candidate) -> list[Candidate]:
     return [cand]
 
 
+_LEAD_MARKUP = re.compile(r"^[#>\s*_]+")
+_LIST_AND_NUMBER = re.compile(r"^(\d{1,3})\.\s+\1\.")  # '1. **1.** Apologies' (list + number)
+
+
 def clean_text(text: str) -> str:
-    """Block text without stray tags, Markdown emphasis/escapes and folded whitespace."""
-    text = _TAG.sub("", text)
+    """Block text without stray tags, Markdown emphasis/escapes and folded whitespace.
+    (Called for every block, several times: the patterns are compiled once.)"""
+    if "<" in text:
+        text = _TAG.sub("", text)
     text = text.replace("\\", "").replace("**", "").replace("__", "")
-    text = re.sub(r"^[#>\s*_]+", "", text)
-    text = re.sub(r"^(\d{1,3})\.\s+\1\.", r"\1.", text)  # '1. **1.** Apologies' (list + number)
+    text = _LEAD_MARKUP.sub("", text)
+    if text[:1].isdigit():
+        text = _LIST_AND_NUMBER.sub(r"\1.", text)
     return " ".join(text.split())
 
 

@@ -4,10 +4,12 @@ numbers alone above their title, titles that run into the first sentence."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from indexer.segment import find_item_headings
-from indexer.segment_numbers import parse_candidate, split_title, variants
+from indexer.segment_numbers import clean_text, parse_candidate, split_title, variants
 from kb.model import Block
 
 
@@ -147,3 +149,32 @@ def test_an_agenda_list_above_the_minutes_is_not_the_item_list() -> None:
         (6, "Minutes"),
         (7, "Planning"),
     ]
+
+
+def _plain_clean_text(text: str) -> str:
+    """clean_text as first written: every pattern on every text."""
+    text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)
+    text = text.replace("\\", "").replace("**", "").replace("__", "")
+    text = re.sub(r"^[#>\s*_]+", "", text)
+    text = re.sub(r"^(\d{1,3})\.\s+\1\.", r"\1.", text)
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("1. **1.** Apologies", "1. Apologies"),
+        ("## 4. Planning", "4. Planning"),
+        ("<b>5.</b> Finance", "5. Finance"),
+        ("> _quoted_ text", "quoted_ text"),
+        ("12.  12. Minutes", "12. Minutes"),
+        ("12. 13. Minutes", "12. 13. Minutes"),
+        ("١. ١. Arabic digits", "١. Arabic digits"),  # \d is any decimal digit
+        ("²  superscript", "² superscript"),
+        ("a < b and c > d", "a < b and c > d"),
+        ("Escaped \\*star\\*", "Escaped *star*"),
+        ("", ""),
+    ],
+)  # fmt: skip
+def test_clean_text_is_the_plain_patterns(text: str, cleaned: str) -> None:
+    assert clean_text(text) == cleaned == _plain_clean_text(text)
