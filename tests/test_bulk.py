@@ -108,3 +108,26 @@ def test_runs_are_written_in_chunks_and_read_back_in_order(tmp_path: Path, monke
     pool._write_run(f, iter(items))
     assert list(pool._read_run(path)) == items
     assert not (tmp_path / path).exists()
+
+
+@pytest.mark.parametrize(
+    "postings",
+    [
+        [("body", b"council", 0, 1.0, b"\x00\x01")],
+        [("body", b"w", 3, 2.0, None), ("body", b"longer-term", 3, 1.0, b"")],
+        [("title", "caf\u00e9".encode(), 1, 2.5, b"x" * 40)] * 5,
+    ],
+)
+def test_pool_size_is_whooshs_estimate_per_posting(tmp_path: Path, postings) -> None:
+    """``add_all`` counts what ``PostingPool.add`` counts, posting by posting (the same
+    runs spill at the same points)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    pool = whoosh_writer.ChunkedPostingPool(FileStorage(str(tmp_path)).create(), None)
+    plain = writing.PostingPool(FileStorage(str(tmp_path)).create(), None)
+    field = postings[0][0]
+    pool.add_all(field, postings)
+    for posting in postings:
+        plain.add(posting)
+    assert pool.currentsize == plain.currentsize
+    assert pool.current == postings

@@ -67,7 +67,8 @@ class ColumnLengths:
         return [_LENGTHS[raw[d]] for d in docnums]
 
 
-_FIELD, _TERM = itemgetter(0), itemgetter(1)
+_FIELD, _TERM, _VALUE = itemgetter(0), itemgetter(1), itemgetter(4)
+_FREQ = itemgetter(1)
 
 
 def add_postings(fw: W3FieldWriter, schema: Any, lengths: ColumnLengths | None, items: Any) -> None:
@@ -114,8 +115,12 @@ class ChunkedPostingPool(writing.PostingPool):
         if not postings:
             return
         self.fieldnames.add(fieldname)
-        self.currentsize += sum(
-            _POSTING_OVERHEAD + len(fieldname) + 2 * len(p[1]) + len(p[4] or b"") for p in postings
+        # PostingPool.add's estimate per posting, summed in C: overhead + name + 2 × term
+        # bytes + value bytes (a missing value counts 0)
+        self.currentsize += (
+            len(postings) * (_POSTING_OVERHEAD + len(fieldname))
+            + 2 * sum(map(len, map(_TERM, postings)))
+            + sum(map(len, filter(None, map(_VALUE, postings))))
         )
         self.current.extend(postings)
         if self.currentsize > self.limit:
@@ -186,13 +191,10 @@ class SegmentWriter(writing.SegmentWriter):
             length = 0
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
-                postings = []
                 given = ready.get(fieldname)
-                for tbytes, freq, weight, vbytes in given or field.index(value):
-                    postings.append((fieldname, tbytes, docnum, weight * boost, vbytes))
-                    length += freq
-                if not field.scorable:
-                    length = 0
+                terms = given or list(field.index(value))
+                postings = [(fieldname, t, docnum, w * boost, v) for t, _f, w, v in terms]
+                length = sum(map(_FREQ, terms)) if field.scorable else 0
                 pool.add_all(fieldname, postings)
             customval = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
