@@ -31,7 +31,7 @@ from web import alerts, cite, feeds
 from web.errors import ParamError
 from web.params import parse_search_args, query_string, replace
 from web.parts import body_part
-from web.templating import search_url, url_with
+from web.templating import search_url, toggle_url, url_with
 
 #: Items read to collect a person's roles (newest first); enough for a profile page.
 MAX_ROLE_ITEMS = 30
@@ -87,12 +87,26 @@ def display_facets(resp: Any) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def facet_labels(resp: Any) -> dict[str, dict[str, str]]:
-    """facet → value → display label (see ``display_facets``)."""
+def facet_labels(resp: Any, shown: dict[str, list[dict[str, Any]]] | None = None) -> dict[
+    str, dict[str, str]
+]:
+    """facet → value → display label (see ``display_facets``; ``shown``: its answer for
+    ``resp`` when the caller has it already)."""
     return {
         key: {row["value"]: row["label"] for row in rows}
-        for key, rows in display_facets(resp).items()
+        for key, rows in (display_facets(resp) if shown is None else shown).items()
     }
+
+
+def link_facets(p: dict[str, Any], shown: dict[str, list[dict[str, Any]]]) -> None:
+    """Add to each row of ``display_facets``: ``on`` (the value is one of this search's
+    filters) and ``href`` (this search with the value toggled, ``toggle_url``), worked out
+    here once per row rather than by template calls."""
+    for key, rows in shown.items():
+        chosen = {str(v) for v in p.get(key) or []}
+        for row in rows:
+            row["on"] = row["value"] in chosen
+            row["href"] = toggle_url(p, key, row["value"])
 
 
 def corrections(p: dict[str, Any], resp: Any) -> list[dict[str, str]]:
@@ -137,12 +151,14 @@ def search() -> str:
     has_query = bool(p["q"]) or any(p[k] for k in ("council", "committee", "speaker", "topic"))
     has_query = has_query or bool(p["year"] or p["date_from"] or p["date_to"])
     last_page = max(1, -(-resp.total // p["page_size"])) if resp.total else 1
+    facets = display_facets(resp)
+    link_facets(p, facets)
     return render_template(
         "search/search.html",
         p=p,
         resp=resp,
-        facets=display_facets(resp),
-        labels=facet_labels(resp),
+        facets=facets,
+        labels=facet_labels(resp, facets),
         has_query=has_query,
         last_page=min(last_page, settings()["max_page"]),
         names=datalist(),
