@@ -153,9 +153,7 @@ def segment(key: str, value: Any, default_page_size: int = 10) -> str:
     if key == "sort" and value == "relevance":
         return ""
     values = value if isinstance(value, list) else [value]
-    return "&".join(
-        _pair(key, v.isoformat() if isinstance(v, dt.date) else str(v)) for v in values
-    )
+    return "&".join(_pair(key, v.isoformat() if isinstance(v, dt.date) else str(v)) for v in values)
 
 
 @functools.lru_cache(maxsize=8192)

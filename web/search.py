@@ -29,9 +29,10 @@ from kb.service import SearchRequest
 from kb.suggest import NAMED_FACETS
 from web import alerts, cite, feeds
 from web.errors import ParamError
+from web.facetlist import display_facets, facet_items, facet_labels, link_facets
 from web.params import parse_search_args, query_string, replace
 from web.parts import body_part
-from web.templating import search_url, toggle_url, url_with
+from web.templating import search_url, url_with
 
 #: Items read to collect a person's roles (newest first); enough for a profile page.
 MAX_ROLE_ITEMS = 30
@@ -63,50 +64,6 @@ def run_search(args: Any, **forced: Any) -> tuple[dict[str, Any], Any]:
     resp = service().search(SearchRequest(**{**p, "q": ""}))
     # a copy: the service may cache and share the response object
     return p, dataclasses.replace(resp, query=p["q"], notice=notice)
-
-
-def display_facets(resp: Any) -> dict[str, list[dict[str, Any]]]:
-    """Facet values for display: ``{value, label, count}``; labels that occur twice in one
-    facet (two 'Cllr Smith's of different councils) get their council's name added (as the
-    council facet labels it; its id when that facet does not list it)."""
-    councils = {str(v.value): v.label for v in (resp.facets or {}).get("council", []) if v.label}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for key, values in (resp.facets or {}).items():
-        rows = [
-            {"value": str(v.value), "label": v.label or str(v.value), "count": v.count}
-            for v in values
-        ]
-        seen: dict[str, int] = {}
-        for row in rows:
-            seen[row["label"]] = seen.get(row["label"], 0) + 1
-        for row in rows:
-            if seen[row["label"]] > 1 and "/" in row["value"]:
-                council = row["value"].split("/", 1)[0]
-                row["label"] = f"{row['label']} ({councils.get(council, council)})"
-        out[key] = rows
-    return out
-
-
-def facet_labels(resp: Any, shown: dict[str, list[dict[str, Any]]] | None = None) -> dict[
-    str, dict[str, str]
-]:
-    """facet → value → display label (see ``display_facets``; ``shown``: its answer for
-    ``resp`` when the caller has it already)."""
-    return {
-        key: {row["value"]: row["label"] for row in rows}
-        for key, rows in (display_facets(resp) if shown is None else shown).items()
-    }
-
-
-def link_facets(p: dict[str, Any], shown: dict[str, list[dict[str, Any]]]) -> None:
-    """Add to each row of ``display_facets``: ``on`` (the value is one of this search's
-    filters) and ``href`` (this search with the value toggled, ``toggle_url``), worked out
-    here once per row rather than by template calls."""
-    for key, rows in shown.items():
-        chosen = {str(v) for v in p.get(key) or []}
-        for row in rows:
-            row["on"] = row["value"] in chosen
-            row["href"] = toggle_url(p, key, row["value"])
 
 
 def corrections(p: dict[str, Any], resp: Any) -> list[dict[str, str]]:
@@ -152,12 +109,13 @@ def search() -> str:
     has_query = has_query or bool(p["year"] or p["date_from"] or p["date_to"])
     last_page = max(1, -(-resp.total // p["page_size"])) if resp.total else 1
     facets = display_facets(resp)
-    link_facets(p, facets)
+    link_facets(p, facets, settings()["page_size"])
     return render_template(
         "search/search.html",
         p=p,
         resp=resp,
         facets=facets,
+        facet_items=facet_items,
         labels=facet_labels(resp, facets),
         has_query=has_query,
         last_page=min(last_page, settings()["max_page"]),

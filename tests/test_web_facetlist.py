@@ -1,0 +1,132 @@
+"""web.facetlist: the search page's facet rows, built in Python, are the bytes the Jinja
+loop they replace wrote, and their links are ``toggle_url``'s."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from web.facetlist import display_facets, facet_items, link_facets
+from web.templating import toggle_url
+
+#: The template loop that facet_items replaces (search.html before it), as the oracle.
+REFERENCE = """      <ul>
+      {% for fv in values %}
+        {% set on = is_active(p, key, fv.value) %}
+        <li><a href="{{ toggle_url(p, key, fv.value) }}" class="facet-link{% if on %} on{% endif %}" {% if on %}aria-current="true"{% endif %} data-facet="{{ key }}">
+          <span class="facet-box" aria-hidden="true">{% if on %}✓{% endif %}</span>
+          <span class="facet-label">{{ fv.label or fv.value }}</span>
+          <span class="count">{{ fv.count }}<span class="visually-hidden"> {{ 'item' if fv.count == 1 else 'items' }}{% if on %}, filter on; select to remove{% endif %}</span></span>
+        </a></li>
+      {% endfor %}
+      </ul>
+"""  # noqa: E501 - the template's own lines
+NEW = "      <ul>\n{{ facet_items(key, values) }}\n      </ul>\n"
+
+HOSTILE = ['<script>alert("x")</script>', "Tom & Jerry's", "a/b c", "Ysgol Gymraeg — Llŷn", "1"]
+
+
+class _Value:
+    def __init__(self, value: str, label: str, count: int) -> None:
+        self.value, self.label, self.count = value, label, count
+
+
+class _Resp:
+    def __init__(self, facets: dict[str, list[_Value]]) -> None:
+        self.facets = facets
+
+
+def _params(**chosen: Any) -> dict[str, Any]:
+    p: dict[str, Any] = {
+        "q": 'cctv & "co"',
+        "council": [],
+        "committee": [],
+        "speaker": [],
+        "topic": [],
+        "year": [],
+        "kind": [],
+        "date_from": None,
+        "date_to": None,
+        "sort": "relevance",
+        "page": 1,
+        "page_size": 10,
+    }
+    p.update(chosen)
+    return p
+
+
+CASES = [
+    pytest.param(_params(), id="no-filters"),
+    pytest.param(_params(council=["hostile/<b>"], speaker=["a/b c"]), id="chosen-values"),
+    pytest.param(
+        _params(q="", year=[2018], date_from=dt.date(2017, 1, 2), sort="newest", page=4),
+        id="dates-sort-page",
+    ),
+    pytest.param(_params(committee=["1", "x/y"], kind=["agm"], page_size=25), id="two-chosen"),
+]
+
+
+def _resp() -> _Resp:
+    facets = {
+        key: [_Value(f"{key}/{v}" if key == "speaker" else v, v, n) for n, v in enumerate(HOSTILE)]
+        for key in ("council", "committee", "speaker", "topic", "kind")
+    }
+    facets["year"] = [_Value(str(y), str(y), 1) for y in (2019, 2018)]
+    facets["committee"].append(_Value("x/y", "", 3))  # no label: the value is shown
+    return _Resp(facets)
+
+
+@pytest.mark.parametrize("p", CASES)
+def test_rows_are_the_template_loops_bytes(app: Any, p: dict[str, Any]) -> None:
+    from web.templating import is_active
+
+    with app.test_request_context("/search"):
+        shown = display_facets(_resp())
+        link_facets(p, shown, app.config["KB"]["page_size"])
+        env = app.jinja_env
+        for key, values in shown.items():
+            want = env.from_string(REFERENCE).render(
+                p=p, key=key, values=values, toggle_url=toggle_url, is_active=is_active
+            )
+            got = env.from_string(NEW).render(key=key, values=values, facet_items=facet_items)
+            assert got == want
+
+
+@pytest.mark.parametrize("p", CASES)
+def test_links_are_toggle_url(app: Any, p: dict[str, Any]) -> None:
+    with app.test_request_context("/search"):
+        shown = display_facets(_resp())
+        link_facets(p, shown, app.config["KB"]["page_size"])
+        for key, rows in shown.items():
+            chosen = {str(v) for v in p.get(key) or []}
+            for row in rows:
+                assert row["href"] == toggle_url(p, key, row["value"])
+                assert row["on"] == (row["value"] in chosen)
+
+
+def test_labels_and_links_are_escaped(app: Any) -> None:
+    with app.test_request_context("/search"):
+        shown = display_facets(_resp())
+        link_facets(_params(), shown, app.config["KB"]["page_size"])
+        html = str(facet_items("council", shown["council"]))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "Tom &amp; Jerry&#39;s" in html
+    assert "q=cctv+%26+%22co%22&amp;council=Tom+%26+Jerry%27s" in html
+    assert html.count("<li>") == len(HOSTILE) and not html.endswith("\n")
+
+
+def test_search_page_lists_every_facet_value_with_toggle_links(client: Any) -> None:
+    """On the real seed index: each facet value is a link whose target page has that value
+    on (ticked, aria-current) — the round trip the rows promise."""
+    page = client.get("/search?q=council").get_data(as_text=True)
+    import html as htmllib
+    import re
+
+    links = re.findall(r'<a href="([^"]+)" class="facet-link" +data-facet="(\w+)"', page)
+    assert len(links) > 5
+    for href, _key in links[:8]:
+        target = client.get(htmllib.unescape(href)).get_data(as_text=True)
+        assert 'class="facet-link on" aria-current="true"' in target
