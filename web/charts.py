@@ -38,8 +38,8 @@ def series_names(histogram: Mapping[int, Mapping[str, int]], limit: int = 7) -> 
 
 def _folded(per: Mapping[str, int], names: list[str]) -> dict[str, int]:
     kept = {n: per.get(n, 0) for n in names if n != OTHER}
-    if OTHER in names:
-        kept[OTHER] = sum(c for n, c in per.items() if n not in kept)
+    if OTHER in names:  # counts are whole numbers: the rest is the total less those kept
+        kept[OTHER] = sum(per.values()) - sum(kept.values())
     return kept
 
 
@@ -106,6 +106,7 @@ def year_chart(
     years = list(range(min(counts), max(counts) + 1))
     names = series_names(counts)
     colour = {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
+    shown = {n: escape(n) for n in names}
     peak = max(sum(v.values()) for v in counts.values())
     left, right, top, bottom = 36, 8, 10, 28
     legend_h = 18 * ((len(names) + 1) // 2)
@@ -142,7 +143,7 @@ def year_chart(
                 y -= h
                 rects.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                    f'fill="{colour[name]}"><title>{escape(name)} {year}: {n}</title></rect>'
+                    f'fill="{colour[name]}"><title>{shown[name]} {year}: {n}</title></rect>'
                 )
             body = "".join(rects)
             if link is not None:
