@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 
 from markupsafe import Markup, escape
 
@@ -73,6 +74,9 @@ def _relabel(
     return out
 
 
+_COUNT = itemgetter(1)
+
+
 def histogram_rows(
     histogram: Mapping[int, Mapping[str, int]], labels: Mapping[str, str] | None = None
 ) -> list[tuple[int, int, str]]:
@@ -81,7 +85,9 @@ def histogram_rows(
     rows = []
     for year in sorted(histogram):
         per = histogram[year]
-        detail = "; ".join(f"{n}: {c}" for n, c in sorted(per.items(), key=lambda x: -x[1]) if c)
+        # most first; a stable sort keeps equal counts in the histogram's order
+        ranked = sorted(per.items(), key=_COUNT, reverse=True)
+        detail = "; ".join(f"{n}: {c}" for n, c in ranked if c)
         rows.append((year, sum(per.values()), detail))
     return rows
 
