@@ -163,6 +163,9 @@ def test_links_built_from_parts_equal_the_plain_query_string(app) -> None:  # ty
                 for values in ([], ["x & y"], ["a", "b/c"]):
                     want = search_url(wp.replace(p, **{key: values}))
                     assert url_with(p, key, values) == want, key
+            plain = search_url(wp.replace(p))  # a parameter links do not know goes last
+            joiner = "&" if "?" in plain else "?"
+            assert url_with(p, "extra", ["v w"]) == plain + joiner + "extra=v+w"
 
 
 @pytest.mark.parametrize(
