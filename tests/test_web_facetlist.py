@@ -106,6 +106,14 @@ def test_links_are_toggle_url(app: Any, p: dict[str, Any]) -> None:
                 assert row["on"] == (row["value"] in chosen)
 
 
+def test_a_facet_links_do_not_carry_still_gets_toggle_links(app: Any) -> None:
+    with app.test_request_context("/search"):
+        shown = {"extra": [{"value": "a b", "label": "A", "count": 2}]}
+        link_facets(_params(), shown, app.config["KB"]["page_size"])
+        assert shown["extra"][0]["href"] == toggle_url(_params(), "extra", "a b")
+        assert shown["extra"][0]["href"].endswith("&extra=a+b")
+
+
 def test_labels_and_links_are_escaped(app: Any) -> None:
     with app.test_request_context("/search"):
         shown = display_facets(_resp())

@@ -56,12 +56,16 @@ def link_facets(p: dict[str, Any], shown: Rows, page_size: int) -> None:
     one ``key=value`` pair to the filter's own part of the query string, so its link is
     joined from parts encoded once per facet."""
     path = endpoint_path("search.search")
+    parts = [params.segment(k, 1 if k == "page" else p.get(k), page_size) for k in params.KNOWN]
     for key, rows in shown.items():
-        chosen = [str(v) for v in p.get(key) or []]
-        on = set(chosen)
+        on = {str(v) for v in p.get(key) or []}
+        if key not in params.KNOWN:  # not a filter links carry: toggle_url's own way
+            for row in rows:
+                row["on"] = row["value"] in on
+                row["href"] = toggle_url(p, key, row["value"])
+            continue
         # the query string with this facet's part left out, split around where it goes
         index = params.KNOWN.index(key)
-        parts = [params.segment(k, 1 if k == "page" else p.get(k), page_size) for k in params.KNOWN]
         head = "&".join(x for x in parts[:index] if x)
         tail = "&".join(x for x in parts[index + 1 :] if x)
         own = params.segment(key, p.get(key) or [], page_size)
