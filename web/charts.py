@@ -66,10 +66,11 @@ def _relabel(
     histogram: Mapping[int, Mapping[str, int]], labels: Mapping[str, str] | None
 ) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = {}
+    label = (labels or {}).get
     for year, per in histogram.items():
         row = out.setdefault(int(year), {})
         for key, count in per.items():
-            name = (labels or {}).get(key, key)
+            name = label(key, key)
             row[name] = row.get(name, 0) + count
     return out
 
