@@ -220,6 +220,8 @@ def test_spelling_words_equal_analysing_the_text(corpus_files: list[Path], seed_
     "council", "planning", "council meeting", "police OR garda", "report -police",
     "road safety housing", '"parish council"', '"anti social"', '"planning application"',
     '"the parish council"', '"joint policing committee"', 'police "parish council"',
+    "planning application housing report", "police OR garda OR crime OR safety",
+    "(council OR committee) (report OR minutes) -police",
 ])  # fmt: skip
 def test_numpy_scores_equal_whoosh_scores(one_commit: Path, many_commits: Path, q: str) -> None:
     """fastscore ranks plain word queries itself: same documents, order and scores."""
@@ -309,3 +311,67 @@ def test_worker_process_ingest_equals_sequential(
         ra = SearchService(seq, cache_size=0).search(SearchRequest(q=q, page_size=50))
         rb = SearchService(par, cache_size=0).search(SearchRequest(q=q, page_size=50))
         assert ra.to_json() == rb.to_json()
+
+
+@pytest.mark.parametrize(
+    "arrays",
+    [
+        [[1, 3, 5], [2, 3, 6, 9]],
+        [[0, 4], [], [4, 7]],
+        [[], []],
+        [[5]],
+        [[1, 2, 3], [1, 2, 3], [3, 4]],
+        [[10, 20, 30, 40], [40], [5, 10, 40, 50]],
+    ],
+)
+def test_sparse_union_and_intersection_equal_numpys(arrays: list[list[int]]) -> None:
+    """fastscore's merge of sorted docnum lists equals numpy's set operations."""
+    import functools
+
+    import numpy as np
+
+    parts = [np.array(a, dtype=np.int64) for a in arrays]
+    union = functools.reduce(np.union1d, parts)
+    inter = functools.reduce(np.intersect1d, parts)
+    assert fastscore._union(parts).tolist() == union.tolist()
+    assert fastscore._intersection(parts).tolist() == inter.tolist()
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("q", [
+    "council", "planning application", "road safety housing", "police OR garda OR crime",
+    "council meeting report", "report -police",
+])  # fmt: skip
+def test_facets_and_histogram_equal_counting_whooshs_matches(one_commit: Path, q: str) -> None:
+    """Every facet count and the histogram of a search equal counts over the documents
+    Whoosh's own query evaluation matches (each facet value's docs by its own term query)."""
+    from collections import Counter
+
+    from kb.engine.whoosh.facets import FACET_FIELDS
+
+    svc = SearchService(one_commit, cache_size=0, word_ranking=False)
+    res = svc.search(SearchRequest(q=q, page_size=1))
+    text_q = _Compiler(svc.expander).compile(parse(q))
+    with svc.searcher() as s:
+        items = set(s.docs_for_query(wq.Term("doctype", "item")))
+        matched = set(s.docs_for_query(text_q)) & items
+        assert res.total == len(matched) > 0, q
+        for facet, fieldname in FACET_FIELDS.items():
+            counts = {}
+            for value in s.reader().field_terms(fieldname):
+                n = len(set(s.docs_for_query(wq.Term(fieldname, value))) & matched)
+                if n:
+                    counts[value] = n
+            if facet == "year":
+                want = sorted(counts.items(), reverse=True)
+            else:
+                want = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:100]
+            assert [(f.value, f.count) for f in res.facets[facet]] == want, (q, facet)
+        histogram: dict[int, Counter[str]] = {}
+        for d in matched:
+            stored = s.stored_fields(d)
+            year, committee = str(stored.get("year") or ""), stored.get("committee_key")
+            if year.isdigit() and committee:
+                histogram.setdefault(int(year), Counter())[committee] += 1
+    assert res.histogram == {y: dict(c) for y, c in histogram.items()}, q
+    svc.close()

@@ -301,11 +301,14 @@ OPTIMIZE_REBUILD = False
 def _save_facet_arrays(index_dir: Path) -> None:
     """Save the facet arrays of new segments beside them (``segcache``), so a web process
     opening the index loads them instead of reading every facet posting list (at 100k items
-    that is most of its start-up).  Only a cache: a failure to save is not the commit's."""
-    from kb.engine.whoosh import segcache
+    that is most of its start-up), and their frequent words' decoded postings
+    (``postcache``, read by scoring).  Only caches: a failure to save is not the commit's."""
+    from kb.engine.whoosh import postcache, segcache
 
     with contextlib.suppress(Exception):  # noqa: BLE001 - a cache must never fail a commit
         segcache.write_missing(index_dir)
+    with contextlib.suppress(Exception):  # noqa: BLE001 - the same for decoded postings
+        postcache.write_missing(index_dir)
 
 
 def _merge_policy(*, final: bool, optimize: bool) -> Any:
