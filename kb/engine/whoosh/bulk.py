@@ -141,6 +141,11 @@ class ChunkedPostingPool(writing.PostingPool):
             self._remove_run(path)
 
 
+#: A document's key for postings analysed ahead (:mod:`kb.engine.whoosh.preanalysis`):
+#: field name -> what ``field.index(value)`` gives; Whoosh ignores keys starting with "_".
+POSTINGS_KEY = "_kb_postings"
+_NONE: dict[str, Any] = {}
+
 #: Postings per pickled chunk of a sorted run.  The final merge holds one chunk of every
 #: run in memory: 30,000 items in 131 runs peaked at 529 MiB with 16,384 and 209 MiB with
 #: 4,096, at the same CPU time.
@@ -160,13 +165,16 @@ class SegmentWriter(writing.SegmentWriter):
 
     def add_document(self, **fields: Any) -> None:
         """``SegmentWriter.add_document``, handing each field's postings to the pool at once
-        (Whoosh's own method for schemas with term vectors or spelling fields)."""
+        (Whoosh's own method for schemas with term vectors or spelling fields).  A field's
+        postings given under :data:`POSTINGS_KEY` (analysed in the ingest worker) are used
+        instead of ``field.index(value)``."""
         if not self._plain:
             super().add_document(**fields)
             return
         self._check_state()
         perdocwriter, schema, docnum, pool = self.perdocwriter, self.schema, self.docnum, self.pool
         docboost = self._doc_boost(fields)
+        ready = fields.get(POSTINGS_KEY) or _NONE
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
@@ -179,7 +187,8 @@ class SegmentWriter(writing.SegmentWriter):
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
                 postings = []
-                for tbytes, freq, weight, vbytes in field.index(value):
+                given = ready.get(fieldname)
+                for tbytes, freq, weight, vbytes in given or field.index(value):
                     postings.append((fieldname, tbytes, docnum, weight * boost, vbytes))
                     length += freq
                 if not field.scorable:
