@@ -32,6 +32,9 @@ from whoosh import writing
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from kb.engine.whoosh.phrases import pair_field, pair_postings
+from kb.engine.whoosh.textfield import KbText, term_positions
+
 #: byte → field length, as Whoosh decodes a length byte
 _LENGTHS = tuple(byte_to_length(b) for b in range(256))
 
@@ -157,6 +160,12 @@ class SegmentWriter(writing.SegmentWriter):
         self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         #: no term vectors or separate spelling fields: :meth:`add_document` may batch
         self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
+        #: text field → its pair field (see kb.engine.whoosh.phrases), filled from its terms
+        self._pairs = {
+            name: pair_field(name)
+            for name, f in self.schema.items()
+            if isinstance(f, KbText) and pair_field(name) in self.schema.names()
+        }
 
     def add_document(self, **fields: Any) -> None:
         """``SegmentWriter.add_document``, handing each field's postings to the pool at once
@@ -178,13 +187,30 @@ class SegmentWriter(writing.SegmentWriter):
             length = 0
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
+                pairs = self._pairs.get(fieldname)
+                positions = None
+                if pairs is not None:  # the word pairs come from the same analysed terms
+                    if not isinstance(value, str):
+                        raise TypeError(f"field {fieldname!r} takes a string, not {value!r}")
+                    positions = term_positions(value, stem=field.kb_stem)
                 postings = []
-                for tbytes, freq, weight, vbytes in field.index(value):
+                words = field.index(value) if positions is None else field.postings(positions)
+                for tbytes, freq, weight, vbytes in words:
                     postings.append((fieldname, tbytes, docnum, weight * boost, vbytes))
                     length += freq
                 if not field.scorable:
                     length = 0
                 pool.add_all(fieldname, postings)
+                if positions is not None:
+                    fboost = field.format.field_boost  # each word's weight, as above
+                    weights = {t: float(len(ps)) * fboost * boost for t, ps in positions.items()}
+                    pool.add_all(
+                        pairs,
+                        [
+                            (pairs, tbytes, docnum, weight, vbytes)
+                            for tbytes, _f, weight, vbytes in pair_postings(positions, weights)
+                        ],
+                    )
             customval = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
             column = field.column_type

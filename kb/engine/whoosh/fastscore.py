@@ -175,6 +175,11 @@ def _evaluate(
             :2
         ]
     if type(q) is wq.Phrase and q.slop == 1 and len(q.words) >= 2:
+        from kb.engine.whoosh import phrases  # imports this module
+
+        found = phrases.match(searcher, q.fieldname, q.words, deadline)
+        if found is not None:
+            return _pair_phrase(searcher, q.fieldname, q.words, lengths, *found)
         return _phrase(searcher, q.fieldname, q.words, lengths, deadline)
     if type(q) is wq.Or and not q.minmatch and not q.scale:
         mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
@@ -238,6 +243,31 @@ def _phrase(
     return found, np.where(found, _tree_sum([sc for _m, sc, _d in parts]), 0.0)
 
 
+def _pair_phrase(
+    searcher: Any,
+    fieldname: str,
+    words: list[str],
+    lengths: FieldLengths,
+    docs: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mask, scores) of a phrase matched by :func:`kb.engine.whoosh.phrases.match` in
+    ``docs`` with each word's posting ``weights`` there: :func:`_phrase`'s scores."""
+    size = lengths.size
+    mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
+    if not len(docs):
+        return mask, scores
+    field = _scorable(searcher, fieldname)
+    fl = lengths.get(searcher.reader(), fieldname)[docs]
+    parts = [
+        _bm25(searcher, fieldname, field.to_bytes(w), weights[:, i], fl)
+        for i, w in enumerate(words)
+    ]
+    mask[docs] = True
+    scores[docs] = _tree_sum(parts)
+    return mask, scores
+
+
 def _tree_sum(arrays: list[np.ndarray]) -> np.ndarray:
     """Sum as ``whoosh.util.make_binary_tree`` nests its matchers: a + (b + c)."""
     if len(arrays) == 1:
@@ -258,25 +288,38 @@ def _term(
     """(mask, scores, its docnums in order) of one term; with ``values``, its raw posting
     values are appended there in the same order."""
     size = lengths.size
-    if fieldname not in searcher.schema.names():
-        raise _Unsupported
-    field = searcher.schema[fieldname]
-    if not field.scorable:
-        raise _Unsupported
+    field = _scorable(searcher, fieldname)
     text = field.to_bytes(text) if not isinstance(text, bytes) else text
     docs, weights = _postings(searcher, fieldname, text, values, postings, deadline)
     mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
     if not len(docs):
         return mask, scores, docs
+    fl = lengths.get(searcher.reader(), fieldname)[docs]
+    scores[docs] = _bm25(searcher, fieldname, text, weights, fl)
+    mask[docs] = True
+    return mask, scores, docs
+
+
+def _scorable(searcher: Any, fieldname: str) -> Any:
+    """The schema's field ``fieldname``; :class:`_Unsupported` unless it is scored."""
+    if fieldname not in searcher.schema.names():
+        raise _Unsupported
+    field = searcher.schema[fieldname]
+    if not field.scorable:
+        raise _Unsupported
+    return field
+
+
+def _bm25(
+    searcher: Any, fieldname: str, text: bytes, weights: np.ndarray, fl: np.ndarray
+) -> np.ndarray:
+    """The BM25F scores of term ``text`` with posting ``weights`` in documents of field
+    lengths ``fl`` (whoosh.scoring.bm25, operation for operation)."""
     w = searcher.weighting
     idf = searcher.idf(fieldname, text)
     avgfl = searcher.avg_field_length(fieldname) or 1
     b, k1 = w._field_B.get(fieldname, w.B), w.K1
-    fl = lengths.get(searcher.reader(), fieldname)[docs]
-    # whoosh.scoring.bm25, operation for operation
-    scores[docs] = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
-    mask[docs] = True
-    return mask, scores, docs
+    return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
 
 
 def _postings(
