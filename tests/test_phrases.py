@@ -32,10 +32,14 @@ def _pairs(text: str) -> dict[str, list[int]]:
     tp = term_positions(text)
     weights = {t: float(len(ps)) for t, ps in tp.items()}
     out = {}
-    for tbytes, freq, weight, value in phrases.pair_postings(tp, weights):
-        positions = phrases.decode_pair_positions(value).tolist()
-        assert freq == len(positions) and weight == float(freq)
-        out[tbytes.decode()] = positions
+    for term, freq, weight, value in phrases.pair_postings(tp, weights):
+        entries = phrases.decode_pairs(value)
+        assert freq == sum(len(e[2]) for e in entries.values()) and weight == float(freq)
+        for pair, (wa, wb, positions) in entries.items():
+            assert phrases.bucket_of(pair) == term  # each pair sits in its own bucket
+            a, b = pair.decode().split(phrases.PAIR_SEPARATOR)
+            assert (wa, wb) == (weights[a], weights[b])
+            out[pair.decode()] = positions
     return out
 
 
@@ -47,6 +51,11 @@ def _pairs(text: str) -> dict[str, list[int]]:
     # the joined form shares its first part's position: it pairs with the second part
     ("anti-social behaviour",
      {"anti social": [0], "antisoci social": [0], "social behaviour": [1]}),
+    # two hyphenated words in a row: every term at p pairs with every term at p + 1
+    ("x-ray anti-social-behaviour order",
+     {"ray anti": [0], "ray antisocialbehaviour": [0], "xray anti": [0],
+      "xray antisocialbehaviour": [0], "anti social": [1], "antisocialbehaviour social": [1],
+      "social behaviour": [2], "behaviour order": [3]}),
     ("Roads.\nHousing: roads", {"road hous": [0], "hous road": [1]}),  # punctuation: no break
     ("council", {}),
     ("", {}),
@@ -58,10 +67,32 @@ def test_pair_postings_pair_adjacent_terms(text: str, expected: dict[str, list[i
 def test_pair_values_carry_both_words_weights() -> None:
     tp = term_positions("road safety road safety road")
     weights = {"road": 7.5, "safeti": 5.0}
-    found = {t.decode(): v for t, _f, _w, v in phrases.pair_postings(tp, weights)}
-    assert phrases._weights([found["road safeti"]], 1).tolist() == [[7.5, 5.0]]
-    assert phrases._weights([found["safeti road"]], 1).tolist() == [[5.0, 7.5]]
-    assert phrases.decode_pair_positions(found["road safeti"]).tolist() == [0, 2]
+    found = {}
+    for _term, _f, _w, value in phrases.pair_postings(tp, weights):
+        found.update(phrases.decode_pairs(value))
+    assert found == {b"road safeti": (7.5, 5.0, [0, 2]), b"safeti road": (5.0, 7.5, [1, 3])}
+
+
+def test_pairs_of_one_bucket_share_a_posting() -> None:
+    """Two pairs of a document in the same bucket: one posting, both entries, each found."""
+    pairs = {}
+    for a in ("council", "road", "plan", "hous", "polic", "safeti", "meet", "report"):
+        for b in ("council", "road", "plan", "hous", "polic", "safeti", "meet", "report"):
+            pairs.setdefault(phrases.bucket_of(f"{a} {b}".encode()), []).append((a, b))
+    (a1, b1), (a2, b2) = next(v for v in pairs.values() if len(v) > 1)[:2]
+    text = f"{a1} {b1} zzz {a2} {b2}"
+    tp = term_positions(text)
+    postings = phrases.pair_postings(tp, dict.fromkeys(tp, 1.0))
+    entries = phrases.decode_pairs(
+        next(v for t, _f, _w, v in postings if t == phrases.bucket_of(f"{a1} {b1}".encode()))
+    )
+    assert set(entries) >= {f"{a1} {b1}".encode(), f"{a2} {b2}".encode()}
+    value = phrases.encode_pairs([(k, *v) for k, v in entries.items()])
+    for pair in entries:
+        hit = phrases._entry(value, pair)
+        assert hit is not None and hit[:2] == entries[pair][:2]
+    assert phrases._entry(value, b"council zzz") is None
+    assert phrases._entry(value, f"{a1} {b1}x".encode()) is None  # a longer pair: no
 
 
 def test_schema_pairs_exactly_the_phrase_fields() -> None:
@@ -197,9 +228,9 @@ def test_common_phrases_equal_whoosh_on_the_corpus(corpus_index: Path, text: str
 
 @pytest.mark.corpus
 def test_phrases_across_values_and_fields_equal_whoosh(corpus_index: Path) -> None:
-    """A multi-valued field's values are joined into one text, so a phrase may run from one
-    value into the next, as Whoosh matches it; a title's last word and the body's first
-    never make a phrase (separate fields)."""
+    """A title's last word and the body's first never make a phrase (separate fields); the
+    multi-valued fields (speakers', topics' names: values joined by line breaks, so a pair
+    may run from one value into the next, as Whoosh's positions do) match as Whoosh does."""
     svc = SearchService(corpus_index, cache_size=0)
     crossed = 0
     with svc.searcher() as s:
@@ -214,7 +245,7 @@ def test_phrases_across_values_and_fields_equal_whoosh(corpus_index: Path) -> No
             for words in _boundary_phrases(s, name):
                 crossed += _assert_same(s, wq.Phrase(name, words))
     svc.close()
-    assert crossed  # some phrase ran across two values and matched, in both paths
+    assert crossed  # the pairs read from the index match, in both paths
 
 
 def _stored_items(s, count: int) -> list[dict]:
@@ -222,11 +253,16 @@ def _stored_items(s, count: int) -> list[dict]:
 
 
 def _boundary_phrases(s, name: str) -> list[list[str]]:
-    """Word pairs of ``name`` that straddle the line between two values (or any adjacent
-    pair, for a field of one value), read from the field's own terms."""
+    """Word pairs of ``name`` that the index holds (read from the pair field's values), some
+    of them straddling the line between two values of a multi-valued field."""
     reader = s.reader()
-    terms = [t.decode() for t in reader.lexicon(phrases.pair_field(name))][:40]
-    return [t.split(phrases.PAIR_SEPARATOR) for t in terms]
+    pairs_name = phrases.pair_field(name)
+    out: list[list[str]] = []
+    for term in list(reader.lexicon(pairs_name))[:20]:
+        m = reader.postings(pairs_name, term)
+        for pair in phrases.decode_pairs(m.value()):
+            out.append(pair.decode().split(phrases.PAIR_SEPARATOR))
+    return out
 
 
 def test_phrase_in_boolean_queries_equals_whoosh(seed_index: Path) -> None:

@@ -2,28 +2,33 @@
 
 Whoosh matches a ``Phrase`` by reading every posting of each word (a block holds its
 documents' positions too, so reading one word of the body decompresses all its positions)
-and comparing positions.  The index also keeps, for each phrase-searchable text field
-``f``, a field ``f_pairs`` (:func:`pair_field`) whose terms are the adjacent pairs of
-``f``'s analysed terms: ``"a b"`` for a term ``a`` at position ``p`` and ``b`` at ``p + 1``
-(positions as :func:`kb.analysis.tokenize` numbers them: stopwords take none, a hyphenated
-word's joined form shares its first part's position, so every pair Whoosh's phrase check
-can see is there).  Each pair posting's value holds the two words' posting weights in that
-document (float32, as the word postings store them) and the pair's positions
-(:func:`encode_pair`).
+and comparing positions, document by document.  The index also keeps, for each
+phrase-searchable text field ``f``, a field ``f_pairs`` (:func:`pair_field`) of the adjacent
+pairs of ``f``'s analysed terms: ``"a b"`` (:func:`pair_term`) for a term ``a`` at position
+``p`` and ``b`` at ``p + 1``, positions as :func:`kb.analysis.tokenize` numbers them
+(stopwords take none; a hyphenated word's joined form shares its first part's position), so
+every pair Whoosh's phrase check can see is there.
 
-So a two-word phrase is one short posting list, exactly; a longer one intersects its pairs
-and keeps the documents whose pairs sit at consecutive positions; and the score, Whoosh's
-(the words' BM25F term scores summed as ``fastscore._tree_sum`` nests them), needs only the
-words' idf and the documents' field lengths besides the weights in the pair values: no word
-posting is read.  A schema without the pair field (an index written before it existed)
-gives None and ``fastscore`` keeps its word-postings path.
-``tests/test_phrases.py`` compares both with Whoosh's ``Phrase`` on real minutes.
+A pair is not a term of its own: distinct pairs are so many (most occur once) that a term
+each made the index 3.6 times bigger and its writing 2.5 times slower.  The field's terms
+are :data:`PAIR_BUCKETS` buckets (:func:`bucket_of`, a CRC-32 of the pair); a document's
+posting in a bucket lists each of its pairs falling there with both words' posting weights
+(float32, as the word postings store them) and the pair's positions (:func:`encode_pairs`).
+
+So a two-word phrase reads one short posting list and keeps the documents whose entry names
+the pair (exact: the pair's text is compared); a longer one intersects its pairs and keeps
+the documents whose pairs sit at consecutive positions; and the score, Whoosh's (the words'
+BM25F term scores summed as ``fastscore._tree_sum`` nests them), needs only the words' idf
+and the documents' field lengths besides the weights in the entries: no word posting is
+read.  A schema without the pair field (an index written before it existed) gives None and
+``fastscore`` keeps its word-postings path.  ``tests/test_phrases.py`` compares both with
+Whoosh's ``Phrase`` on real minutes.
 """
 
 from __future__ import annotations
 
 import struct
-from array import array
+import zlib
 from typing import Any
 
 import numpy as np
@@ -33,11 +38,16 @@ from kb.deadline import Deadline
 
 #: the suffix naming a text field's pair field (``body`` → ``body_pairs``)
 PAIR_SUFFIX = "_pairs"
-#: what separates the two words of a pair term (no analysed term holds a space)
+#: what separates the two words of a pair (no analysed term holds a space)
 PAIR_SEPARATOR = " "
+#: how many terms (buckets) a pair field has: pairs of one bucket share a posting list.  More
+#: buckets, shorter lists to scan per phrase; fewer, fewer terms to write per segment.
+PAIR_BUCKETS = 16_384
 #: candidates between deadline checks
 _CHECK_EVERY = 256
-_WEIGHTS = struct.Struct("<ff")
+_HEAD = struct.Struct("<H")  # an entry: its pair's length in bytes, then the pair
+_TAIL = struct.Struct("<ffI")  # then both words' weights and the number of positions
+_POSITION = struct.Struct("<I")
 
 
 def pair_field(fieldname: str) -> str:
@@ -46,8 +56,13 @@ def pair_field(fieldname: str) -> str:
 
 
 def pair_term(first: str, second: str) -> str:
-    """The pair field's term for ``first`` directly followed by ``second``."""
+    """The text of the pair ``first`` directly followed by ``second``."""
     return first + PAIR_SEPARATOR + second
+
+
+def bucket_of(pair: bytes) -> bytes:
+    """The pair field's term holding the pair ``pair`` (UTF-8 bytes of :func:`pair_term`)."""
+    return b"%04x" % (zlib.crc32(pair) % PAIR_BUCKETS)
 
 
 class PairFormat(formats.Format):
@@ -80,15 +95,45 @@ def add_pair_fields(schema: fields.Schema) -> fields.Schema:
     return schema
 
 
-def encode_pair(first_weight: float, second_weight: float, positions: list[int]) -> bytes:
-    """A pair posting's value: both words' weights (float32) and the pair's positions
-    (uint32, ascending)."""
-    return _WEIGHTS.pack(first_weight, second_weight) + array("I", positions).tobytes()
+def encode_pairs(entries: list[tuple[bytes, float, float, list[int]]]) -> bytes:
+    """A bucket posting's value: for each ``(pair, first weight, second weight, positions)``
+    the pair's length (uint16) and UTF-8 bytes, the two weights (float32), the number of
+    positions and the positions (uint32, ascending); all little-endian."""
+    out = []
+    for pair, wa, wb, positions in entries:
+        out.append(_HEAD.pack(len(pair)) + pair + _TAIL.pack(wa, wb, len(positions)))
+        out.append(struct.pack(f"<{len(positions)}I", *positions))
+    return b"".join(out)
 
 
-def decode_pair_positions(value: bytes) -> np.ndarray:
-    """The positions in a pair posting's value, as int64."""
-    return np.frombuffer(value, dtype="<u4", offset=_WEIGHTS.size).astype(np.int64)
+def decode_pairs(value: bytes) -> dict[bytes, tuple[float, float, list[int]]]:
+    """Every entry of a bucket posting's value: pair → (first weight, second weight,
+    positions)."""
+    out = {}
+    at = 0
+    while at < len(value):
+        (size,) = _HEAD.unpack_from(value, at)
+        pair = value[at + 2 : at + 2 + size]
+        wa, wb, count = _TAIL.unpack_from(value, at + 2 + size)
+        start = at + 2 + size + _TAIL.size
+        out[pair] = (wa, wb, list(struct.unpack_from(f"<{count}I", value, start)))
+        at = start + 4 * count
+    return out
+
+
+def _entry(value: bytes, pair: bytes) -> tuple[float, float, int, int] | None:
+    """(first weight, second weight, offset of the positions, their number) of ``pair``'s
+    entry in a bucket posting's value; None when the document does not have the pair."""
+    at = 0
+    size = len(pair)
+    while at < len(value):
+        (length,) = _HEAD.unpack_from(value, at)
+        wa, wb, count = _TAIL.unpack_from(value, at + 2 + length)
+        start = at + 2 + length + _TAIL.size
+        if length == size and value[at + 2 : at + 2 + length] == pair:
+            return wa, wb, start, count
+        at = start + 4 * count
+    return None
 
 
 def pair_postings(
@@ -97,36 +142,43 @@ def pair_postings(
     """The pair field's ``(term bytes, frequency, weight, value)`` postings of one document
     from its text field's terms: ``positions`` maps each term to its ascending positions (as
     :func:`kb.engine.whoosh.textfield.term_positions` gives them) and ``weights`` each term
-    to the weight its own posting has (frequency × boosts)."""
-    at: dict[int, list[str]] = {}
+    to the weight its own posting has (frequency × boosts).  Every term at ``p`` pairs with
+    every term at ``p + 1``; a bucket posting's frequency and weight are its number of
+    pairs' positions."""
+    last = max((ps[-1] for ps in positions.values()), default=-1)
+    at: list[str | None] = [None] * (last + 2)  # the term at each position (most hold one)
+    shared: dict[int, list[str]] = {}  # positions holding several (a hyphenated word)
     for term, places in positions.items():
         for p in places:
-            found = at.get(p)
-            if found is None:
-                at[p] = [term]
+            held = at[p]
+            if held is None:
+                at[p] = term
             else:
-                found.append(term)
+                shared.setdefault(p, [held]).append(term)
     pairs: dict[tuple[str, str], list[int]] = {}
-    for p in sorted(at):
-        after = at.get(p + 1)
-        if after is None:
+    for p in range(last):
+        a, b = at[p], at[p + 1]
+        if a is None or b is None:
             continue
-        for a in at[p]:
-            for b in after:
-                found = pairs.get((a, b))
-                if found is None:
-                    pairs[(a, b)] = [p]
-                else:
-                    found.append(p)
-    return [
-        (
-            pair_term(a, b).encode("utf-8"),
-            len(ps),
-            float(len(ps)),
-            encode_pair(weights[a], weights[b], ps),
-        )
-        for (a, b), ps in pairs.items()
-    ]
+        if p in shared or p + 1 in shared:
+            keys = [(x, y) for x in shared.get(p, (a,)) for y in shared.get(p + 1, (b,))]
+        else:
+            keys = [(a, b)]
+        for key in keys:
+            found = pairs.get(key)
+            if found is None:
+                pairs[key] = [p]
+            else:
+                found.append(p)
+    buckets: dict[bytes, list[tuple[bytes, float, float, list[int]]]] = {}
+    for (a, b), ps in pairs.items():
+        pair = (a + PAIR_SEPARATOR + b).encode("utf-8")
+        buckets.setdefault(bucket_of(pair), []).append((pair, weights[a], weights[b], ps))
+    out = []
+    for term, entries in buckets.items():
+        count = sum(len(e[3]) for e in entries)
+        out.append((term, count, float(count), encode_pairs(entries)))
+    return out
 
 
 def _read_pairs(reader: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, list[bytes]]:
@@ -163,12 +215,12 @@ def match(
     pairs_name = pair_field(fieldname)
     if pairs_name not in searcher.schema.names():
         return None
-    texts = [pair_term(a, b).encode("utf-8") for a, b in zip(words, words[1:], strict=False)]
+    pairs = [pair_term(a, b).encode("utf-8") for a, b in zip(words, words[1:], strict=False)]
     all_docs: list[np.ndarray] = []
     all_weights: list[np.ndarray] = []
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         deadline.check("phrase matching")
-        docs, weights = _match_segment(sub.reader(), pairs_name, texts, deadline)
+        docs, weights = _match_segment(sub.reader(), pairs_name, pairs, deadline)
         if len(docs):
             all_docs.append(docs + offset)
             all_weights.append(weights)
@@ -177,43 +229,56 @@ def match(
     return np.concatenate(all_docs), np.concatenate(all_weights)
 
 
+def _documents_with(
+    reader: Any, pairs_name: str, pair: bytes, deadline: Deadline
+) -> dict[int, tuple[float, float, bytes, int, int]]:
+    """Local docnum → (first weight, second weight, value, positions offset, count) of
+    every document of one segment having ``pair``."""
+    ids, values = _read_pairs(reader, pairs_name, bucket_of(pair))
+    found = {}
+    for n, (doc, value) in enumerate(zip(ids.tolist(), values, strict=True)):
+        if n % _CHECK_EVERY == _CHECK_EVERY - 1:
+            deadline.check("phrase matching")
+        hit = _entry(value, pair)
+        if hit is not None:
+            found[doc] = (hit[0], hit[1], value, hit[2], hit[3])
+    return found
+
+
+def _positions(hit: tuple[float, float, bytes, int, int]) -> np.ndarray:
+    """The positions of a :func:`_documents_with` entry, as int64."""
+    _wa, _wb, value, start, count = hit
+    return np.frombuffer(value, dtype="<u4", count=count, offset=start).astype(np.int64)
+
+
 def _match_segment(
-    reader: Any, pairs_name: str, texts: list[bytes], deadline: Deadline
+    reader: Any, pairs_name: str, pairs: list[bytes], deadline: Deadline
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`match` in one segment (local docnums)."""
-    read = []
-    for text in texts:
-        ids, values = _read_pairs(reader, pairs_name, text)
-        if not len(ids):
-            return np.zeros(0, dtype=np.int64), np.zeros((0, len(texts) + 1))
-        read.append((ids, values))
-    docs = read[0][0]
-    for ids, _values in read[1:]:
-        docs = np.intersect1d(docs, ids, assume_unique=True)
-    # each pair's value for each candidate (postings are in docnum order)
-    rows = [np.searchsorted(ids, docs).tolist() for ids, _v in read]
-    chosen = [[values[r] for r in row] for (_ids, values), row in zip(read, rows, strict=True)]
-    if len(texts) > 1:
-        keep = np.zeros(len(docs), dtype=bool)
-        for n in range(len(docs)):
-            if n % _CHECK_EVERY == 0:
+    found = []
+    for pair in pairs:
+        having = _documents_with(reader, pairs_name, pair, deadline)
+        if not having:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, len(pairs) + 1))
+        found.append(having)
+    docs = sorted(set(found[0]).intersection(*found[1:]))
+    if len(pairs) > 1:  # the pairs must follow one another: pair i at start + i
+        kept = []
+        for n, doc in enumerate(docs):
+            if n % _CHECK_EVERY == _CHECK_EVERY - 1:
                 deadline.check("phrase matching")
-            starts = decode_pair_positions(chosen[0][n])
-            for offset in range(1, len(texts)):
-                later = decode_pair_positions(chosen[offset][n])
+            starts = _positions(found[0][doc])
+            for offset in range(1, len(pairs)):
+                later = _positions(found[offset][doc])
                 starts = starts[np.isin(starts + offset, later, assume_unique=True)]
                 if not len(starts):
                     break
-            keep[n] = bool(len(starts))
-        docs = docs[keep]
-        chosen = [[v for v, k in zip(vals, keep, strict=True) if k] for vals in chosen]
+            if len(starts):
+                kept.append(doc)
+        docs = kept
     # word 0's weight is pair 0's first; word i's (i ≥ 1) is pair i-1's second
-    firsts = _weights(chosen[0], len(docs))[:, :1]
-    seconds = [_weights(vals, len(docs))[:, 1:] for vals in chosen]
-    return docs, np.hstack([firsts, *seconds])
-
-
-def _weights(values: list[bytes], count: int) -> np.ndarray:
-    """The (count, 2) float64 word weights at the head of pair values."""
-    head = b"".join(v[: _WEIGHTS.size] for v in values)
-    return np.frombuffer(head, dtype="<f4").astype(np.float64).reshape(count, 2)
+    weights = np.array(
+        [[found[0][d][0], *(having[d][1] for having in found)] for d in docs],
+        dtype=np.float64,
+    ).reshape(len(docs), len(pairs) + 1)
+    return np.asarray(docs, dtype=np.int64), weights
