@@ -47,7 +47,7 @@ PAIR_BUCKETS = 16_384
 _CHECK_EVERY = 256
 _HEAD = struct.Struct("<H")  # an entry: its pair's length in bytes, then the pair
 _TAIL = struct.Struct("<ffI")  # then both words' weights and the number of positions
-_POSITION = struct.Struct("<I")
+_ONE = struct.Struct("<ffII")  # the weights, count and position of a pair seen once
 
 
 def pair_field(fieldname: str) -> str:
@@ -101,8 +101,11 @@ def encode_pairs(entries: list[tuple[bytes, float, float, list[int]]]) -> bytes:
     positions and the positions (uint32, ascending); all little-endian."""
     out = []
     for pair, wa, wb, positions in entries:
-        out.append(_HEAD.pack(len(pair)) + pair + _TAIL.pack(wa, wb, len(positions)))
-        out.append(struct.pack(f"<{len(positions)}I", *positions))
+        if len(positions) == 1:
+            out.append(_HEAD.pack(len(pair)) + pair + _ONE.pack(wa, wb, 1, positions[0]))
+        else:
+            out.append(_HEAD.pack(len(pair)) + pair + _TAIL.pack(wa, wb, len(positions)))
+            out.append(struct.pack(f"<{len(positions)}I", *positions))
     return b"".join(out)
 
 
@@ -155,30 +158,43 @@ def pair_postings(
                 at[p] = term
             else:
                 shared.setdefault(p, [held]).append(term)
-    pairs: dict[tuple[str, str], list[int]] = {}
+    pairs: dict[str, list[int]] = {}  # pair text → its positions
+    words: dict[str, tuple[str, str]] = {}  # pair text → its two terms
     for p in range(last):
         a, b = at[p], at[p + 1]
         if a is None or b is None:
             continue
-        if p in shared or p + 1 in shared:
+        if shared and (p in shared or p + 1 in shared):
             keys = [(x, y) for x in shared.get(p, (a,)) for y in shared.get(p + 1, (b,))]
         else:
             keys = [(a, b)]
-        for key in keys:
+        for x, y in keys:
+            key = x + PAIR_SEPARATOR + y
             found = pairs.get(key)
             if found is None:
                 pairs[key] = [p]
+                words[key] = (x, y)
             else:
                 found.append(p)
-    buckets: dict[bytes, list[tuple[bytes, float, float, list[int]]]] = {}
-    for (a, b), ps in pairs.items():
-        pair = (a + PAIR_SEPARATOR + b).encode("utf-8")
-        buckets.setdefault(bucket_of(pair), []).append((pair, weights[a], weights[b], ps))
-    out = []
-    for term, entries in buckets.items():
-        count = sum(len(e[3]) for e in entries)
-        out.append((term, count, float(count), encode_pairs(entries)))
-    return out
+    buckets: dict[bytes, list[Any]] = {}  # term → [positions in all, entry bytes, ...]
+    for key, ps in pairs.items():
+        pair = key.encode("utf-8")
+        a, b = words[key]
+        if len(ps) == 1:  # encode_pairs, inlined for the common case
+            entry = _HEAD.pack(len(pair)) + pair + _ONE.pack(weights[a], weights[b], 1, ps[0])
+        else:
+            entry = encode_pairs([(pair, weights[a], weights[b], ps)])
+        term = bucket_of(pair)
+        found = buckets.get(term)
+        if found is None:
+            buckets[term] = [len(ps), entry]
+        else:
+            found[0] += len(ps)
+            found.append(entry)
+    return [
+        (term, e[0], float(e[0]), e[1] if len(e) == 2 else b"".join(e[1:]))
+        for term, e in buckets.items()
+    ]
 
 
 def _read_pairs(reader: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, list[bytes]]:
