@@ -6,8 +6,10 @@ text field), ``Or``, ``And`` and ``AndNot``, :func:`rank` reads each term's post
 at a time into numpy arrays and evaluates the same BM25F formula, term by term, with the
 statistics Whoosh uses (its ``idf``, average field length and per-document field lengths):
 the scores are Whoosh's, bit for bit for up to two terms per node (sums of more terms may
-differ in the last bit from Whoosh's tree order).  Anything else (phrases, prefixes, ranges,
-boosts, another weighting) gives ``None`` and the caller asks Whoosh.
+differ in the last bit from Whoosh's tree order).  A quoted phrase (slop 1) is matched from
+the word-pair postings of :mod:`kb.engine.whoosh.phrases` where the index has them, else
+from the words' postings and positions, and scored as Whoosh scores it.  Anything else
+(prefixes, ranges, boosts, another weighting) gives ``None`` and the caller asks Whoosh.
 ``tests/test_search_equivalence.py`` compares the two on real minutes.
 """
 

@@ -11,6 +11,9 @@ The index holds two kinds of documents, told apart by the ``doctype`` field:
 * ``meeting`` — one per meeting, ``id`` = meeting id, ``data`` = the meeting as JSON
   (attendance, times, venue, warnings, ``item_ids`` in order).  Never matched by a search.
 
+Each phrase-searchable text field ``f`` has a field ``f_pairs`` of its adjacent word pairs,
+written by the writer from the same analysed terms (:mod:`.phrases`).
+
 Facet counts and the year × committee histogram are counted with numpy over per-field value
 arrays built once per index generation (see :class:`FacetCache`), from the set of matching
 document numbers: totals and counts are exact, and disjunctive (:func:`.facets.without_own`).
