@@ -15,14 +15,12 @@ from whoosh import index, writing
 from bench.generate import GenConfig, iter_meetings
 from kb.engine.whoosh import bulk as whoosh_writer
 from kb.engine.whoosh import phrases
-from kb.engine.whoosh.search import SCHEMA, build_schema
+from kb.engine.whoosh.search import SCHEMA
 from kb.engine.whoosh.textfield import term_positions
+from kb.engine.whoosh.write import item_document, meeting_document
 
 #: the schema without its pair fields: what Whoosh's own writer can write
-WORD_SCHEMA = build_schema()
-for _name in [n for n in WORD_SCHEMA.names() if n.endswith(phrases.PAIR_SUFFIX)]:
-    WORD_SCHEMA.remove(_name)
-from kb.engine.whoosh.write import item_document, meeting_document
+WORD_SCHEMA = phrases.without_pair_fields(SCHEMA)
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ Whoosh's ``Phrase`` on real minutes.
 
 from __future__ import annotations
 
+import copy
 import struct
 import zlib
 from typing import Any
@@ -93,6 +94,15 @@ def add_pair_fields(schema: fields.Schema) -> fields.Schema:
         if isinstance(field, fields.TEXT) and type(field.format) is formats.Positions:
             schema.add(pair_field(name), PairField())
     return schema
+
+
+def without_pair_fields(schema: fields.Schema) -> fields.Schema:
+    """A copy of ``schema`` without its pair fields: the schema of an index written before
+    they existed, and what Whoosh's own writer can write."""
+    out = copy.deepcopy(schema)
+    for name in [n for n in out.names() if n.endswith(PAIR_SUFFIX)]:
+        out.remove(name)
+    return out
 
 
 def encode_pairs(entries: list[tuple[bytes, float, float, list[int]]]) -> bytes:
