@@ -10,6 +10,13 @@ steps the pipeline hands it (:class:`FileSteps`; this module imports nothing of 
 * at most ``min(batch size, 64) + 2 × workers + 2`` files are in flight or parsed and
   waiting (a bounded queue: memory stays flat), enough for the workers to read on while
   the writer commits a batch;
+* when the session offers a ``worker_analysis`` function (the Whoosh writer: term analysis
+  of the text fields, :mod:`kb.engine.whoosh.preanalysis`), the worker runs it on the
+  meetings too, and its result is handed to ``session.offer_analysis`` before the file is
+  staged, so the writer does not analyse that text again.  The work is balanced: a file
+  is sent with the analysis while the workers keep ahead of the writer (most of the last
+  :data:`BALANCE_WINDOW` results were ready when the writer took them), without it while
+  the writer waits for them (:class:`Balance`), so both CPUs stay busy;
 * results are taken back **in file order**; the people found are given ids here, through the
   one shared registry, in that order (``assign_people``: only the registry look-ups), then
   the meeting is staged (``finish_file``), so commits, the manifest and the people registry
@@ -54,15 +61,36 @@ class FileSteps:
     finish_file: Callable[[Any, Path, Any, Any], Any]
     #: (meeting, registry, found people) -> None: ids for the people a worker found
     add_people: Callable[[Any, Any, Any], None]
-    #: a worker's job, a module-level function: (path, council, from folder) -> (outcome,
-    #: found people)
-    prepare_found: Callable[[Path, str | None, bool], tuple[Any, Any]]
+    #: a worker's job, a module-level function: (path, council, from folder, analyse or
+    #: None) -> (outcome, found people, what ``analyse`` gave for the meetings or None)
+    prepare_found: Callable[[Path, str | None, bool, Any], tuple[Any, Any, Any]]
     #: the type of a finished result
     result_type: type
 
 
 #: Most files read ahead of the writer besides ``2 × workers + 2`` (bounds memory).
 MAX_AHEAD = 64
+
+
+#: Results the writer's balance of work looks back on (:class:`Balance`).
+BALANCE_WINDOW = 8
+
+
+class Balance:
+    """Whether to hand the writer's term analysis to the workers: yes while the workers
+    are ahead (most of the last :data:`BALANCE_WINDOW` results were ready when the writer
+    took them: the writer is the slower side), no while the writer waits for them."""
+
+    def __init__(self, window: int = BALANCE_WINDOW) -> None:
+        self._seen: deque[bool] = deque(maxlen=window)
+
+    def taken(self, was_ready: bool) -> None:
+        """Record whether the result the writer just took was already finished."""
+        self._seen.append(was_ready)
+
+    def offload(self) -> bool:
+        """Whether the next file should be analysed in the worker (yes at the start)."""
+        return 2 * sum(self._seen) >= len(self._seen)
 
 
 #: How often a worker checks that the writing process is still alive, in seconds.
@@ -154,8 +182,12 @@ def ingest_files(
     # deep enough to keep the workers busy while the writer commits a batch
     depth = min(session.batch_size, MAX_AHEAD) + 2 * workers + 2
 
+    analyse = getattr(session, "worker_analysis", None)  # module-level: sent by name
+    balance = Balance()
+
     def submit(path: Path) -> Future[Any]:
-        return pool.submit(steps.prepare_found, path, council, council_from_folder)
+        task = analyse if balance.offload() else None
+        return pool.submit(steps.prepare_found, path, council, council_from_folder, task)
 
     def fill() -> None:
         while len(ahead) < depth:
@@ -180,9 +212,10 @@ def ingest_files(
                 yield checked
                 fill()
                 continue
-            found = None
+            found = analysed = None
+            balance.taken(future.done())
             try:
-                outcome, found = future.result()
+                outcome, found, analysed = future.result()
             except BrokenProcessPool:
                 outcome = ("failed", "internal error: the reader process died on this file")
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -192,6 +225,8 @@ def ingest_files(
                 for meeting, people in zip(outcome[1], found, strict=True):
                     if people is not None:
                         steps.add_people(meeting, registry, people)
+            if analysed is not None:
+                session.offer_analysis(analysed)
             yield steps.finish_file(session, path, checked, outcome)
             fill()
     finally:

@@ -469,20 +469,34 @@ def _warnings(meetings: list[Meeting]) -> list[str]:
     return list(dict.fromkeys(w for m in meetings for w in m.warnings))
 
 
-def prepare_found(path: Path, council: str | None, council_from_folder: bool) -> tuple[Any, Any]:
-    """A worker's job: ``prepare`` the file without people ids, and find its people
-    (``find_people``); returns (outcome, found people or None)."""
+def prepare_found(
+    path: Path,
+    council: str | None,
+    council_from_folder: bool,
+    analyse: Callable[[list[Meeting]], Any] | None = None,
+) -> tuple[Any, Any, Any]:
+    """A worker's job: ``prepare`` the file without people ids, find its people
+    (``find_people``) and run the writer's ``analyse`` on its meetings (term analysis, see
+    :mod:`indexer.parallel`); returns (outcome, found people or None, analysis or None).
+    The analysis only saves the writer work: if it fails, the writer analyses the text."""
     start = time.monotonic()
     outcome = prepare(path, council, council_from_folder, people=False)
     if outcome[0] != "ok":
-        return outcome, None
+        return outcome, None, None
     limit = timelimit.seconds()
     left = max(limit - (time.monotonic() - start), 0.001) if limit > 0 else 0.0
     try:
         with timelimit.time_limit(left):  # what is left of the file's time limit
-            return outcome, [find_people(m) for m in outcome[1]]
+            found = [find_people(m) for m in outcome[1]]
     except timelimit.FileTimeout as exc:
-        return ("failed", str(exc)), None
+        return ("failed", str(exc)), None, None
+    analysed = None
+    if analyse is not None:
+        try:
+            analysed = analyse(outcome[1])
+        except Exception:  # noqa: BLE001 - an optimisation: the writer analyses it instead
+            analysed = None
+    return outcome, found, analysed
 
 
 def warm_up() -> None:

@@ -86,6 +86,13 @@ SETTINGS: tuple[Setting, ...] = (
         "(auto: 1 when the machine has 2+ CPUs and half a CPU is idle, else 0).",
     ),
     Setting(
+        "segment_items",
+        100_000,
+        "Index documents (items and their meetings) a rebuild writes into one segment "
+        "before committing it and starting the next, so no single commit writes more "
+        "(a 1,000,000-item rebuild leaves about 11 segments; 0: one segment, one commit).",
+    ),
+    Setting(
         "web_workers",
         "auto",
         "Web worker processes; more than 1 serves with gunicorn "

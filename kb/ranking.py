@@ -23,6 +23,7 @@ text, shown once.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -197,22 +198,21 @@ def _word_terms(raw: str) -> tuple[str, ...]:
 def text_terms(text: str) -> list[str]:
     """The terms of ``text`` as :func:`kb.analysis.terms` gives them (each distinct word
     analysed once, cached: several times faster on long bodies)."""
-    out: list[str] = []
-    for raw in analysis.WORD_RE.findall(text):
-        out.extend(_word_terms(raw))
-    return out
+    # map() and chain() walk the words without a Python-level loop per word
+    return list(itertools.chain.from_iterable(map(_word_terms, analysis.WORD_RE.findall(text))))
 
 
 def _positions(tokens: Sequence[str], sequences: Sequence[tuple[str, ...]]) -> list[int]:
     """Where any of ``sequences`` starts in ``tokens``."""
-    found: list[int] = []
     firsts = {seq[0] for seq in sequences}
-    for i, tok in enumerate(tokens):
-        if tok in firsts:
-            for seq in sequences:
-                if tuple(tokens[i : i + len(seq)]) == seq:
-                    found.append(i)
-                    break
+    if all(len(seq) == 1 for seq in sequences):  # single words: where any of them is
+        return [i for i, tok in enumerate(tokens) if tok in firsts]
+    found: list[int] = []
+    for i in [i for i, tok in enumerate(tokens) if tok in firsts]:
+        for seq in sequences:
+            if tuple(tokens[i : i + len(seq)]) == seq:
+                found.append(i)
+                break
     return found
 
 
@@ -236,9 +236,14 @@ def _smallest_window(positions: list[list[int]]) -> int:
     return int(best) if best is not math.inf else 0
 
 
-def _in_order(tokens: Sequence[str], clauses: Sequence[Clause]) -> bool:
-    """Whether the clauses occur one right after another, in the order typed."""
-    starts = [set(_positions(tokens, c.terms)) for c in clauses]
+def _in_order(
+    tokens: Sequence[str], clauses: Sequence[Clause], positions: list[list[int]] | None = None
+) -> bool:
+    """Whether the clauses occur one right after another, in the order typed (``positions``:
+    each clause's :func:`_positions` in ``tokens``, when already known)."""
+    if positions is None:
+        positions = [_positions(tokens, c.terms) for c in clauses]
+    starts = [set(found) for found in positions]
     lengths = [min(len(seq) for seq in c.terms) for c in clauses]
     for p in starts[0]:
         q, ok = p + lengths[0], True
@@ -275,7 +280,7 @@ def text_boost(clauses: Sequence[Clause], title: str, body: str) -> float:
         window = _smallest_window(positions)
         span = sum(min(len(seq) for seq in c.terms) for c in clauses)
         best = max(best, min(1.0, span / max(window, 1)))
-        phrase = phrase or _in_order(tokens, clauses)
+        phrase = phrase or _in_order(tokens, clauses, positions)
     return factor + PROXIMITY_WEIGHT * best + (PHRASE_WEIGHT if phrase else 0.0)
 
 
@@ -302,8 +307,10 @@ def near_duplicates(rows: Sequence[tuple[str, str, str]]) -> dict[int, int]:
 
 @dataclass
 class Ranked:
-    """A ranked word search: match level, docnums best first, their scores, and the ids of
-    near-identical items folded into a result (keyed by that result's docnum)."""
+    """A ranked word search: match level, docnums (the reranked best first, in order; the
+    rest after them in docnum order: ``fastscore.page`` orders just the page), their
+    scores, and the ids of near-identical items folded into a result (keyed by that
+    result's docnum)."""
 
     level: str
     docs: np.ndarray
@@ -312,6 +319,22 @@ class Ranked:
     #: every document matching at ``level``, whatever the filters (``allowed``) let through:
     #: what disjunctive facet counts need outside the filters
     matched: np.ndarray | None = None
+
+
+def _best_first(docs: np.ndarray, scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """(docs, scores) with the best ``depth`` first, in order (score descending, then
+    docnum), and the rest after them in the order given: only the documents that can be among
+    the best (scoring at least the ``depth``-th best score) are sorted."""
+    if len(docs) <= depth:
+        order = np.lexsort((docs, -scores))
+        return docs[order], scores[order]
+    neg = -scores
+    cut = np.partition(neg, depth - 1)[depth - 1]  # the depth-th best score, negated
+    near = np.flatnonzero(neg <= cut)
+    head = near[np.lexsort((docs[near], neg[near]))[:depth]]
+    rest = np.ones(len(docs), dtype=bool)
+    rest[head] = False
+    return np.concatenate([docs[head], docs[rest]]), np.concatenate([scores[head], scores[rest]])
 
 
 def meeting_key(stored: Mapping[str, Any]) -> str:
@@ -333,14 +356,14 @@ def rank(
     """The whole policy, for any engine: ``typed[i]`` / ``synonym[i]`` are clause i's dense
     per-document scores (0 = no match) as typed and through its synonyms, ``allowed`` the
     documents the filters let through, ``stored(docnum)`` a document's ``id``, ``title``,
-    ``body``, ``date`` and ``meeting_id``.  Documents best first (score descending, then
-    docnum); the top :data:`RERANK_DEPTH` rescored by :func:`text_boost`, and among them
-    near-identical items of one meeting shown once (:attr:`Ranked.grouped`)."""
+    ``body``, ``date`` and ``meeting_id``.  The top :data:`RERANK_DEPTH` documents (score
+    descending, then docnum) rescored by :func:`text_boost` and listed first in that order,
+    among them near-identical items of one meeting shown once (:attr:`Ranked.grouped`);
+    the rest after them in docnum order (only the top is ever sorted)."""
     level, match, scores = combine(typed, synonym, allowed)
     docs = np.flatnonzero(match & allowed)
     found = scores[docs]
-    order = np.lexsort((docs, -found))
-    docs, found = docs[order], found[order]
+    docs, found = _best_first(docs, found, RERANK_DEPTH)
     top = min(len(docs), RERANK_DEPTH)
     grouped: dict[int, list[str]] = {}
     if not top:

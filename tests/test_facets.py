@@ -14,18 +14,51 @@ from kb.engine.whoosh.facets import FACETS, FacetCache
 from kb.service import SearchRequest, SearchService
 
 
-@pytest.fixture(scope="module")
-def cache(seed_index: Path) -> FacetCache:
-    svc = SearchService(seed_index, cache_size=0)
+def _cache_of(index: Path) -> FacetCache:
+    svc = SearchService(index, cache_size=0)
     with svc.searcher() as s:
         found = svc._facet_cache(s)
     svc.close()
     return found
 
 
+@pytest.fixture(scope="module")
+def corpus_index(
+    corpus_dir: Path, manifest: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Real minutes of several councils: the first three files of each corpus folder."""
+    from indexer.pipeline import ingest
+
+    taken: dict[str, int] = {}
+    files = []
+    for row in manifest:
+        top = row["file"].split("/", 1)[0]
+        if taken.get(top, 0) < 3:  # noqa: PLR2004 - a few files per source
+            taken[top] = taken.get(top, 0) + 1
+            files.append(corpus_dir / row["file"])
+    folder = tmp_path_factory.mktemp("facets-corpus")
+    report = ingest(files, folder, batch_size=1000)
+    assert not report.failed, [r.line() for r in report.failed]
+    return folder
+
+
+@pytest.fixture(scope="module", params=["seed", "corpus"])
+def cache(request: pytest.FixtureRequest, seed_index: Path) -> FacetCache:
+    if request.param == "seed":
+        return _cache_of(seed_index)
+    return _cache_of(request.getfixturevalue("corpus_index"))
+
+
 def _masks(cache: FacetCache) -> list[np.ndarray]:
+    """All items, none, and random samples from dense (every pair tested against the
+    mask) to sparse (each match's own pairs looked up)."""
     rng = np.random.default_rng(4)
-    return [cache.items.copy(), cache.items & (rng.random(cache.size) < 0.5), cache.items & False]
+    out = [cache.items.copy(), cache.items & False]
+    for share in (0.5, 0.2, 0.05, 0.01, 0.002):
+        out.append(cache.items & (rng.random(cache.size) < share))
+    one = cache.items & False
+    one[np.flatnonzero(cache.items)[-1]] = True  # the last docnum alone
+    return [*out, one]
 
 
 def _pairs(cache: FacetCache, facet: str, mask: np.ndarray) -> Counter[str]:
@@ -111,3 +144,24 @@ def test_postings_cache_keeps_to_its_budget() -> None:
     big = np.zeros(5_000, dtype=np.float64)
     cache.put(("seg", "body", b"big"), (big.astype(np.int32), big))
     assert cache.get(("seg", "body", b"big")) is None  # larger than the whole budget
+
+
+def test_values_mask_equals_the_docs_having_the_values(cache: FacetCache) -> None:
+    """A filter's mask (an array slice per value) is exactly the docs with any of the values."""
+    checked = 0
+    for facet in FACETS:
+        pairs = list(zip(cache.docs[facet].tolist(), cache.codes[facet].tolist(), strict=True))
+        values = cache.values[facet]
+        for chosen in ([values[0]], values[-2:], values[::3][:5]) if values else []:
+            want = {d for d, c in pairs if values[c] in chosen}
+            got = cache.values_mask(facet, chosen)
+            assert got is not None and set(np.flatnonzero(got).tolist()) == want, (facet, chosen)
+            one = cache.value_mask(facet, chosen[0])
+            assert one is not None
+            assert set(np.flatnonzero(one).tolist()) == {
+                d for d, c in pairs if values[c] == chosen[0]
+            }
+            checked += 1
+        assert cache.values_mask(facet, ["no such value"]) is None
+        assert cache.value_mask(facet, "no such value") is None
+    assert checked >= 6

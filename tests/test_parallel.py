@@ -87,6 +87,62 @@ def test_a_rebuild_with_workers_equals_a_sequential_rebuild(
     assert _stored(seq) == _stored(par)
 
 
+def test_a_rebuild_with_worker_analysis_writes_the_same_segment(
+    sources: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker analyses the text fields (kb.engine.whoosh.preanalysis) and the writer
+    uses its postings: the segment files are byte for byte those of the same worker ingest
+    with the writer analysing everything itself."""
+    from kb.engine.whoosh import preanalysis
+    from kb.engine.whoosh.bulk import POSTINGS_KEY
+    from kb.engine.whoosh.write import IndexWriterSession
+    from tests.test_bulk import segment_files
+
+    used = {"docs": 0, "fields": 0}
+    attach = preanalysis.attach
+
+    def counting(doc: dict, analysed: dict) -> None:
+        used["docs"] += 1
+        attach(doc, analysed)
+        used["fields"] += len(doc.get(POSTINGS_KEY, {}))
+
+    monkeypatch.setattr(preanalysis, "attach", counting)
+    monkeypatch.setattr(parallel.Balance, "offload", lambda self: True)  # every file
+    plain, shipped = tmp_path / "plain", tmp_path / "shipped"
+    with monkeypatch.context() as m:
+        m.setattr(IndexWriterSession, "worker_analysis", None)
+        pipeline.ingest([], plain, files=sources, workers=1, rebuild=True)
+    assert used["docs"] == 0  # nothing offered
+    pipeline.ingest([], shipped, files=sources, workers=1, rebuild=True)
+    assert used["fields"] > 2 * used["docs"] > 100  # body, title, council, committee …
+
+    def whooshs(folder: Path) -> dict[str, str]:
+        files = segment_files(folder.resolve())  # Whoosh's files, not our caches (kb*)
+        return {k: v for k, v in files.items() if not k.startswith("kb")}
+
+    assert {"pst", "trm"} <= set(whooshs(plain))
+    assert whooshs(shipped) == whooshs(plain)
+    assert _stored(shipped) == _stored(plain)
+
+
+@pytest.mark.parametrize(("ready", "offload"), [
+    ([], True),  # at the start: the writer has all the analysis, hand it over
+    ([True] * 8, True),  # workers ahead: the writer is the slower side
+    ([False] * 8, False),  # the writer waits for the workers: keep the analysis
+    ([True, False], True),  # a tie hands it over
+    ([True, False, False], False),
+    ([False] * 8 + [True] * 4, True),  # only the last 8 count: 4 of 8 ready
+    ([False] * 8 + [True] * 3, False),
+])  # fmt: skip
+def test_the_analysis_goes_to_the_workers_while_they_are_ahead(
+    ready: list[bool], offload: bool
+) -> None:
+    balance = parallel.Balance()
+    for was_ready in ready:
+        balance.taken(was_ready)
+    assert balance.offload() is offload
+
+
 def test_people_found_in_a_worker_equal_people_resolved_in_one_go(
     sources: list[Path],
 ) -> None:

@@ -199,3 +199,77 @@ def test_rescoring_reads_a_bounded_opening_of_each_body(monkeypatch) -> None:
     )
     assert sorted(out.docs.tolist()) == [0, 1]
     assert sorted(seen) == [len("bus shelter"), ranking.RERANK_BODY_CHARS]
+
+
+def _plain_positions(tokens: list[str], sequences: list[tuple[str, ...]]) -> list[int]:
+    """Where any of ``sequences`` starts, by comparing every slice (the obvious way)."""
+    return [
+        i for i in range(len(tokens)) if any(tuple(tokens[i : i + len(s)]) == s for s in sequences)
+    ]
+
+
+def test_text_terms_and_positions_equal_the_plain_way(seed_path, corpus_dir, manifest) -> None:
+    """text_terms (each distinct word analysed once) and _positions (only where a first word
+    is) give what analysing word by word and comparing every slice give, on real minutes."""
+    from kb import analysis
+
+    files = [seed_path] + [corpus_dir / r["file"] for r in manifest if r["file"].endswith(".txt")][
+        :5
+    ]
+    checked = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        plain = [t for raw in analysis.WORD_RE.findall(text) for t in analysis.terms(raw)]
+        tokens = ranking.text_terms(text)
+        assert tokens == plain, path
+        common = [
+            w
+            for w, _ in sorted(
+                ((w, tokens.count(w)) for w in set(tokens[:300])), key=lambda x: -x[1]
+            )[:3]
+        ]
+        for seqs in (
+            [(common[0],)],
+            [(common[0],), (common[1],)],
+            [tuple(tokens[10:12]), (common[2],)],
+        ):
+            assert ranking._positions(tokens, seqs) == _plain_positions(tokens, seqs), (path, seqs)
+        checked += 1
+    assert checked >= 2
+
+
+@pytest.mark.parametrize(
+    ("scores", "depth"),
+    [
+        ([3.0, 1.0, 2.0, 5.0, 4.0], 2),
+        ([1.0, 1.0, 1.0, 1.0, 1.0], 3),  # all tied: the lowest docnums lead
+        ([2.0, 1.0, 2.0, 2.0, 0.5, 2.0], 2),  # ties at the cut
+        ([0.1, 0.3, 0.2], 5),  # fewer than depth: all sorted
+        ([], 4),
+    ],
+)
+def test_best_first_head_equals_a_full_sort(scores, depth) -> None:
+    docs = np.arange(10, 10 + len(scores), dtype=np.int64)[::-1].copy()  # docnums not in order
+    found = np.array(scores, dtype=np.float64)
+    full = np.lexsort((docs, -found))
+    got_docs, got_scores = ranking._best_first(docs, found, depth)
+    top = min(depth, len(docs))
+    assert got_docs[:top].tolist() == docs[full][:top].tolist()
+    assert got_scores[:top].tolist() == found[full][:top].tolist()
+    rest = got_docs[top:].tolist()
+    assert rest == [d for d in docs.tolist() if d not in got_docs[:top].tolist()]
+    assert dict(zip(got_docs.tolist(), got_scores.tolist(), strict=True)) == dict(
+        zip(docs.tolist(), scores, strict=True)
+    )
+
+
+def test_best_first_on_many_random_scores() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n = int(rng.integers(1, 400))
+        found = rng.integers(0, 20, n).astype(np.float64)  # many ties
+        docs = rng.permutation(n * 3)[:n].astype(np.int64)
+        full = np.lexsort((docs, -found))
+        got, _ = ranking._best_first(docs, found, ranking.RERANK_DEPTH)
+        top = min(n, ranking.RERANK_DEPTH)
+        assert got[:top].tolist() == docs[full][:top].tolist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,17 @@ def test_encode_positions_is_whooshs(poslist: list[int]) -> None:
     from kb.engine.whoosh.textfield import encode_positions
 
     assert encode_positions(poslist) == formats.Positions().encode(poslist)
+
+
+@pytest.mark.parametrize("text", [
+    "", "Apologies", "the council noted the report of the council",
+    "Café, naïve façade — 2019/20 budget: £1,200,000", "road road road safety",
+])  # fmt: skip
+@pytest.mark.parametrize("stem", [True, False])
+def test_portable_postings_restore_to_what_index_gives(text: str, stem: bool) -> None:
+    field = KbText(stem=stem, phrase=True)
+    shipped = pickle.loads(pickle.dumps(field.portable_index(text)))  # noqa: S301
+    restored, expected = KbText.restore_index(shipped), list(field.index(text))
+    assert restored == expected
+    for (_, freq, _, got), (_, _, _, want) in zip(restored, expected, strict=True):
+        assert freq > 1 or got is want  # a single position: the same cached object

@@ -263,10 +263,59 @@ def test_rebuild_keeps_every_spelling_word_on_at_most_three_meetings(
         assert sum(word in words for words in capped.values()) == 3
 
 
-def test_a_source_put_twice_in_a_rebuild_is_replaced(tmp_path, seed_meeting) -> None:
+def segment_sizes(folder: Path) -> list[int]:
+    ix = windex.open_dir(str(folder))
+    sizes = [seg.doc_count_all() for seg in ix._segments()]
+    ix.close()
+    return sizes
+
+
+def test_rebuild_commits_a_segment_every_segment_items_documents(tmp_path, seed_meeting) -> None:
+    meetings = five_meetings(seed_meeting)  # 10 documents each: the meeting and 9 items
+    for name, per_segment in (("one", 0), ("split", 20)):
+        with IndexWriterSession(
+            tmp_path / name, rebuild=True, segment_items=per_segment
+        ) as session:
+            for n, m in enumerate(meetings):
+                session.put(f"/src/{n}.txt", str(n), m)
+            assert session.commits == (0 if per_segment == 0 else 2)  # two full segments
+        assert len(session.commit_seconds) == session.commits
+    assert sorted(segment_sizes(tmp_path / "one")) == [50]
+    assert sorted(segment_sizes(tmp_path / "split")) == [10, 20, 20]
+
+    def stored(folder: Path) -> list[dict]:
+        return sorted(all_docs(folder), key=lambda d: d["id"])
+
+    assert stored(tmp_path / "split") == stored(tmp_path / "one")
+    for term in ("cctv", "polic", "antisoci"):
+        found = all_docs(tmp_path / "split", body=term)
+        assert found and sorted(d["id"] for d in found) == sorted(
+            d["id"] for d in all_docs(tmp_path / "one", body=term)
+        )
+
+    def held(folder: Path) -> dict[str, list[str]]:
+        return {k: v["item_ids"] for k, v in read_manifest(folder).items()}
+
+    assert held(tmp_path / "split") == held(tmp_path / "one")
+
+
+def test_segment_items_comes_from_the_setting(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("KB_SEGMENT_ITEMS", "25")
+    with IndexWriterSession(tmp_path / "a", rebuild=True) as session:
+        assert session.segment_items == 25
+    with IndexWriterSession(tmp_path / "b", rebuild=True, segment_items=7) as session:
+        assert session.segment_items == 7  # the argument wins
+    monkeypatch.setenv("KB_SEGMENT_ITEMS", "many")
+    with pytest.raises(ValueError, match="KB_SEGMENT_ITEMS must be a whole number"):
+        IndexWriterSession(tmp_path / "c", rebuild=True)
+
+
+@pytest.mark.parametrize("per_segment", [0, 10])
+def test_a_source_put_twice_in_a_rebuild_is_replaced(tmp_path, seed_meeting, per_segment) -> None:
+    """Also when its first version is already in a committed segment (``per_segment`` 10)."""
     changed = copy.deepcopy(seed_meeting)
     changed.items = changed.items[:4]
-    with IndexWriterSession(tmp_path / "ix", rebuild=True) as session:
+    with IndexWriterSession(tmp_path / "ix", rebuild=True, segment_items=per_segment) as session:
         session.put("/src/a.txt", "1", seed_meeting)
         session.put("/src/b.txt", "2", redated(seed_meeting, dt.date(2020, 2, 2)))
         session.put("/src/a.txt", "3", changed)

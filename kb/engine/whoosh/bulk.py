@@ -144,6 +144,11 @@ class ChunkedPostingPool(writing.PostingPool):
             self._remove_run(path)
 
 
+#: A document's key for postings analysed ahead (:mod:`kb.engine.whoosh.preanalysis`):
+#: field name -> what ``field.index(value)`` gives; Whoosh ignores keys starting with "_".
+POSTINGS_KEY = "_kb_postings"
+_NONE: dict[str, Any] = {}
+
 #: Postings per pickled chunk of a sorted run.  The final merge holds one chunk of every
 #: run in memory: 30,000 items in 131 runs peaked at 529 MiB with 16,384 and 209 MiB with
 #: 4,096, at the same CPU time.
@@ -169,13 +174,16 @@ class SegmentWriter(writing.SegmentWriter):
 
     def add_document(self, **fields: Any) -> None:
         """``SegmentWriter.add_document``, handing each field's postings to the pool at once
-        (Whoosh's own method for schemas with term vectors or spelling fields)."""
+        (Whoosh's own method for schemas with term vectors or spelling fields).  A field's
+        postings given under :data:`POSTINGS_KEY` (analysed in the ingest worker) are used
+        instead of ``field.index(value)``."""
         if not self._plain:
             super().add_document(**fields)
             return
         self._check_state()
         perdocwriter, schema, docnum, pool = self.perdocwriter, self.schema, self.docnum, self.pool
         docboost = self._doc_boost(fields)
+        ready = fields.get(POSTINGS_KEY) or _NONE
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
@@ -188,13 +196,20 @@ class SegmentWriter(writing.SegmentWriter):
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
                 pairs = self._pairs.get(fieldname)
+                given = ready.get(fieldname)
+                given_pairs = ready.get(pairs) if pairs is not None else None
                 positions = None
-                if pairs is not None:  # the word pairs come from the same analysed terms
+                if pairs is not None and given_pairs is None:  # pairs of the same terms
                     if not isinstance(value, str):
                         raise TypeError(f"field {fieldname!r} takes a string, not {value!r}")
                     positions = term_positions(value, stem=field.kb_stem)
+                if given:
+                    words = given
+                elif positions is not None:
+                    words = field.postings(positions)
+                else:
+                    words = field.index(value)
                 postings = []
-                words = field.index(value) if positions is None else field.postings(positions)
                 for tbytes, freq, weight, vbytes in words:
                     postings.append((fieldname, tbytes, docnum, weight * boost, vbytes))
                     length += freq
@@ -204,12 +219,11 @@ class SegmentWriter(writing.SegmentWriter):
                 if positions is not None:
                     fboost = field.format.field_boost  # each word's weight, as above
                     weights = {t: float(len(ps)) * fboost * boost for t, ps in positions.items()}
+                    given_pairs = pair_postings(positions, weights)
+                if given_pairs:
                     pool.add_all(
                         pairs,
-                        [
-                            (pairs, tbytes, docnum, weight, vbytes)
-                            for tbytes, _f, weight, vbytes in pair_postings(positions, weights)
-                        ],
+                        [(pairs, tb, docnum, weight, vb) for tb, _f, weight, vb in given_pairs],
                     )
             customval = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)

@@ -68,6 +68,8 @@ class FacetCache:
         self.codes: dict[str, np.ndarray] = {}
         self.dense: dict[str, np.ndarray] = {}
         self._first: dict[str, np.ndarray] = {}
+        self._by_code: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._grouped: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
         self._name_arrays: dict[str, np.ndarray] = {}
         for facet in FACETS:
             vals = sorted({v for arrays, _ in parts for v in arrays.values[facet]})
@@ -105,12 +107,32 @@ class FacetCache:
 
     def value_mask(self, facet: str, value: str) -> np.ndarray | None:
         """Docs having exactly this facet value; None when the index has no such value."""
-        code = self.codes_of[facet].get(value)
-        if code is None:
+        return self.values_mask(facet, [value])
+
+    def values_mask(self, facet: str, values: Iterable[str]) -> np.ndarray | None:
+        """Docs having any of these exact facet values; None when the index has none of
+        them.  Each value's docs are one slice of the pairs grouped by value (no pass over
+        the index per value)."""
+        known = [c for c in (self.codes_of[facet].get(v) for v in values) if c is not None]
+        if not known:
             return None
+        ptr, docs = self._by_value(facet)
         mask = np.zeros(self.size, dtype=bool)
-        mask[self.docs[facet][self.codes[facet] == code]] = True
+        for code in known:
+            mask[docs[ptr[code] : ptr[code + 1]]] = True
         return mask
+
+    def _by_value(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
+        """The facet's pairs grouped by value: (``ptr``, ``docs``), the docs having value
+        code c being ``docs[ptr[c]:ptr[c + 1]]`` (built once per facet and generation)."""
+        found = self._by_code.get(facet)
+        if found is None:
+            codes = self.codes[facet]
+            ptr = np.zeros(len(self.values[facet]) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(codes, minlength=len(self.values[facet])), out=ptr[1:])
+            found = (ptr, self.docs[facet][np.argsort(codes, kind="stable")])
+            self._by_code[facet] = found
+        return found
 
     def order(self, docs: np.ndarray, newest: bool) -> np.ndarray:
         """``docs`` sorted by meeting date (newest or oldest first), then agenda order."""
@@ -118,9 +140,48 @@ class FacetCache:
         return docs[np.lexsort((self.orders[docs], -dates if newest else dates))]
 
     def _bincount(self, facet: str, mask: np.ndarray) -> np.ndarray:
-        """Per value code, the number of docs in ``mask`` having it."""
-        sel = self.codes[facet][mask[self.docs[facet]]]
-        return np.bincount(sel, minlength=len(self.values[facet]))
+        """Per value code, the number of docs in ``mask`` having it.
+
+        Few matches (fewer than the facet has (doc, value) pairs): their own pairs are
+        looked up by docnum (:meth:`_by_doc`), so the work follows the matches, not the
+        index; else every pair is tested against ``mask``.  The counts are the same."""
+        nvalues = len(self.values[facet])
+        if np.count_nonzero(mask) * 4 >= len(self.docs[facet]):
+            sel = self.codes[facet][mask[self.docs[facet]]]
+            return np.bincount(sel, minlength=nvalues)
+        docs = np.flatnonzero(mask)
+        ptr, codes, single = self._by_doc(facet)
+        if single is not None:  # at most one value per doc: one lookup per match
+            found = single[docs]
+            return np.bincount(found[found >= 0], minlength=nvalues)
+        starts, ends = ptr[docs], ptr[docs + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(nvalues, dtype=np.int64)
+        # the pair positions starts[i] .. ends[i] - 1 of every matching doc, in one array
+        before = np.cumsum(lengths) - lengths
+        at = np.repeat(starts - before, lengths) + np.arange(total, dtype=np.int64)
+        return np.bincount(codes[at], minlength=nvalues)
+
+    def _by_doc(self, facet: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The facet's pairs grouped by docnum: (``ptr``, ``codes``, ``single``), the value
+        codes of doc d being ``codes[ptr[d]:ptr[d + 1]]``; ``single`` the one code per doc
+        (-1: none) when no doc has two values, else None (built once per facet)."""
+        found = self._grouped.get(facet)
+        if found is None:
+            docs = self.docs[facet]
+            per_doc = np.bincount(docs, minlength=self.size)
+            ptr = np.zeros(self.size + 1, dtype=np.int64)
+            np.cumsum(per_doc, out=ptr[1:])
+            codes = self.codes[facet][np.argsort(docs, kind="stable")]
+            single = None
+            if not len(per_doc) or per_doc.max() <= 1:
+                single = np.full(self.size, -1, dtype=np.int32)
+                single[docs] = self.codes[facet]
+            found = (ptr, codes, single)
+            self._grouped[facet] = found
+        return found
 
     def counts(self, facet: str, mask: np.ndarray) -> dict[str, int]:
         """value → number of matching docs having it (values with a zero count left out)."""
@@ -146,8 +207,9 @@ class FacetCache:
 
     def histogram(self, mask: np.ndarray) -> dict[int, dict[str, int]]:
         """{year: {committee key: matching docs}}, years ascending (only numeric years)."""
-        years, comms = self.dense["year"], self.dense["committee"]
-        sel = mask & (years >= 0) & (comms >= 0)
+        docs = np.flatnonzero(mask)  # the matches' own codes: the work follows the matches
+        years, comms = self.dense["year"][docs], self.dense["committee"][docs]
+        sel = (years >= 0) & (comms >= 0)
         ncomm = max(len(self.values["committee"]), 1)
         nyears = max(len(self.values["year"]), 1)
         flat = years[sel].astype(np.int64) * ncomm + comms[sel]

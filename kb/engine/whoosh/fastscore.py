@@ -27,6 +27,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from kb.deadline import Deadline, DeadlineExceeded
+from kb.engine.whoosh import postcache
 from kb.engine.whoosh.segcache import numeric_column
 from kb.engine.whoosh.textfield import positions_decoder
 
@@ -106,11 +107,9 @@ def rank(
     if type(searcher.weighting) is not BM25F:
         return None
     try:
-        mask, scores = _evaluate(searcher, q, lengths, postings, deadline or Deadline.none())
+        docs, found = _evaluate(searcher, q, lengths, postings, deadline or Deadline.none())
     except _Unsupported:
         return None
-    docs = np.flatnonzero(mask)
-    found = scores[docs]
     if not ordered:
         return docs, found
     order = np.lexsort((docs, -found))
@@ -167,44 +166,76 @@ def _evaluate(
     postings: PostingsCache | None,
     deadline: Deadline,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(match mask, scores with 0.0 where there is no match) of one query node."""
+    """(matching docnums ascending, their scores) of one query node.
+
+    Sparse: only the postings of the node's terms are touched (no array over the whole
+    index per term or node).  Each matching document's score is added up part by part in
+    the query's own order, starting from 0.0, exactly as a dense per-document array of
+    zeros would add them (``x + 0.0 == x``), so the scores are the same bits."""
     deadline.check("ranking")
-    size = lengths.size
     if getattr(q, "boost", 1.0) != 1.0:
         raise _Unsupported
     if type(q) is wq.Term:
-        return _term(searcher, q.fieldname, q.text, lengths, postings=postings, deadline=deadline)[
-            :2
-        ]
+        return _term_scores(searcher, q.fieldname, q.text, lengths, None, postings, deadline)
     if type(q) is wq.Phrase and q.slop == 1 and len(q.words) >= 2:
         from kb.engine.whoosh import phrases  # imports this module
 
         found = phrases.match(searcher, q.fieldname, q.words, deadline)
         if found is not None:
             return _pair_phrase(searcher, q.fieldname, q.words, lengths, *found)
-        return _phrase(searcher, q.fieldname, q.words, lengths, deadline)
+        mask, scores = _phrase(searcher, q.fieldname, q.words, lengths, deadline)
+        docs = np.flatnonzero(mask)
+        return docs, scores[docs]
     if type(q) is wq.Or and not q.minmatch and not q.scale:
-        mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
-        for sub in q.subqueries:
-            sub_mask, sub_scores = _evaluate(searcher, sub, lengths, postings, deadline)
-            mask |= sub_mask
-            scores += sub_scores  # x + 0.0 == x: a non-matching part adds nothing
-        return mask, scores
+        parts = [_evaluate(searcher, sub, lengths, postings, deadline) for sub in q.subqueries]
+        docs = _union([d for d, _ in parts])
+        scores = np.zeros(len(docs), dtype=np.float64)
+        for sub_docs, sub_scores in parts:
+            scores[np.searchsorted(docs, sub_docs)] += sub_scores
+        return docs, scores
     if type(q) is wq.And:
-        mask, scores = np.ones(size, dtype=bool), np.zeros(size, dtype=np.float64)
-        for sub in q.subqueries:
-            sub_mask, sub_scores = _evaluate(searcher, sub, lengths, postings, deadline)
-            mask &= sub_mask
-            scores += sub_scores
-        return mask, np.where(mask, scores, 0.0)
+        parts = [_evaluate(searcher, sub, lengths, postings, deadline) for sub in q.subqueries]
+        docs = _intersection([d for d, _ in parts])
+        scores = np.zeros(len(docs), dtype=np.float64)
+        for sub_docs, sub_scores in parts:
+            scores += sub_scores[np.searchsorted(sub_docs, docs)]
+        return docs, scores
     if isinstance(q, wq.AndNot):
-        mask, scores = _evaluate(searcher, q.a, lengths, postings, deadline)
-        excluded = np.zeros(size, dtype=bool)
+        docs, scores = _evaluate(searcher, q.a, lengths, postings, deadline)
         ids = np.fromiter(searcher.docs_for_query(q.b), dtype=np.int64)
-        excluded[ids] = True
-        mask &= ~excluded
-        return mask, np.where(mask, scores, 0.0)
+        keep = ~np.isin(docs, ids)
+        return docs[keep], scores[keep]
     raise _Unsupported
+
+
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct docnums of any of ``arrays`` (each sorted and distinct)."""
+    arrays = [a for a in arrays if len(a)]
+    if not arrays:
+        return np.zeros(0, dtype=np.int64)
+    if len(arrays) == 1:
+        return arrays[0]
+    # a stable sort of sorted runs is a merge (timsort); then drop the repeats
+    merged = np.sort(np.concatenate(arrays), kind="stable")
+    keep = np.ones(len(merged), dtype=bool)
+    keep[1:] = merged[1:] != merged[:-1]
+    return merged[keep]
+
+
+def _intersection(arrays: list[np.ndarray]) -> np.ndarray:
+    """The sorted docnums in every one of ``arrays`` (each sorted and distinct), smallest
+    first so that each step narrows the fewest candidates."""
+    if not arrays:
+        return np.zeros(0, dtype=np.int64)
+    ordered = sorted(arrays, key=len)
+    docs = ordered[0]
+    for other in ordered[1:]:
+        if not len(docs):
+            break
+        at = np.searchsorted(other, docs)
+        at[at == len(other)] = 0  # past the end: compared below, never equal unless found
+        docs = docs[other[at] == docs] if len(other) else docs[:0]
+    return docs
 
 
 def _phrase(
@@ -245,31 +276,6 @@ def _phrase(
     return found, np.where(found, _tree_sum([sc for _m, sc, _d in parts]), 0.0)
 
 
-def _pair_phrase(
-    searcher: Any,
-    fieldname: str,
-    words: list[str],
-    lengths: FieldLengths,
-    docs: np.ndarray,
-    weights: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(mask, scores) of a phrase matched by :func:`kb.engine.whoosh.phrases.match` in
-    ``docs`` with each word's posting ``weights`` there: :func:`_phrase`'s scores."""
-    size = lengths.size
-    mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
-    if not len(docs):
-        return mask, scores
-    field = _scorable(searcher, fieldname)
-    fl = lengths.get(searcher.reader(), fieldname)[docs]
-    parts = [
-        _bm25(searcher, fieldname, field.to_bytes(w), weights[:, i], fl)
-        for i, w in enumerate(words)
-    ]
-    mask[docs] = True
-    scores[docs] = _tree_sum(parts)
-    return mask, scores
-
-
 def _tree_sum(arrays: list[np.ndarray]) -> np.ndarray:
     """Sum as ``whoosh.util.make_binary_tree`` nests its matchers: a + (b + c)."""
     if len(arrays) == 1:
@@ -290,26 +296,35 @@ def _term(
     """(mask, scores, its docnums in order) of one term; with ``values``, its raw posting
     values are appended there in the same order."""
     size = lengths.size
-    field = _scorable(searcher, fieldname)
-    text = field.to_bytes(text) if not isinstance(text, bytes) else text
-    docs, weights = _postings(searcher, fieldname, text, values, postings, deadline)
+    docs, found = _term_scores(searcher, fieldname, text, lengths, values, postings, deadline)
     mask, scores = np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float64)
-    if not len(docs):
-        return mask, scores, docs
-    fl = lengths.get(searcher.reader(), fieldname)[docs]
-    scores[docs] = _bm25(searcher, fieldname, text, weights, fl)
+    scores[docs] = found
     mask[docs] = True
     return mask, scores, docs
 
 
-def _scorable(searcher: Any, fieldname: str) -> Any:
-    """The schema's field ``fieldname``; :class:`_Unsupported` unless it is scored."""
+def _term_scores(  # noqa: PLR0913 - the scoring inputs, then the deadline
+    searcher: Any,
+    fieldname: str,
+    text: Any,
+    lengths: FieldLengths,
+    values: list[Any] | None = None,
+    postings: PostingsCache | None = None,
+    deadline: Deadline | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums ascending, BM25F scores) of one term; with ``values``, its raw posting
+    values are appended there in the same order."""
     if fieldname not in searcher.schema.names():
         raise _Unsupported
     field = searcher.schema[fieldname]
     if not field.scorable:
         raise _Unsupported
-    return field
+    text = field.to_bytes(text) if not isinstance(text, bytes) else text
+    docs, weights = _postings(searcher, fieldname, text, values, postings, deadline)
+    if not len(docs):
+        return docs, np.zeros(0, dtype=np.float64)
+    fl = lengths.get(searcher.reader(), fieldname)[docs]
+    return docs, _bm25(searcher, fieldname, text, weights, fl)
 
 
 def _bm25(
@@ -324,6 +339,29 @@ def _bm25(
     return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
 
 
+def _pair_phrase(
+    searcher: Any,
+    fieldname: str,
+    words: list[str],
+    lengths: FieldLengths,
+    docs: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, scores) of a phrase matched by :func:`kb.engine.whoosh.phrases.match` in
+    ``docs`` with each word's posting ``weights`` there: :func:`_phrase`'s scores."""
+    if fieldname not in searcher.schema.names() or not searcher.schema[fieldname].scorable:
+        raise _Unsupported
+    if not len(docs):
+        return docs, np.zeros(0, dtype=np.float64)
+    field = searcher.schema[fieldname]
+    fl = lengths.get(searcher.reader(), fieldname)[docs]
+    parts = [
+        _bm25(searcher, fieldname, field.to_bytes(w), weights[:, i], fl)
+        for i, w in enumerate(words)
+    ]
+    return docs, _tree_sum(parts)
+
+
 def _postings(
     searcher: Any,
     fieldname: str,
@@ -334,11 +372,19 @@ def _postings(
 ) -> tuple[np.ndarray, np.ndarray]:
     """All (global docnum, weight) postings of a term, read a block at a time (docnums
     ascending); with ``values``, the raw posting values are appended there too (and
-    ``cache`` is not used); else each segment's part comes from ``cache`` when there."""
+    ``cache`` is not used); else each segment's part comes from its saved postings
+    (:mod:`.postcache`, frequent words) or ``cache`` when there."""
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
+        saved = postcache.for_reader(reader) if values is None else None
+        found = saved.get(fieldname, text) if saved is not None else None
+        if found is not None:  # decoded at commit, memory-mapped (see postcache)
+            if len(found[0]):
+                ids.append(found[0].astype(np.int64) + offset)
+                weights.append(np.asarray(found[1]))
+            continue
         key = None
         if cache is not None and values is None and hasattr(reader, "segment"):
             key = (reader.segment().segment_id(), fieldname, text)

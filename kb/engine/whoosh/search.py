@@ -459,10 +459,9 @@ class WhooshReader(BrowseMixin, SuggestMixin):
             keys = [value] if value in cache.codes_of[facet] else [slug]
             if facet == "committee" and "/" not in value:  # a committee name, any council
                 keys += [k for k in cache.values["committee"] if k.endswith("/" + slug)]
-            found = [m for m in (cache.value_mask(facet, k) for k in keys) if m is not None]
-            for exact in found:
+            exact = cache.values_mask(facet, keys)
+            if exact is not None:
                 union |= exact
-            if found:
                 continue
             q = field_query(facet, value)
             if q is not None:

@@ -84,6 +84,29 @@ class KbText(fields.TEXT):
             for term, ps in positions.items()
         ]
 
+    def portable_index(self, value: Any) -> list[tuple[bytes, int, float, Any]]:
+        """:meth:`index` for sending to another process: a single position (the common
+        case) as its int, which :meth:`restore_index` turns back into the cached encoded
+        value ``index`` gives, so the writer's postings are the same objects (the codec's
+        pickles share equal objects: the same objects make the same bytes)."""
+        if not isinstance(value, str) or type(self.format) is not formats.Positions:
+            return list(self.index(value))
+        boost = self.format.field_boost
+        return [
+            (
+                term.encode("utf-8"),
+                len(ps),
+                float(len(ps)) * boost,
+                ps[0] if len(ps) == 1 else encode_positions(ps),
+            )
+            for term, ps in term_positions(value, stem=self.kb_stem).items()
+        ]
+
+    @staticmethod
+    def restore_index(postings: list[tuple[bytes, int, float, Any]]) -> list[tuple]:
+        """What :meth:`index` gave for the value :meth:`portable_index` was given."""
+        return [(t, f, w, _single_position(v) if type(v) is int else v) for t, f, w, v in postings]
+
 
 def encode_positions(poslist: list[int]) -> bytes:
     """``whoosh.formats.Positions.encode``: the count, then the pickled position deltas

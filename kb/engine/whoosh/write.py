@@ -20,6 +20,8 @@ Usage::
   settled by :func:`recover_manifest`, so the manifest always describes the index exactly.
 * ``rebuild=True`` builds a new generation beside the live index and swaps it in atomically
   on success (:mod:`kb.engine.whoosh.generations`); readers never see a half-built index.
+  It streams documents into one writer and commits a segment every ``segment_items``
+  documents (setting ``KB_SEGMENT_ITEMS``), so no single commit grows with the collection.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import contextlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +38,7 @@ from typing import Any
 
 from whoosh import index
 
+from kb import config
 from kb.engine.base import IndexLockedError
 from kb.engine.documents import (
     SPELLING_HOLDERS,
@@ -55,7 +59,7 @@ from kb.engine.manifest import (
 )
 from kb.engine.placing import PlacingMixin
 from kb.engine.whoosh import bulk as whoosh_writer
-from kb.engine.whoosh import generations
+from kb.engine.whoosh import generations, preanalysis
 from kb.engine.whoosh.phrases import PAIR_SUFFIX
 from kb.engine.whoosh.search import SCHEMA
 from kb.model import Meeting
@@ -94,10 +98,23 @@ class IndexWriterSession(PlacingMixin):
     meeting a file's meetings are (new, renamed, or copies merged in) is decided by
     :class:`kb.engine.placing.PlacingMixin`."""
 
-    def __init__(self, index_dir: str | Path, *, batch_size: int = 50, rebuild: bool = False):
+    def __init__(
+        self,
+        index_dir: str | Path,
+        *,
+        batch_size: int = 50,
+        rebuild: bool = False,
+        segment_items: int | None = None,
+    ):
         self.index_dir = Path(index_dir)
         self.batch_size = max(1, batch_size)
         self.rebuild = rebuild
+        #: rebuild only: documents per segment (0: one segment); setting ``segment_items``
+        self.segment_items = max(
+            0, config.get("segment_items") if segment_items is None else segment_items
+        )
+        #: seconds each commit took (the Whoosh commit, fsync and manifest), in order
+        self.commit_seconds: list[float] = []
         self.manifest: dict[str, dict[str, Any]] = {}
         self.commits = 0
         self._pending = _Pending()
@@ -116,8 +133,11 @@ class IndexWriterSession(PlacingMixin):
         #: rebuild only: the one Whoosh writer documents stream into (see ``_bulk_writer``)
         self._bulk: Any = None
         self._bulk_keys: set[str] = set()
+        self._bulk_docs = 0  # documents in ``_bulk`` since its last commit
         #: rebuild only: word -> meeting documents carrying it in ``words`` so far
         self._spelling = SpellingHolders() if rebuild else None
+        #: postings of the file being staged, analysed by an ingest worker (offer_analysis)
+        self._offered: preanalysis.Analysed = {}
 
     # -- context
     def __enter__(self) -> IndexWriterSession:
@@ -186,23 +206,41 @@ class IndexWriterSession(PlacingMixin):
         for key, entry in self.manifest.items():
             self._own(key, None, entry)
 
+    # -- term analysis done by the ingest worker
+    #: run by an ingest worker on a file's meetings (by name: a module-level function); its
+    #: result is handed to :meth:`offer_analysis` before the file is staged
+    worker_analysis = staticmethod(preanalysis.analyse)
+
+    def offer_analysis(self, analysed: preanalysis.Analysed) -> None:
+        """Use ``analysed`` (:func:`preanalysis.analyse` of the next file's meetings) for
+        the documents of the next file staged, instead of analysing their text again."""
+        self._offered = analysed
+
     # -- queries about the manifest
     def _documents(self, meeting: Meeting, source_key: str) -> list[dict[str, Any]]:
-        """The index documents of ``meeting`` read from ``source_key``: meeting, items."""
+        """The index documents of ``meeting`` read from ``source_key``: meeting, items
+        (with the postings an ingest worker analysed for them, see ``offer_analysis``)."""
         docs = [meeting_document(meeting, source_key, self._spelling)]
-        docs.extend(item_document(i, meeting, source_key) for i in meeting.items)
+        for item in meeting.items:
+            doc = item_document(item, meeting, source_key)
+            if self._offered:
+                preanalysis.attach(doc, self._offered)
+            docs.append(doc)
         return docs
 
-    # -- rebuilds: one writer, one segment
+    # -- rebuilds: one writer, a segment per ``segment_items`` documents
     def _stream(
         self, source_key: str, docs: list[dict[str, Any]], id_deletes: Iterable[str] = ()
     ) -> None:
-        """Add a rebuild's documents straight to its one Whoosh writer.
+        """Add a rebuild's documents straight to its Whoosh writer.
 
-        A rebuild is invisible until it is swapped in and is discarded if it fails, so it
-        needs no intermediate commits: documents are analysed once and written once, into
-        one segment (no merges), and Whoosh sorts postings in runs of
-        :data:`REBUILD_LIMIT_MB` on disk, so memory stays bounded whatever the size.
+        A rebuild is invisible until it is swapped in and is discarded if it fails:
+        documents are analysed once and written once (no merges), and Whoosh sorts postings
+        in runs of :data:`REBUILD_LIMIT_MB` on disk, so memory stays bounded whatever the
+        size.  Once the writer holds ``segment_items`` documents it is committed as one
+        segment (a source's documents are never split) and the next documents go to a new
+        one: each commit writes at most about ``segment_items`` documents, however large
+        the rebuild.
         """
         self._flush_if_streamed(source_key)
         if self._bulk is None:
@@ -220,6 +258,7 @@ class IndexWriterSession(PlacingMixin):
             writer.cancel()
             raise
         self._bulk_keys.add(source_key)
+        self._bulk_docs += len(docs)  # committed by ``_bump`` with the source's entry
 
     def _flush_if_streamed(self, source_key: str) -> None:
         """Commit the rebuild's writer before a source it holds is replaced or removed (an
@@ -228,8 +267,12 @@ class IndexWriterSession(PlacingMixin):
             self.commit(flush=True)
 
     def _bump(self) -> None:
+        """Count a staged source; commit a full batch (a rebuild: a full segment)."""
         self._pending.sources += 1
-        if self._pending.sources >= self.batch_size and not self.rebuild:
+        if self.rebuild:
+            if self.segment_items and self._bulk_docs >= self.segment_items:
+                self.commit(flush=True)
+        elif self._pending.sources >= self.batch_size:
             self.commit()
 
     # -- committing
@@ -238,9 +281,11 @@ class IndexWriterSession(PlacingMixin):
 
         Batches are written as new segments without merging until there are
         ``MAX_SEGMENTS`` of them (then the small ones are merged); the ``final`` commit of a
-        session merges: a rebuild into one segment, an update by Whoosh's small-segment
-        policy.  Each document is written once per merge level instead of at every commit.
-        A rebuild commits only at the end (or to ``flush`` its writer, see ``_stream``).
+        session merges small segments by Whoosh's small-segment policy (which never merges
+        segments of ``segment_items`` documents: a rebuild keeps its segments).  Each
+        document is written once per merge level instead of at every commit.  A rebuild
+        commits at the end, each ``segment_items`` documents, or to ``flush`` its writer
+        (see ``_stream``).  The seconds each commit took are appended to ``commit_seconds``.
         """
         if self.rebuild and not (final or flush):
             return
@@ -249,9 +294,11 @@ class IndexWriterSession(PlacingMixin):
         merge = _merge_policy(final=final, optimize=self.rebuild)
         if empty and self._bulk is None and not (final and len(self._ix._segments()) > 1):
             return
+        started = time.perf_counter()
         before = {p.name for p in self.index_dir.iterdir()}
         writer, self._bulk = self._bulk or whoosh_writer.writer(self._ix), None
         self._bulk_keys.clear()
+        self._bulk_docs = 0
         try:
             for key in dict.fromkeys(pending.deletes):
                 if key in self.manifest:  # only committed sources can have documents
@@ -280,6 +327,7 @@ class IndexWriterSession(PlacingMixin):
         self.save_manifest()
         (self.index_dir / PENDING_NAME).unlink(missing_ok=True)
         self.commits += 1
+        self.commit_seconds.append(time.perf_counter() - started)
 
     def _fsync_new(self, before: set[str]) -> None:
         for path in self.index_dir.iterdir():
@@ -306,11 +354,14 @@ OPTIMIZE_REBUILD = False
 def _save_facet_arrays(index_dir: Path) -> None:
     """Save the facet arrays of new segments beside them (``segcache``), so a web process
     opening the index loads them instead of reading every facet posting list (at 100k items
-    that is most of its start-up).  Only a cache: a failure to save is not the commit's."""
-    from kb.engine.whoosh import segcache
+    that is most of its start-up), and their frequent words' decoded postings
+    (``postcache``, read by scoring).  Only caches: a failure to save is not the commit's."""
+    from kb.engine.whoosh import postcache, segcache
 
     with contextlib.suppress(Exception):  # noqa: BLE001 - a cache must never fail a commit
         segcache.write_missing(index_dir)
+    with contextlib.suppress(Exception):  # noqa: BLE001 - the same for decoded postings
+        postcache.write_missing(index_dir)
 
 
 def _merge_policy(*, final: bool, optimize: bool) -> Any:

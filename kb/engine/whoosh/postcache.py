@@ -1,0 +1,220 @@
+"""Decoded postings of a segment's frequent words, saved beside the segment as numpy arrays.
+
+Scoring a word needs only its postings' docnums and weights, but Whoosh stores each block of
+128 postings as one zlib-compressed pickle holding the positions too: a word in most
+documents costs ~350 µs per block to read, which grows with the index (at 100k items the
+slowest AND queries spent most of their time there).  A segment never changes once
+written, so its frequent words' (docnum, weight) arrays can be decoded once, at commit, and
+memory-mapped by every reader after.
+
+Files, named so that Whoosh's clean-up deletes them with their segment:
+``MAIN_<id>.kbpost_ids.npy`` (int32 local docnums), ``MAIN_<id>.kbpost_weights.npy``
+(the weights the block reader gives, as float32 when that is exact, else float64) and
+``MAIN_<id>.kbpost_terms.pickle`` (field, term bytes → slice), written last: while it is
+missing, incomplete or of another format the segment's postings are read from Whoosh.
+Readers never write.  Only words in at least :data:`MIN_POSTINGS` documents of the
+segment are kept: rarer ones read in a few blocks.  ``python -m kb.engine.whoosh.postcache
+INDEX`` writes the files of an index written before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kb.engine.plan import SEARCH_FIELDS
+
+#: bump when the files or their meaning change: older files are then ignored
+FORMAT = 1
+#: a word needs this many postings in a segment to be saved (4 blocks of 128)
+MIN_POSTINGS = 512
+_SUFFIXES = (".kbpost_ids.npy", ".kbpost_weights.npy", ".kbpost_terms.pickle")
+
+
+def paths_for(folder: Path, segid: str) -> tuple[Path, Path, Path]:
+    """The (ids, weights, terms) files of segment ``segid`` in ``folder``."""
+    return tuple(Path(folder) / f"{segid}{s}" for s in _SUFFIXES)  # type: ignore[return-value]
+
+
+def block_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(local docnums int64, weights float64) of a raw Whoosh 3 posting matcher, a block at
+    a time (what :func:`kb.engine.whoosh.fastscore._read_segment` reads)."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.append(np.asarray(matcher._ids, dtype=np.int64))
+        weights.append(np.asarray(matcher._weights, dtype=np.float64))
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def save(folder: Path, seg: Any) -> bool:
+    """Decode and save the frequent words of the Whoosh ``SegmentReader`` ``seg`` (arrays
+    first, each through a temporary file and a rename, the term table last)."""
+    segid = seg.segment().segment_id()
+    terms = seg._terms
+    table: dict[tuple[str, bytes], tuple[int, int]] = {}
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    at = 0
+    for fieldname in SEARCH_FIELDS:
+        if fieldname not in seg.schema.names():
+            continue
+        fmt = seg.schema[fieldname].format
+        for (fname, btext), info in terms.items_from(fieldname, b""):
+            if fname != fieldname:
+                break
+            if info.doc_frequency() < MIN_POSTINGS:
+                continue
+            m = terms._codec.postings_reader(terms._postfile, info, fmt, term=None)
+            got_ids, got_weights = block_arrays(m)
+            table[(fieldname, btext)] = (at, at + len(got_ids))
+            at += len(got_ids)
+            ids.append(got_ids.astype(np.int32))
+            weights.append(got_weights)
+    all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
+    all_weights = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
+    narrow = all_weights.astype(np.float32)
+    if np.array_equal(narrow.astype(np.float64), all_weights):  # frequencies × boosts: exact
+        all_weights = narrow
+    ids_path, weights_path, terms_path = paths_for(folder, segid)
+    for target, payload in ((ids_path, all_ids), (weights_path, all_weights)):
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("wb") as fh:
+                np.save(fh, payload)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    tmp = terms_path.with_name(f".{terms_path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            meta = (FORMAT, segid, seg.doc_count_all(), len(all_ids))
+            pickle.dump((meta, table), fh, protocol=5)
+        os.replace(tmp, terms_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+class SegmentPostings:
+    """One segment's saved postings: memory-mapped arrays and the term table."""
+
+    def __init__(self, table: dict[tuple[str, bytes], tuple[int, int]], ids: Any, weights: Any):
+        self.table, self.ids, self.weights = table, ids, weights
+
+    def get(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """(int32 local docnums, float64 weights) of a saved word, or None (not saved:
+        a rare word, or not in this segment)."""
+        span = self.table.get((fieldname, text))
+        if span is None:
+            return None
+        lo, hi = span
+        return self.ids[lo:hi], self.weights[lo:hi].astype(np.float64)
+
+
+def load(folder: Path, segid: str, doccount: int) -> SegmentPostings | None:
+    """The saved postings of segment ``segid``, or None when there is no usable copy."""
+    ids_path, weights_path, terms_path = paths_for(folder, segid)
+    try:
+        with terms_path.open("rb") as fh:
+            meta, table = pickle.load(fh)
+        if meta[:3] != (FORMAT, segid, doccount):
+            return None
+        ids = np.load(ids_path, mmap_mode="r")
+        weights = np.load(weights_path, mmap_mode="r")
+        if ids.dtype != np.int32 or weights.dtype not in (np.float32, np.float64):
+            return None
+        if not (len(ids) == len(weights) == meta[3]):
+            return None
+    except Exception:  # noqa: BLE001 - a missing, partial or foreign file: read Whoosh's
+        return None
+    return SegmentPostings(table, ids, weights)
+
+
+_LOADED: OrderedDict[tuple[str, str], tuple[SegmentPostings | None, float]] = OrderedDict()
+_LOCK = threading.Lock()
+#: segments whose saved postings (or their absence) are remembered per process
+_KEEP = 256
+#: seconds before a segment found without saved postings is looked at again (the writer
+#: saves them just after its commit, which a reader may already see)
+RETRY_MISSING = 5.0
+
+
+def for_reader(reader: Any) -> SegmentPostings | None:
+    """The saved postings of a Whoosh ``SegmentReader`` (loaded once per process), or None."""
+    folder = _folder_of(getattr(reader, "_storage", None))
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if folder is None or segment is None:
+        return None
+    key = (str(folder), segment.segment_id())
+    now = time.monotonic()
+    with _LOCK:
+        known = _LOADED.get(key)
+        if known is not None and (known[0] is not None or now - known[1] < RETRY_MISSING):
+            _LOADED.move_to_end(key)
+            return known[0]
+    found = load(Path(folder), key[1], reader.doc_count_all())
+    with _LOCK:
+        _LOADED[key] = (found, now)
+        while len(_LOADED) > _KEEP:
+            _LOADED.popitem(last=False)
+    return found
+
+
+def _folder_of(storage: Any) -> str | None:
+    """The index folder behind a segment's storage: a ``FileStorage``'s own, or that of
+    the file storage a compound segment's ``OverlayStorage`` writes to."""
+    for _ in range(4):  # storages wrap one another at most a level or two deep
+        folder = getattr(storage, "folder", None)
+        if folder is not None:
+            return str(folder)
+        storage = getattr(storage, "b", None)
+    return None
+
+
+def write_missing(index_dir: str | os.PathLike[str]) -> int:
+    """Save the postings of every segment of the index at ``index_dir`` (a generation link
+    is followed) that has no saved copy yet; return how many were written."""
+    from whoosh import index
+
+    folder = Path(index_dir).resolve()
+    ix = index.open_dir(str(folder))
+    written = 0
+    with ix.reader() as reader:
+        for seg, _offset in reader.leaf_readers():
+            if seg.segment() is None:
+                continue
+            segid = seg.segment().segment_id()
+            if not paths_for(folder, segid)[2].exists():
+                save(folder, seg)
+                written += 1
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m kb.engine.whoosh.postcache",
+        description="Save the decoded postings of frequent words beside each segment of an "
+        "index (for an index written before the writer saved them).",
+    )
+    parser.add_argument("index", type=Path)
+    args = parser.parse_args(argv)
+    print(f"{write_missing(args.index)} segment(s) written")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

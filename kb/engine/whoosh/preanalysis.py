@@ -1,0 +1,77 @@
+"""Term analysis in the ingest worker: the postings of a file's text fields, made beside the
+writer so that both CPUs work.
+
+An ingest worker (:mod:`indexer.parallel`) reads and segments a file; :func:`analyse` then
+runs, in that worker, each text field's own ``index`` method on the values the item
+documents will carry, and the writing process hands the result to its session
+(:meth:`kb.engine.whoosh.write.IndexWriterSession.offer_analysis`).  When the session builds
+an item's document, :func:`attach` takes the postings whose ``(field, value)`` is exactly the
+document's and puts them under :data:`~kb.engine.whoosh.bulk.POSTINGS_KEY`; the segment
+writer uses them instead of calling ``field.index(value)`` again.
+
+Which fields: every indexed, scorable field of the schema (the text fields, whatever their
+class: a new one is analysed through its own ``index`` with no change here; a field may
+offer ``portable_index``/``restore_index`` to send its postings in a compact form that
+restores the very objects ``index`` gives, as :class:`~kb.engine.whoosh.textfield.KbText`
+does).  Values the
+writer changes after the worker (people's names resolved, ids renamed) simply do not match
+and are analysed by the writer as before, so the index is the same either way (tested).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kb.engine.documents import item_document
+from kb.engine.whoosh.bulk import POSTINGS_KEY
+from kb.engine.whoosh.search import SCHEMA
+from kb.model import Meeting
+
+#: (field name, value) -> the postings ``SCHEMA[field].index(value)`` gives, as a list, in
+#: the field's ``portable_index`` form when it has one
+Analysed = dict[tuple[str, str], list[tuple[bytes, int, float, Any]]]
+
+
+def analysed_fields(schema: Any = SCHEMA) -> tuple[str, ...]:
+    """The fields analysed ahead: indexed and scorable (the schema's text fields)."""
+    return tuple(name for name, field in schema.items() if field.indexed and field.scorable)
+
+
+_FIELDS = analysed_fields()
+
+
+def analyse(meetings: list[Meeting]) -> Analysed:
+    """The postings of every text field value of ``meetings``' item documents (run in the
+    ingest worker; a module-level function so a process pool can call it by name)."""
+    out: Analysed = {}
+    for meeting in meetings:
+        for item in meeting.items:
+            doc = item_document(item, meeting, "")
+            for name in _FIELDS:
+                value = doc.get(name)
+                if isinstance(value, str) and value and (name, value) not in out:
+                    field = SCHEMA[name]
+                    portable = getattr(field, "portable_index", None)
+                    out[(name, value)] = (
+                        portable(value) if portable is not None else list(field.index(value))
+                    )
+    return out
+
+
+def attach(doc: dict[str, Any], analysed: Analysed) -> None:
+    """Give ``doc`` the postings ``analysed`` holds for its exact field values (under
+    :data:`POSTINGS_KEY`, which Whoosh ignores), taking them out of ``analysed``; fields
+    without them are left to the writer.  Each entry is used once: a value repeated in a
+    file (an item's council name) is analysed again by the writer for the next document,
+    so no two documents share posting objects, as with ``field.index`` (the codec's
+    pickles share equal objects: shared objects would change the bytes written)."""
+    ready = {}
+    for name in _FIELDS:
+        value = doc.get(name)
+        if isinstance(value, str):
+            postings = analysed.pop((name, value), None)
+            if postings is not None:
+                restore = getattr(SCHEMA[name], "restore_index", None)
+                ready[name] = restore(postings) if restore is not None else postings
+    if ready:
+        doc[POSTINGS_KEY] = ready
