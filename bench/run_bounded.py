@@ -8,7 +8,8 @@ Three measurements, each printed as a Markdown table (run by hand; small sizes b
   ``/search?q=CCTV`` and the API) are timed on both, uncached, the median of ``--repeats``
   runs, and the ratio printed; then the big item's page.
 * **text** — ``kb ingest`` of a text dump of ``--lines`` numbered lines (400,000 ≈ 35 MB),
-  in a fresh process: wall time, items per second, peak RSS (``VmHWM``).
+  in a fresh process: wall time, items per second, CPU seconds (the process and its reader
+  process: on a shared machine wall time includes waiting for a CPU), peak RSS (``VmHWM``).
 * **pdf** — the same for a generated ``--pages``-page PDF (3 items a page); the reader
   process's peak RSS is shown too.
 """
@@ -43,7 +44,10 @@ report = ingest([Path(sys.argv[1])], Path(sys.argv[2]), workers=0)
 wall = time.perf_counter() - t
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 r = report.results[0]
-print(json.dumps({"wall": wall, "items": r.items, "status": r.status, "line": r.line(),
+own = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+print(json.dumps({"wall": wall, "cpu": cpu, "items": r.items, "status": r.status, "line": r.line(),
   "warnings": r.warnings, "rss_mb": hwm / 1024,
   "children_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
@@ -156,7 +160,17 @@ def bench_ingest(work: Path, lines: int, pages: int) -> str:
         pdf = write_pdf(work / "pack.pdf", pages)
         got = ingest_in_child(pdf, work / "pdf-ix")
         rows.append(_ingest_row(f"PDF, {pages:,} pages", pdf, got))
-    headers = ["file", "MB", "items", "seconds", "items/s", "peak RSS MiB", "reader RSS MiB"]
+    headers = [
+        "file",
+        "MB",
+        "items",
+        "seconds",
+        "items/s",
+        "CPU s",
+        "items/CPU s",
+        "peak RSS MiB",
+        "reader RSS MiB",
+    ]
     return table(headers, rows)
 
 
@@ -168,6 +182,8 @@ def _ingest_row(name: str, path: Path, got: dict[str, Any]) -> list[object]:
         f"{got['items']:,}",
         f"{got['wall']:.1f}",
         f"{got['items'] / got['wall']:.0f}",
+        f"{got['cpu']:.1f}",
+        f"{got['items'] / got['cpu']:.0f}",
         f"{got['rss_mb']:.0f}",
         f"{got['children_rss_mb']:.0f}",
     ]

@@ -79,3 +79,13 @@ def items_warning(found: int, limit: int) -> str:
         f"file cut after {limit:,} items ({found - limit:,} more not indexed; "
         "KB_MAX_ITEMS_PER_FILE)"
     )
+
+
+def reading_stopped_warning(line: int) -> str:
+    """The warning for a text file whose reading stopped after ``line`` lines because the
+    text before already held more items than ``KB_MAX_ITEMS_PER_FILE`` keeps."""
+    return (
+        f"reading stopped after line {line:,}: the text before it already holds more than "
+        f"{current().items_per_file:,} items (KB_MAX_ITEMS_PER_FILE); the rest of the file "
+        "was not read"
+    )

@@ -24,7 +24,7 @@ from indexer.language import detect_language
 from indexer.meeting import extract_meeting
 from indexer.read import MAX_BYTES, SUFFIXES, read_file
 from indexer.report import FileResult, IngestReport
-from indexer.segment import segment
+from indexer.segment import ReadEnough, segment
 from indexer.timelimit import FileTimeout, time_limit
 from kb.engine.identity import identity_record
 from kb.model import Document, IngestError, Meeting, NotMinutesError, Source, identity_id
@@ -118,7 +118,7 @@ def process_meetings(
     with a reason for the user.
     """
     path = Path(path)
-    doc = read_file(path)
+    doc = read_file(path, enough=ReadEnough())  # a huge text file stops at the items kept
     if cut := limits.cap_document(doc, limits.current().file_chars):
         doc.warnings.append(cut)
     parts = split_meetings(doc)

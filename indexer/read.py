@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-from indexer import isolate
-from kb.model import Document, IngestError
+from indexer import isolate, read_text
+from indexer.text import NotStreamable, StreamedLines
+from kb.model import Block, Document, IngestError
 
 #: Suffixes that ``kb ingest`` picks up when walking a folder.
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".php", ".xml", ".pdf", ".docx"}
@@ -136,9 +138,19 @@ def refuse_binary(data: bytes) -> None:
         )
 
 
-def read_file(path: Path) -> Document:
+#: Text files larger than this many bytes are decoded and parsed as they are read
+#: (:func:`indexer.read_text.read_streamed`) rather than read whole.
+STREAM_BYTES = 1024 * 1024
+#: bytes of a file's head that decide its kind (:func:`sniff` looks no further for text)
+HEAD_BYTES = 65536
+
+
+def read_file(path: Path, enough: Callable[[list[Block]], bool] | None = None) -> Document:
     """Read ``path`` with the reader its content calls for.
 
+    A text or Markdown file over :data:`STREAM_BYTES` is read as a stream (memory holds its
+    blocks, not its bytes), and ``enough`` (``indexer.segment.ReadEnough``), when given,
+    may stop its reading once the blocks read hold all the items that will be kept.
     Raises IngestError with the reason for empty, oversized or unreadable files.
     """
     size = path.stat().st_size
@@ -146,6 +158,10 @@ def read_file(path: Path) -> Document:
         raise IngestError("empty file (0 bytes)")
     if size > MAX_BYTES:
         raise IngestError(f"file too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
+    if size > STREAM_BYTES:
+        streamed = _read_streamed(path, enough)
+        if streamed is not None:
+            return streamed
     data = path.read_bytes()
     fmt, warning = sniff(path, data)
     if fmt in {"text", "markdown"}:
@@ -166,6 +182,24 @@ def read_file(path: Path) -> Document:
     if warning:
         doc.warnings.insert(0, warning)
     return strip_controls(doc)
+
+
+def _read_streamed(path: Path, enough: Callable[[list[Block]], bool] | None) -> Document | None:
+    """``path`` read as a stream when its head says it is UTF-8 text (the same answer
+    :func:`sniff` gives from the whole file: for text it looks at the first
+    :data:`HEAD_BYTES` only); None when it must be read whole."""
+    with path.open("rb") as file:
+        head = file.read(HEAD_BYTES)
+    if head.startswith(b"PK\x03\x04"):  # a ZIP's kind depends on more than its head
+        return None
+    fmt, _ = sniff(path, head)
+    if fmt not in {"text", "markdown"} or not StreamedLines.streamable(head):
+        return None
+    refuse_binary(head)
+    try:
+        return strip_controls(read_text.read_streamed(path, enough))
+    except NotStreamable:
+        return None
 
 
 #: Terminal escape sequences (CSI, OSC and other ESC forms), then any other C0/C1 control

@@ -46,6 +46,13 @@ _LOAD_ERRORS = {
 # Symbol-font bullets that PDFs put in the private-use area.
 _GLYPH_MAP = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓"}
 
+#: ``FPDFText_GetTextObject`` answering the text object's address as an int (None for a
+#: character pdfium generated): the binding's pointer result would need a slow cast to
+#: serve as a dictionary key.
+_TEXT_OBJECT_ADDRESS = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
+
 
 def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Document:
     """Read PDF bytes into a Document with page-numbered Blocks and ``pages`` set.
@@ -179,7 +186,7 @@ def _page_list(indexes: list[int]) -> str:
 
 def _is_scanned_page(pdf: pdfium.PdfDocument, index: int, lines: list[Line]) -> bool:
     """True for a page with (almost) no text whose images cover over a third of it."""
-    if sum(ch.isalpha() for line in lines for ch in line.text) >= ocr.MIN_LETTERS_PER_PAGE:
+    if ocr.count_letters("".join(line.text for line in lines)) >= ocr.MIN_LETTERS_PER_PAGE:
         return False
     try:
         page = pdf[index]
@@ -228,7 +235,11 @@ def _page_lines_or_warn(
 
 
 def _page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Line]:
-    """The lines of one page in content order, each with bold/size/baseline/cells."""
+    """The lines of one page in content order, each with bold/size/baseline/cells.
+
+    Boldness is a property of a character's text object (its font's weight and name), so
+    it is asked of pdfium once per text object, not once per letter: the same answer for
+    a fraction of the calls (a page's characters are the reader's hot loop)."""
     _check_deadline(deadline, index + 1)
     page = pdf[index]
     height = page.get_height() or 792.0
@@ -239,12 +250,23 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Li
     flags = ctypes.c_int()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     x, y = ctypes.c_double(), ctypes.c_double()
+    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox
+    get_origin, get_size = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
+    get_object = _TEXT_OBJECT_ADDRESS
+    bold_of: dict[int, bool] = {}  # text object address -> bold
+
+    def font_bold(i: int) -> bool:
+        weight = pdfium_c.FPDFText_GetFontWeight(raw, i)
+        pdfium_c.FPDFText_GetFontInfo(raw, i, name_buf, 128, flags)
+        name = name_buf.value.lower()
+        return weight >= 600 or b"bold" in name or b"black" in name or b"heavy" in name
+
     lines: list[Line] = []
     chars: list[_Char] = []
     for i in range(max(count, 0)):
         if i % 4000 == 3999:
             _check_deadline(deadline, index + 1)
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)  # by index: never out of step
+        code = get_unicode(raw, i)  # by index: never out of step
         if code == 2:  # pdfium's mark for a hyphen it found at a line end
             ch = "\ufffe"
         elif code in (10, 13) or 32 <= code < 0x110000 and not 0xD800 <= code < 0xE000:
@@ -258,18 +280,33 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Li
         if ch == "\r":
             continue
         ch = _GLYPH_MAP.get(ch, ch)
-        pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
-        pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
-        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        if ch.isspace():  # a space's box, size and font are never looked at
+            chars.append(_Char(ch, 0.0, 0.0, 0.0, 0.0, False))
+            continue
+        get_box(raw, i, left, right, bottom, top)
+        get_origin(raw, i, x, y)
+        size = get_size(raw, i)
         bold = False
         if ch.isalpha():
-            weight = pdfium_c.FPDFText_GetFontWeight(raw, i)
-            pdfium_c.FPDFText_GetFontInfo(raw, i, name_buf, 128, flags)
-            name = name_buf.value.lower()
-            bold = weight >= 600 or b"bold" in name or b"black" in name or b"heavy" in name
+            address = get_object(raw, i)
+            if address is None:  # a character pdfium generated: ask for it alone
+                bold = font_bold(i)
+            else:
+                known = bold_of.get(address)
+                if known is None:
+                    known = bold_of[address] = font_bold(i)
+                bold = known
         chars.append(_Char(ch, left.value, right.value, y.value, size, bold))
     lines.extend(_make_line(chars, index + 1, height))
     return lines
+
+
+def _median(values: list[float]) -> float:
+    """The median of a non-empty list (``statistics.median``'s answer, without its
+    generality: this runs twice for every line of a PDF)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def _make_line(chars: list[_Char], page: int, height: float) -> list[Line]:
@@ -279,7 +316,7 @@ def _make_line(chars: list[_Char], page: int, height: float) -> list[Line]:
         return []
     ink = [c for c in chars if not c.ch.isspace()]
     sizes = [c.size for c in ink if c.size > 1.5] or [10.0]
-    size = statistics.median(sizes)
+    size = _median(sizes)
     cells: list[str] = []
     current: list[str] = []
     previous: _Char | None = None
@@ -297,7 +334,7 @@ def _make_line(chars: list[_Char], page: int, height: float) -> list[Line]:
     if len(cells) >= 2 and MARKER.match(cells[0]):  # '•' or '1.' then a tab: not a table
         cells[:2] = [f"{cells[0]} {cells[1]}"]
     letters = [c for c in ink if c.ch.isalpha()]
-    baseline = statistics.median(c.baseline for c in ink) if ink else None
+    baseline = _median([c.baseline for c in ink]) if ink else None
     band = baseline is not None and (baseline > 0.88 * height or baseline < 0.12 * height)
     return [
         Line(

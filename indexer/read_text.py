@@ -40,10 +40,21 @@ and page.  Headings, bold blocks and table rows never join.  Nothing is reordere
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from itertools import chain, islice
 from pathlib import Path
 
+from indexer import limits
 from indexer.read_html import html_blocks
-from indexer.text import decode, fold, is_all_bold, split_html_segments, strip_bullet, strip_tags
+from indexer.text import (
+    StreamedLines,
+    decode,
+    fold,
+    is_all_bold,
+    split_html_segments,
+    strip_bullet,
+    strip_tags,
+)
 from kb.model import Block, Document, IngestError
 
 _PAGE_RULE = re.compile(r"-{2,3}(?:[ \t]+-{2,3})*")
@@ -170,23 +181,48 @@ def _add_cells(b: _Builder, raw_cells: list[str], *, markdown: bool) -> bool:
 
 def parse_lines(text: str, *, markdown: bool) -> tuple[list[Block], int | None]:
     """Blocks of a decoded text or Markdown document and its page count (None: no pages)."""
-    lines = text.split("\n")
-    meta, lines = _split_front_matter(lines) if markdown else ({}, lines)
+    blocks, pages, _ = parse_line_stream(text.split("\n"), markdown=markdown)
+    return blocks, pages
+
+
+#: lines read between two questions to a streaming read's ``enough``
+CHECK_EVERY_LINES = 1000
+
+
+def parse_line_stream(
+    lines: Iterable[str],
+    *,
+    markdown: bool,
+    enough: Callable[[list[Block]], bool] | None = None,
+) -> tuple[list[Block], int | None, int | None]:
+    """:func:`parse_lines` for lines as they come (a file being read): the blocks, the page
+    count, and the number of lines read when ``enough`` stopped the reading (None: every
+    line was read).  ``enough`` is asked every :data:`CHECK_EVERY_LINES` lines with the
+    blocks so far (before continuation joins); True ends the reading there."""
+    lines = iter(lines)
+    meta: dict[str, str] = {}
+    if markdown:  # front matter is looked for in the first 60 lines only
+        meta, head = _split_front_matter(list(islice(lines, 60)))
+        lines = chain(head, lines)
     b = _Builder()
     if meta.get("title"):
         b.add(Block(clean_inline(meta["title"], markdown=True), "heading", level=1))
-    for raw_line in lines:
+    stopped = None
+    for count, raw_line in enumerate(lines, 1):
         parts = raw_line.split("\f")
         for n, line in enumerate(parts):
             if n:
                 b.new_page()
             _add_line(b, line, markdown=markdown)
+        if enough is not None and count % CHECK_EVERY_LINES == 0 and enough(b.blocks):
+            stopped = count
+            break
     blocks = join_continuations(b.blocks)
     if not b.page_markers:
         for block in blocks:
             block.page = None
-        return blocks, None
-    return blocks, max((blk.page or 1 for blk in blocks), default=1)
+        return blocks, None, stopped
+    return blocks, max((blk.page or 1 for blk in blocks), default=1), stopped
 
 
 def _add_line(b: _Builder, line: str, *, markdown: bool) -> None:
@@ -261,6 +297,41 @@ def read(path: Path, data: bytes) -> Document:
     if not text.strip():
         raise IngestError("file holds no text (only whitespace)")
     blocks, pages = parse_lines(text, markdown=markdown)
+    return _document(path, blocks, pages, warnings, front_matter_metadata(text), markdown)
+
+
+def read_streamed(path: Path, enough: Callable[[list[Block]], bool] | None = None) -> Document:
+    """:func:`read` for a large UTF-8 file, decoded and parsed as it is read, so memory
+    holds the blocks but never the whole file's bytes, text or lines; the same Document as
+    :func:`read` when every line is read.  ``enough`` (see :func:`parse_line_stream`) may
+    stop the reading early: the Document then says where, in a warning.  Raises
+    :class:`~indexer.text.NotStreamable` when the file must be read whole instead
+    (:class:`~indexer.text.StreamedLines`), IngestError as :func:`read` does."""
+    markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
+    lines = StreamedLines(path)
+    stream = iter(lines)
+    head = list(islice(stream, 60))
+    blocks, pages, stopped = parse_line_stream(
+        chain(head, stream), markdown=markdown, enough=enough
+    )
+    if not lines.has_text and stopped is None:
+        raise IngestError("file holds no text (only whitespace)")
+    warnings = list(lines.warnings)
+    if stopped is not None:
+        warnings.append(limits.reading_stopped_warning(stopped))
+    meta = front_matter_metadata("\n".join(head)) if markdown else {}
+    return _document(path, blocks, pages, warnings, meta, markdown)
+
+
+def _document(
+    path: Path,
+    blocks: list[Block],
+    pages: int | None,
+    warnings: list[str],
+    metadata: dict[str, str],
+    markdown: bool,
+) -> Document:
+    """The Document of a text or Markdown file's blocks (IngestError when there are none)."""
     if not blocks:
         raise IngestError("file holds no readable text")
     return Document(
@@ -269,7 +340,7 @@ def read(path: Path, data: bytes) -> Document:
         blocks=blocks,
         warnings=warnings,
         pages=pages,
-        metadata=front_matter_metadata(text) if markdown else {},
+        metadata=metadata if markdown else {},
     )
 
 

@@ -387,21 +387,7 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
     blocks = doc.blocks
     if not any(b.text.strip() for b in blocks):
         return []
-    starts: list[tuple[int, str, str, str, int]] = []  # (index, number, title, rest, skip)
-    if any(b.item_hint for b in blocks):
-        for i, b in enumerate(blocks):
-            if b.item_hint:
-                starts.append((i, b.item_hint[0], b.item_hint[1], "", 1))
-    elif heads := find_item_headings(blocks):
-        for c in heads:
-            starts.append((c.index, c.number, c.title, c.rest, 2 if c.uses_next else 1))
-    elif heads := _unnumbered_headings(blocks):
-        lead = _lead_candidate(blocks, heads[0][0])
-        if lead is not None:
-            skip = 2 if lead.uses_next else 1
-            starts.append((lead.index, lead.number, lead.title, lead.rest, skip))
-        for i, title, rest in heads:
-            starts.append((i, str(len(starts) + 1), title, rest, 1))
+    starts = item_starts(blocks)
     if not starts:
         starts = [(0, "1", _whole_title(blocks), "", 0)]
     caps = limits.current()
@@ -451,6 +437,54 @@ def segment(doc: Document, meeting: Meeting) -> list[Item]:
             )
         )
     return items
+
+
+#: where an item starts: (block index, number, title, rest of the heading's text, blocks the
+#: heading takes)
+Start = tuple[int, str, str, str, int]
+
+
+def item_starts(blocks: list[Block]) -> list[Start]:
+    """Where the items of ``blocks`` start, in order (steps 1-3 of the module docstring but
+    the whole-text fallback): stated ``item_hint``s, else the numbered chain, else
+    unnumbered headings; empty when none is found."""
+    starts: list[Start] = []
+    if any(b.item_hint for b in blocks):
+        for i, b in enumerate(blocks):
+            if b.item_hint:
+                starts.append((i, b.item_hint[0], b.item_hint[1], "", 1))
+    elif heads := find_item_headings(blocks):
+        for c in heads:
+            starts.append((c.index, c.number, c.title, c.rest, 2 if c.uses_next else 1))
+    elif heads := _unnumbered_headings(blocks):
+        lead = _lead_candidate(blocks, heads[0][0])
+        if lead is not None:
+            skip = 2 if lead.uses_next else 1
+            starts.append((lead.index, lead.number, lead.title, lead.rest, skip))
+        for i, title, rest in heads:
+            starts.append((i, str(len(starts) + 1), title, rest, 1))
+    return starts
+
+
+class ReadEnough:
+    """Tells a streaming reader (:func:`indexer.read_text.read_streamed`) when the blocks it
+    has read already hold more items than ``KB_MAX_ITEMS_PER_FILE`` keeps, so the rest of
+    a huge file need not be read: memory and time then follow the items kept, not the file.
+
+    The blocks are segmented (:func:`item_starts`) only when their number has grown by half
+    since the last look, and first when it passes the limit (an item takes a block at least),
+    so the looks cost time linear in what is read.  The items kept are those the text read
+    shows: a file within the limit is always read to its end."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limits.current().items_per_file if limit is None else limit
+        self._next_look = self.limit + 1
+
+    def __call__(self, blocks: list[Block]) -> bool:
+        if self.limit <= 0 or len(blocks) < self._next_look:
+            return False
+        self._next_look = len(blocks) + len(blocks) // 2 + 1
+        return len(item_starts(blocks)) > self.limit
 
 
 def _whole_title(blocks: list[Block]) -> str:

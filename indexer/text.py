@@ -17,7 +17,9 @@ from __future__ import annotations
 import codecs
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 # --------------------------------------------------------------------------- decoding
 
@@ -71,6 +73,7 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     else:
         try:
             text = body.decode("utf-8")
+            encoding = "utf-8"
         except UnicodeDecodeError:
             text = body.decode("utf-8", errors="replace")
             bad = text.count("\ufffd")
@@ -105,6 +108,54 @@ _SYMBOL_GLYPHS = str.maketrans(
         "\uf02d": "-",  # Symbol hyphen
     }
 )
+
+
+class NotStreamable(Exception):
+    """A file :class:`StreamedLines` cannot decode as it reads (not strict UTF-8, or it
+    holds NUL bytes): read it whole with :func:`decode` instead."""
+
+
+class StreamedLines:
+    """The lines of a UTF-8 text file, decoded as they are read (never the whole file in
+    memory): the same lines, with the same warnings, as ``decode(data)[0].split("\n")``
+    for a file :func:`decode` would read as UTF-8 (with or without a byte-order mark).
+
+    Iterating raises :class:`NotStreamable` at the first sign that :func:`decode` would read
+    the file differently (an invalid UTF-8 sequence, a NUL byte): the caller then reads it
+    whole.  :meth:`streamable` says up front whether to try at all (UTF-16/32 files do not
+    stream).  After iterating, :attr:`warnings` holds decode's warnings and
+    :attr:`has_text` whether any line held more than whitespace."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.warnings: list[str] = []
+        self.has_text = False
+        self._replaced = 0
+
+    @staticmethod
+    def streamable(head: bytes) -> bool:
+        """False when the file's first bytes (``head``) call for another decoding than UTF-8:
+        a UTF-16/32 byte-order mark, BOM-less UTF-16, or NUL bytes."""
+        if any(head.startswith(bom) for bom, name in _BOMS if name != "utf-8"):
+            return False
+        return b"\x00" not in head and _guess_bomless_utf16(head) is None
+
+    def __iter__(self) -> Iterator[str]:
+        with self.path.open(encoding="utf-8-sig", errors="strict", newline=None) as file:
+            try:
+                for line in file:
+                    if "\x00" in line:
+                        raise NotStreamable("NUL bytes")
+                    line = line.removesuffix("\n")
+                    self._replaced += line.count("\ufffd")
+                    self.has_text = self.has_text or not line.isspace() and bool(line)
+                    yield symbol_glyphs(line)
+            except UnicodeDecodeError as exc:
+                raise NotStreamable(str(exc)) from None
+        if self._replaced:
+            self.warnings.append(
+                f"{self._replaced} undecodable byte(s) replaced with U+FFFD (utf-8)"
+            )
 
 
 def symbol_glyphs(text: str) -> str:

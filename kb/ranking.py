@@ -26,6 +26,7 @@ import functools
 import itertools
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -293,7 +294,10 @@ def near_duplicates(rows: Sequence[tuple[str, str, str]]) -> dict[int, int]:
     least :data:`DUPLICATE_SIMILARITY`), mapped to that earlier row's index."""
     kept: dict[str, list[tuple[int, set[str]]]] = {}
     out: dict[int, int] = {}
+    shared = {m for m, n in Counter(meeting for _id, meeting, _text in rows).items() if n > 1}
     for i, (_id, meeting, text) in enumerate(rows):
+        if meeting not in shared:  # alone in its meeting: no words to compare (a 10 MB item)
+            continue
         words = set(_WORDS_RE.findall(text.lower()))
         for j, other in kept.get(meeting, []):
             union = len(words | other)

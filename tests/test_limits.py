@@ -10,7 +10,7 @@ import pytest
 from bench.hostile import HEADER, big_item_text, numbered_lines_text
 from indexer import limits
 from indexer.pipeline import process_file
-from indexer.segment import parse_item_heading
+from indexer.segment import ReadEnough, parse_item_heading
 from kb.model import Block, Document
 
 
@@ -115,3 +115,61 @@ def test_a_numbering_crossing_100000_keeps_every_item(tmp_path: Path) -> None:
     lines = "".join(f"{n}. Parking permit application {n} approved.\n" for n in numbers)
     meeting = process_file(_write(tmp_path, HEADER + lines))
     assert [i.number for i in meeting.items] == [str(n) for n in range(99995, 100006)]
+
+
+def test_a_huge_text_file_is_read_only_as_far_as_the_items_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamed (over STREAM_BYTES), a file with more items than KB_MAX_ITEMS_PER_FILE stops
+    being read once the text read holds more: the items kept are the same as when the
+    whole file is read, and the warnings say the rest was not read."""
+    from indexer import read as read_mod
+    from indexer import read_text
+
+    monkeypatch.setenv("KB_MAX_ITEMS_PER_FILE", "1500")
+    monkeypatch.setattr(read_text, "CHECK_EVERY_LINES", 100)
+    path = _write(tmp_path, numbered_lines_text(10_000))
+    whole = process_file(path)
+    monkeypatch.setattr(read_mod, "STREAM_BYTES", 1000)
+    streamed = process_file(path)
+    assert [(i.number, i.title, i.body) for i in streamed.items] == [
+        (i.number, i.title, i.body) for i in whole.items
+    ]
+    assert len(streamed.items) == 1500
+    stop = next(w for w in streamed.warnings if w.startswith("reading stopped"))
+    line = int(stop.split()[4].rstrip(":").replace(",", ""))
+    assert 1500 < line <= 2400  # looked at 1,501 blocks, then at 2,252
+    assert "items (KB_MAX_ITEMS_PER_FILE); the rest of the file was not read" in stop
+    assert not any(w.startswith("reading stopped") for w in whole.warnings)
+
+
+def test_a_streamed_file_within_the_item_limit_is_read_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer import read as read_mod
+    from indexer import read_text
+
+    monkeypatch.setenv("KB_MAX_ITEMS_PER_FILE", "3000")
+    monkeypatch.setattr(read_text, "CHECK_EVERY_LINES", 100)
+    monkeypatch.setattr(read_mod, "STREAM_BYTES", 1000)
+    path = _write(tmp_path, numbered_lines_text(2999) + "\n".join(["Noted."] * 2000))
+    meeting = process_file(path)
+    assert len(meeting.items) == 2999 and meeting.items[-1].number == "2999"
+    assert meeting.items[-1].body.count("Noted.") == 2000
+    assert not any("reading stopped" in w or "file cut" in w for w in meeting.warnings)
+
+
+@pytest.mark.parametrize(
+    ("lines", "limit", "stops_at_blocks"),
+    [
+        (400, 100, 152),  # looks at 101 blocks (100 items), then 152 (151 > 100): stop
+        (400, 0, None),  # no limit: never stops
+        (90, 100, None),  # fewer items than the limit: never stops
+    ],
+)
+def test_read_enough_table(lines: int, limit: int, stops_at_blocks: int | None) -> None:
+    text = numbered_lines_text(lines)
+    blocks = [Block(text=line) for line in text.splitlines() if line.strip()]
+    enough = ReadEnough(limit)
+    stopped = next((n for n in range(1, len(blocks) + 1) if enough(blocks[:n])), None)
+    assert stopped == stops_at_blocks

@@ -244,6 +244,53 @@ def test_text_layer_problem(pages: list[str], problem: str | None) -> None:
         assert found is not None and problem in found
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Minutes of the meeting held on 5 May 2021",
+        "Cofnodion: Cynghorydd Siân Lewis, Gŵyl Dewi, ŵ ŷ",
+        "x² + ½ and ³⁄₄ are not letters; 1st_2nd__3rd",
+        "e\u0301 (a combining accent), ǅ titlecase, ª ordinal",
+        "\ue001\ue002 private-use bullets \U000f0001 and • ▪ ➢",
+        "数字 ١٢٣ ৩ are digits, كلمة is Arabic",
+        "",
+    ],
+)
+def test_count_letters_is_the_isalpha_count(text: str) -> None:
+    assert ocr.count_letters(text) == sum(ch.isalpha() for ch in text)
+
+
+def test_bold_is_read_per_font_within_one_page(tmp_path: Path) -> None:
+    """Bold and regular text objects alternating on one page, and a bold lead word before
+    regular text on one line: each line's boldness is its own characters' fonts."""
+    buf = io.BytesIO()
+    canvas = canvas_mod.Canvas(buf, pagesize=(595, A4_HEIGHT))
+    rows = [("Helvetica-Bold", "1. Apologies"), ("Helvetica", "None were received today.")]
+    rows += [("Helvetica-Bold", "2. Minutes"), ("Times-Roman", "The minutes were agreed.")]
+    for n, (font, text) in enumerate(rows):
+        canvas.setFont(font, 11)
+        canvas.drawString(72, 760 - 40 * n, text)
+    text = canvas.beginText(72, 560)
+    text.setFont("Helvetica-Bold", 11)
+    text.textOut("RESOLVED ")
+    text.setFont("Helvetica", 11)
+    text.textOut("that the report be noted by the committee.")
+    canvas.drawText(text)
+    canvas.showPage()
+    canvas.save()
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(buf.getvalue())
+    blocks = _read(path).blocks
+    assert [(b.text, b.bold) for b in blocks[:4]] == [
+        ("1. Apologies", True),
+        ("None were received today.", False),
+        ("2. Minutes", True),
+        ("The minutes were agreed.", False),
+    ]
+    assert blocks[4].text == "RESOLVED that the report be noted by the committee."
+    assert not blocks[4].bold
+
+
 def test_corpus_pdfs_have_usable_text_layers(corpus_dir: Path) -> None:
     for path in sorted(corpus_dir.glob("*/*.pdf")):
         pdf = pdfium.PdfDocument(path.read_bytes())

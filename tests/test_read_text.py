@@ -9,8 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.read import read_file
-from indexer.read_text import ends_sentence, read
-from indexer.text import decode, is_all_bold, split_html_segments, strip_tags
+from indexer.read_text import ends_sentence, read, read_streamed
+from indexer.text import (
+    NotStreamable,
+    StreamedLines,
+    decode,
+    is_all_bold,
+    split_html_segments,
+    strip_tags,
+)
 from kb.model import Block, IngestError
 
 
@@ -344,3 +351,86 @@ def test_a_bullet_alone_on_its_line_makes_the_next_paragraph_a_list_item() -> No
         ("paragraph", "Issues raised :"),
         ("list", "Begging in the city centre;"),
     ]
+
+
+# --------------------------------------------------------------------------- streamed reading
+
+STREAM_CASES = [
+    pytest.param(b"1. Apologies\nNone.\n2. Minutes\nAgreed.\n", "m.txt", id="lf"),
+    pytest.param(b"1. Apologies\r\nNone were\r\nreceived.\r\n", "m.txt", id="crlf-join"),
+    pytest.param(b"1. Apologies\rNone.\r\r2. Minutes", "m.txt", id="lone-cr-no-final-newline"),
+    pytest.param(b"\xef\xbb\xbfMinutes\n\n1. Apologies\n", "m.txt", id="utf-8-bom"),
+    pytest.param(b"Page one\n\x0cPage two\n---\nPage three\n", "m.txt", id="pages"),
+    pytest.param("Caf\u00e9 \ufffd kept\n\uf0b7 bullet\n".encode(), "m.txt", id="fffd-glyphs"),
+    pytest.param(b"Name\tRole\tVote\nAnn\tChair\tFor\n", "m.txt", id="table-rows"),
+    pytest.param(
+        b"---\ntitle: Parish Council\ndate: 2021-05-05\n---\n# 1. Apologies\n- none\n",
+        "m.md",
+        id="markdown-front-matter",
+    ),
+    pytest.param(b"Heading\n===\n\n**1. Minutes**\n", "m.md", id="markdown-setext"),
+]
+
+
+@pytest.mark.parametrize(("data", "name"), STREAM_CASES)
+def test_streamed_read_is_the_whole_read(tmp_path: Path, data: bytes, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert read_streamed(path) == read(path, data)
+
+
+@pytest.mark.parametrize(
+    ("data", "streamable"),
+    [
+        (b"plain text", True),
+        (b"\xef\xbb\xbfUTF-8 with a BOM", True),
+        ("UTF-16".encode("utf-16"), False),
+        ("no BOM".encode("utf-16-le"), False),
+        (b"a NUL \x00 byte", False),
+    ],
+)
+def test_streamable_heads(data: bytes, streamable: bool) -> None:
+    assert StreamedLines.streamable(data) is streamable
+
+
+@pytest.mark.parametrize(
+    "data", [b"ok\nthen caf\xe9 in cp1252\n", b"ok\nthen a NUL \x00 further on\n"]
+)
+def test_a_file_decode_reads_otherwise_does_not_stream(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "m.txt"
+    path.write_bytes(data)
+    with pytest.raises(NotStreamable):
+        read_streamed(path)
+
+
+def test_whitespace_only_streamed_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.txt"
+    path.write_bytes(b"  \n\x0c\n\t\n")
+    with pytest.raises(IngestError, match="only whitespace"):
+        read_streamed(path)
+
+
+def test_streamed_reads_of_the_seed_and_corpus_are_the_whole_reads(
+    seed_path: Path, corpus_dir: Path
+) -> None:
+    paths = [seed_path, *sorted(corpus_dir.glob("*/*.txt")), *sorted(corpus_dir.glob("*/*.md"))]
+    assert len(paths) > 50
+    for path in paths:
+        assert read_streamed(path) == read(path, path.read_bytes()), path.name
+
+
+def test_read_file_streams_a_large_text_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over STREAM_BYTES a text file streams (same Document, control characters stripped);
+    one that is not UTF-8 is read whole, as before."""
+    from indexer import read as read_mod
+
+    monkeypatch.setattr(read_mod, "STREAM_BYTES", 10)
+    path = tmp_path / "m.txt"
+    path.write_bytes(b"1. Apologies\nNone \x1b[31mreceived.\n")
+    streamed = read_file(path)
+    assert [b.text for b in streamed.blocks] == ["1. Apologies", "None received."]
+    path.write_bytes(b"1. Apologies\nCaf\xe9 closed.\n")
+    whole = read_file(path)
+    assert whole.blocks[1].text == "Café closed." and "cp1252" in whole.warnings[0]

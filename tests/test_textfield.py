@@ -6,10 +6,16 @@ import pickle
 from pathlib import Path
 
 import pytest
-from whoosh import fields
+from whoosh import fields, formats
 
 from kb.engine.whoosh.search import KbAnalyzer
-from kb.engine.whoosh.textfield import KbText, term_positions
+from kb.engine.whoosh.textfield import (
+    KbText,
+    encode_positions,
+    positions_decoder,
+    small_deltas,
+    term_positions,
+)
 
 TEXTS = [
     "",
@@ -82,6 +88,46 @@ def test_encode_positions_is_whooshs(poslist: list[int]) -> None:
     from kb.engine.whoosh.textfield import encode_positions
 
     assert encode_positions(poslist) == formats.Positions().encode(poslist)
+
+
+@pytest.mark.parametrize(
+    "deltas",
+    [
+        [3, 5],
+        [300, 1, 2],  # a two-byte first position
+        [70_000, *([2] * 4999)],  # a four-byte first position, five batches
+        [1] * 1000,  # exactly one batch
+        [1] * 1001,  # a batch of one after a full one
+        [7] * 2000,
+        [40, 75, 101] * 900,  # values that are MARK, BININT1 and APPENDS bytes
+        [101] * 1000 + [40] * 1000,
+    ],
+)
+def test_small_deltas_reads_what_pickle_reads(deltas: list[int]) -> None:
+    pickled = pickle.dumps(deltas, 2)
+    for value in (pickled, pickled[:-1]):  # Whoosh stores it without pickle's STOP
+        got = small_deltas(value, len(deltas))
+        assert got is not None and got.tolist() == deltas
+
+
+@pytest.mark.parametrize(
+    ("deltas", "count"),
+    [
+        ([1, 256, 2], 3),  # a later two-byte item: unpickled instead
+        ([5, 6, 70_000], 3),
+        ([2**31, 1], 2),  # a long: unpickled instead
+        ([4, 5, 6], 4),  # a count the bytes do not hold
+        ([4], 1),
+    ],
+)
+def test_small_deltas_declines_other_layouts(deltas: list[int], count: int) -> None:
+    assert small_deltas(pickle.dumps(deltas, 2), count) is None
+
+
+def test_positions_round_trip_through_both_decoders() -> None:
+    decode = positions_decoder(formats.Positions())
+    for positions in ([5], [5, 9], list(range(0, 400_000, 2)), [0, 300, 70_000, 70_001]):
+        assert decode(encode_positions(positions)).tolist() == positions
 
 
 @pytest.mark.parametrize("text", [

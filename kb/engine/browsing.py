@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 from kb.engine.base import CommitteeSummary, ItemRecord, ItemSummary, MeetingRecord
+from kb.engine.documents import REST_FIELDS
 
 
 def item_record(stored: dict[str, Any]) -> ItemRecord:
     """An item document's stored fields as the full item (JSON data plus body, ids, url)."""
     item: dict[str, Any] = json.loads(stored.get("data") or "{}")
-    item["body"] = stored.get("body", "")
+    item["body"] = stored.get("body", "") + stored.get(REST_FIELDS[0], "")  # see split_body
     item["council_id"] = stored.get("council_id")
     item["committee_id"] = stored.get("committee_id")
     item["url"] = f"/items/{stored['id']}"

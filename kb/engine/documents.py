@@ -51,6 +51,9 @@ TEXT_FIELDS = ("title", "body", "council_text", "committee_text", "speaker_names
 WORDS_FIELDS = ("words",)
 #: shown, never searched
 STORED_FIELDS = ("council", "committee", "source", "data")
+#: the rest of a body longer than :data:`HIT_BODY_CHARS`, where an engine stores it apart
+#: from what a hit loads (Whoosh: ``kb.engine.whoosh.bodies``); never searched
+REST_FIELDS = ("body_rest",)
 #: whole numbers, a datetime, a flag
 NUMBER_FIELDS = ("order", "page_start", "page_end")
 DATE_FIELDS = ("date",)
@@ -61,12 +64,24 @@ ALL_FIELDS = (
     *TEXT_FIELDS,
     *WORDS_FIELDS,
     *STORED_FIELDS,
+    *REST_FIELDS,
     *NUMBER_FIELDS,
     *DATE_FIELDS,
     *FLAG_FIELDS,
 )
+#: Characters of an item's body a search hit is given (its snippet, reranking): snippets
+#: read at most ``kb.snippets.MAX_SCAN_CHARS`` (200,000) of a body plus the sentence
+#: around a match, reranking ``kb.ranking.RERANK_BODY_CHARS`` (100,000).  An engine may
+#: store a longer body's rest where a hit does not load it (``kb.engine.whoosh.bodies``).
+HIT_BODY_CHARS = 220_000
 #: Meeting documents of a rebuild that carry each spelling word (see :func:`meeting_words`).
 SPELLING_HOLDERS = 3
+
+
+def split_body(body: str) -> tuple[str, str]:
+    """``body`` as (what a search hit is given, the rest): the first
+    :data:`HIT_BODY_CHARS` characters and the others ("" for a body within them)."""
+    return body[:HIT_BODY_CHARS], body[HIT_BODY_CHARS:]
 
 
 def _date_time(day: dt.date | None) -> dt.datetime | None:

@@ -26,12 +26,15 @@ from kb.config import load, setting_default
 from kb.engine.documents import (
     DATE_FIELDS,
     FLAG_FIELDS,
+    HIT_BODY_CHARS,
     KEYWORD_FIELDS,
     LIST_FIELDS,
     NUMBER_FIELDS,
+    REST_FIELDS,
     STORED_FIELDS,
     TEXT_FIELDS,
     WORDS_FIELDS,
+    split_body,
 )
 
 #: the deepest result the app serves (its last page's end): the index's result window
@@ -85,7 +88,7 @@ def new_index_name(alias: str) -> str:
 def template(alias: str, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     """The index template for ``<alias>-*`` (see the module docstring)."""
     props: dict[str, Any] = {k: {"type": "keyword"} for k in KEYWORDS}
-    props.update({k: {"type": "text", "index": False} for k in STORED})
+    props.update({k: {"type": "text", "index": False} for k in (*STORED, *REST_FIELDS)})
     props.update({f"t_{k}": {"type": "text", "analyzer": "kb_terms"} for k in TERM_FIELDS})
     props.update({k: {"type": "date"} for k in DATE_FIELDS})
     props.update({k: {"type": "integer"} for k in NUMBER_FIELDS})
@@ -165,4 +168,6 @@ def to_source(doc: dict[str, Any], batch: str) -> dict[str, Any]:
             out[key] = value
     if doc.get("doctype") == "item":
         out["labels"] = _labels(doc)
+        if len(doc.get("body") or "") > HIT_BODY_CHARS:  # the rest apart: hits never ask for it
+            out["body"], out[REST_FIELDS[0]] = split_body(doc["body"])
     return out

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from kb.engine.browsing import group_committees
+from kb.engine.whoosh.bodies import whole_body
 from kb.engine.whoosh.facets import FacetCache
 from kb.model import slugify
 
@@ -61,9 +62,9 @@ class BrowseMixin:
         return (docnum, stored) if stored.get("doctype") == doctype else None
 
     @staticmethod
-    def _item_dict(stored: dict[str, Any]) -> dict[str, Any]:
+    def _item_dict(s: Any, docnum: int, stored: dict[str, Any]) -> dict[str, Any]:
         item = json.loads(stored.get("data") or "{}")
-        item["body"] = stored.get("body", "")
+        item["body"] = whole_body(s, docnum, stored)
         item["council_id"] = stored.get("council_id")
         item["committee_id"] = stored.get("committee_id")
         item["url"] = f"/items/{stored['id']}"
@@ -77,7 +78,7 @@ class BrowseMixin:
             found = self._stored(s, item_id, "item")
             if found is None:
                 return None
-            item = self._item_dict(found[1])
+            item = self._item_dict(s, *found)
             meeting = self._stored(s, found[1]["meeting_id"], "meeting")
             mdata = json.loads(meeting[1]["data"]) if meeting else {}
             if meeting:
@@ -101,7 +102,7 @@ class BrowseMixin:
             meeting["same_day"] = self._same_day(s, meeting)
             q = self._all([self._term("doctype", "item"), self._term("meeting_id", meeting_id)])
             hits = s.search(q, limit=None, sortedby="order")
-            meeting["items"] = [self._item_dict(h.fields()) for h in hits]
+            meeting["items"] = [self._item_dict(s, h.docnum, h.fields()) for h in hits]
         return meeting
 
     def _add_sources(self, s: Any, meeting: dict[str, Any]) -> None:

@@ -269,11 +269,23 @@ def _phrase(
             starts = decode(values[0][rows[0][n]])
             for offset in range(1, len(words)):
                 later = decode(values[offset][rows[offset][n]])
-                starts = starts[np.isin(starts + offset, later, assume_unique=True)]
+                starts = starts[sorted_member(starts + offset, later)]
                 if not len(starts):
                     break
             found[doc] = bool(len(starts))
     return found, np.where(found, _tree_sum([sc for _m, sc, _d in parts]), 0.0)
+
+
+def sorted_member(values: np.ndarray, sorted_array: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_array)`` for non-negative ``values`` and a sorted
+    ``sorted_array`` (a word's positions in one item), in time linear in the two and the
+    item's length (a flag per position) instead of sorting both: a word used 200,000 times
+    in one item takes a few milliseconds, not tens of them."""
+    if not len(sorted_array) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    flags = np.zeros(int(max(sorted_array[-1], values.max())) + 1, dtype=bool)
+    flags[sorted_array] = True
+    return flags[values]
 
 
 def _tree_sum(arrays: list[np.ndarray]) -> np.ndarray:

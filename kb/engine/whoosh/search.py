@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import fields, index
+from whoosh import columns, fields, index
 from whoosh import query as wq
 from whoosh.analysis import Composable
 from whoosh.analysis import Token as WToken
@@ -150,6 +150,7 @@ def build_schema() -> fields.Schema:
         title=KbText(analyzer=text, stored=True, phrase=True, field_boost=2.5),
         ref=fields.ID(stored=True),
         body=KbText(analyzer=text, stored=True, phrase=True),
+        body_rest=fields.COLUMN(columns.CompressedBytesColumn()),  # see .bodies
         speaker=fields.KEYWORD(commas=True, stored=True),
         speaker_names=KbText(analyzer=text, phrase=True),
         mentioned=fields.KEYWORD(commas=True, stored=True),

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import fields, formats
-from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
 
 from kb import analysis
 
@@ -125,6 +125,9 @@ def positions_decoder(fmt: Any) -> Callable[[bytes], np.ndarray]:
     if type(fmt) is formats.Positions:
 
         def fast(value: bytes) -> np.ndarray:
+            small = small_deltas(value[_INT_SIZE:], unpack_uint(value[:_INT_SIZE])[0])
+            if small is not None:
+                return np.cumsum(small)
             if not value.endswith(b"."):  # pickle's STOP opcode, as Whoosh's decoder adds
                 value += b"."
             deltas = pickle.loads(value[_INT_SIZE:])  # noqa: S301 - the index's own values
@@ -133,6 +136,60 @@ def positions_decoder(fmt: Any) -> Callable[[bytes], np.ndarray]:
         return fast
     decode = fmt.decoder("positions")
     return lambda value: np.asarray(decode(value), dtype=np.int64)
+
+
+#: how ``pickle.dumps(list, 2)`` opens a list (PROTO 2, EMPTY_LIST, BINPUT 0) and the
+#: opcodes of its body: MARK, APPENDS, BININT1 (a one-byte int), BININT2, BININT
+_LIST_HEAD = b"\x80\x02]q\x00"
+_MARK, _APPENDS, _BININT1, _BININT2, _BININT = 0x28, 0x65, 0x4B, 0x4D, 0x4A
+#: items per MARK … APPENDS batch in a pickled list
+_BATCH = 1000
+
+
+def small_deltas(pickled: bytes, count: int) -> np.ndarray | None:
+    """The ``count`` ints that ``pickled`` (``pickle.dumps(list, 2)``, maybe without its
+    STOP) holds, as int64, read by numpy without unpickling when every item but the first
+    is a one-byte int (the position deltas of a word used again and again: the costly
+    case, an item with 200,000 mentions); None for any other layout (the caller unpickles).
+
+    The layout checked, byte for byte: the list head, then batches of up to 1,000 items,
+    each ``(`` items ``e``; the first item may be a one-, two- or four-byte int (an
+    absolute position), every other one ``K`` and its byte."""
+    size = len(pickled) - pickled.endswith(b".")
+    if count < 2 or size < 10 or not pickled.startswith(_LIST_HEAD) or pickled[5] != _MARK:
+        return None
+    op = pickled[6]
+    width = {_BININT1: 1, _BININT2: 2, _BININT: 4}.get(op)
+    if width is None:
+        return None
+    first = int.from_bytes(pickled[7 : 7 + width], "little", signed=op == _BININT)
+    at = 7 + width
+    head = min(count, _BATCH) - 1  # the first batch's items after the first
+    full, tail = divmod(count - head - 1, _BATCH)
+    if size != at + 2 * head + 1 + full * (2 * _BATCH + 2) + (2 * tail + 2 if tail else 0):
+        return None
+    raw = np.frombuffer(pickled, dtype=np.uint8, count=size)
+    pieces = [raw[at : at + 2 * head].reshape(head, 2)]
+    closers = [raw[at + 2 * head]]
+    at += 2 * head + 1
+    if full:
+        batches = raw[at : at + full * (2 * _BATCH + 2)].reshape(full, 2 * _BATCH + 2)
+        if (batches[:, 0] != _MARK).any() or (batches[:, -1] != _APPENDS).any():
+            return None
+        pieces.append(batches[:, 1:-1].reshape(full * _BATCH, 2))
+        at += full * (2 * _BATCH + 2)
+    if tail:
+        closers.append(raw[size - 1])
+        if raw[at] != _MARK:
+            return None
+        pieces.append(raw[at + 1 : size - 1].reshape(tail, 2))
+    items = np.concatenate(pieces)
+    if any(c != _APPENDS for c in closers) or (items[:, 0] != _BININT1).any():
+        return None
+    out = np.empty(count, dtype=np.int64)
+    out[0] = first
+    out[1:] = items[:, 1]
+    return out
 
 
 @functools.lru_cache(maxsize=65_536)

@@ -60,6 +60,7 @@ from kb.engine.manifest import (
 from kb.engine.placing import PlacingMixin
 from kb.engine.whoosh import bulk as whoosh_writer
 from kb.engine.whoosh import generations, preanalysis
+from kb.engine.whoosh.bodies import stored_layout
 from kb.engine.whoosh.phrases import PAIR_SUFFIX
 from kb.engine.whoosh.search import SCHEMA
 from kb.model import Meeting
@@ -225,7 +226,7 @@ class IndexWriterSession(PlacingMixin):
             doc = item_document(item, meeting, source_key)
             if self._offered:
                 preanalysis.attach(doc, self._offered)
-            docs.append(doc)
+            docs.append(stored_layout(doc))  # a long body's rest apart (.bodies)
         return docs
 
     # -- rebuilds: one writer, a segment per ``segment_items`` documents
