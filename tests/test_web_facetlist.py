@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from web.facetlist import display_facets, facet_items, link_facets
+from web.facetlist import (
+    FACET_VALUES_SHOWN,
+    display_facets,
+    facet_items,
+    link_facets,
+    split_rows,
+)
 from web.templating import toggle_url
 
 #: The template loop that facet_items replaces (search.html before it), as the oracle.
@@ -138,3 +144,50 @@ def test_search_page_lists_every_facet_value_with_toggle_links(client: Any) -> N
     for href, _key in links[:8]:
         target = client.get(htmllib.unescape(href)).get_data(as_text=True)
         assert 'class="facet-link on" aria-current="true"' in target
+
+
+def _rows(n: int, on: set[int] = frozenset()) -> list[dict[str, Any]]:
+    return [{"value": str(i), "on": i in on} for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("n", "on", "first", "rest"),
+    [
+        (0, set(), [], []),
+        (5, set(), list(range(5)), []),
+        (12, set(), list(range(12)), []),
+        (13, set(), list(range(12)), [12]),
+        (20, {15}, [*range(12), 15], [12, 13, 14, 16, 17, 18, 19]),
+        (20, {3, 19}, [*range(12), 19], list(range(12, 19))),
+    ],
+)
+def test_split_rows_keeps_chosen_values_in_sight(
+    n: int, on: set[int], first: list[int], rest: list[int]
+) -> None:
+    shown, folded = split_rows(_rows(n, on))
+    assert [int(r["value"]) for r in shown] == first
+    assert [int(r["value"]) for r in folded] == rest
+    assert FACET_VALUES_SHOWN == 12
+
+
+def test_search_page_folds_values_past_the_first_twelve(client: Any) -> None:
+    """A facet with more than twelve values lists twelve and folds the rest under "N more";
+    choosing a folded value brings it into the open list, ticked."""
+    import html as htmllib
+    import re
+
+    page = client.get("/search?q=council").get_data(as_text=True)
+    section = re.search(r'<h3 id="facet-topic">.*?</section>', page, re.S)
+    assert section is not None, "the seed's council search lists topics"
+    text = section.group(0)
+    open_list, _, folded = text.partition('<details class="facet-more">')
+    assert open_list.count("<li>") == 12
+    more = re.search(r"<summary>(\d+) more</summary>", folded)
+    assert more is not None and int(more.group(1)) == folded.count("<li>") > 0
+    href = re.search(r'<a href="([^"]+)"', folded)
+    assert href is not None
+    chosen = client.get(htmllib.unescape(href.group(1))).get_data(as_text=True)
+    chosen_section = re.search(r'<h3 id="facet-topic">.*?</section>', chosen, re.S)
+    assert chosen_section is not None
+    opened = chosen_section.group(0).partition('<details class="facet-more">')[0]
+    assert 'class="facet-link on" aria-current="true"' in opened

@@ -17,6 +17,9 @@ from web.templating import endpoint_path, toggle_url
 
 Rows = dict[str, list[dict[str, Any]]]
 
+#: Values a facet shows before "N more" (the rest, up to the engine's 100, fold away)
+FACET_VALUES_SHOWN = 12
+
 
 def display_facets(resp: Any) -> Rows:
     """Facet values for display: ``{value, label, count}``; labels that occur twice in one
@@ -100,6 +103,16 @@ def facet_items(key: str, rows: list[dict[str, Any]]) -> Markup:
         )
     # the template's own line break follows the last row
     return Markup("".join(out).removesuffix("\n"))  # noqa: S704 - every value is escaped
+
+
+def split_rows(
+    rows: list[dict[str, Any]], shown: int = FACET_VALUES_SHOWN
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(rows listed openly, rows folded under "N more"): the first ``shown`` rows and every
+    row that is on (a chosen filter always stays in sight), then the rest in their order."""
+    first = [row for n, row in enumerate(rows) if n < shown or row["on"]]
+    rest = [row for n, row in enumerate(rows) if n >= shown and not row["on"]]
+    return first, rest
 
 
 _ON_LINK = 'class="facet-link on" aria-current="true"'

@@ -29,7 +29,7 @@ from kb.service import SearchRequest
 from kb.suggest import NAMED_FACETS
 from web import alerts, cite, feeds
 from web.errors import ParamError
-from web.facetlist import display_facets, facet_items, facet_labels, link_facets
+from web.facetlist import display_facets, facet_items, facet_labels, link_facets, split_rows
 from web.params import parse_search_args, query_string, replace
 from web.parts import body_part
 from web.templating import search_url, url_with
@@ -116,6 +116,7 @@ def search() -> str:
         resp=resp,
         facets=facets,
         facet_items=facet_items,
+        split_rows=split_rows,
         labels=facet_labels(resp, facets),
         has_query=has_query,
         last_page=min(last_page, settings()["max_page"]),
