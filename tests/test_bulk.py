@@ -1,4 +1,8 @@
-"""kb.engine.whoosh.bulk: segments written with in-memory field lengths are Whoosh's own."""
+"""kb.engine.whoosh.bulk: segments written with in-memory field lengths are Whoosh's own.
+
+Whoosh's own writer knows nothing of the word-pair fields (kb.engine.whoosh.phrases), so the
+comparisons with it use the schema without them; the pair fields are checked on their own.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,13 @@ from whoosh import index, writing
 
 from bench.generate import GenConfig, iter_meetings
 from kb.engine.whoosh import bulk as whoosh_writer
+from kb.engine.whoosh import phrases
 from kb.engine.whoosh.search import SCHEMA
+from kb.engine.whoosh.textfield import term_positions
 from kb.engine.whoosh.write import item_document, meeting_document
+
+#: the schema without its pair fields: what Whoosh's own writer can write
+WORD_SCHEMA = phrases.without_pair_fields(SCHEMA)
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +41,16 @@ def segment_files(folder: Path) -> dict[str, str]:
     }
 
 
-def write(folder: Path, docs: list[dict], make, batches: int = 1, merge=writing.MERGE_SMALL):
+def write(
+    folder: Path,
+    docs: list[dict],
+    make,
+    batches: int = 1,
+    merge=writing.MERGE_SMALL,
+    schema=WORD_SCHEMA,
+):
     folder.mkdir()
-    ix = index.create_in(str(folder), SCHEMA)
+    ix = index.create_in(str(folder), schema)
     step = -(-len(docs) // batches)
     for start in range(0, len(docs), step):
         w = make(ix)
@@ -62,7 +78,7 @@ def postings(ix) -> list[tuple]:
                 m.next()
         lengths = [
             (name, n, r.doc_field_length(n, name))
-            for name in SCHEMA.scorable_names()
+            for name in WORD_SCHEMA.scorable_names()
             for n in range(r.doc_count_all())
         ]
         return out + lengths
@@ -78,6 +94,24 @@ def test_merged_segments_hold_the_same_postings_and_lengths(tmp_path: Path, docs
     fast_opt = write(tmp_path / "f1", docs, whoosh_writer.writer, 3, writing.OPTIMIZE)
     assert len(fast_opt._segments()) == 1
     assert postings(fast_opt) == postings(plain_opt)
+
+
+def test_pair_fields_add_the_pairs_of_the_same_terms(tmp_path: Path, docs) -> None:
+    """With the full schema the word fields are unchanged and each pair field holds, per
+    document, exactly ``pair_postings`` of its text field's terms (two commits, merged)."""
+    words = postings(write(tmp_path / "words", docs, whoosh_writer.writer, batches=2))
+    full = postings(write(tmp_path / "full", docs, whoosh_writer.writer, 2, schema=SCHEMA))
+    pairs = [p for p in full if len(p) == 5 and p[0].endswith(phrases.PAIR_SUFFIX)]
+    assert [p for p in full if p not in pairs] == words
+    expected = []
+    for docnum, doc in enumerate(docs):
+        for name in [n for n in doc if phrases.pair_field(n) in SCHEMA.names()]:
+            tp = term_positions(doc[name])
+            weights = {t: float(len(ps)) * SCHEMA[name].format.field_boost for t, ps in tp.items()}
+            for term, _freq, weight, value in phrases.pair_postings(tp, weights):
+                expected.append((phrases.pair_field(name), term, docnum, weight, value))
+    assert len(expected) > 5_000
+    assert sorted(pairs) == sorted(expected)
 
 
 def test_postings_spilled_to_sorted_runs_give_the_same_postings(tmp_path: Path, docs) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 
 from markupsafe import Markup, escape
 
@@ -38,8 +39,8 @@ def series_names(histogram: Mapping[int, Mapping[str, int]], limit: int = 7) -> 
 
 def _folded(per: Mapping[str, int], names: list[str]) -> dict[str, int]:
     kept = {n: per.get(n, 0) for n in names if n != OTHER}
-    if OTHER in names:
-        kept[OTHER] = sum(c for n, c in per.items() if n not in kept)
+    if OTHER in names:  # counts are whole numbers: the rest is the total less those kept
+        kept[OTHER] = sum(per.values()) - sum(kept.values())
     return kept
 
 
@@ -65,12 +66,16 @@ def _relabel(
     histogram: Mapping[int, Mapping[str, int]], labels: Mapping[str, str] | None
 ) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = {}
+    label = (labels or {}).get
     for year, per in histogram.items():
         row = out.setdefault(int(year), {})
         for key, count in per.items():
-            name = (labels or {}).get(key, key)
+            name = label(key, key)
             row[name] = row.get(name, 0) + count
     return out
+
+
+_COUNT = itemgetter(1)
 
 
 def histogram_rows(
@@ -81,7 +86,9 @@ def histogram_rows(
     rows = []
     for year in sorted(histogram):
         per = histogram[year]
-        detail = "; ".join(f"{n}: {c}" for n, c in sorted(per.items(), key=lambda x: -x[1]) if c)
+        # most first; a stable sort keeps equal counts in the histogram's order
+        ranked = sorted(per.items(), key=_COUNT, reverse=True)
+        detail = "; ".join(f"{n}: {c}" for n, c in ranked if c)
         rows.append((year, sum(per.values()), detail))
     return rows
 
@@ -106,6 +113,7 @@ def year_chart(
     years = list(range(min(counts), max(counts) + 1))
     names = series_names(counts)
     colour = {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
+    shown = {n: escape(n) for n in names}
     peak = max(sum(v.values()) for v in counts.values())
     left, right, top, bottom = 36, 8, 10, 28
     legend_h = 18 * ((len(names) + 1) // 2)
@@ -142,7 +150,7 @@ def year_chart(
                 y -= h
                 rects.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                    f'fill="{colour[name]}"><title>{escape(name)} {year}: {n}</title></rect>'
+                    f'fill="{colour[name]}"><title>{shown[name]} {year}: {n}</title></rect>'
                 )
             body = "".join(rects)
             if link is not None:

@@ -14,10 +14,11 @@ parameter is wrong and why.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from werkzeug.datastructures import MultiDict
 
@@ -152,7 +153,14 @@ def segment(key: str, value: Any, default_page_size: int = 10) -> str:
     if key == "sort" and value == "relevance":
         return ""
     values = value if isinstance(value, list) else [value]
-    return urlencode([(key, v.isoformat() if isinstance(v, dt.date) else str(v)) for v in values])
+    return "&".join(_pair(key, v.isoformat() if isinstance(v, dt.date) else str(v)) for v in values)
+
+
+@functools.lru_cache(maxsize=8192)
+def _pair(key: str, text: str) -> str:
+    """``key=text`` form-encoded, as ``urlencode([(key, text)])`` writes it.  Memoised: a
+    results page links every facet value (the same few thousand names on every page)."""
+    return quote_plus(key) + "=" + quote_plus(text)
 
 
 def with_filter(params: Mapping[str, Any], key: str, value: Any, *, on: bool) -> dict[str, Any]:

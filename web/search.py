@@ -29,6 +29,7 @@ from kb.service import SearchRequest
 from kb.suggest import NAMED_FACETS
 from web import alerts, cite, feeds
 from web.errors import ParamError
+from web.facetlist import display_facets, facet_items, facet_labels, link_facets, split_rows
 from web.params import parse_search_args, query_string, replace
 from web.parts import body_part
 from web.templating import search_url, url_with
@@ -63,36 +64,6 @@ def run_search(args: Any, **forced: Any) -> tuple[dict[str, Any], Any]:
     resp = service().search(SearchRequest(**{**p, "q": ""}))
     # a copy: the service may cache and share the response object
     return p, dataclasses.replace(resp, query=p["q"], notice=notice)
-
-
-def display_facets(resp: Any) -> dict[str, list[dict[str, Any]]]:
-    """Facet values for display: ``{value, label, count}``; labels that occur twice in one
-    facet (two 'Cllr Smith's of different councils) get their council's name added (as the
-    council facet labels it; its id when that facet does not list it)."""
-    councils = {str(v.value): v.label for v in (resp.facets or {}).get("council", []) if v.label}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for key, values in (resp.facets or {}).items():
-        rows = [
-            {"value": str(v.value), "label": v.label or str(v.value), "count": v.count}
-            for v in values
-        ]
-        seen: dict[str, int] = {}
-        for row in rows:
-            seen[row["label"]] = seen.get(row["label"], 0) + 1
-        for row in rows:
-            if seen[row["label"]] > 1 and "/" in row["value"]:
-                council = row["value"].split("/", 1)[0]
-                row["label"] = f"{row['label']} ({councils.get(council, council)})"
-        out[key] = rows
-    return out
-
-
-def facet_labels(resp: Any) -> dict[str, dict[str, str]]:
-    """facet → value → display label (see ``display_facets``)."""
-    return {
-        key: {row["value"]: row["label"] for row in rows}
-        for key, rows in display_facets(resp).items()
-    }
 
 
 def corrections(p: dict[str, Any], resp: Any) -> list[dict[str, str]]:
@@ -137,12 +108,16 @@ def search() -> str:
     has_query = bool(p["q"]) or any(p[k] for k in ("council", "committee", "speaker", "topic"))
     has_query = has_query or bool(p["year"] or p["date_from"] or p["date_to"])
     last_page = max(1, -(-resp.total // p["page_size"])) if resp.total else 1
+    facets = display_facets(resp)
+    link_facets(p, facets, settings()["page_size"])
     return render_template(
         "search/search.html",
         p=p,
         resp=resp,
-        facets=display_facets(resp),
-        labels=facet_labels(resp),
+        facets=facets,
+        facet_items=facet_items,
+        split_rows=split_rows,
+        labels=facet_labels(resp, facets),
         has_query=has_query,
         last_page=min(last_page, settings()["max_page"]),
         names=datalist(),

@@ -50,12 +50,23 @@ def url_with(p: dict[str, Any], key: str, values: Any) -> str:
     memo = g.setdefault("kb_segments", {}) if has_request_context() else {}
     found = memo.get(id(p))
     if found is None or found[0] is not p:
-        parts = {k: params.segment(k, 1 if k == "page" else p.get(k), size) for k in params.KNOWN}
-        found = memo[id(p)] = (p, parts)
-    parts = dict(found[1])
-    parts[key] = params.segment(key, values, size)
-    qs = "&".join(part for part in parts.values() if part)
+        found = memo[id(p)] = (p, _around(p, size))
+    head, tail = found[1].get(key) or (found[1][""][0], "")  # an unknown key goes last
+    qs = "&".join(part for part in (head, params.segment(key, values, size), tail) if part)
     return endpoint_path("search.search") + ("?" + qs if qs else "")
+
+
+def _around(p: dict[str, Any], size: int) -> dict[str, tuple[str, str]]:
+    """For each parameter of ``params.KNOWN``: the encoded parameters of ``p`` (page 1)
+    before it and after it, so a link changing that one parameter is three joined parts
+    (under ``""``: all of them, for a parameter that is not in ``KNOWN``)."""
+    parts = [params.segment(k, 1 if k == "page" else p.get(k), size) for k in params.KNOWN]
+    out = {
+        k: ("&".join(x for x in parts[:i] if x), "&".join(x for x in parts[i + 1 :] if x))
+        for i, k in enumerate(params.KNOWN)
+    }
+    out[""] = ("&".join(x for x in parts if x), "")
+    return out
 
 
 def is_active(p: dict[str, Any], key: str, value: Any) -> bool:

@@ -32,6 +32,9 @@ from whoosh import writing
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from kb.engine.whoosh.phrases import pair_field, pair_postings
+from kb.engine.whoosh.textfield import KbText, term_positions
+
 #: byte → field length, as Whoosh decodes a length byte
 _LENGTHS = tuple(byte_to_length(b) for b in range(256))
 
@@ -167,6 +170,12 @@ class SegmentWriter(writing.SegmentWriter):
         self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         #: no term vectors or separate spelling fields: :meth:`add_document` may batch
         self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
+        #: text field → its pair field (see kb.engine.whoosh.phrases), filled from its terms
+        self._pairs = {
+            name: pair_field(name)
+            for name, f in self.schema.items()
+            if isinstance(f, KbText) and pair_field(name) in self.schema.names()
+        }
 
     def add_document(self, **fields: Any) -> None:
         """``SegmentWriter.add_document``, handing each field's postings to the pool at once
@@ -191,11 +200,33 @@ class SegmentWriter(writing.SegmentWriter):
             length = 0
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
+                pairs = self._pairs.get(fieldname)
                 given = ready.get(fieldname)
-                terms = given or list(field.index(value))
+                given_pairs = ready.get(pairs) if pairs is not None else None
+                positions = None
+                if pairs is not None and given_pairs is None:  # pairs of the same terms
+                    if not isinstance(value, str):
+                        raise TypeError(f"field {fieldname!r} takes a string, not {value!r}")
+                    positions = term_positions(value, stem=field.kb_stem)
+                if given:
+                    words = given
+                elif positions is not None:
+                    words = field.postings(positions)
+                else:
+                    words = field.index(value)
+                terms = words if isinstance(words, list) else list(words)
                 postings = [(fieldname, t, docnum, w * boost, v) for t, _f, w, v in terms]
                 length = sum(map(_FREQ, terms)) if field.scorable else 0
                 pool.add_all(fieldname, postings)
+                if positions is not None:
+                    fboost = field.format.field_boost  # each word's weight, as above
+                    weights = {t: float(len(ps)) * fboost * boost for t, ps in positions.items()}
+                    given_pairs = pair_postings(positions, weights)
+                if given_pairs:
+                    pool.add_all(
+                        pairs,
+                        [(pairs, tb, docnum, weight, vb) for tb, _f, weight, vb in given_pairs],
+                    )
             customval = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
             column = field.column_type

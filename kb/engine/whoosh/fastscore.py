@@ -6,8 +6,10 @@ text field), ``Or``, ``And`` and ``AndNot``, :func:`rank` reads each term's post
 at a time into numpy arrays and evaluates the same BM25F formula, term by term, with the
 statistics Whoosh uses (its ``idf``, average field length and per-document field lengths):
 the scores are Whoosh's, bit for bit for up to two terms per node (sums of more terms may
-differ in the last bit from Whoosh's tree order).  Anything else (phrases, prefixes, ranges,
-boosts, another weighting) gives ``None`` and the caller asks Whoosh.
+differ in the last bit from Whoosh's tree order).  A quoted phrase (slop 1) is matched from
+the word-pair postings of :mod:`kb.engine.whoosh.phrases` where the index has them, else
+from the words' postings and positions, and scored as Whoosh scores it.  Anything else
+(prefixes, ranges, boosts, another weighting) gives ``None`` and the caller asks Whoosh.
 ``tests/test_search_equivalence.py`` compares the two on real minutes.
 """
 
@@ -176,6 +178,11 @@ def _evaluate(
     if type(q) is wq.Term:
         return _term_scores(searcher, q.fieldname, q.text, lengths, None, postings, deadline)
     if type(q) is wq.Phrase and q.slop == 1 and len(q.words) >= 2:
+        from kb.engine.whoosh import phrases  # imports this module
+
+        found = phrases.match(searcher, q.fieldname, q.words, deadline)
+        if found is not None:
+            return _pair_phrase(searcher, q.fieldname, q.words, lengths, *found)
         mask, scores = _phrase(searcher, q.fieldname, q.words, lengths, deadline)
         docs = np.flatnonzero(mask)
         return docs, scores[docs]
@@ -328,13 +335,43 @@ def _term_scores(  # noqa: PLR0913 - the scoring inputs, then the deadline
     docs, weights = _postings(searcher, fieldname, text, values, postings, deadline)
     if not len(docs):
         return docs, np.zeros(0, dtype=np.float64)
+    fl = lengths.get(searcher.reader(), fieldname)[docs]
+    return docs, _bm25(searcher, fieldname, text, weights, fl)
+
+
+def _bm25(
+    searcher: Any, fieldname: str, text: bytes, weights: np.ndarray, fl: np.ndarray
+) -> np.ndarray:
+    """The BM25F scores of term ``text`` with posting ``weights`` in documents of field
+    lengths ``fl`` (whoosh.scoring.bm25, operation for operation)."""
     w = searcher.weighting
     idf = searcher.idf(fieldname, text)
     avgfl = searcher.avg_field_length(fieldname) or 1
     b, k1 = w._field_B.get(fieldname, w.B), w.K1
+    return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+
+
+def _pair_phrase(
+    searcher: Any,
+    fieldname: str,
+    words: list[str],
+    lengths: FieldLengths,
+    docs: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, scores) of a phrase matched by :func:`kb.engine.whoosh.phrases.match` in
+    ``docs`` with each word's posting ``weights`` there: :func:`_phrase`'s scores."""
+    if fieldname not in searcher.schema.names() or not searcher.schema[fieldname].scorable:
+        raise _Unsupported
+    if not len(docs):
+        return docs, np.zeros(0, dtype=np.float64)
+    field = searcher.schema[fieldname]
     fl = lengths.get(searcher.reader(), fieldname)[docs]
-    # whoosh.scoring.bm25, operation for operation
-    return docs, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+    parts = [
+        _bm25(searcher, fieldname, field.to_bytes(w), weights[:, i], fl)
+        for i, w in enumerate(words)
+    ]
+    return docs, _tree_sum(parts)
 
 
 def _postings(

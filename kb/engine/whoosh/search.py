@@ -11,6 +11,9 @@ The index holds two kinds of documents, told apart by the ``doctype`` field:
 * ``meeting`` — one per meeting, ``id`` = meeting id, ``data`` = the meeting as JSON
   (attendance, times, venue, warnings, ``item_ids`` in order).  Never matched by a search.
 
+Each phrase-searchable text field ``f`` has a field ``f_pairs`` of its adjacent word pairs,
+written by the writer from the same analysed terms (:mod:`.phrases`).
+
 Facet counts and the year × committee histogram are counted with numpy over per-field value
 arrays built once per index generation (see :class:`FacetCache`), from the set of matching
 document numbers: totals and counts are exact, and disjunctive (:func:`.facets.without_own`).
@@ -48,6 +51,7 @@ from kb.engine.whoosh import fastscore, mapped, wordsearch
 from kb.engine.whoosh.browse import BrowseMixin, day
 from kb.engine.whoosh.didyoumean import SuggestMixin
 from kb.engine.whoosh.facets import FACETS, SORTS, FacetCache, without_own, word_matches
+from kb.engine.whoosh.phrases import add_pair_fields
 from kb.engine.whoosh.querybuild import _Compiler, field_query
 from kb.engine.whoosh.textfield import KbText
 from kb.highlight import Matcher, matcher_for
@@ -126,7 +130,7 @@ def _one_term(field: fields.NUMERIC) -> fields.NUMERIC:
 def build_schema() -> fields.Schema:
     """The index schema (see the module docstring)."""
     text = KbAnalyzer()
-    return fields.Schema(
+    schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
         doctype=fields.ID(stored=True),
         meeting_id=fields.ID(stored=True),
@@ -160,6 +164,7 @@ def build_schema() -> fields.Schema:
         ocr=fields.BOOLEAN(stored=True),
         data=fields.STORED(),
     )
+    return add_pair_fields(schema)  # the phrase fields' word pairs (kb.engine.whoosh.phrases)
 
 
 SCHEMA = build_schema()

@@ -72,14 +72,17 @@ class KbText(fields.TEXT):
         fmt = self.format
         if not isinstance(value, str) or kwargs or type(fmt) not in _ENCODERS:
             return super().index(value, **kwargs)
-        boost = fmt.field_boost
-        encode = _ENCODERS[type(fmt)]
-        return iter(
-            [
-                (term.encode("utf-8"), len(ps), float(len(ps)) * boost, encode(ps))
-                for term, ps in term_positions(value, stem=self.kb_stem).items()
-            ]
-        )
+        return iter(self.postings(term_positions(value, stem=self.kb_stem)))
+
+    def postings(self, positions: dict[str, list[int]]) -> list[tuple[bytes, int, float, bytes]]:
+        """The ``(term bytes, frequency, weight, encoded value)`` postings of a value whose
+        terms have ``positions`` (:func:`term_positions` of it): what :meth:`index` gives."""
+        boost = self.format.field_boost
+        encode = _ENCODERS[type(self.format)]
+        return [
+            (term.encode("utf-8"), len(ps), float(len(ps)) * boost, encode(ps))
+            for term, ps in positions.items()
+        ]
 
     def portable_index(self, value: Any) -> list[tuple[bytes, int, float, Any]]:
         """:meth:`index` for sending to another process: a single position (the common

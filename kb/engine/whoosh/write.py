@@ -61,6 +61,7 @@ from kb.engine.placing import PlacingMixin
 from kb.engine.whoosh import bulk as whoosh_writer
 from kb.engine.whoosh import generations, preanalysis
 from kb.engine.whoosh.bodies import stored_layout
+from kb.engine.whoosh.phrases import PAIR_SUFFIX
 from kb.engine.whoosh.search import SCHEMA
 from kb.model import Meeting
 
@@ -185,7 +186,11 @@ class IndexWriterSession(PlacingMixin):
         recover_manifest(self.index_dir)
         if index.exists_in(str(self.index_dir)):
             self._ix = index.open_dir(str(self.index_dir))
-            if set(self._ix.schema.names()) != set(SCHEMA.names()):
+            missing = set(SCHEMA.names()) - set(self._ix.schema.names())
+            # an index from before the phrase pair fields is still written (without them)
+            if set(self._ix.schema.names()) - set(SCHEMA.names()) or any(
+                not name.endswith(PAIR_SUFFIX) for name in missing
+            ):
                 raise RuntimeError(
                     f"the index at {self.index_dir} was built by another version; "
                     "run kb ingest --rebuild"
