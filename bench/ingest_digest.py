@@ -1,15 +1,19 @@
 """Issue 15: a digest of every meeting the ingest stages make, to show an optimisation
 changes no output.
 
-``python -m bench.ingest_digest OUT_DIR [--items 3000] [--pdf-pages 400] [FOLDER ...]``
+``python -m bench.ingest_digest OUT_DIR [--shared ../shared] [--items 3000] [--pdf-pages 400]
+[--workdir /tmp/kb-digest] [FOLDER ...]``
 
 Runs :func:`indexer.pipeline.process_meetings` (read, meeting, segment, people, topics,
-identity) through one people registry over the shipped ``data/minutes``, the shared seed and
-corpus (when present), ``--items`` generated items (``bench.generate``, seed 7) and a
-``--pdf-pages`` PDF (``bench.hostile.write_pdf``), plus any FOLDER given, and writes
+identity) through one people registry over the shared seed and corpus (when present),
+``--items`` generated items (``bench.generate``, seed 7) and a ``--pdf-pages`` PDF
+(``bench.hostile.write_pdf``), both under ``--workdir``, plus any FOLDER given, and writes
 ``OUT_DIR/digests.tsv`` (file, SHA-256 of its meetings' JSON or of its error) and
 ``OUT_DIR/people.json`` (the registry).  Run it before and after a change, then
-``diff -r BEFORE AFTER``: no output means every meeting is byte for byte the same.
+``diff -r BEFORE AFTER``: no output means every meeting is byte for byte the same.  A
+meeting records its file's path, so both runs must read the same paths: give the same
+``--shared`` and ``--workdir`` (all inputs live outside the source tree, so two checkouts
+compare).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import argparse
 import hashlib
 from pathlib import Path
 
+#: the shared seed and corpus beside the project (``../shared``)
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 
@@ -52,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", type=Path)
     ap.add_argument("folders", type=Path, nargs="*")
+    ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--items", type=int, default=3000)
     ap.add_argument("--pdf-pages", type=int, default=400)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/kb-digest"))
@@ -62,8 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     pdf = args.workdir / f"pages-{args.pdf_pages}.pdf"
     if not pdf.exists():
         write_pdf(pdf, args.pdf_pages)
-    root = Path(__file__).resolve().parent.parent
-    folders = [root / "data" / "minutes", SHARED / "seed", SHARED / "corpus", generated]
+    folders = [args.shared / "seed", args.shared / "corpus", generated]
     folders += args.folders
     paths = discover([f for f in folders if f.exists()]) + [pdf]
     print(f"{digest_files(paths, args.out)} files digested into {args.out}")
