@@ -19,7 +19,6 @@ INDEX`` writes the files of an index written before.
 
 from __future__ import annotations
 
-import argparse
 import os
 import pickle
 import threading
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from kb.engine.plan import SEARCH_FIELDS
+from kb.engine.whoosh.segcache import sidecar_main, unsaved_segments
 
 #: bump when the files or their meaning change: older files are then ignored
 FORMAT = 1
@@ -188,32 +188,18 @@ def _folder_of(storage: Any) -> str | None:
 def write_missing(index_dir: str | os.PathLike[str]) -> int:
     """Save the postings of every segment of the index at ``index_dir`` (a generation link
     is followed) that has no saved copy yet; return how many were written."""
-    from whoosh import index
-
-    folder = Path(index_dir).resolve()
-    ix = index.open_dir(str(folder))
     written = 0
-    with ix.reader() as reader:
-        for seg, _offset in reader.leaf_readers():
-            if seg.segment() is None:
-                continue
-            segid = seg.segment().segment_id()
-            if not paths_for(folder, segid)[2].exists():
-                save(folder, seg)
-                written += 1
+    for folder, seg in unsaved_segments(index_dir, lambda f, segid: paths_for(f, segid)[2]):
+        save(folder, seg)
+        written += 1
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m kb.engine.whoosh.postcache",
-        description="Save the decoded postings of frequent words beside each segment of an "
-        "index (for an index written before the writer saved them).",
+    """``python -m kb.engine.whoosh.postcache INDEX``."""
+    return sidecar_main(
+        argv, "kb.engine.whoosh.postcache", "the decoded postings of frequent words", write_missing
     )
-    parser.add_argument("index", type=Path)
-    args = parser.parse_args(argv)
-    print(f"{write_missing(args.index)} segment(s) written")
-    return 0
 
 
 if __name__ == "__main__":

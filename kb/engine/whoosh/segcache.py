@@ -21,6 +21,7 @@ import argparse
 import dataclasses
 import os
 import pickle
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -206,38 +207,55 @@ def _consistent(arrays: SegmentArrays) -> bool:
     return not len(arrays.items) or (arrays.items.min() >= 0 and arrays.items.max() < n)
 
 
-def write_missing(index_dir: str | os.PathLike[str]) -> int:
-    """Save the arrays of every segment of the index at ``index_dir`` (a generation link is
-    followed) that has no saved copy yet; return how many were written.  Meant for
-    the index writer, right after a commit; safe to run at any time."""
+def unsaved_segments(
+    index_dir: str | os.PathLike[str], saved: Callable[[Path, str], Path]
+) -> Iterator[tuple[Path, Any]]:
+    """(index folder, segment reader) of each segment of the index at ``index_dir`` (a
+    generation link is followed) whose sidecar ``saved(folder, segment id)`` does not exist.
+    Sidecars are written whole (temp file + rename): one that exists is done, so a commit
+    does not load every older segment's files just to check them."""
     from whoosh import index
 
     folder = Path(index_dir).resolve()
     ix = index.open_dir(str(folder))
-    written = 0
     with ix.reader() as reader:
         for seg, _offset in reader.leaf_readers():
             if seg.segment() is None:  # an index with no segments yet (an empty reader)
                 continue
-            segid = seg.segment().segment_id()
-            # saved files are written whole (temp file + rename): one that exists is done,
-            # so a commit does not load every older segment's arrays just to check them
-            if not path_for(folder, segid).exists():
-                save(folder, segment_arrays(seg))
-                written += 1
+            if not saved(folder, seg.segment().segment_id()).exists():
+                yield folder, seg
+
+
+def write_missing(index_dir: str | os.PathLike[str]) -> int:
+    """Save the arrays of every segment of the index at ``index_dir`` (a generation link is
+    followed) that has no saved copy yet; return how many were written.  Meant for
+    the index writer, right after a commit; safe to run at any time."""
+    written = 0
+    for folder, seg in unsaved_segments(index_dir, path_for):
+        save(folder, segment_arrays(seg))
+        written += 1
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
+def sidecar_main(argv: list[str] | None, prog: str, what: str, write: Callable[[Path], int]) -> int:
+    """The command line of a sidecar module: ``python -m <prog> INDEX`` writes ``what`` for
+    every segment that lacks it (for an index written before the writer saved them)."""
     parser = argparse.ArgumentParser(
-        prog="python -m kb.engine.whoosh.segcache",
-        description="Save the per-segment facet arrays of an index (for an index written "
+        prog=f"python -m {prog}",
+        description=f"Save {what} beside each segment of an index (for an index written "
         "before the writer saved them).",
     )
     parser.add_argument("index", type=Path)
     args = parser.parse_args(argv)
-    print(f"{write_missing(args.index)} segment file(s) written")
+    print(f"{write(args.index)} segment file(s) written")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kb.engine.whoosh.segcache INDEX``."""
+    return sidecar_main(
+        argv, "kb.engine.whoosh.segcache", "the per-segment facet arrays", write_missing
+    )
 
 
 if __name__ == "__main__":
