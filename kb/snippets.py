@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import weakref
 from collections.abc import Callable
 
 from kb.analysis import MAX_WORD_LENGTH, WORD_RE, _word_spans, sentences
@@ -62,8 +63,7 @@ def _scan(  # noqa: PLR0913 - the scan's bounds, each a keyword
     at most ``limit`` and none more than ``after_first`` characters past the first.
     ``matches`` is asked once per distinct term; each distinct raw word is analysed once per
     call, after which a word is one dict lookup (most words match nothing)."""
-    wanted_of: dict[str, bool] = {}
-    found: dict[str, tuple[Span, ...]] = {}  # raw word -> its matching (start, end, term)
+    wanted_of, found = _caches(matches)
     hits: list[Span] = []
     stop = len(text) if stop is None else min(stop, len(text))
     cutoff = stop  # set at the first hit: no hit starts past it
@@ -98,6 +98,28 @@ def _scan(  # noqa: PLR0913 - the scan's bounds, each a keyword
                     break
         if not restart:
             return hits
+
+
+#: per matcher (each result of one search shares it) and per method of it: term -> wanted,
+#: and raw word -> its matching ``(start, end, term)``; dropped with the matcher
+_Caches = tuple[dict[str, bool], dict[str, tuple[Span, ...]]]
+_CACHES: weakref.WeakKeyDictionary[Matcher, dict[object, _Caches]] = weakref.WeakKeyDictionary()
+#: raw words remembered per matcher before its cache is cleared
+_CACHE_WORDS = 100_000
+
+
+def _caches(matches: Callable[[str], bool]) -> _Caches:
+    """The answer caches of ``matches``: shared by the calls made with one bound method of a
+    :class:`kb.highlight.Matcher` (a search's results), fresh for any other function."""
+    owner = getattr(matches, "__self__", None)
+    if not isinstance(owner, Matcher):
+        return {}, {}
+    key = matches.__func__  # type: ignore[attr-defined]
+    per_owner = _CACHES.setdefault(owner, {})
+    caches = per_owner.get(key)
+    if caches is None or len(caches[1]) > _CACHE_WORDS:
+        caches = per_owner[key] = ({}, {})
+    return caches
 
 
 def _matching(
