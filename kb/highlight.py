@@ -53,7 +53,7 @@ class Matcher:
 
     def matches(self, term: str) -> bool:
         """Whether an analysed term counts on its own (a single term or a prefix's)."""
-        return term in self.terms or any(term.startswith(p) for p in self.prefixes)
+        return term in self.terms or term.startswith(self.prefixes)  # () matches nothing
 
     def candidate(self, term: str) -> bool:
         """Whether a term may be marked: on its own, or as a word of a phrase (where the

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import weakref
 from collections.abc import Callable
 
 from kb.analysis import MAX_WORD_LENGTH, WORD_RE, _word_spans, sentences
@@ -60,27 +61,80 @@ def _scan(  # noqa: PLR0913 - the scan's bounds, each a keyword
 ) -> list[Span]:
     """``(start, end, term)`` of the first matching terms of ``text[start:stop]``, in order,
     at most ``limit`` and none more than ``after_first`` characters past the first.
-    ``matches`` is asked once per distinct term."""
-    seen: dict[str, bool] = {}
+    ``matches`` is asked once per distinct term; each distinct raw word is analysed once per
+    call, after which a word is one dict lookup (most words match nothing)."""
+    wanted_of, found = _caches(matches)
     hits: list[Span] = []
     stop = len(text) if stop is None else min(stop, len(text))
-    for n, match in enumerate(WORD_RE.finditer(text, start, stop)):
-        if deadline is not None and n % _CHECK_EVERY == _CHECK_EVERY - 1 and deadline.expired():
-            break
-        at = match.start()
-        if hits and at > hits[0][0] + after_first:
-            break
-        if match.end() - at > _LONGEST:  # no term (and no cache entry the size of the text)
-            continue
-        for s, e, term in _word_spans(match.group()):
-            wanted = seen.get(term)
-            if wanted is None:
-                wanted = seen[term] = bool(matches(term))
-            if wanted:
-                hits.append((at + s, at + e, term))
-        if len(hits) >= limit:
-            break
-    return hits
+    cutoff = stop  # set at the first hit: no hit starts past it
+    pos, end, n = start, stop, 0
+    while True:
+        restart = False
+        for match in WORD_RE.finditer(text, pos, end):
+            n += 1
+            if deadline is not None and n % _CHECK_EVERY == 0 and deadline.expired():
+                return hits
+            if end < stop and match.end() >= end - 1:  # ``end`` may have cut this word
+                match = WORD_RE.match(text, match.start(), stop) or match  # noqa: PLW2901
+            raw = match.group()
+            spans = found.get(raw)
+            if spans is None:
+                if len(raw) > _LONGEST:  # no term (and no cache entry the size of the text)
+                    continue
+                spans = found[raw] = _matching(raw, matches, wanted_of)
+            if not spans:
+                continue
+            at = match.start()
+            if hits and at > cutoff:
+                return hits
+            first = not hits
+            hits.extend((at + s, at + e, term) for s, e, term in spans)
+            if len(hits) >= limit:
+                return hits
+            if first:  # read no further than the words that may start before the cutoff
+                cutoff = hits[0][0] + after_first
+                if cutoff + _LONGEST + 1 < stop:
+                    pos, end, restart = match.end(), cutoff + _LONGEST + 1, True
+                    break
+        if not restart:
+            return hits
+
+
+#: per matcher (each result of one search shares it) and per method of it: term -> wanted,
+#: and raw word -> its matching ``(start, end, term)``; dropped with the matcher
+_Caches = tuple[dict[str, bool], dict[str, tuple[Span, ...]]]
+_CACHES: weakref.WeakKeyDictionary[Matcher, dict[object, _Caches]] = weakref.WeakKeyDictionary()
+#: raw words remembered per matcher before its cache is cleared
+_CACHE_WORDS = 100_000
+
+
+def _caches(matches: Callable[[str], bool]) -> _Caches:
+    """The answer caches of ``matches``: shared by the calls made with one bound method of a
+    :class:`kb.highlight.Matcher` (a search's results), fresh for any other function."""
+    owner = getattr(matches, "__self__", None)
+    if not isinstance(owner, Matcher):
+        return {}, {}
+    key = matches.__func__  # type: ignore[attr-defined]
+    per_owner = _CACHES.setdefault(owner, {})
+    caches = per_owner.get(key)
+    if caches is None or len(caches[1]) > _CACHE_WORDS:
+        caches = per_owner[key] = ({}, {})
+    return caches
+
+
+def _matching(
+    raw: str, matches: Callable[[str], bool], wanted_of: dict[str, bool]
+) -> tuple[Span, ...]:
+    """The ``(start, end, term)`` of the raw word ``raw`` whose terms ``matches`` wants
+    (``wanted_of`` caches the answer per term)."""
+    out: list[Span] = []
+    for s, e, term in _word_spans(raw):
+        wanted = wanted_of.get(term)
+        if wanted is None:
+            wanted = wanted_of[term] = bool(matches(term))
+        if wanted:
+            out.append((s, e, term))
+    return tuple(out)
 
 
 def _window(text: str, hits: list[Span], max_chars: int) -> tuple[int, int]:

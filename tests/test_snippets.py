@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kb import snippets
 from kb.analysis import stem
 from kb.deadline import Deadline
+from kb.expansion import Expander
+from kb.highlight import matcher_for_query
 from kb.snippets import make_snippet
+from tests import snippet_oracle
 
 
 def wants(*words: str):  # type: ignore[no-untyped-def]
@@ -119,3 +124,87 @@ def test_phrases_are_marked_whole_as_on_the_item_page(text: str, q: str, marked:
     _plain, html = make_snippet(text, matcher)
     assert re.findall(r"<mark>(.*?)</mark>", html) == marked
     assert re.findall(r"<mark>(.*?)</mark>", mark_html(text, matcher)) == marked
+
+
+# ------------------------------------------------------- byte-identical to the old builder
+
+#: queries of every kind the snippets mark: single words, a stem, prefixes, phrases, a
+#: synonym/acronym (ASB -> "anti-social behaviour"), hyphenated words, OR, no match at all
+ORACLE_QUERIES = [
+    "council",
+    "planning application",
+    "CCTV",
+    "ASB",
+    "anti-social behaviour",
+    "safe*",
+    "plan* road",
+    '"parish council"',
+    '"minutes of the meeting"',
+    "co-opted",
+    "e-mail",
+    "police OR policing",
+    "budget -funding",
+    "zzzqxv",
+    "",
+]
+
+
+def _stored_bodies(index_dir: Path) -> list[str]:
+    """The stored body of every item of the index at ``index_dir`` (what a hit's snippet
+    is built from)."""
+    from whoosh import index
+
+    from kb.engine.whoosh import generations
+
+    ix = index.open_dir(str(generations.current(index_dir)))
+    try:
+        with ix.reader() as reader:
+            return [f.get("body") or "" for f in reader.all_stored_fields()]
+    finally:
+        ix.close()
+
+
+def _assert_identical(bodies: list[str]) -> int:
+    """Assert the new and old builders agree on every body for every query; the number of
+    snippets that marked something (so the table is known to exercise the marks)."""
+    expander = Expander.load()
+    marked = 0
+    for q in ORACLE_QUERIES:
+        matcher = matcher_for_query(q, expander)
+        for body in bodies:
+            got = make_snippet(body, matcher)
+            assert got == snippet_oracle.make_snippet(body, matcher), (q, body[:80])
+            marked += "<mark>" in got[1]
+    return marked
+
+
+def test_identical_to_the_old_builder_on_every_seed_item(seed_index: Path) -> None:
+    bodies = _stored_bodies(seed_index)
+    assert len(bodies) >= 10
+    assert _assert_identical(bodies) > len(bodies) // 2
+
+
+def test_identical_to_the_old_builder_on_every_corpus_item(
+    corpus_ingest: tuple[Path, list],
+) -> None:
+    bodies = _stored_bodies(corpus_ingest[0])
+    assert len(bodies) > 100
+    assert _assert_identical(bodies) > len(bodies) // 2
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["cctv-" + "x" * (snippets._LONGEST + 3), "cctv-cameras", "cctv", "camera-cctv", "x" * 200],
+)
+def test_identical_where_the_scan_cutoff_cuts_a_word(tail: str) -> None:
+    """Words starting either side of the first hit's cutoff and of the end of the text read
+    after it (long, hyphenated, matching) are read whole, as the old builder read them."""
+    matcher = matcher_for_query("cctv", Expander.load())
+    prefix = "Intro cctv. "
+    cutoff = prefix.index("cctv") + snippets.SCAN_AFTER_FIRST
+    for edge in (cutoff, cutoff + snippets._LONGEST + 1):
+        for at in range(edge - len(tail) - 3, edge + 4):
+            filler = ("abc " * (at // 4 + 1))[: at - len(prefix) - 1] + " "
+            body = prefix + filler + tail + " more cctv. The end."
+            assert body.index(tail, len(prefix)) == at
+            assert make_snippet(body, matcher) == snippet_oracle.make_snippet(body, matcher)
