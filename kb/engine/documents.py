@@ -25,7 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb import analysis
+from kb.deadline import Deadline
+from kb.highlight import Matches
 from kb.model import Item, Meeting, slugify, to_json
+from kb.results import Hit
+from kb.snippets import make_snippet
 
 # Every field a document may have, by kind (a backend maps each kind onto its own types;
 # a test checks the documents below use only these):
@@ -209,3 +213,35 @@ def meeting_document(
     if meeting.date:
         doc["date"] = _date_time(meeting.date)
     return doc
+
+
+def build_hit(
+    stored: dict[str, Any],
+    date: str | None,
+    score: float,
+    matches: Matches,
+    deadline: Deadline | None = None,
+) -> Hit:
+    """A search result (:class:`kb.results.Hit`) from an item's stored document as either
+    engine returns it (``date`` already as ``YYYY-MM-DD``, each engine stores dates its own
+    way), with a snippet of its body around what ``matches`` (a :class:`kb.highlight.Matcher`)
+    looks for, built within ``deadline``."""
+    data = json.loads(stored.get("data") or "{}")
+    plain, marked = make_snippet(stored.get("body") or "", matches, deadline=deadline)
+    return Hit(
+        id=stored["id"],
+        meeting_id=stored.get("meeting_id", ""),
+        council=stored.get("council", ""),
+        council_id=stored.get("council_id", ""),
+        committee=stored.get("committee", ""),
+        committee_id=stored.get("committee_id", ""),
+        date=date,
+        item_number=stored.get("item_number", ""),
+        item_title=stored.get("title", ""),
+        speakers=[p.get("name", "") for p in data.get("speakers", [])],
+        topics=[t.get("topic", "") for t in data.get("topics", [])],
+        snippet=plain,
+        snippet_html=marked,
+        score=round(float(score), 4),
+        url=f"/items/{stored['id']}",
+    )

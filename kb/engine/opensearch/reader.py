@@ -13,7 +13,6 @@ the same words on both engines.  Facet labels come from the ``labels`` keyword f
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import threading
 import time
@@ -31,6 +30,7 @@ from kb.engine.base import (
     EngineUnavailable,
     IndexMissingError,
 )
+from kb.engine.documents import build_hit
 from kb.engine.opensearch.browse import ALL, ITEM, BrowseMixin, day
 from kb.engine.opensearch.client import SEP, alias_name, connect
 from kb.engine.opensearch.compile import Query, to_dsl
@@ -39,7 +39,6 @@ from kb.engine.plan import EveryQ, Planner, facet_filter
 from kb.model import MEETING_KINDS, slugify
 from kb.query import QueryError, parse
 from kb.results import FACETS, FacetValue, Hit, SearchRequest, SearchResponse
-from kb.snippets import make_snippet
 from kb.suggest import NAMED_FACETS, Name, Names
 
 #: facet → keyword field holding its values
@@ -383,25 +382,7 @@ class OpenSearchReader(BrowseMixin):
     @staticmethod
     def _hit(hit: dict[str, Any], planner: Planner) -> Hit:
         src = hit["_source"]
-        data = json.loads(src.get("data") or "{}")
-        plain, marked = make_snippet(src.get("body") or "", planner.matches)
-        return Hit(
-            id=src["id"],
-            meeting_id=src.get("meeting_id", ""),
-            council=src.get("council", ""),
-            council_id=src.get("council_id", ""),
-            committee=src.get("committee", ""),
-            committee_id=src.get("committee_id", ""),
-            date=day(src.get("date")),
-            item_number=src.get("item_number", ""),
-            item_title=src.get("title", ""),
-            speakers=[p.get("name", "") for p in data.get("speakers", [])],
-            topics=[t.get("topic", "") for t in data.get("topics", [])],
-            snippet=plain,
-            snippet_html=marked,
-            score=round(float(hit.get("_score") or 0.0), 4),
-            url=f"/items/{src['id']}",
-        )
+        return build_hit(src, day(src.get("date")), hit.get("_score") or 0.0, planner.matches)
 
     def _suggest(self, planner: Planner) -> str | None:
         if not planner.plain_words:

@@ -26,7 +26,6 @@ exhaustive Whoosh search.  Responses are cached per index generation (`kb.result
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 import time
 import weakref
@@ -47,6 +46,7 @@ from whoosh.util.times import datetime_to_long
 from kb import analysis
 from kb.deadline import Deadline, DeadlineExceeded
 from kb.engine.base import IndexMissingError
+from kb.engine.documents import build_hit
 from kb.engine.whoosh import fastscore, mapped, wordsearch
 from kb.engine.whoosh.browse import BrowseMixin, day
 from kb.engine.whoosh.didyoumean import SuggestMixin
@@ -61,7 +61,6 @@ from kb.query import (
     parse,
 )
 from kb.results import FacetValue, Hit, ResultCache, SearchRequest, SearchResponse, request_key
-from kb.snippets import make_snippet
 from kb.suggest import FEW_RESULTS
 
 __all__ = [
@@ -486,23 +485,4 @@ class WhooshReader(BrowseMixin, SuggestMixin):
 
     @staticmethod
     def _hit(stored: dict[str, Any], score: float, matcher: Matcher, deadline: Deadline) -> Hit:
-        data = json.loads(stored.get("data") or "{}")
-        body = stored.get("body") or ""
-        plain, marked = make_snippet(body, matcher, deadline=deadline)
-        return Hit(
-            id=stored["id"],
-            meeting_id=stored.get("meeting_id", ""),
-            council=stored.get("council", ""),
-            council_id=stored.get("council_id", ""),
-            committee=stored.get("committee", ""),
-            committee_id=stored.get("committee_id", ""),
-            date=day(stored.get("date")),
-            item_number=stored.get("item_number", ""),
-            item_title=stored.get("title", ""),
-            speakers=[p.get("name", "") for p in data.get("speakers", [])],
-            topics=[t.get("topic", "") for t in data.get("topics", [])],
-            snippet=plain,
-            snippet_html=marked,
-            score=round(float(score), 4),
-            url=f"/items/{stored['id']}",
-        )
+        return build_hit(stored, day(stored.get("date")), score, matcher, deadline)
