@@ -43,7 +43,10 @@ browser-deps:
 	fi
 
 index: $(STAMP)
-	$(KB) ingest data/minutes --index $(INDEX) --council-from-folder
+	@# an index an older version built (exit 65) is derived from data/: rebuild it
+	$(KB) ingest data/minutes --index $(INDEX) --council-from-folder; rc=$$?; \
+	if [ $$rc -eq 65 ]; then $(KB) ingest data/minutes --index $(INDEX) --council-from-folder --rebuild; \
+	else exit $$rc; fi
 
 serve: index
 	KB_INDEX=$(INDEX) $(PY) -m web --host $(HOST) --port $(PORT)

@@ -25,6 +25,8 @@ from kb.results import SORTS
 
 #: Exit status of ``kb ingest`` when another ingest holds the index (sysexits EX_TEMPFAIL).
 EX_TEMPFAIL = 75
+#: exit status of `kb ingest` into an index another version built (`make index` rebuilds then)
+EX_DATAERR = 65
 
 SEARCH_HELP = f"""Search the minutes, item by item.
 
@@ -143,7 +145,7 @@ def ingest(
     except IngestError as exc:
         raise click.ClickException(str(exc)) from exc
     parallel.prestart(workers, warm_up)  # workers warm up while this process loads the writer
-    from kb.engine import IndexLockedError
+    from kb.engine import IndexLockedError, IndexVersionError
 
     bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False)
 
@@ -171,6 +173,9 @@ def ingest(
                     workers=workers,
                 )
                 break
+            except IndexVersionError as exc:  # raised before any work is done
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(EX_DATAERR)
             except IndexLockedError as exc:  # raised before any work is done
                 if time.monotonic() >= deadline:
                     click.echo(f"Error: {exc}", err=True)

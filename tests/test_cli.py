@@ -271,3 +271,23 @@ def test_search_past_its_deadline_says_it_took_too_long(runner, index: str) -> N
 )
 def test_page_span(start: int | None, end: int | None, expected: str) -> None:
     assert page_span(start, end) == expected
+
+
+def test_ingest_into_an_index_another_version_built_says_rebuild(
+    runner: CliRunner, tmp_path: Path, seed_path: Path
+) -> None:
+    """An index with another schema is refused with one clear line and exit status 65
+    (which `make index` answers with a rebuild), not a traceback; nothing is written."""
+    from whoosh import fields, index
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    index.create_in(str(folder), fields.Schema(id=fields.ID(stored=True, unique=True)))
+    before = sorted(p.name for p in folder.iterdir())
+    result = runner.invoke(main, ["ingest", str(seed_path), "--index", str(folder)])
+    assert result.exit_code == 65
+    assert "built by another version; run kb ingest --rebuild" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in folder.iterdir()) == before
+    rebuilt = runner.invoke(main, ["ingest", str(seed_path), "--index", str(folder), "--rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output

@@ -24,6 +24,7 @@ from kb.engine.base import (
     CheckReport,
     IndexLockedError,
     IndexMissingError,
+    IndexVersionError,
     Reader,
     WriterSession,
 )
@@ -31,6 +32,7 @@ from kb.engine.base import (
 __all__ = [
     "IndexLockedError",
     "IndexMissingError",
+    "IndexVersionError",
     "backend",
     "check",
     "engine_name",

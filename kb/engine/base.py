@@ -33,6 +33,11 @@ class IndexLockedError(RuntimeError):
     """Another live process is writing this index; the message names its pid."""
 
 
+class IndexVersionError(RuntimeError):
+    """The index was built by another version of Minutes KB (another schema): it must be
+    rebuilt (``kb ingest --rebuild``) before it can be written to."""
+
+
 # --------------------------------------------------------------------------- records
 
 

@@ -39,7 +39,7 @@ from typing import Any
 from whoosh import index
 
 from kb import config
-from kb.engine.base import IndexLockedError
+from kb.engine.base import IndexLockedError, IndexVersionError
 from kb.engine.documents import (
     SPELLING_HOLDERS,
     SpellingHolders,
@@ -191,7 +191,7 @@ class IndexWriterSession(PlacingMixin):
             if set(self._ix.schema.names()) - set(SCHEMA.names()) or any(
                 not name.endswith(PAIR_SUFFIX) for name in missing
             ):
-                raise RuntimeError(
+                raise IndexVersionError(
                     f"the index at {self.index_dir} was built by another version; "
                     "run kb ingest --rebuild"
                 )
