@@ -1,10 +1,11 @@
 """Read a PDF into Blocks: one per paragraph, heading or table row, each with its page.
 
-Text comes from pypdfium2 character by character, so each line knows its font size, its
-baseline, whether it is bold (font weight or a 'Bold' font name) and where wide gaps split it
-into table cells.  Lines are then cleaned up and grouped by :mod:`indexer.pdf_layout`
-(running headers/footers, page numbers and signature lines dropped; paragraphs, headings,
-lists and table rows formed; hyphenated line breaks mended).
+Text comes from pdfium's text layer (:mod:`indexer.read_pdf_chars`: the page's text in one
+call, each character's box and origin, font size and boldness per text object), so each line
+knows its font size, its baseline, whether it is bold (font weight or a 'Bold' font name) and
+where wide gaps split it into table cells.  Lines are then cleaned up and grouped by
+:mod:`indexer.pdf_layout` (running headers/footers, page numbers and signature lines dropped;
+paragraphs, headings, lists and table rows formed; hyphenated line breaks mended).
 
 When the text layer is missing or garbage (:func:`indexer.ocr.text_layer_problem`) the
 pages are rendered and read with Tesseract; ``Document.ocr`` is then True with a warning.
@@ -15,12 +16,10 @@ that are dropped from the text (``running_header``), go to ``Document.metadata``
 
 from __future__ import annotations
 
-import ctypes
 import re
 import statistics
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -28,6 +27,7 @@ import pypdfium2.raw as pdfium_c
 
 from indexer import ocr
 from indexer.pdf_layout import MARKER, Line, clean, group, running_headers
+from indexer.read_pdf_chars import check_deadline, page_lines
 from kb.model import Document, IngestError
 
 #: Seconds one PDF may spend in text extraction (and OCR) before it is given up.
@@ -42,16 +42,6 @@ _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_FORMAT: "the PDF is damaged or not a PDF (format error)",
     pdfium_c.FPDF_ERR_FILE: "the PDF could not be opened",
 }
-
-# Symbol-font bullets that PDFs put in the private-use area.
-_GLYPH_MAP = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓"}
-
-#: ``FPDFText_GetTextObject`` answering the text object's address as an int (None for a
-#: character pdfium generated): the binding's pointer result would need a slow cast to
-#: serve as a dictionary key.
-_TEXT_OBJECT_ADDRESS = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
-)
 
 
 def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Document:
@@ -173,7 +163,7 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 
 def _render_gray(pdf: pdfium.PdfDocument, index: int, deadline: float) -> bytes:
     """Page ``index`` rendered at :data:`ocr.OCR_DPI` as PGM bytes for Tesseract."""
-    _check_deadline(deadline, index + 1)
+    check_deadline(deadline, index + 1)
     bitmap = pdf[index].render(scale=ocr.OCR_DPI / 72, grayscale=True)
     pixels = bitmap.to_numpy()
     height, width = pixels.shape[0], pixels.shape[1]
@@ -205,22 +195,7 @@ def _pgm_height(image: bytes) -> int:
     return int(image.split(b"\n", 2)[1].split()[1])
 
 
-def _check_deadline(deadline: float, page: int) -> None:
-    if time.monotonic() > deadline:
-        raise IngestError(f"reading the PDF took too long (gave up at page {page})")
-
-
 # --------------------------------------------------------------------------- extraction
-
-
-@dataclass
-class _Char:
-    ch: str
-    x0: float
-    x1: float
-    baseline: float
-    size: float
-    bold: bool
 
 
 def _page_lines_or_warn(
@@ -228,127 +203,10 @@ def _page_lines_or_warn(
 ) -> list[Line]:
     """The lines of one page; a damaged page adds a warning and gives no lines."""
     try:
-        return _page_lines(pdf, index, deadline)
+        return page_lines(pdf, index, deadline)
     except pdfium.PdfiumError as exc:
         warnings.append(f"page {index + 1} is damaged and was skipped ({exc})")
         return []
-
-
-def _page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Line]:
-    """The lines of one page in content order, each with bold/size/baseline/cells.
-
-    Boldness is a property of a character's text object (its font's weight and name), so
-    it is asked of pdfium once per text object, not once per letter: the same answer for
-    a fraction of the calls (a page's characters are the reader's hot loop)."""
-    _check_deadline(deadline, index + 1)
-    page = pdf[index]
-    height = page.get_height() or 792.0
-    textpage = page.get_textpage()
-    raw = textpage.raw
-    count = textpage.count_chars()
-    name_buf = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int()
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    x, y = ctypes.c_double(), ctypes.c_double()
-    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox
-    get_origin, get_size = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
-    get_object = _TEXT_OBJECT_ADDRESS
-    bold_of: dict[int, bool] = {}  # text object address -> bold
-
-    def font_bold(i: int) -> bool:
-        weight = pdfium_c.FPDFText_GetFontWeight(raw, i)
-        pdfium_c.FPDFText_GetFontInfo(raw, i, name_buf, 128, flags)
-        name = name_buf.value.lower()
-        return weight >= 600 or b"bold" in name or b"black" in name or b"heavy" in name
-
-    lines: list[Line] = []
-    chars: list[_Char] = []
-    for i in range(max(count, 0)):
-        if i % 4000 == 3999:
-            _check_deadline(deadline, index + 1)
-        code = get_unicode(raw, i)  # by index: never out of step
-        if code == 2:  # pdfium's mark for a hyphen it found at a line end
-            ch = "\ufffe"
-        elif code in (10, 13) or 32 <= code < 0x110000 and not 0xD800 <= code < 0xE000:
-            ch = chr(code)
-        else:
-            ch = " " if code < 32 else "\ufffd"
-        if ch == "\n":
-            lines.extend(_make_line(chars, index + 1, height))
-            chars = []
-            continue
-        if ch == "\r":
-            continue
-        ch = _GLYPH_MAP.get(ch, ch)
-        if ch.isspace():  # a space's box, size and font are never looked at
-            chars.append(_Char(ch, 0.0, 0.0, 0.0, 0.0, False))
-            continue
-        get_box(raw, i, left, right, bottom, top)
-        get_origin(raw, i, x, y)
-        size = get_size(raw, i)
-        bold = False
-        if ch.isalpha():
-            address = get_object(raw, i)
-            if address is None:  # a character pdfium generated: ask for it alone
-                bold = font_bold(i)
-            else:
-                known = bold_of.get(address)
-                if known is None:
-                    known = bold_of[address] = font_bold(i)
-                bold = known
-        chars.append(_Char(ch, left.value, right.value, y.value, size, bold))
-    lines.extend(_make_line(chars, index + 1, height))
-    return lines
-
-
-def _median(values: list[float]) -> float:
-    """The median of a non-empty list (``statistics.median``'s answer, without its
-    generality: this runs twice for every line of a PDF)."""
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def _make_line(chars: list[_Char], page: int, height: float) -> list[Line]:
-    """Zero or one Line from the characters of one pdfium line (cells split at wide gaps)."""
-    text = "".join(c.ch for c in chars).replace("\ufffe", "\u00ad")
-    if not text.strip():
-        return []
-    ink = [c for c in chars if not c.ch.isspace()]
-    sizes = [c.size for c in ink if c.size > 1.5] or [10.0]
-    size = _median(sizes)
-    cells: list[str] = []
-    current: list[str] = []
-    previous: _Char | None = None
-    for c in chars:
-        if c.ch.isspace():
-            current.append(" ")
-            continue
-        if previous is not None and c.x0 - previous.x1 > 2.0 * max(size, 4.0):
-            cells.append("".join(current))
-            current = []
-        current.append(c.ch)
-        previous = c
-    cells.append("".join(current))
-    cells = [_fold(cell) for cell in cells if cell.strip()]
-    if len(cells) >= 2 and MARKER.match(cells[0]):  # '•' or '1.' then a tab: not a table
-        cells[:2] = [f"{cells[0]} {cells[1]}"]
-    letters = [c for c in ink if c.ch.isalpha()]
-    baseline = _median([c.baseline for c in ink]) if ink else None
-    band = baseline is not None and (baseline > 0.88 * height or baseline < 0.12 * height)
-    return [
-        Line(
-            text=_fold(text),
-            page=page,
-            cells=cells,
-            bold=bool(letters) and sum(c.bold for c in letters) >= 0.9 * len(letters),
-            size=size,
-            baseline=baseline,
-            band=band,
-            right=max(c.x1 for c in ink) if ink else None,
-            lead_bold=bool(letters) and all(c.bold for c in letters[:3]),
-        )
-    ]
 
 
 def _ocr_lines(tsv: str, page: int, height_px: int) -> list[Line]:
