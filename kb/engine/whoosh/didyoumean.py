@@ -3,7 +3,8 @@ misspelt words and names, and autocomplete of people, committees, councils and t
 
 The policy (when a correction is worth offering, how names are matched) is
 :mod:`kb.suggest`; this module only asks the index through the service's searcher
-(``reader().terms_within``/``doc_frequency`` for words, ``docs_for_query`` to count what a
+(``reader().terms_within``/``doc_frequency`` for words — ``terms_within`` of an index of
+several segments by :mod:`.spellterms` — ``docs_for_query`` to count what a
 corrected query would find) and its :class:`.facets.FacetCache` for names and counts.
 """
 
@@ -19,6 +20,7 @@ import numpy as np
 from kb import analysis, spelling
 from kb.engine.whoosh.facets import FacetCache
 from kb.engine.whoosh.querybuild import _Compiler, field_query
+from kb.engine.whoosh.spellterms import Vocabulary
 from kb.query import And, FieldQuery, Node, Not, Or, QueryError, Term, parse
 from kb.suggest import (
     FEW_EDITS,
@@ -143,7 +145,7 @@ class SuggestMixin:
         if relaxed:
             total = 0
         corrected = q
-        reader = s.reader()
+        reader = Vocabulary(s.reader())  # words of several segments by automaton too
         for node, negated in _walk(tree):
             if isinstance(node, FieldQuery) and node.name in NAMED_FACETS:
                 corrected = self._correct_name(s, cache, corrected, node)
