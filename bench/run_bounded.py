@@ -66,17 +66,21 @@ def ingest_in_child(path: Path, index: Path, env: dict[str, str] | None = None) 
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _median_ms(fn: Callable[[], object], repeats: int) -> float:
-    times = []
+def _median_ms(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Median wall and median CPU milliseconds of ``repeats`` calls of ``fn`` (CPU: this
+    process's time, which waiting for a CPU on a busy machine does not inflate)."""
+    walls, cpus = [], []
     for _ in range(repeats):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+        cpus.append((time.process_time() - c) * 1000)
+        walls.append((time.perf_counter() - t) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
 
 
-def _search_times(index: Path, repeats: int) -> dict[str, float]:
-    """Median ms of the CCTV searches on ``index`` (caches cleared before each run)."""
+def _search_times(index: Path, repeats: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) ms of the CCTV searches on ``index`` (caches cleared before each
+    run)."""
     from kb.service import SearchRequest, SearchService
     from web import create_app
 
@@ -127,16 +131,20 @@ def bench_search(work: Path, sentences: int, repeats: int) -> str:
     rows = []
     for name in ("service CCTV", "/search?q=CCTV", "/api/search?q=CCTV", "item page (part 1)"):
         base = alone.get(name)
-        row: list[object] = [name, "—" if base is None else f"{base:.1f}"]
+        row: list[object] = [name, "—" if base is None else f"{base[0]:.1f} ({base[1]:.1f})"]
         for got in (beside, beside_capped):
-            row.append(f"{got[name]:.1f}")
-            row.append("—" if base is None else f"{got[name] / base:.2f}")
+            row.append(f"{got[name][0]:.1f} ({got[name][1]:.1f})")
+            row.append(
+                "—"
+                if base is None
+                else f"{got[name][0] / base[0]:.2f} ({got[name][1] / base[1]:.2f})"
+            )
         rows.append(row)
     head = (
         f"Big item: {sentences:,} sentences, {pack.stat().st_size / 1e6:.1f} MB, indexed whole "
         f"(KB_MAX_ITEM_CHARS=0) in {big['wall']:.1f} s, peak RSS {big['rss_mb']:.0f} MiB; "
         f"seed alone ingested in {seed_only['wall']:.1f} s.  Median of {repeats} uncached runs "
-        "(item page: the big item's first part):\n\n"
+        "(item page: the big item's first part); wall ms, CPU ms in brackets:\n\n"
     )
     headers = [
         "search",
