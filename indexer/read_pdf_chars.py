@@ -131,7 +131,7 @@ class _Fonts:
 
     def sizes(self, objects: list[int], chars: list[int]) -> list[float]:
         """Font sizes of characters ``chars`` whose text objects are ``objects``."""
-        got = [self.size_of.get(obj) for obj in objects]
+        got: list[float | None] = list(map(self.size_of.get, objects))
         if None in got:
             for k, value in enumerate(got):
                 if value is None:
@@ -147,7 +147,7 @@ class _Fonts:
     def bold(self, objects: list[int], chars: list[int]) -> list[bool]:
         """Whether each character's font is bold: weight ≥ 600 or Bold/Black/Heavy in its
         name."""
-        got = [self.bold_of.get(obj) for obj in objects]
+        got: list[bool | None] = list(map(self.bold_of.get, objects))
         if None in got:
             for k, value in enumerate(got):
                 if value is None:
