@@ -26,6 +26,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from indexer import ocr
+from indexer import read_pdf_pages as pages
 from indexer.pdf_layout import MARKER, Line, clean, group, running_headers
 from indexer.read_pdf_chars import check_deadline, page_lines
 from kb.model import Document, IngestError
@@ -44,8 +45,14 @@ _LOAD_ERRORS = {
 }
 
 
-def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Document:
+def read(
+    path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S, helper: bool | None = None
+) -> Document:
     """Read PDF bytes into a Document with page-numbered Blocks and ``pages`` set.
+
+    ``helper``: whether a helper process reads the later pages
+    (:mod:`indexer.read_pdf_pages`; the Document is the same either way); None lets
+    :func:`~indexer.read_pdf_pages.worth_a_helper` decide (a long PDF, a CPU to spare).
 
     Raises IngestError for a zero-byte, non-PDF, truncated, damaged or encrypted file, for a
     text-less PDF when Tesseract is missing, and when extraction exceeds ``time_limit``
@@ -61,9 +68,7 @@ def read(path: Path, data: bytes, *, time_limit: float = TIME_LIMIT_S) -> Docume
             page_count = len(pdf)
             if page_count == 0:
                 raise IngestError("the PDF has no pages")
-            pages_lines = [
-                _page_lines_or_warn(pdf, i, deadline, warnings) for i in range(page_count)
-            ]
+            pages_lines = _read_pages(pdf, data, deadline, warnings, helper)
             if len(warnings) == page_count:
                 raise IngestError("the PDF is damaged: no page could be read")
             problem = ocr.text_layer_problem(
@@ -196,6 +201,39 @@ def _pgm_height(image: bytes) -> int:
 
 
 # --------------------------------------------------------------------------- extraction
+
+
+def _read_pages(
+    pdf: pdfium.PdfDocument,
+    data: bytes,
+    deadline: float,
+    warnings: list[str],
+    helper: bool | None,
+) -> list[list[Line]]:
+    """Every page's lines (a damaged page: none, and a warning), the later pages read by a
+    helper process when ``helper`` says so (None: when it is worth it); pages the helper
+    did not answer for are read here."""
+    count = len(pdf)
+    if not (pages.worth_a_helper(count) if helper is None else helper and count > 1):
+        return [_page_lines_or_warn(pdf, i, deadline, warnings) for i in range(count)]
+    split = pages.helper_start(count)
+    page_helper = pages.PageHelper(data, split, count, deadline)
+    try:
+        lines = [_page_lines_or_warn(pdf, i, deadline, warnings) for i in range(split)]
+        answers = page_helper.result()
+    finally:
+        page_helper.close()
+    if answers is None:
+        return lines + [
+            _page_lines_or_warn(pdf, i, deadline, warnings) for i in range(split, count)
+        ]
+    for answer in answers:
+        if isinstance(answer, str):
+            warnings.append(answer)
+            lines.append([])
+        else:
+            lines.append(answer)
+    return lines
 
 
 def _page_lines_or_warn(

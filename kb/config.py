@@ -64,6 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("searcher_pool_size", 4, "Searchers kept open per web process."),
     Setting("file_time_limit", 120, "Seconds one file may take in kb ingest (0: no limit)."),
     Setting(
+        "pdf_helper_pages",
+        100,
+        "A PDF of at least this many pages has its later pages read by a second process "
+        "when a CPU is free (the same text either way; 0: never).",
+    ),
+    Setting(
         "max_items_per_file",
         20000,
         "Most agenda items kept from one file; the rest are left out with a warning (0: no limit).",
