@@ -343,8 +343,10 @@ class IndexWriterSession(PlacingMixin):
         atomic_write_text(self.index_dir / name, lines)
 
 
-#: Memory (MB) a rebuild's writer fills with postings before sorting a run to disk.
-REBUILD_LIMIT_MB = 256
+#: Memory (MB, by Whoosh's estimate) a rebuild's writer fills with postings before sorting a
+#: run to disk.  The pool is most of a rebuild's memory (at 256 it held ~300 MiB of RSS);
+#: 128 keeps runs large enough that a 100,000-document segment merges a few dozen of them.
+REBUILD_LIMIT_MB = 128
 #: Segments an ingest may leave unmerged between commits (searching cost grows with them).
 MAX_SEGMENTS = 12
 #: Merge a rebuilt index into one segment at the end (off: it costs a full rewrite).
