@@ -26,7 +26,7 @@ ENTRIES: dict[str, Any] = {
         "meeting_ids": ["c/full-council/2020-01-02"],
         "item_ids": ["c/full-council/2020-01-02/1", "c/full-council/2020-01-02/2"],
         "records": {"c/full-council/2020-01-02": {"rank": [1, 2, 3], "weak_date": False}},
-        "warnings": ["quoted \" and \\ and a\nline break"],
+        "warnings": ['quoted " and \\ and a\nline break'],
     },
     "minutes/Ystrad Cymraeg – ŵyl.html": {"hash": None, "status": "not-minutes", "n": 1.5},
     'odd "key"\nwith a line break': {"status": "failed", "error": "é \u2028 \x00"},
