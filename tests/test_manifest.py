@@ -113,15 +113,24 @@ def test_a_real_manifest_reads_back_packed_and_writes_the_same_bytes(
     assert "".join(manifest_lines(raw["version"], raw["generation"], packed)) == text
 
 
-def test_a_manifest_in_another_json_layout_is_read_whole(tmp_path: Path) -> None:
-    """An older writer's ``json.dumps(indent=1)`` manifest (no line per source)."""
+@pytest.mark.parametrize("layout", ["a line per source", "json.dumps(indent=1)"])
+def test_a_manifest_is_read_in_either_layout_each_entry_seen_once(
+    tmp_path: Path, layout: str
+) -> None:
+    """This writer's layout is read line by line; an older writer's ``indent=1`` manifest
+    (no line per source) whole; either way ``on_entry`` sees every entry once."""
     path = tmp_path / MANIFEST_NAME
-    path.write_text(
-        json.dumps({"version": 1, "generation": 3, "files": ENTRIES}, indent=1), encoding="utf-8"
-    )
-    assert read_packed(path) == ENTRIES
-    path.write_text(_plain_text(ENTRIES), encoding="utf-8")
-    assert read_packed(path) == ENTRIES
+    if layout == "a line per source":
+        path.write_text(_plain_text(ENTRIES), encoding="utf-8")
+    else:
+        payload = {"version": 1, "generation": 3, "files": ENTRIES}
+        path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    seen: list[tuple[str, Any]] = []
+    assert read_packed(path, lambda key, entry: seen.append((key, entry))) == ENTRIES
+    assert sorted(seen) == sorted(ENTRIES.items())
+    empty = tmp_path / "empty.json"
+    empty.write_text(_plain_text({}), encoding="utf-8")
+    assert len(read_packed(empty)) == 0
 
 
 @pytest.mark.parametrize(

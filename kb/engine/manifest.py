@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -155,34 +155,50 @@ def manifest_lines(
     yield "\n}}\n"
 
 
-def read_packed(path: Path) -> PackedManifest:
-    """The entries of the manifest file ``path`` as a :class:`PackedManifest`, read line by
-    line when it has :func:`manifest_lines`' layout (one source per line), so the whole
-    file is never decoded at once; any other layout (an older writer's) is read whole.
-    A malformed file raises ``ValueError`` as ``json.loads`` does."""
+def read_packed(
+    path: Path, on_entry: Callable[[str, dict[str, Any]], None] | None = None
+) -> PackedManifest:
+    """The entries of the manifest file ``path`` as a :class:`PackedManifest`.
+
+    A file in :func:`manifest_lines`' layout (its first line, then one source per line) is
+    read line by line, so the whole file is never decoded at once; a file in any other
+    JSON layout (an older writer's) is read whole.  ``on_entry(key, entry)`` is called
+    once with each entry decoded (a writer indexes them as they are read instead of
+    decoding them all again).  A malformed file raises ``ValueError``."""
     out = PackedManifest()
     decoder = json.JSONDecoder()
     with path.open(encoding="utf-8") as fh:
         first = fh.readline()
-        if first.startswith('{"version": ') and first.endswith('"files": {\n'):
-            for line in fh:
-                text = line.rstrip("\n")
-                if text == "}}":
-                    return out if not fh.read().strip() else _read_whole(path)
-                text = text.removesuffix(",")
-                try:
-                    key, end = decoder.raw_decode(text)
-                except ValueError:
-                    break
-                if not isinstance(key, str) or text[end : end + 2] != ": ":
-                    break
-                out[key] = json.loads(text[end + 2 :])
-    return _read_whole(path)
+        if not (first.startswith('{"version": ') and first.endswith('"files": {\n')):
+            return _read_whole(path, on_entry)
+        for number, line in enumerate(fh, start=2):
+            text = line.rstrip("\n")
+            if text == "}}" and not fh.read().strip():
+                return out
+            text = text.removesuffix(",")
+            try:
+                key, end = decoder.raw_decode(text)
+                entry = json.loads(text[end + 2 :]) if text[end : end + 2] == ": " else None
+            except ValueError:
+                key = entry = None
+            if not isinstance(key, str) or not isinstance(entry, dict):
+                raise ValueError(f"{path}: line {number} is not a manifest entry")
+            # written by manifest_lines: the text is json.dumps(entry), kept as it is
+            out._packed[key] = zlib.compress(text[end + 2 :].encode("utf-8"), PACK_LEVEL)
+            if on_entry is not None:
+                on_entry(key, entry)
+    raise ValueError(f"{path}: the manifest ends before its closing line")
 
 
-def _read_whole(path: Path) -> PackedManifest:
+def _read_whole(
+    path: Path, on_entry: Callable[[str, dict[str, Any]], None] | None
+) -> PackedManifest:
     """A manifest file's entries decoded from the whole text (any JSON layout)."""
-    return PackedManifest(json.loads(path.read_text(encoding="utf-8")).get("files", {}))
+    files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    if on_entry is not None:
+        for key, entry in files.items():
+            on_entry(key, entry)
+    return PackedManifest(files)
 
 
 def pid_alive(pid: int) -> bool:

@@ -205,10 +205,8 @@ class IndexWriterSession(PlacingMixin):
         path = self.index_dir / MANIFEST_NAME
         if self.rebuild:
             self.save_manifest()
-        elif path.exists():
-            self.manifest = read_packed(path)
-        for key, entry in self.manifest.items():
-            self._own(key, None, entry)
+        elif path.exists():  # each entry indexed (``_own``) as it is read
+            self.manifest = read_packed(path, lambda key, entry: self._own(key, None, entry))
 
     # -- term analysis done by the ingest worker
     #: run by an ingest worker on a file's meetings (by name: a module-level function); its
