@@ -39,7 +39,7 @@ def test_each_commits_peak_is_measured_apart_and_the_runs_peak_kept() -> None:
     first, second = watch.rows
     assert first["peak_mb"] >= first["rss_before_mb"] + 90  # noqa: PLR2004 - 96 MiB held
     assert second["peak_mb"] < second["rss_before_mb"] + 40  # noqa: PLR2004 - its own peak
-    assert watch.peak_mb() >= first["peak_mb"]
+    assert round(watch.peak_mb()) >= first["peak_mb"]  # rows hold whole MiB
     assert second["rss_after_mb"] < first["peak_mb"] and rss_mb() > 0
 
 
