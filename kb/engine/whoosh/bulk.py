@@ -167,7 +167,8 @@ class SegmentWriter(writing.SegmentWriter):
                 boost = self._field_boost(fields, fieldname, docboost)
                 pairs = self._pairs.get(fieldname)
                 given = ready.get(fieldname)
-                given_pairs = ready.get(pairs) if pairs is not None else None
+                # pairs analysed ahead carry unboosted weights (preanalysis.analyse)
+                given_pairs = ready.get(pairs) if pairs is not None and boost == 1.0 else None
                 positions = None
                 if pairs is not None and given_pairs is None:  # pairs of the same terms
                     if not isinstance(value, str):
