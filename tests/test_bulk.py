@@ -132,36 +132,74 @@ def test_postings_spilled_to_sorted_runs_give_the_same_postings(tmp_path: Path, 
     assert fast.doc_count() == len(docs)
 
 
-def test_runs_are_written_in_chunks_and_read_back_in_order(tmp_path: Path, monkeypatch) -> None:
-    from whoosh.filedb.filestore import FileStorage
+def test_many_spilled_runs_with_pair_fields_read_back_the_same(tmp_path: Path, docs) -> None:
+    """The full schema (word-pair fields too) spilled to dozens of runs reads back as the
+    segment written in memory."""
 
-    monkeypatch.setattr(whoosh_writer, "RUN_CHUNK", 3)
-    pool = whoosh_writer.ChunkedPostingPool(FileStorage(str(tmp_path)).create(), None)
-    items = sorted(("body", f"w{n % 7}".encode(), n, 1.0, b"") for n in range(20))
-    path, f = pool._new_run()
-    pool._write_run(f, iter(items))
-    assert list(pool._read_run(path)) == items
-    assert not (tmp_path / path).exists()
+    def spilling(ix):
+        w = whoosh_writer.writer(ix)
+        w.pool.limit = 100_000  # bytes
+        return w
+
+    held = write(tmp_path / "held", docs, whoosh_writer.writer, schema=SCHEMA)
+    spilled_runs: list[int] = []
+
+    def counting(ix):
+        w = spilling(ix)
+        original = w.pool.save
+
+        def save() -> None:
+            original()
+            spilled_runs.append(len(w.pool.runs))
+
+        w.pool.save = save
+        return w
+
+    spilled = write(tmp_path / "spilled", docs, counting, schema=SCHEMA)
+    assert max(spilled_runs) > 20
+    expected = postings(held)
+    assert any(p[0].endswith(phrases.PAIR_SUFFIX) for p in expected)
+    assert postings(spilled) == expected
 
 
-@pytest.mark.parametrize(
-    "postings",
-    [
-        [("body", b"council", 0, 1.0, b"\x00\x01")],
-        [("body", b"w", 3, 2.0, None), ("body", b"longer-term", 3, 1.0, b"")],
-        [("title", "caf\u00e9".encode(), 1, 2.5, b"x" * 40)] * 5,
-    ],
-)
-def test_pool_size_is_whooshs_estimate_per_posting(tmp_path: Path, postings) -> None:
-    """``add_all`` counts what ``PostingPool.add`` counts, posting by posting (the same
-    runs spill at the same points)."""
-    from whoosh.filedb.filestore import FileStorage
+def test_deletions_and_incremental_writes_after_a_rebuild_match_whooshs(
+    tmp_path: Path, docs
+) -> None:
+    """A first segment, then commits that delete documents and add more (new segments,
+    then a merge of all of them, which goes through the pool's ``add``): the same postings
+    and lengths as Whoosh's own writer, spilling or not."""
 
-    pool = whoosh_writer.ChunkedPostingPool(FileStorage(str(tmp_path)).create(), None)
-    plain = writing.PostingPool(FileStorage(str(tmp_path)).create(), None)
-    field = postings[0][0]
-    pool.add_all(field, postings)
-    for posting in postings:
-        plain.add(posting)
-    assert pool.currentsize == plain.currentsize
-    assert pool.current == postings
+    def run(folder: Path, make) -> list[tuple]:
+        folder.mkdir()
+        ix = index.create_in(str(folder), WORD_SCHEMA)
+        third = len(docs) // 3
+        w = make(ix)
+        for doc in docs[:third]:
+            w.add_document(**doc)
+        w.commit()
+        w = make(ix)
+        for n in range(0, third, 5):
+            w.delete_document(n)
+        for doc in docs[third : 2 * third]:
+            w.add_document(**doc)
+        w.commit(mergetype=writing.NO_MERGE)
+        assert len(ix._segments()) == 2
+        w = make(ix)
+        for n in range(1, 2 * third, 7):
+            w.delete_document(n)
+        for doc in docs[2 * third :]:
+            w.add_document(**doc)
+        w.commit(optimize=True)
+        assert len(ix._segments()) == 1
+        assert ix.doc_count() < len(docs)
+        return postings(ix)
+
+    def spilling(ix):
+        w = whoosh_writer.writer(ix)
+        w.pool.limit = 100_000
+        return w
+
+    expected = run(tmp_path / "plain", lambda ix: ix.writer())
+    assert len(expected) > 10_000
+    assert run(tmp_path / "fast", whoosh_writer.writer) == expected
+    assert run(tmp_path / "spilled", spilling) == expected
