@@ -149,23 +149,6 @@ def _entry(value: bytes, pair: bytes) -> tuple[float, float, int, int] | None:
     return None
 
 
-#: pair (first term, second term) -> its entry's head (:data:`_HEAD` and the pair's UTF-8
-#: bytes) and its bucket term: the same pairs recur across documents
-_PAIR_HEADS: dict[tuple[str, str], tuple[bytes, bytes]] = {}
-#: entries :data:`_PAIR_HEADS` may hold before it is emptied (a bound on memory)
-MAX_CACHED_PAIRS = 500_000
-
-
-def _pair_head(key: tuple[str, str]) -> tuple[bytes, bytes]:
-    """The entry head and bucket term of the pair ``key`` (cached)."""
-    pair = pair_term(*key).encode("utf-8")
-    found = (_HEAD.pack(len(pair)) + pair, bucket_of(pair))
-    if len(_PAIR_HEADS) >= MAX_CACHED_PAIRS:
-        _PAIR_HEADS.clear()
-    _PAIR_HEADS[key] = found
-    return found
-
-
 def pair_postings(
     positions: dict[str, list[int]], weights: dict[str, float]
 ) -> list[tuple[bytes, int, float, bytes]]:
@@ -212,11 +195,11 @@ def pair_postings(
                 else:
                     found.append(p)
     buckets: dict[bytes, list[Any]] = {}  # term → [positions in all, entry bytes, ...]
-    heads = _PAIR_HEADS
-    one, tail = _ONE.pack, _TAIL.pack
+    one, tail, size, crc32 = _ONE.pack, _TAIL.pack, _HEAD.pack, zlib.crc32
     for key, ps in pairs.items():
-        hit = heads.get(key)
-        head, term = hit if hit is not None else _pair_head(key)
+        pair = (key[0] + PAIR_SEPARATOR + key[1]).encode("utf-8")
+        head = size(len(pair)) + pair
+        term = b"%04x" % (crc32(pair) % PAIR_BUCKETS)  # bucket_of, inlined
         count = len(ps)
         if count == 1:  # encode_pairs, inlined
             entry = head + one(weights[key[0]], weights[key[1]], 1, ps[0])
