@@ -60,14 +60,6 @@ def write(
     return ix
 
 
-def test_a_new_segment_is_byte_for_byte_whooshs(tmp_path: Path, docs) -> None:
-    write(tmp_path / "plain", docs, lambda ix: ix.writer(compound=False))
-    write(tmp_path / "fast", docs, lambda ix: whoosh_writer.writer(ix, compound=False))
-    plain, fast = segment_files(tmp_path / "plain"), segment_files(tmp_path / "fast")
-    assert len(plain) >= 10 and {"pst", "trm"} <= set(plain)
-    assert fast == plain
-
-
 def postings(ix) -> list[tuple]:
     with ix.reader() as r:
         out = []
@@ -82,6 +74,64 @@ def postings(ix) -> list[tuple]:
             for n in range(r.doc_count_all())
         ]
         return out + lengths
+
+
+def term_infos(ix) -> list[tuple]:
+    """Each term's statistics as the term table stores them."""
+    with ix.reader() as r:
+        return [
+            (f, t, i.weight(), i.doc_frequency(), i.min_length(), i.max_length(),
+             i.max_weight(), i.min_id(), i.max_id())
+            for f, t in r.all_terms()
+            for i in [r.term_info(f, t)]
+        ]  # fmt: skip
+
+
+def blocks(ix) -> list[tuple]:
+    """Every posting block as the reader decodes it: its info (postings, last id, max
+    weight, min/max length) and its ids, weights and values."""
+    with ix.reader() as r:
+        out = []
+        for fieldname, text in r.all_terms():
+            m = r.postings(fieldname, text)
+            while m.is_active():
+                m._read_ids(), m._read_weights(), m._read_values()
+                out.append(
+                    (fieldname, text, m._blocklength, m._maxid, m._maxweight, m._minlength,
+                     m._maxlength, list(m._ids), list(m._weights), list(m._values))
+                )  # fmt: skip
+                m._next_block()
+        return out
+
+
+def test_a_new_segment_reads_back_as_whooshs(tmp_path: Path, docs) -> None:
+    """Every file but the postings and the term table (whose block offsets follow the
+    postings' sizes) is byte for byte Whoosh's; the postings are compressed with a smaller
+    zlib window (BlockWriter), and read back block for block as Whoosh's."""
+    plain = write(tmp_path / "plain", docs, lambda ix: ix.writer(compound=False))
+    fast = write(tmp_path / "fast", docs, lambda ix: whoosh_writer.writer(ix, compound=False))
+    plain_files, fast_files = segment_files(tmp_path / "plain"), segment_files(tmp_path / "fast")
+    assert len(plain_files) >= 10 and {"pst", "trm"} <= set(plain_files)
+    assert set(fast_files) == set(plain_files)
+    same = {k: v for k, v in plain_files.items() if k not in ("pst", "trm")}
+    assert {k: fast_files[k] for k in same} == same
+    assert fast_files["pst"] != plain_files["pst"]  # the compression differs ...
+    expected = blocks(plain)
+    assert len(expected) > 3_000 and any(len(b[7]) > 1 for b in expected)
+    assert blocks(fast) == expected  # ... not what is read back
+    assert term_infos(fast) == term_infos(plain)
+    assert postings(fast) == postings(plain)
+
+
+def test_block_writer_compresses_with_a_small_window(tmp_path: Path, docs) -> None:
+    """The postings file is within a few per cent of Whoosh's size."""
+    write(tmp_path / "plain", docs, lambda ix: ix.writer(compound=False))
+    write(tmp_path / "fast", docs, lambda ix: whoosh_writer.writer(ix, compound=False))
+    sizes = [
+        next(folder.glob("MAIN_*.pst")).stat().st_size
+        for folder in (tmp_path / "plain", tmp_path / "fast")
+    ]
+    assert 0.95 * sizes[0] < sizes[1] < 1.08 * sizes[0]
 
 
 def test_merged_segments_hold_the_same_postings_and_lengths(tmp_path: Path, docs) -> None:
