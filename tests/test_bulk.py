@@ -175,8 +175,8 @@ def test_postings_spilled_to_sorted_runs_give_the_same_postings(tmp_path: Path, 
 
     plain = write(tmp_path / "plain", docs, spilling(lambda ix: ix.writer(compound=False)))
     fast = write(tmp_path / "fast", docs, spilling(whoosh_writer.writer))
-    # Not byte for byte here: a chunked run keeps equal position values one object, which
-    # the codec's block pickles then share (smaller files, the same values when read).
+    # values read back from one chunk of a run stay one object, which the codec's block
+    # pickles then share (smaller files, the same values when read)
     assert postings(fast) == postings(plain)
     assert not list((tmp_path / "fast").glob("*.tmp/*.run"))  # runs removed
     assert fast.doc_count() == len(docs)
