@@ -86,8 +86,8 @@ def add_postings(
 ) -> None:
     """Write each term's postings (``(fieldname, btext, docnums, weights, values)``, sorted
     by field and term, docnums ascending: :meth:`TermPool.iter_terms`) through ``fw``, as
-    ``FieldWriter.add_postings`` does with the same postings (same calls to the codec,
-    same bytes)."""
+    ``FieldWriter.add_postings`` does with the same postings (same calls to the codec, the
+    same blocks; each field's blocks written by a :class:`BlockWriter`)."""
     for fieldname, in_field in groupby(terms, _FIELD):
         fw.start_field(fieldname, schema[fieldname])
         raw = lengths.raw_lengths(fieldname) if lengths is not None else None
