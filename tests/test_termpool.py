@@ -43,20 +43,22 @@ def documents(count: int, seed: int) -> list[dict[str, list[tuple]]]:
 
 
 @pytest.mark.parametrize(
-    ("limit", "run_terms", "boost"),
+    ("limit", "run_terms", "run_postings", "boost"),
     [
-        (1 << 30, 2048, 1.0),  # all in memory
-        (4_000, 2048, 1.0),  # a run every few documents
-        (4_000, 3, 2.0),  # runs of many small chunks, boosted weights
-        (1, 1, 1.0),  # a run for every document, a chunk for every term
+        (1 << 30, 2048, 16_384, 1.0),  # all in memory
+        (4_000, 2048, 16_384, 1.0),  # a run every few documents
+        (4_000, 3, 16_384, 2.0),  # runs of many small chunks, boosted weights
+        (40_000, 2048, 5, 1.0),  # chunks cut by their postings
+        (1, 1, 1, 1.0),  # a run for every document, a chunk for every term
     ],
 )
 def test_terms_come_back_as_whooshs_sorted_postings(
-    tmp_path: Path, monkeypatch, limit: int, run_terms: int, boost: float
+    tmp_path: Path, monkeypatch, limit: int, run_terms: int, run_postings: int, boost: float
 ) -> None:
     monkeypatch.setattr(termpool, "RUN_TERMS", run_terms)
+    monkeypatch.setattr(termpool, "RUN_POSTINGS", run_postings)
     ours, whooshs = pools(tmp_path, limit)
-    for docnum, doc in enumerate(documents(120, seed=limit % 97)):
+    for docnum, doc in enumerate(documents(120, seed=limit % 97 + run_postings)):
         for field, terms in doc.items():
             ours.add_terms(field, docnum, terms, boost)
             for t, _f, w, v in terms:
@@ -65,7 +67,7 @@ def test_terms_come_back_as_whooshs_sorted_postings(
     expected = list(whooshs.iter_postings())
     assert len(expected) > 2_000
     assert list(ours.iter_postings()) == expected
-    assert (spilled > 10) == (limit < 1 << 30)
+    assert (spilled > 2) == (limit < 1 << 30)
     assert not list(tmp_path.glob("*.run"))  # every run read and removed
 
 
@@ -126,3 +128,31 @@ def test_memory_estimate_stays_under_the_limit(tmp_path: Path) -> None:
     assert runs > 5
     ours.cleanup()
     assert not list(tmp_path.glob("*.run"))
+
+
+def test_run_chunks_end_at_the_postings_bound(tmp_path: Path, monkeypatch) -> None:
+    """A chunk ends once it holds RUN_POSTINGS postings, so the final merge holds about
+    that many per run whatever the terms' sizes (a term is never split)."""
+    import pickle
+
+    monkeypatch.setattr(termpool, "RUN_POSTINGS", 30)
+    ours, _ = pools(tmp_path, 1 << 30)
+    for docnum in range(40):
+        ours.add_terms(
+            "body", docnum, [(b"big", 1, 1.0, b""), (b"w%d" % (docnum % 9), 1, 1.0, b"")]
+        )
+    ours.save()
+    (path,) = ours.runs
+    sizes = []
+    with open(tmp_path / path, "rb") as f:
+        while True:
+            try:
+                chunk = pickle.load(f)  # noqa: S301 - the pool's own run file
+            except EOFError:
+                break
+            sizes.append(sum(len(docs) // 4 for _f, _t, docs, _w, _v in chunk))
+    assert sum(sizes) == 80
+    assert sizes[0] == 40  # "big": one term, never split, ends its chunk past the bound
+    # the others (4 or 5 postings a term) end as soon as they reach 30
+    assert all(30 <= size < 35 for size in sizes[1:-1]) and sizes[-1] < 35 and len(sizes) >= 3
+    assert [p[:2] for p in ours.iter_postings()][:2] == [("body", b"big")] * 2

@@ -37,9 +37,12 @@ TermPostings = tuple[array, array, list]
 #: a term's postings with its field and term: what :meth:`TermPool.iter_terms` gives
 TermEntry = tuple[str, bytes, array, array, list]
 
-#: Terms per pickled chunk of a run.  The final merge holds one chunk of every run in
-#: memory at once.
+#: Terms, and postings, per pickled chunk of a run (a chunk ends at either): the final
+#: merge holds one chunk of every run in memory at once, so its memory is about runs ×
+#: RUN_POSTINGS postings, whatever the terms' lengths (a pair field's bucket terms hold
+#: hundreds of postings each).
 RUN_TERMS = 2_048
+RUN_POSTINGS = 16_384
 #: The pool's estimate of the memory one posting takes (a docnum, a weight, a list slot),
 #: beside its value's bytes, and of one new term's lists and dictionary entry beside its
 #: text.  Values cached and shared between postings are counted each time (a bound).
@@ -131,11 +134,13 @@ class TermPool(writing.PostingPool):
             path, f = self._new_run()
             try:
                 chunk: list[tuple] = []
+                held = 0
                 for fieldname, term, docs, weights, values in self._held_terms():
                     chunk.append((fieldname, term, docs.tobytes(), weights.tobytes(), values))
-                    if len(chunk) >= RUN_TERMS:
+                    held += len(docs)
+                    if len(chunk) >= RUN_TERMS or held >= RUN_POSTINGS:
                         pickle.dump(chunk, f, protocol=pickle.HIGHEST_PROTOCOL)
-                        chunk = []
+                        chunk, held = [], 0
                 if chunk:
                     pickle.dump(chunk, f, protocol=pickle.HIGHEST_PROTOCOL)
             finally:
