@@ -252,9 +252,9 @@ def _read_pairs(
     if not byte_ids and all(hasattr(m, a) for a in ("_goto", "_postfile", "_nextoffset")):
         forms = _pickled_forms(needle) if needle is not None else ()
         for data in _blocks(m):  # Whoosh 3 blocks: (id deltas, weights, values), pickled
-            if forms and data[:1] == b"\x80" and data[1] >= 2:
-                if not any(form in data for form in forms):
-                    continue
+            pickled = data[:1] == b"\x80" and data[1] >= 2  # protocol 2 or later
+            if forms and pickled and not any(form in data for form in forms):
+                continue
             deltas, _weights, block_values = pickle.loads(data)  # noqa: S301 - the index's own
             ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
             values.extend(block_values)
@@ -401,6 +401,7 @@ def _match_segment(
             keep[n] = bool(len(starts))
         docs, rows = docs[keep], [r[keep] for r in rows]
     # word 0's weight is pair 0's first; word i's (i ≥ 1) is pair i-1's second
-    columns = [found[0].first[rows[0]]] + [has.second[r] for has, r in zip(found, rows, strict=True)]
+    columns = [found[0].first[rows[0]]]
+    columns += [has.second[r] for has, r in zip(found, rows, strict=True)]
     weights = np.column_stack(columns) if len(docs) else np.zeros((0, len(pairs) + 1))
     return np.asarray(docs, dtype=np.int64), weights.astype(np.float64)
