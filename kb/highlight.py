@@ -58,10 +58,11 @@ class Matcher:
     def candidate(self, term: str) -> bool:
         """Whether a term may be marked: on its own, or as a word of a phrase (where the
         phrase occurs, which :func:`term_hits` checks)."""
-        return self.matches(term) or term in self._phrase_terms
+        return self.matches(term) or term in self.phrase_terms
 
     @functools.cached_property
-    def _phrase_terms(self) -> frozenset[str]:
+    def phrase_terms(self) -> frozenset[str]:
+        """Every term of the phrases."""
         return frozenset(t for phrase in self.phrases for t in phrase)
 
     def __bool__(self) -> bool:
