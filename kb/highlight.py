@@ -65,6 +65,11 @@ class Matcher:
         """Every term of the phrases."""
         return frozenset(t for phrase in self.phrases for t in phrase)
 
+    @functools.cached_property
+    def phrase_starts(self) -> frozenset[str]:
+        """The first term of each phrase."""
+        return frozenset(phrase[0] for phrase in self.phrases)
+
     def __bool__(self) -> bool:
         return bool(self.terms or self.prefixes or self.phrases)
 
@@ -161,10 +166,13 @@ def term_hits(text: str, matches: Matches) -> list[tuple[int, int, str]]:
     a phrase where the phrase's terms follow one another.  ``matches`` may be a plain
     ``term -> bool`` function (no phrases then)."""
     spans = analysis.term_spans(text)
+    terms_of = [term for _s, _e, term in spans]
     single = matches.matches if isinstance(matches, Matcher) else matches
-    hit = [single(term) for _s, _e, term in spans]
+    if isinstance(matches, Matcher) and not matches.prefixes:  # a set: no call per term
+        single = matches.terms.__contains__
+    hit = list(map(single, terms_of))
     phrases = matches.phrases if isinstance(matches, Matcher) else ()
-    if phrases:
+    if phrases and not matches.phrase_starts.isdisjoint(terms_of):  # type: ignore[union-attr]
         # one span per word position: a hyphenated word's joined form follows its parts
         # and starts inside them, so it is left out of the sequence
         seq: list[int] = []

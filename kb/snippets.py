@@ -22,7 +22,7 @@ import weakref
 from collections.abc import Callable
 from itertools import accumulate, compress
 
-from kb.analysis import MAX_WORD_LENGTH, WORD_RE, _word_spans, sentences
+from kb.analysis import MAX_WORD_LENGTH, WORD_SPLIT_RE, _word_spans, sentences
 from kb.deadline import Deadline
 from kb.highlight import Matcher, Matches, term_hits
 
@@ -44,8 +44,7 @@ _LONGEST = 4 * MAX_WORD_LENGTH
 
 _NON_SPACE = re.compile(r"\S")
 _SPACE = re.compile(r"\s")
-#: splits a text into its gaps and its words (:data:`kb.analysis.WORD_RE`), alternately
-_WORD_SPLIT = re.compile(f"({WORD_RE.pattern})")
+_WORD_SPLIT = WORD_SPLIT_RE
 _SPACES = re.compile(r"\s+")
 
 Span = tuple[int, int, str]

@@ -108,3 +108,21 @@ def test_sentences_split_on_stops_bullets_and_lines() -> None:
         "one",
         "two",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "CCTV",
+        "  CCTV units, and anti-social behaviour.",
+        "x-ray anti-social-behaviour order -- the end-",
+        "O'Neill and O’Brien's café in Tŷ Hywel: 2016/17",
+        "a-b-c and-or the-of",  # hyphenated words whose parts are all dropped
+        "word" + "x" * 300 + " tail",  # a word longer than any term
+        "Anti‑Social\tcams\n\n• item",
+    ],
+)  # fmt: skip
+def test_term_spans_are_tokenize_without_positions(text: str) -> None:
+    assert analysis.term_spans(text) == [(t.start, t.end, t.text) for t in tokenize(text)]

@@ -208,3 +208,42 @@ def test_identical_where_the_scan_cutoff_cuts_a_word(tail: str) -> None:
             body = prefix + filler + tail + " more cctv. The end."
             assert body.index(tail, len(prefix)) == at
             assert make_snippet(body, matcher) == snippet_oracle.make_snippet(body, matcher)
+
+
+# ------------------------------------------------------------------ the scan's vocabulary
+
+
+@pytest.mark.parametrize("q", ORACLE_QUERIES)
+def test_scan_through_the_vocabulary_equals_asking_per_word(q: str, seed_path: Path) -> None:
+    """A Matcher's scan (set lookups in the vocabulary) finds the hits that asking the same
+    matcher word by word finds (a plain function: the per-word path), over the seed, with a
+    vocabulary so small that it is emptied many times on the way."""
+    matcher = matcher_for_query(q, Expander.load())
+    text = seed_path.read_text(encoding="utf-8")
+    saved = snippets.VOCABULARY
+    snippets.VOCABULARY = snippets.Vocabulary(max_words=50)
+    found = False
+    try:
+        for method in (matcher.candidate, matcher.matches):
+            fast = snippets._scan(text, method, limit=10_000, after_first=len(text))
+            asked = snippets._scan(
+                text, lambda term, m=method: m(term), limit=10_000, after_first=len(text)
+            )
+            assert fast == asked
+            found = found or bool(fast)
+    finally:
+        snippets.VOCABULARY = saved
+    assert found or q in ("", "zzzqxv", "e-mail", "budget -funding")  # not in the seed
+
+
+def test_vocabulary_keeps_what_it_learns_until_full() -> None:
+    vocabulary = snippets.Vocabulary(max_words=4)
+    spans, by_term = vocabulary.learn({"Councils", "council", "roads"})
+    assert spans["Councils"] == ((0, 8, "council"),)
+    assert set(by_term["council"]) == {"Councils", "council"}
+    assert by_term["road"] == ("roads",)
+    spans2, _ = vocabulary.learn({"council", "x" * (snippets._LONGEST + 1)})  # too long: left out
+    assert spans2 is spans and len(spans) == 3
+    spans3, by_term3 = vocabulary.learn({"police", "meetings"})  # over 4: a new, fresh pair
+    assert set(spans3) == {"police", "meetings"} and "council" not in by_term3
+    assert set(spans) == {"Councils", "council", "roads"}  # the old dicts are left whole
