@@ -415,12 +415,16 @@ class WhooshReader(BrowseMixin, SuggestMixin):
             # disjunctive facets: each facet counts under every filter but its own
             matched = base if text is None else base & text
             facets: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
+            found = np.flatnonzero(mask)  # the matches' docnums, once for every count
             for facet in FACETS:  # past the deadline the rest are left empty (partial)
                 if deadline.expired():
                     break
-                counted = without_own(matched, selected, facet) if facet in selected else mask
-                facets[facet] = self._facet_values(s, cache, facet, counted, getattr(req, facet))
-            histogram = cache.histogram(mask) if not deadline.expired() else {}
+                own = facet in selected
+                counted = without_own(matched, selected, facet) if own else mask
+                chosen = getattr(req, facet)
+                docs = None if own else found
+                facets[facet] = self._facet_values(s, cache, facet, counted, chosen, docs)
+            histogram = cache.histogram(mask, found) if not deadline.expired() else {}
             # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
             relaxed = match in ("most", "any")
             suggestion, corrections = None, {}
@@ -469,19 +473,29 @@ class WhooshReader(BrowseMixin, SuggestMixin):
         return union
 
     @staticmethod
-    def _facet_values(
-        s: Searcher, cache: FacetCache, facet: str, mask: np.ndarray, chosen: list[Any]
+    def _facet_values(  # noqa: PLR0913 - the facet, its matches, then their docnums
+        s: Searcher,
+        cache: FacetCache,
+        facet: str,
+        mask: np.ndarray,
+        chosen: list[Any],
+        docs: np.ndarray | None = None,
     ) -> list[FacetValue]:
-        """The facet's values among ``mask``: years newest first, others the 100 commonest;
-        a chosen value the index has is always listed (with its count, maybe 0)."""
-        top = cache.top(facet, mask, limit=100)
-        listed = {v for v, _ in top}
-        extra = [str(v) for v in chosen if str(v) in cache.codes_of[facet]]
-        extra = [v for v in dict.fromkeys(extra) if v not in listed]
-        if extra:
-            counts = cache.counts(facet, mask)
-            top += [(v, counts.get(v, 0)) for v in extra]
-        return [FacetValue(v, cache.label(s, facet, v), n) for v, n in top]
+        """The facet's values among ``mask`` (``docs``: its docnums, when known): years
+        newest first, others the 100 commonest; a chosen value the index has is always
+        listed (with its count, maybe 0)."""
+        top = cache.top(facet, mask, limit=100, docs=docs)
+        if chosen:
+            listed = {v for v, _ in top}
+            extra = [str(v) for v in chosen if str(v) in cache.codes_of[facet]]
+            extra = [v for v in dict.fromkeys(extra) if v not in listed]
+            if extra:
+                counts = cache.counts(facet, mask)
+                top += [(v, counts.get(v, 0)) for v in extra]
+        labels = cache.labels[facet]  # the labels known; others are looked up once
+        return [
+            FacetValue(v, labels[v] if v in labels else cache.label(s, facet, v), n) for v, n in top
+        ]
 
     @staticmethod
     def _hit(stored: dict[str, Any], score: float, matcher: Matcher, deadline: Deadline) -> Hit:
