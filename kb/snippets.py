@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 import weakref
 from collections.abc import Callable
 from itertools import accumulate, compress
 
-from kb.analysis import MAX_WORD_LENGTH, WORD_SPLIT_RE, _word_spans, sentences
+from kb import vocabulary
+from kb.analysis import WORD_SPLIT_RE, _word_spans, sentences
 from kb.deadline import Deadline
 from kb.highlight import Matcher, Matches, term_hits
 
@@ -40,7 +40,7 @@ _FIRST_PIECE = 4096
 _PHRASE_CONTEXT = 200
 
 #: longer runs of word characters are not analysed (no word is this long)
-_LONGEST = 4 * MAX_WORD_LENGTH
+_LONGEST = vocabulary.LONGEST
 
 _NON_SPACE = re.compile(r"\S")
 _SPACE = re.compile(r"\s")
@@ -73,7 +73,8 @@ def _scan(  # noqa: PLR0913 - the scan's bounds, each a keyword
     twice the last: a piece's words are split out, looked up and filtered in C, and only
     its matching words are visited in Python.  For a :class:`kb.highlight.Matcher`'s
     ``matches`` or ``candidate`` without prefixes (the terms it wants are a set), the
-    matching raw words are found in :data:`VOCABULARY`, with no call per word."""
+    matching raw words are found in :data:`kb.vocabulary.VOCABULARY`, with no call per
+    word."""
     wanted = _wanted_terms(matches)
     wanted_of, found = _caches(matches) if wanted is None else ({}, {})
     hits: list[Span] = []
@@ -89,7 +90,7 @@ def _scan(  # noqa: PLR0913 - the scan's bounds, each a keyword
         words = parts[1::2]
         distinct = set(words)
         if wanted is not None:  # the matching raw words, by set operations
-            spans, by_term = VOCABULARY.learn(distinct)
+            spans, by_term, _places = vocabulary.VOCABULARY.learn(distinct)
             hit_words = distinct.intersection(
                 [raw for term in wanted for raw in by_term.get(term, ())]
             )
@@ -135,44 +136,6 @@ def _wanted_terms(matches: Callable[[str], bool]) -> frozenset[str] | None:
     if method is Matcher.candidate:
         return owner.terms | owner.phrase_terms
     return None
-
-
-class Vocabulary:
-    """The raw words the scans have read, each analysed once per process: raw word → its
-    ``(start, end, term)`` (:func:`kb.analysis._word_spans`), and term → the raw words
-    having it, so the raw words of a text that a set of terms matches are a set
-    intersection.  Thread-safe; emptied (replaced) once it holds ``max_words`` words; words
-    longer than any term are never kept."""
-
-    def __init__(self, max_words: int = 200_000) -> None:
-        self.max_words = max_words
-        self._state: tuple[dict[str, tuple[Span, ...]], dict[str, tuple[str, ...]]] = ({}, {})
-        self._lock = threading.Lock()
-
-    def learn(
-        self, words: set[str]
-    ) -> tuple[dict[str, tuple[Span, ...]], dict[str, tuple[str, ...]]]:
-        """(raw word → spans, term → raw words), holding every word of ``words`` no longer
-        than :data:`_LONGEST`; the dicts are only ever added to, never emptied."""
-        state = self._state
-        if not words.difference(state[0]):
-            return state
-        with self._lock:
-            spans, by_term = self._state
-            new = [raw for raw in words.difference(spans) if len(raw) <= _LONGEST]
-            if len(spans) + len(new) > self.max_words:
-                spans, by_term = {}, {}
-                new = [raw for raw in words if len(raw) <= _LONGEST]
-            for raw in new:
-                found = spans[raw] = _word_spans(raw)
-                for term in dict.fromkeys(span[2] for span in found):
-                    by_term[term] = (*by_term.get(term, ()), raw)
-            self._state = (spans, by_term)
-            return self._state
-
-
-#: the process's :class:`Vocabulary`, shared by every scan
-VOCABULARY = Vocabulary()
 
 
 #: per matcher (each result of one search shares it) and per method of it: term -> wanted,

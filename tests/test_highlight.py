@@ -159,6 +159,7 @@ HIT_TEXTS = [
     "Social care was discussed. Later, anti-social behaviour near the park.",
     "Trade in sex; the sex trade. sex-trade and the sex  trade again, sex trade.",
     "cctv cameras cctv cameras cctv, cameras; CCTV-cameras",
+    "cctv " + "-".join(["camera"] * 50) + " cameras sex trade",  # a word over 240 characters
     "",
 ]
 HIT_QUERIES = ["CCTV", "ASB", '"sex trade"', "saf*", '"cctv cameras" OR camera*', "team", ""]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kb import snippets
+from kb import snippets, vocabulary
 from kb.analysis import stem
 from kb.deadline import Deadline
 from kb.expansion import Expander
@@ -220,8 +220,8 @@ def test_scan_through_the_vocabulary_equals_asking_per_word(q: str, seed_path: P
     vocabulary so small that it is emptied many times on the way."""
     matcher = matcher_for_query(q, Expander.load())
     text = seed_path.read_text(encoding="utf-8")
-    saved = snippets.VOCABULARY
-    snippets.VOCABULARY = snippets.Vocabulary(max_words=50)
+    saved = vocabulary.VOCABULARY
+    vocabulary.VOCABULARY = vocabulary.Vocabulary(max_words=50)
     found = False
     try:
         for method in (matcher.candidate, matcher.matches):
@@ -232,18 +232,5 @@ def test_scan_through_the_vocabulary_equals_asking_per_word(q: str, seed_path: P
             assert fast == asked
             found = found or bool(fast)
     finally:
-        snippets.VOCABULARY = saved
+        vocabulary.VOCABULARY = saved
     assert found or q in ("", "zzzqxv", "e-mail", "budget -funding")  # not in the seed
-
-
-def test_vocabulary_keeps_what_it_learns_until_full() -> None:
-    vocabulary = snippets.Vocabulary(max_words=4)
-    spans, by_term = vocabulary.learn({"Councils", "council", "roads"})
-    assert spans["Councils"] == ((0, 8, "council"),)
-    assert set(by_term["council"]) == {"Councils", "council"}
-    assert by_term["road"] == ("roads",)
-    spans2, _ = vocabulary.learn({"council", "x" * (snippets._LONGEST + 1)})  # too long: left out
-    assert spans2 is spans and len(spans) == 3
-    spans3, by_term3 = vocabulary.learn({"police", "meetings"})  # over 4: a new, fresh pair
-    assert set(spans3) == {"police", "meetings"} and "council" not in by_term3
-    assert set(spans) == {"Councils", "council", "roads"}  # the old dicts are left whole
