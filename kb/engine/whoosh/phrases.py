@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import fields, formats
+from whoosh.reading import TermNotFound
 
 from kb.deadline import Deadline
 
@@ -235,17 +236,38 @@ def _pickled_forms(needle: bytes) -> tuple[bytes, ...]:
     return (needle,) if text == needle else (needle, text)
 
 
+def _bucket_matcher(reader: Any, fieldname: str, text: bytes) -> Any:
+    """The posting matcher of one pair term in one segment, without Whoosh's deletion filter
+    (the caller masks deleted documents), or None when the segment lacks the term: one
+    look-up of the term in the segment's term index (``reader.postings`` after ``in``
+    looks it up twice, and builds a set of the deleted documents each time)."""
+    terms = getattr(reader, "_terms", None)
+    if all(hasattr(terms, a) for a in ("term_info", "_codec", "_postfile")):
+        try:
+            info = terms.term_info(fieldname, text)
+        except (KeyError, TermNotFound):
+            return None
+        field_format = reader.schema[fieldname].format
+        return terms._codec.postings_reader(
+            terms._postfile, info, field_format, term=(fieldname, text)
+        )
+    if (fieldname, text) not in reader:  # another codec
+        return None
+    m = reader.postings(fieldname, text)
+    while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions filter
+        m = m.child
+    return m
+
+
 def _read_pairs(
     reader: Any, fieldname: str, text: bytes, needle: bytes | None = None
 ) -> tuple[np.ndarray, list[bytes]]:
     """(local docnums ascending, their values) of one pair term in one segment.  With
     ``needle``, a block whose pickle cannot hold it (:func:`_pickled_forms`) is skipped
     unread: its documents may be left out, never one whose value contains ``needle``."""
-    if (fieldname, text) not in reader:
+    m = _bucket_matcher(reader, fieldname, text)
+    if m is None:
         return np.zeros(0, dtype=np.int64), []
-    m = reader.postings(fieldname, text)
-    while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions filter
-        m = m.child
     ids: list[Any] = []
     values: list[bytes] = []
     byte_ids = getattr(m, "_byteids", True)

@@ -26,6 +26,8 @@ exhaustive Whoosh search.  Responses are cached per index generation (`kb.result
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 import threading
 import time
 import weakref
@@ -199,8 +201,20 @@ def _close_all(pool: list[Searcher], lock: threading.Lock) -> None:
 
 
 def _real_folder(path: Path) -> Path:
-    """``path`` itself, or the generation folder it links to."""
-    return path.resolve() if path.is_symlink() else path
+    """``path`` itself, or the generation folder it links to (one ``readlink`` a call: a
+    search checks the link each time, so a swapped generation is read at once)."""
+    try:
+        target = os.readlink(path)
+    except OSError:  # not a link (or not there)
+        return path
+    return _resolved(str(path), target)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(path: str, target: str) -> Path:
+    """The folder the link ``path`` names when it holds ``target`` (cached: the same link
+    text names the same folder path, which is all the old ``resolve`` compared)."""
+    return Path(path).resolve()
 
 
 class WhooshReader(BrowseMixin, SuggestMixin):
