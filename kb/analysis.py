@@ -203,6 +203,14 @@ def word_variants(word: str) -> list[tuple[str, ...]]:
     return variants
 
 
+#: where one sentence ends and the next begins: after . ! ? and space before what can start a
+#: sentence, at line breaks, and around a bullet
+_SENTENCE_BREAKS = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9•\-])|\n+|\s*•\s*")
+#: the same for a text without a bullet (its last alternative can match nothing there, and
+#: trying it at every character is a third of the time)
+_SENTENCE_BREAKS_NO_BULLET = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9•\-])|\n+")
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text`` (split after . ! ? or a line break).
 
@@ -210,7 +218,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in re.finditer(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9•\-])|\n+|\s*•\s*", text):
+    breaks = _SENTENCE_BREAKS if "•" in text else _SENTENCE_BREAKS_NO_BULLET
+    for match in breaks.finditer(text):
         if match.start() > start:
             spans.append((start, match.start()))
         start = match.end()

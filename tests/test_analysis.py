@@ -126,3 +126,32 @@ def test_sentences_split_on_stops_bullets_and_lines() -> None:
 )  # fmt: skip
 def test_term_spans_are_tokenize_without_positions(text: str) -> None:
     assert analysis.term_spans(text) == [(t.start, t.end, t.text) for t in tokenize(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One. Two! Three? four. 5 items.\n\nNext line\n• bullet • two •three",
+        "No bullet here. Another sentence.\nA line.  (Bracketed) start. 'Quoted' start.",
+        "x.. Y. a.\nb ...\n\n\nZ",
+        "",
+    ],
+)  # fmt: skip
+def test_sentences_without_a_bullet_split_as_with_the_full_pattern(text: str) -> None:
+    """The bullet-free pattern (used when a text has no bullet) splits as the full one."""
+    import re
+
+    full = analysis._SENTENCE_BREAKS
+    for piece in (text, text.replace("•", "-")):
+        spans, start = [], 0
+        for match in full.finditer(piece):
+            if match.start() > start:
+                spans.append((start, match.start()))
+            start = match.end()
+        if start < len(piece):
+            spans.append((start, len(piece)))
+        assert sentences(piece) == [(a, b) for a, b in spans if piece[a:b].strip()]
+        if "•" not in piece:
+            assert [m.span() for m in analysis._SENTENCE_BREAKS_NO_BULLET.finditer(piece)] == [
+                m.span() for m in re.finditer(full, piece)
+            ]
