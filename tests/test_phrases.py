@@ -428,3 +428,25 @@ def test_blocks_without_the_pair_are_skipped_unread(tmp_path: Path) -> None:
             assert len(some_ids) == (300 if pair == common else 300 - 256)
             _assert_same(s, wq.Phrase("body", pair.decode().split()))
     svc.close()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        (b"plain", b"\x00\xff\x80", b"c_codecs\nencode\n", b"x" * 300),
+        (b"", b"", b"after two empty values c_codecs\nencode\n"),  # b"" pickles another way
+        (b"c_codecs\nencode\nc_codecs\nencode\n",),
+        (),
+    ],
+)
+def test_blocks_unpickle_as_pickle_does(values: tuple[bytes, ...]) -> None:
+    """A Whoosh 3 block's data (id deltas, weights, values) pickled with protocol 2 (as the
+    codec writes it) or 5 unpickles to the same values, whatever bytes the values hold."""
+    import pickle
+
+    ids = tuple(range(1, 2 * len(values) + 1, 2))
+    for weights in (None, 1.5, tuple(float(i) / 3 for i in range(len(values)))):
+        block = (ids, weights, values)
+        for protocol in (2, 5):
+            data = pickle.dumps(block, protocol)
+            assert phrases.unpickle_block(data) == pickle.loads(data) == block
