@@ -50,7 +50,7 @@ class Vocabulary:
     :meth:`learn` returns is only ever added to; past ``max_words`` words a new, empty one
     replaces it.  Words longer than :data:`LONGEST` are never kept."""
 
-    def __init__(self, max_words: int = 200_000) -> None:
+    def __init__(self, max_words: int = 100_000) -> None:
         self.max_words = max_words
         self._known = Known({}, {}, {})
         self._lock = threading.Lock()
