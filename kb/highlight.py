@@ -201,7 +201,7 @@ def _set_hits(text: str, matcher: Matcher) -> list[tuple[int, int, str]] | None:
     the process's :data:`kb.vocabulary.VOCABULARY`: only the words having a wanted term
     are visited, and word positions are a running sum of each word's count.  None when
     the text has a word too long for the vocabulary (the caller analyses it all)."""
-    parts = analysis.WORD_SPLIT_RE.split(text)  # gap, word, gap, word, …, gap
+    parts = vocabulary.split(text)  # gap, word, gap, word, …, gap
     words = parts[1::2]
     if not words:
         return []

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from itertools import accumulate, compress
 
 from kb import vocabulary
-from kb.analysis import WORD_SPLIT_RE, _word_spans, sentences
+from kb.analysis import _word_spans, sentences
 from kb.deadline import Deadline
 from kb.highlight import Matcher, Matches, term_hits
 
@@ -44,7 +44,6 @@ _LONGEST = vocabulary.LONGEST
 
 _NON_SPACE = re.compile(r"\S")
 _SPACE = re.compile(r"\s")
-_WORD_SPLIT = WORD_SPLIT_RE
 _SPACES = re.compile(r"\s+")
 
 Span = tuple[int, int, str]
@@ -86,7 +85,7 @@ def _scan(  # noqa: PLR0913 - the scan's bounds, each a keyword
         if end < stop:  # end the piece at white space, so that no word is cut
             space = _SPACE.search(text, end, stop)
             end = space.start() if space is not None else stop
-        parts = _WORD_SPLIT.split(text[pos:end])  # gap, word, gap, word, …, gap
+        parts = vocabulary.split(text[pos:end])  # gap, word, gap, word, …, gap
         words = parts[1::2]
         distinct = set(words)
         if wanted is not None:  # the matching raw words, by set operations

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import NamedTuple
 
-from kb.analysis import MAX_WORD_LENGTH, _word_spans
+from kb.analysis import MAX_WORD_LENGTH, WORD_SPLIT_RE, _word_spans
 
 #: longer raw words are never kept (no term is this long; a hyphenated run of short words
 #: this long is analysed where it is met, not cached)
@@ -78,3 +78,21 @@ class Vocabulary:
 
 #: the process's :class:`Vocabulary`, shared by every snippet and highlighter
 VOCABULARY = Vocabulary()
+
+
+#: the last text :func:`split` split, with its parts (one entry: a snippet splits the same
+#: short body for its scan and again for its marks)
+_last_split: tuple[str, list[str]] = ("", [""])
+
+
+def split(text: str) -> list[str]:
+    """``text`` split into its gaps and words alternately (gap, word, …, gap:
+    :data:`kb.analysis.WORD_SPLIT_RE`); the same text object twice in a row is split once.
+    The list is shared: do not change it."""
+    global _last_split  # noqa: PLW0603 - one entry, replaced whole (thread-safe)
+    last = _last_split
+    if last[0] is text:
+        return last[1]
+    parts = WORD_SPLIT_RE.split(text)
+    _last_split = (text, parts)
+    return parts

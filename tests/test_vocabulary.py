@@ -61,3 +61,12 @@ def test_threads_learning_at_once_each_get_their_words() -> None:
     for t in threads:
         t.join()
     assert not errors
+
+
+@pytest.mark.parametrize("text", ["", "CCTV", " two words, anti-social. ", "é-x 12'3"])
+def test_split_is_the_word_pattern_split_and_repeats_cheaply(text: str) -> None:
+    parts = vocabulary.split(text)
+    assert parts == analysis.WORD_SPLIT_RE.split(text)
+    assert vocabulary.split(text) is parts  # the same text again: not split again
+    other = text + " more"
+    assert vocabulary.split(other) == analysis.WORD_SPLIT_RE.split(other)
