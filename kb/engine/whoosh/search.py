@@ -26,8 +26,6 @@ exhaustive Whoosh search.  Responses are cached per index generation (`kb.result
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
 import threading
 import time
 import weakref
@@ -49,7 +47,7 @@ from kb import analysis
 from kb.deadline import Deadline, DeadlineExceeded
 from kb.engine.base import IndexMissingError
 from kb.engine.documents import build_hit
-from kb.engine.whoosh import fastscore, mapped, wordsearch
+from kb.engine.whoosh import fastscore, generations, mapped, wordsearch
 from kb.engine.whoosh.browse import BrowseMixin, day
 from kb.engine.whoosh.didyoumean import SuggestMixin
 from kb.engine.whoosh.facets import FACETS, SORTS, FacetCache, without_own, word_matches
@@ -200,23 +198,6 @@ def _close_all(pool: list[Searcher], lock: threading.Lock) -> None:
         s.close()
 
 
-def _real_folder(path: Path) -> Path:
-    """``path`` itself, or the generation folder it links to (one ``readlink`` a call: a
-    search checks the link each time, so a swapped generation is read at once)."""
-    try:
-        target = os.readlink(path)
-    except OSError:  # not a link (or not there)
-        return path
-    return _resolved(str(path), target)
-
-
-@functools.lru_cache(maxsize=64)
-def _resolved(path: str, target: str) -> Path:
-    """The folder the link ``path`` names when it holds ``target`` (cached: the same link
-    text names the same folder path, which is all the old ``resolve`` compared)."""
-    return Path(path).resolve()
-
-
 class WhooshReader(BrowseMixin, SuggestMixin):
     """Searches and reads one index folder.  Thread-safe: searchers come from a small pool
     and are refreshed on checkout, so a commit by ``kb ingest`` shows on the next call.
@@ -239,7 +220,7 @@ class WhooshReader(BrowseMixin, SuggestMixin):
             raise IndexMissingError(
                 f"no index at {self.index_dir} (build one with: kb ingest PATH --index DIR)"
             )
-        self._real = _real_folder(self.index_dir)
+        self._real = generations.current(self.index_dir)
         self._ix = index.open_dir(str(self._real))
         self._pool: list[Searcher] = []
         self._pool_size = pool_size
@@ -293,12 +274,12 @@ class WhooshReader(BrowseMixin, SuggestMixin):
 
     def _current_index(self) -> Any:
         """The open index of the folder the index path points at now."""
-        real = _real_folder(self.index_dir)
+        real = generations.current(self.index_dir)
         for _ in range(20):  # a plain index folder is being moved behind a link (~µs, once)
             if real.exists():
                 break
             time.sleep(0.005)
-            real = _real_folder(self.index_dir)
+            real = generations.current(self.index_dir)
         if real != self._real:
             try:
                 ix = index.open_dir(str(real))
