@@ -123,3 +123,35 @@ def test_prefilter_follows_a_changed_topic_list(taxonomy: Taxonomy) -> None:
     tax.topics.append(taxonomy.topics[1])
     assert len(tax.prefilter) == 2 and tax.prefilter is not first
     assert tax.first_stems == taxonomy.topics[0].first_stems | taxonomy.topics[1].first_stems
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(["ASB", "ASBs", "asb", "x_y", "O'Brien", "don’t", "42", "café", "’", "'"]),
+        max_size=20,
+    ).map(lambda ws: " ".join(ws) + " ".join(ws))
+)
+def test_words_and_raw_counts_equal_the_plain_findall(text: str) -> None:
+    """The ASCII word pattern finds what _WORD finds in ASCII text; raw counts (counted on
+    first need, none for a word that is no substring) equal counting the words."""
+    words, raw = Words(text), topics._WORD.findall(text)
+    assert words.raw == raw
+    for word in ("ASB", "ASBs", "asb", "y", "O'Brien", "42", "café", "Z"):
+        assert words.raw_count(word) == raw.count(word)
+    if text.isascii():
+        assert topics._ASCII_WORD.findall(text) == raw
+
+
+def test_count_tries_patterns_of_present_first_stems_in_taxonomy_order(
+    taxonomy: Taxonomy,
+) -> None:
+    """A topic's first-stem index lists each pattern once, under its first stem, in order."""
+    for topic in taxonomy.topics:
+        for patterns, index in (
+            (topic._patterns, topic._by_first),
+            (topic._title_patterns, topic._title_by_first),
+        ):
+            listed = sorted(k for ks in index.values() for k in ks)
+            assert listed == list(range(len(patterns)))
+            assert all(patterns[k][0][0] == first for first, ks in index.items() for k in ks)
