@@ -234,6 +234,9 @@ def strip_controls(doc: Document) -> Document:
         removed += n
         return out
 
+    cells = [c for block in doc.blocks for c in block.cells or []]
+    if not _CONTROL_CHAR.search("\n".join([b.text for b in doc.blocks] + cells)):
+        return doc  # nothing to remove (the common case), found in one search
     for block in doc.blocks:
         if _CONTROL_CHAR.search(block.text) or any(
             _CONTROL_CHAR.search(c) for c in block.cells or []
