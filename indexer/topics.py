@@ -143,8 +143,10 @@ class Words:
         self.text = text
         raw = (_ASCII_WORD if text.isascii() else _WORD).findall(text)
         self.raw = raw
-        cache = _STEM_CACHE
-        self.stems = [cache.get(w) or _stem_word(w) for w in raw]
+        stems = list(map(_STEM_CACHE.get, raw))  # cached stems in C; the rest stemmed
+        if None in stems:
+            stems = [s if s is not None else _stem_word(w) for s, w in zip(stems, raw, strict=True)]
+        self.stems = stems
         # every key first (first-occurrence order), then one append per word: no test per word
         positions: dict[str, list[int]] = {w: [] for w in self.stems}
         for i, w in enumerate(self.stems):
@@ -163,10 +165,13 @@ class Words:
 
     def find(self, pattern: tuple[str, ...]) -> list[int]:
         """Start positions where the stem sequence ``pattern`` occurs."""
-        n, words = len(pattern), self.stems
-        starts = self.positions.get(pattern[0], [])
-        if n == 1:
+        n, words, positions = len(pattern), self.stems, self.positions
+        starts = positions.get(pattern[0], [])
+        if n == 1 or not starts:
             return starts
+        for later in pattern[1:]:  # a stem the text lacks: no occurrence (most often)
+            if later not in positions:
+                return []
         return [i for i in starts if tuple(words[i : i + n]) == pattern]
 
 
