@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,11 +95,14 @@ class Topic:
         """How much one match of ``term`` counts: 0.5 for a ``weak`` term, else 1."""
         return 0.5 if term in self.weak else 1.0
 
-    def count(self, text: Words, *, title: bool = False) -> dict[str, int]:
+    def count(
+        self, text: Words, *, title: bool = False, live: list[int] | None = None
+    ) -> dict[str, int]:
         """Matches per taxonomy term in a text (non-overlapping, exclusions removed).
 
         Only patterns whose first stem is in the text are tried (most topics match nothing
-        in a given item), longest first, as listed.
+        in a given item), longest first, as listed; ``live`` lists their indices when the
+        caller has found them (:meth:`Taxonomy.live`).
         """
         positions = text.positions
         patterns, by_first = (
@@ -107,9 +111,10 @@ class Topic:
             else (self._patterns, self._by_first)
         )
         counts: dict[str, int] = {}
-        present = by_first.keys() & positions.keys()
-        if present:
+        if live is None:
+            present = by_first.keys() & positions.keys()
             live = sorted(i for first in present for i in by_first[first])
+        if live:
             taken: set[int] = set()  # word positions already matched or excluded
             for ex in self._excludes:
                 if ex[0] in positions:
@@ -139,7 +144,8 @@ def _by_first(patterns: list[tuple[tuple[str, ...], str]]) -> dict[str, list[int
 class Words:
     """A text as its raw words and stems, with stem positions for fast phrase lookup."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, keep: frozenset[str] | None = None) -> None:
+        """``keep``: the only stems whose positions are wanted (every stem when None)."""
         self.text = text
         raw = (_ASCII_WORD if text.isascii() else _WORD).findall(text)
         self.raw = raw
@@ -147,12 +153,28 @@ class Words:
         if None in stems:
             stems = [s if s is not None else _stem_word(w) for s, w in zip(stems, raw, strict=True)]
         self.stems = stems
-        # every key first (first-occurrence order), then one append per word: no test per word
-        positions: dict[str, list[int]] = {w: [] for w in self.stems}
-        for i, w in enumerate(self.stems):
-            positions[w].append(i)
+        positions: dict[str, list[int]]
+        if keep is None:
+            # every key first, then one append per word: no test per word
+            positions = {w: [] for w in stems}
+            for i, w in enumerate(stems):
+                positions[w].append(i)
+        else:
+            positions = {w: [] for w in keep.intersection(stems)}
+            for i, w in enumerate(stems):
+                if w in positions:
+                    positions[w].append(i)
         self.positions = positions
+        self._all: Collection[str] | None = positions.keys() if keep is None else None
         self._counts: Counter[str] | None = None
+
+    @property
+    def all_stems(self) -> Collection[str]:
+        """Every stem of the text (a set, made on first need when positions are kept for
+        some stems only)."""
+        if self._all is None:
+            self._all = set(self.stems)
+        return self._all
 
     def raw_count(self, word: str) -> int:
         """How many of the raw words are exactly ``word`` (counted once, on first need: a
@@ -169,8 +191,9 @@ class Words:
         starts = positions.get(pattern[0], [])
         if n == 1 or not starts:
             return starts
+        every = self.all_stems
         for later in pattern[1:]:  # a stem the text lacks: no occurrence (most often)
-            if later not in positions:
+            if later not in every:
                 return []
         return [i for i in starts if tuple(words[i : i + n]) == pattern]
 
@@ -184,6 +207,10 @@ def _patterns(phrases: list[str]) -> list[tuple[tuple[str, ...], str]]:
                 seen.add(v)
                 pats.append((v, phrase))
     return sorted(pats, key=lambda p: -len(p[0]))
+
+
+#: first stem → (topic index, pattern index) pairs, in taxonomy and pattern order
+_LeadIndex = dict[str, list[tuple[int, int]]]
 
 
 @dataclass
@@ -202,6 +229,43 @@ class Taxonomy:
             union = frozenset().union(*(f for _, f in pairs))
             cached = self.__dict__["_prefilter"] = (key, pairs, union)
         return cached[1]
+
+    @property
+    def _leads(self) -> tuple[frozenset[str], _LeadIndex, _LeadIndex]:
+        """(every first stem of a pattern or an exclusion, first stem → (topic index, body
+        pattern index) pairs, the same for title patterns), cached like :attr:`prefilter`."""
+        key = (id(self.topics), len(self.topics))
+        cached = self.__dict__.get("_lead_index")
+        if cached is None or cached[0] != key:
+            body: _LeadIndex = {}
+            title: _LeadIndex = {}
+            for k, topic in enumerate(self.topics):
+                for index, by_first in ((body, topic._by_first), (title, topic._title_by_first)):
+                    for first, js in by_first.items():
+                        index.setdefault(first, []).extend((k, j) for j in js)
+            excluded = {ex[0] for topic in self.topics for ex in topic._excludes}
+            leads = frozenset(body) | frozenset(title) | frozenset(excluded)
+            cached = self.__dict__["_lead_index"] = (key, leads, body, title)
+        return cached[1], cached[2], cached[3]
+
+    @property
+    def lead_stems(self) -> frozenset[str]:
+        """The stems whose positions matching needs: first stems of every pattern and
+        exclusion (pass to :class:`Words`)."""
+        return self._leads[0]
+
+    def live(self, words: Words, *, title: bool = False) -> dict[int, list[int]]:
+        """Topic index → the indices (ascending) of its body (or ``title``) patterns whose
+        first stem is in ``words``: the patterns :meth:`Topic.count` would try."""
+        _, body, titles = self._leads
+        index = titles if title else body
+        out: dict[int, list[int]] = {}
+        for first in index.keys() & words.positions.keys():
+            for k, j in index[first]:
+                out.setdefault(k, []).append(j)
+        for js in out.values():
+            js.sort()
+        return out
 
     @property
     def first_stems(self) -> frozenset[str]:
@@ -261,15 +325,16 @@ def tag_item(item: Item, taxonomy: Taxonomy) -> list[Tag]:
     ``mentioned``.  The score is 5 per title match plus the body weight, so ordering favours
     what the item is about.
     """
-    title, body = Words(item.title), Words(item.body)
-    firsts = taxonomy.first_stems
-    present = firsts.intersection(title.positions) | firsts.intersection(body.positions)
+    leads = taxonomy.lead_stems
+    title, body = Words(item.title, leads), Words(item.body, leads)
+    live_title, live_body = taxonomy.live(title, title=True), taxonomy.live(body)
     tags: list[Tag] = []
-    for topic, firsts in taxonomy.prefilter:
-        if firsts.isdisjoint(present) and not topic.acronyms:
+    for k, topic in enumerate(taxonomy.topics):
+        in_t, in_b = live_title.get(k), live_body.get(k)
+        if in_t is None and in_b is None and not topic.acronyms:
             continue  # nothing of this topic in the item: count() would find nothing
-        in_title = topic.count(title, title=True)
-        in_body = topic.count(body)
+        in_title = topic.count(title, title=True, live=in_t or [])
+        in_body = topic.count(body, live=in_b or [])
         if not in_title and not in_body:
             continue
         t = sum(in_title.values())

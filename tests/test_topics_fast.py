@@ -155,3 +155,20 @@ def test_count_tries_patterns_of_present_first_stems_in_taxonomy_order(
             listed = sorted(k for ks in index.values() for k in ks)
             assert listed == list(range(len(patterns)))
             assert all(patterns[k][0][0] == first for first, ks in index.items() for k in ks)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.lists(st.sampled_from(_vocabulary()), max_size=60).map(" ".join))
+def test_kept_positions_and_live_patterns_equal_the_full_ones(body: str) -> None:
+    """Words keeping the taxonomy's lead stems only has their full positions and every
+    stem; Taxonomy.live lists, per topic, the patterns whose first stem is present."""
+    tax = Taxonomy.load()
+    full, kept = Words(body), Words(body, tax.lead_stems)
+    assert kept.positions == {s: p for s, p in full.positions.items() if s in tax.lead_stems}
+    assert set(kept.all_stems) == set(full.stems)
+    for title in (False, True):
+        live = tax.live(kept, title=title)
+        for k, topic in enumerate(tax.topics):
+            patterns = topic._title_patterns if title else topic._patterns
+            expected = [j for j, (p, _) in enumerate(patterns) if p[0] in full.positions]
+            assert live.get(k, []) == expected
