@@ -125,6 +125,7 @@ def variants(cand: Candidate) -> list[Candidate]:
 
 
 _LEAD_MARKUP = re.compile(r"^[#>\s*_]+")
+_LEAD_MARKUP_FIRST = frozenset("#>*_")  # and whitespace (``\s`` is ``str.isspace``)
 _LIST_AND_NUMBER = re.compile(r"^(\d{1,3})\.\s+\1\.")  # '1. **1.** Apologies' (list + number)
 
 
@@ -134,7 +135,8 @@ def clean_text(text: str) -> str:
     if "<" in text:
         text = _TAG.sub("", text)
     text = text.replace("\\", "").replace("**", "").replace("__", "")
-    text = _LEAD_MARKUP.sub("", text)
+    if text[:1] in _LEAD_MARKUP_FIRST or text[:1].isspace():  # what _LEAD_MARKUP can open with
+        text = _LEAD_MARKUP.sub("", text)
     if text[:1].isdigit():
         text = _LIST_AND_NUMBER.sub(r"\1.", text)
     return " ".join(text.split())
@@ -321,6 +323,11 @@ def _opens_report(text: str, word: re.Match[str], prev: str) -> bool:
 
 
 def is_upper(title: str) -> bool:
+    """At least 3 letters, 80 % of them capitals.  (In ASCII only letters are upper case,
+    so both counts are taken over the whole title in C.)"""
+    if title.isascii():
+        letters, upper = sum(map(str.isalpha, title)), sum(map(str.isupper, title))
+        return letters >= 3 and upper >= 0.8 * letters
     letters = [c for c in title if c.isalpha()]
     return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 

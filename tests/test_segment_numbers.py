@@ -228,3 +228,29 @@ def test_corpus_candidates_equal_with_every_pattern_tried(
     plain = [parse_candidate(d.blocks, i) for d in docs for i in range(len(d.blocks))]
     assert fast == plain
     assert sum(c is not None for c in fast) > 1000
+
+
+def _plain_is_upper(title: str) -> bool:
+    letters = [c for c in title if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _plain_clean_text(text: str) -> str:
+    text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)
+    text = text.replace("\\", "").replace("**", "").replace("__", "")
+    text = re.sub(r"^[#>\s*_]+", "", text)
+    text = re.sub(r"^(\d{1,3})\.\s+\1\.", r"\1.", text)
+    return " ".join(text.split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["#", ">", "*", "_", " ", "\u00a0", "\t", "\n", "1.", "A", "b", "Ⅻ",
+                         "É", "é", "<b>", "</b>", "**", "\\", "2", "CCTV", "x"]),
+        max_size=12,
+    ).map("".join)
+)  # fmt: skip
+def test_clean_text_and_is_upper_equal_the_plain_versions(text: str) -> None:
+    assert clean_text(text) == _plain_clean_text(text)
+    assert segment_numbers.is_upper(text) == _plain_is_upper(text)
