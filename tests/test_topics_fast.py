@@ -128,7 +128,26 @@ def test_prefilter_follows_a_changed_topic_list(taxonomy: Taxonomy) -> None:
 @settings(max_examples=400, deadline=None)
 @given(
     text=st.lists(
-        st.sampled_from(["ASB", "ASBs", "asb", "x_y", "O'Brien", "don’t", "42", "café", "’", "'"]),
+        st.sampled_from(
+            [
+                "ASB",
+                "ASBs",
+                "asb",
+                "x_y",
+                "O'Brien",
+                "don’t",
+                "42",
+                "café",
+                "’",
+                "'",
+                "''",
+                "a'",
+                "'b",
+                "-",
+                ".",
+                "\t",
+            ]
+        ),
         max_size=20,
     ).map(lambda ws: " ".join(ws) + " ".join(ws))
 )
@@ -141,6 +160,7 @@ def test_words_and_raw_counts_equal_the_plain_findall(text: str) -> None:
         assert words.raw_count(word) == raw.count(word)
     if text.isascii():
         assert topics._ASCII_WORD.findall(text) == raw
+        assert topics._ascii_words(text) == raw
 
 
 def test_count_tries_patterns_of_present_first_stems_in_taxonomy_order(
