@@ -7,7 +7,8 @@
 2. Reports every commit's seconds (a rebuild commits a segment every ``segment_items``
    documents, setting ``KB_SEGMENT_ITEMS`` or ``--segment-items``), the largest single
    commit (target ≤ 5 minutes), the final commit, the segments left, the index size and
-   the peak RSS of the whole write.
+   the peak RSS of the whole write, and the RSS before, at the peak of and after each
+   commit (:class:`CommitWatch`).
 3. Times the benchmark queries on the result (``bench.run_engine query`` in a child process)
    and the web process's ready time and memory (``bench.run_startup``).
 4. Writes the ``<!-- million -->`` section of ``bench/RESULTS.md`` (``--results``).
@@ -49,6 +50,57 @@ def rss_mb() -> float:
     return float("nan")
 
 
+class CommitWatch:
+    """Memory around each commit of a writer session: RSS before, the peak during it and
+    RSS after (MiB).  The peak of one commit is read by resetting the kernel's high-water
+    mark (``/proc/self/clear_refs``) as it starts; :meth:`peak_mb` keeps the whole run's
+    peak across those resets."""
+
+    def __init__(self, session: Any) -> None:
+        self.rows: list[dict[str, float]] = []
+        self._peak = 0.0
+        self._commit = session.commit
+        session.commit = self._watched  # the session calls self.commit: this wrapper
+
+    def _watched(self, **kwargs: Any) -> None:
+        commits = len(self.rows)
+        before = rss_mb()
+        fresh = _reset_peak(self)
+        started = time.perf_counter()
+        try:
+            self._commit(**kwargs)
+        finally:
+            seconds = time.perf_counter() - started
+            peak = peak_rss_mb()
+            if fresh:  # else the peak so far stands for this commit's
+                self._peak = max(self._peak, peak)
+            self.rows.append(
+                {
+                    "commit": commits + 1,
+                    "rss_before_mb": round(before),
+                    "peak_mb": round(peak),
+                    "rss_after_mb": round(rss_mb()),
+                    "seconds": round(seconds, 1),
+                }
+            )
+            print(json.dumps(self.rows[-1]), flush=True)
+
+    def peak_mb(self) -> float:
+        """The peak RSS of the whole run so far (MiB)."""
+        return max(self._peak, peak_rss_mb())
+
+
+def _reset_peak(watch: CommitWatch) -> bool:
+    """Fold the high-water mark so far into ``watch`` and reset it; False when this kernel
+    does not allow it (the mark then keeps the run's peak)."""
+    watch._peak = max(watch._peak, peak_rss_mb())
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def write(
     items: int, index_dir: Path, every: int, seed: int, segment_items: int | None = None
 ) -> dict[str, Any]:
@@ -63,6 +115,7 @@ def write(
     done, mark, t0 = 0, 0, time.perf_counter()
     last_t, last_n = t0, 0
     with IndexWriterSession(index_dir, rebuild=True, segment_items=segment_items) as session:
+        watch = CommitWatch(session)
         for meeting in source:
             key = f"synthetic/{meeting.source}"
             session.put(key, hashlib.sha256(key.encode()).hexdigest(), meeting)
@@ -99,7 +152,8 @@ def write(
         "commit_seconds": end - t_commit,
         "generate_seconds": source.spent,
         "size_mb": dir_size(index_dir) / 2**20,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": watch.peak_mb(),
+        "commit_memory": watch.rows,
         "progress": progress,
     }
 
@@ -135,6 +189,16 @@ def render(run: dict[str, Any]) -> str:
         "Commit seconds in order: "
         + ", ".join(f"{c:.0f}" for c in w["commit_list"])
         + f"; documents per segment: {', '.join(f'{n:,}' for n in w['segments'])}.",
+        "",
+        "Memory at each commit (MiB: RSS before, peak during, RSS after; seconds):",
+        "",
+        "| commit | RSS before | peak | RSS after | seconds |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {c['commit']} | {c['rss_before_mb']:,} | {c['peak_mb']:,} "
+            f"| {c['rss_after_mb']:,} | {c['seconds']:.0f} |"
+            for c in w.get("commit_memory", [])
+        ),
         "",
         "Progress (items/s over each stretch and overall, RSS then):",
         "",
@@ -222,7 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"largest single commit {w['largest_commit_seconds']:.1f} s "
         f"({len(w['commit_list'])} commits, {len(w['segments'])} segments); "
-        f"peak RSS {w['peak_rss_mb']:,.0f} MiB",
+        f"peak RSS {w['peak_rss_mb']:,.0f} MiB; RSS at each commit (before/peak/after MiB): "
+        + ", ".join(
+            f"{c['rss_before_mb']}/{c['peak_mb']}/{c['rss_after_mb']}" for c in w["commit_memory"]
+        ),
         flush=True,
     )
     if not args.skip_queries:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import pickle
 import shutil
 from pathlib import Path
 
@@ -79,6 +81,80 @@ def test_saved_postings_equal_whooshs_blocks(saved_index: Path) -> None:
             assert saved.get("body", b"no-such-word-here") is None
     ix.close()
     assert checked > 1000  # noqa: PLR2004 - real minutes have thousands of words
+
+
+def _whole_arrays_oracle(seg: object) -> tuple[bytes, bytes, int]:
+    """The ids and weights files as ``save`` first wrote them: every frequent word's arrays
+    decoded, concatenated, narrowed to float32 when exact and written by ``np.save``."""
+    ids, weights = [], []
+    for fieldname in postcache.SEARCH_FIELDS:
+        if fieldname not in seg.schema.names():
+            continue
+        fmt = seg.schema[fieldname].format
+        terms = seg._terms
+        for (fname, _btext), info in terms.items_from(fieldname, b""):
+            if fname != fieldname:
+                break
+            if info.doc_frequency() < postcache.MIN_POSTINGS:
+                continue
+            m = terms._codec.postings_reader(terms._postfile, info, fmt, term=None)
+            got_ids, got_weights = postcache.block_arrays(m)
+            ids.append(got_ids.astype(np.int32))
+            weights.append(got_weights)
+    all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
+    all_weights = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
+    narrow = all_weights.astype(np.float32)
+    if np.array_equal(narrow.astype(np.float64), all_weights):
+        all_weights = narrow
+    out = []
+    for payload in (all_ids, all_weights):
+        buf = io.BytesIO()
+        np.save(buf, payload)
+        out.append(buf.getvalue())
+    return out[0], out[1], len(all_ids)
+
+
+@pytest.mark.parametrize("weights", ["exact in float32", "float64 only"])
+@pytest.mark.parametrize("threshold", [1, 3, 10**9])
+def test_streamed_save_writes_what_np_save_of_whole_arrays_wrote(
+    plain_index: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    weights: str,
+    threshold: int,
+) -> None:
+    """The word-by-word save writes the bytes the whole-array save wrote, with float32 or
+    float64 weights, copied in many small chunks, and with no word saved at all."""
+    folder = tmp_path / "index"
+    shutil.copytree(plain_index, folder)
+    monkeypatch.setattr(postcache, "MIN_POSTINGS", threshold)
+    monkeypatch.setattr(postcache, "_COPY_CHUNK", 7)
+    if weights == "float64 only":  # weights that float32 cannot hold exactly
+        plain = postcache.block_arrays
+
+        def thirds(matcher: object) -> tuple[np.ndarray, np.ndarray]:
+            got_ids, got_weights = plain(matcher)
+            return got_ids, got_weights / 3.0
+
+        monkeypatch.setattr(postcache, "block_arrays", thirds)
+    ix = windex.open_dir(str(folder))
+    with ix.reader() as reader:
+        for seg, _offset in reader.leaf_readers():
+            assert postcache.save(folder, seg)
+            ids_path, weights_path, terms_path = postcache.paths_for(
+                folder, seg.segment().segment_id()
+            )
+            want_ids, want_weights, count = _whole_arrays_oracle(seg)
+            assert ids_path.read_bytes() == want_ids
+            assert weights_path.read_bytes() == want_weights
+            meta, table = pickle.loads(terms_path.read_bytes())
+            assert meta[3] == count
+            assert (threshold == 10**9) == (count == 0)
+            assert sum(hi - lo for lo, hi in table.values()) == count
+            dtype = np.load(weights_path).dtype
+            assert dtype == (np.float64 if weights == "float64 only" and count else np.float32)
+    ix.close()
+    assert not list(folder.glob(".*.tmp"))  # no temporary file left behind
 
 
 @pytest.mark.parametrize("q", QUERIES)

@@ -299,6 +299,40 @@ def test_rebuild_commits_a_segment_every_segment_items_documents(tmp_path, seed_
     assert held(tmp_path / "split") == held(tmp_path / "one")
 
 
+def test_a_rebuild_failing_after_some_segments_leaves_the_live_index_and_manifest(
+    tmp_path, seed_meeting
+) -> None:
+    """Segments and manifests committed into a new generation stay there: a rebuild that
+    fails midway leaves the live index, its manifest (byte for byte) and its answers, and
+    the next session reads that manifest back (packed) as it was."""
+    from kb.engine.whoosh import generations
+
+    ix = tmp_path / "ix"
+    meetings = five_meetings(seed_meeting)
+    with IndexWriterSession(ix, rebuild=True) as session:
+        for n, m in enumerate(meetings[:2]):
+            session.put(f"/src/{n}.txt", str(n), m)
+    live = generations.current(ix)
+    manifest_bytes = (ix / MANIFEST_NAME).read_bytes()
+    live_docs = sorted(d["id"] for d in all_docs(ix))
+    with (
+        pytest.raises(RuntimeError, match="power cut"),
+        IndexWriterSession(ix, rebuild=True, segment_items=10) as session,
+    ):
+        for n, m in enumerate(meetings):
+            session.put(f"/src/{n}.txt", f"new-{n}", m)
+        assert session.commits == 5  # noqa: PLR2004 - a segment per meeting, committed
+        assert read_manifest(session.index_dir).keys() == {f"/src/{n}.txt" for n in range(5)}
+        raise RuntimeError("power cut")
+    assert generations.current(ix) == live
+    assert (ix / MANIFEST_NAME).read_bytes() == manifest_bytes
+    assert sorted(d["id"] for d in all_docs(ix)) == live_docs
+    with IndexWriterSession(ix) as session:
+        assert session.status_of("/src/0.txt", "0") == "unchanged"
+        assert session.status_of("/src/4.txt", "4") == "new"
+        assert dict(session.manifest) == json.loads(manifest_bytes)["files"]
+
+
 def test_segment_items_comes_from_the_setting(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("KB_SEGMENT_ITEMS", "25")
     with IndexWriterSession(tmp_path / "a", rebuild=True) as session:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,13 @@ __all__ = [
     "LOCK_NAME",
     "MANIFEST_NAME",
     "MANIFEST_VERSION",
+    "PackedManifest",
     "acquire_lock",
     "atomic_write_text",
     "content_hash",
     "fsync_path",
     "manifest_lines",
+    "read_packed",
     "release_lock",
 ]
 
@@ -65,17 +68,137 @@ def atomic_write_text(path: Path, text: str | Iterable[str]) -> None:
     fsync_path(path.parent)
 
 
-def manifest_lines(version: int, generation: int, files: dict[str, Any]) -> Iterator[str]:
+#: zlib level of a :class:`PackedManifest` entry (1: a 1.1 KB entry packs to ~0.4 KB in
+#: ~10 µs; higher levels gain a few per cent for twice the time)
+PACK_LEVEL = 1
+
+
+class PackedManifest(MutableMapping[str, Any]):
+    """Source key → manifest entry, each entry held as its ``json.dumps`` text compressed
+    with zlib: what a writer keeps of every source it has seen, so its memory grows by
+    ~0.4 KB per source instead of ~2.7 KB of dicts and strings (a 1M-item rebuild holds
+    125,000 sources).
+
+    Reading an entry decodes a fresh dict (changing it changes nothing here: store it
+    again); entries are JSON data, so an entry read back equals the one stored up to
+    tuples read as lists, exactly as after a manifest is written and read again.  A value
+    may also be ``None`` (a pending removal).  :meth:`entry_json` gives an entry's JSON
+    text as ``json.dumps`` wrote it, which :func:`manifest_lines` writes without
+    re-encoding."""
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, entries: Iterable[tuple[str, Any]] | dict[str, Any] = ()) -> None:
+        self._packed: dict[str, bytes | None] = {}
+        self.update(entries)
+
+    def __getitem__(self, key: str) -> Any:
+        packed = self._packed[key]
+        return None if packed is None else json.loads(zlib.decompress(packed))
+
+    def __setitem__(self, key: str, entry: Any) -> None:
+        if entry is None:
+            self._packed[key] = None
+        else:
+            self._packed[key] = zlib.compress(json.dumps(entry).encode("utf-8"), PACK_LEVEL)
+
+    def __delitem__(self, key: str) -> None:
+        del self._packed[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __repr__(self) -> str:
+        return f"PackedManifest({len(self)} sources)"
+
+    def entry_json(self, key: str) -> str:
+        """``json.dumps`` of ``key``'s entry (``"null"`` for ``None``), without decoding it."""
+        packed = self._packed[key]
+        return "null" if packed is None else zlib.decompress(packed).decode("utf-8")
+
+    def copy(self) -> PackedManifest:
+        """A copy sharing the packed entries (cheap: no entry is decoded)."""
+        out = PackedManifest()
+        out._packed = dict(self._packed)
+        return out
+
+    def apply(self, changes: PackedManifest) -> None:
+        """Take ``changes``' entries as they are packed; a ``None`` entry removes its key."""
+        for key, packed in changes._packed.items():
+            if packed is None:
+                self._packed.pop(key, None)
+            else:
+                self._packed[key] = packed
+
+
+def manifest_lines(
+    version: int, generation: int, files: dict[str, Any] | PackedManifest
+) -> Iterator[str]:
     """The manifest as JSON, one line per source in key order, produced piece by piece.
 
     ``json.dumps(payload, indent=1)`` of a 1M-item index's manifest (125,000 sources) ran
-    Python's pure encoder and held +330 MiB at its peak; this holds one entry at a time."""
+    Python's pure encoder and held +330 MiB at its peak; this holds one entry at a time.
+    A :class:`PackedManifest`'s entries are written as they were encoded."""
     yield f'{{"version": {version}, "generation": {generation}, "files": {{'
     sep = "\n"
+    packed = isinstance(files, PackedManifest)
     for key in sorted(files):
-        yield f"{sep}{json.dumps(key)}: {json.dumps(files[key])}"
+        entry = files.entry_json(key) if packed else json.dumps(files[key])
+        yield f"{sep}{json.dumps(key)}: {entry}"
         sep = ",\n"
     yield "\n}}\n"
+
+
+def read_packed(
+    path: Path, on_entry: Callable[[str, dict[str, Any]], None] | None = None
+) -> PackedManifest:
+    """The entries of the manifest file ``path`` as a :class:`PackedManifest`.
+
+    A file in :func:`manifest_lines`' layout (its first line, then one source per line) is
+    read line by line, so the whole file is never decoded at once; a file in any other
+    JSON layout (an older writer's) is read whole.  ``on_entry(key, entry)`` is called
+    once with each entry decoded (a writer indexes them as they are read instead of
+    decoding them all again).  A malformed file raises ``ValueError``."""
+    out = PackedManifest()
+    decoder = json.JSONDecoder()
+    with path.open(encoding="utf-8") as fh:
+        first = fh.readline()
+        if not (first.startswith('{"version": ') and first.endswith('"files": {\n')):
+            return _read_whole(path, on_entry)
+        for number, line in enumerate(fh, start=2):
+            text = line.rstrip("\n")
+            if text == "}}" and not fh.read().strip():
+                return out
+            text = text.removesuffix(",")
+            try:
+                key, end = decoder.raw_decode(text)
+                entry = json.loads(text[end + 2 :]) if text[end : end + 2] == ": " else None
+            except ValueError:
+                key = entry = None
+            if not isinstance(key, str) or not isinstance(entry, dict):
+                raise ValueError(f"{path}: line {number} is not a manifest entry")
+            # written by manifest_lines: the text is json.dumps(entry), kept as it is
+            out._packed[key] = zlib.compress(text[end + 2 :].encode("utf-8"), PACK_LEVEL)
+            if on_entry is not None:
+                on_entry(key, entry)
+    raise ValueError(f"{path}: the manifest ends before its closing line")
+
+
+def _read_whole(
+    path: Path, on_entry: Callable[[str, dict[str, Any]], None] | None
+) -> PackedManifest:
+    """A manifest file's entries decoded from the whole text (any JSON layout)."""
+    files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    if on_entry is not None:
+        for key, entry in files.items():
+            on_entry(key, entry)
+    return PackedManifest(files)
 
 
 def pid_alive(pid: int) -> bool:

@@ -65,7 +65,7 @@ class PlacingMixin:
     rebuild: bool
     manifest: dict[str, dict[str, Any]]
     _pending: Any
-    _owners: dict[str, set[str]]
+    _owners: dict[str, str | set[str]]
     _touched: set[str]
     _bulk_keys: set[str]
     _by_prefix: dict[str, set[str]]
@@ -83,23 +83,44 @@ class PlacingMixin:
 
     def owner_of(self, meeting_id: str, *, besides: str) -> str | None:
         """The source (other than ``besides``) whose indexed meeting has this id, if any."""
-        for key in sorted(self._owners.get(meeting_id, ())):
+        for key in sorted(self._owners_of(meeting_id)):
             if key != besides:
                 return key
         return None
 
+    def _owners_of(self, meeting_id: str) -> set[str]:
+        """The sources whose indexed meeting has this id (a new set: change it freely)."""
+        held = self._owners.get(meeting_id)
+        if held is None:
+            return set()
+        return {held} if isinstance(held, str) else set(held)
+
     def _own(self, key: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         """Keep ``_owners`` (and the meetings held per committee) true when ``key``'s entry
-        goes from ``old`` to ``new``."""
+        goes from ``old`` to ``new``.  A meeting held by one source (nearly all) maps to
+        that source's key itself, by several to a set of keys: a one-key set would cost
+        ~200 bytes per meeting of a large rebuild."""
+        owners = self._owners
         if old and old.get("status") == "indexed":
             for mid in held_ids(old):
-                keys = self._owners.get(mid)
-                if keys is not None:
-                    keys.discard(key)
+                held = owners.get(mid)
+                if held == key:
+                    del owners[mid]
+                elif isinstance(held, set):
+                    held.discard(key)
+                    if len(held) == 1:
+                        owners[mid] = next(iter(held))
         if new and new.get("status") == "indexed":
             records = new.get("records", {})
             for mid in held_ids(new):
-                self._owners.setdefault(mid, set()).add(key)
+                held = owners.get(mid)
+                if held is None:
+                    owners[mid] = key
+                elif isinstance(held, str):
+                    if held != key:
+                        owners[mid] = {held, key}
+                else:
+                    held.add(key)
                 prefix = _prefix(mid)
                 self._by_prefix.setdefault(prefix, set()).add(mid)
                 if records.get(mid, {}).get("weak_date"):
@@ -175,7 +196,7 @@ class PlacingMixin:
         for mid in sorted(pool):
             if mid == meeting_id:
                 continue
-            for owner in sorted(self._owners.get(mid, set()) - {key}):
+            for owner in sorted(self._owners_of(mid) - {key}):
                 theirs = self._record(owner, mid)
                 if theirs is None or not (mine["weak_date"] or theirs.get("weak_date")):
                     continue
@@ -311,7 +332,7 @@ class PlacingMixin:
             if not entry or key in self._touched or not entry.get("merged_into"):
                 continue
             for mid in entry["merged_into"]:
-                owners = self._owners.get(mid) or set()
+                owners = self._owners_of(mid)
                 if not owners or owners & self._touched:
                     out.append(key)
                     break

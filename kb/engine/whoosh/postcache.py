@@ -60,15 +60,21 @@ def block_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(weights)
 
 
+#: float64 weights copied per step when the saved weights are narrowed to float32
+_COPY_CHUNK = 1 << 20
+
+
 def save(folder: Path, seg: Any) -> bool:
     """Decode and save the frequent words of the Whoosh ``SegmentReader`` ``seg`` (arrays
-    first, each through a temporary file and a rename, the term table last)."""
+    first, each through a temporary file and a rename, the term table last).
+
+    Each word's postings are written as soon as they are decoded, so saving holds one
+    word's arrays at a time (a 100,000-document segment's frequent words are tens of
+    millions of postings: kept together they added ~250 MiB to a commit's peak).  The
+    files are byte for byte those ``np.save`` writes of the whole arrays."""
     segid = seg.segment().segment_id()
     terms = seg._terms
-    table: dict[tuple[str, bytes], tuple[int, int]] = {}
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    at = 0
+    chosen: list[tuple[str, bytes, Any, Any]] = []
     for fieldname in SEARCH_FIELDS:
         if fieldname not in seg.schema.names():
             continue
@@ -76,37 +82,64 @@ def save(folder: Path, seg: Any) -> bool:
         for (fname, btext), info in terms.items_from(fieldname, b""):
             if fname != fieldname:
                 break
-            if info.doc_frequency() < MIN_POSTINGS:
-                continue
-            m = terms._codec.postings_reader(terms._postfile, info, fmt, term=None)
-            got_ids, got_weights = block_arrays(m)
-            table[(fieldname, btext)] = (at, at + len(got_ids))
-            at += len(got_ids)
-            ids.append(got_ids.astype(np.int32))
-            weights.append(got_weights)
-    all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
-    all_weights = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
-    narrow = all_weights.astype(np.float32)
-    if np.array_equal(narrow.astype(np.float64), all_weights):  # frequencies × boosts: exact
-        all_weights = narrow
+            if info.doc_frequency() >= MIN_POSTINGS:
+                chosen.append((fieldname, btext, info, fmt))
+    count = sum(info.doc_frequency() for _, _, info, _ in chosen)
+    table: dict[tuple[str, bytes], tuple[int, int]] = {}
     ids_path, weights_path, terms_path = paths_for(folder, segid)
-    for target, payload in ((ids_path, all_ids), (weights_path, all_weights)):
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            with tmp.open("wb") as fh:
-                np.save(fh, payload)
-            os.replace(tmp, target)
-        finally:
+    ids_tmp, weights_tmp, wide_tmp = (
+        _tmp_of(ids_path),
+        _tmp_of(weights_path),
+        _tmp_of(weights_path, ".f64"),
+    )
+    try:
+        exact, at = True, 0
+        with ids_tmp.open("wb") as ids_fh, wide_tmp.open("wb") as wide_fh:
+            _npy_header(ids_fh, np.int32, count)
+            for fieldname, btext, info, fmt in chosen:
+                m = terms._codec.postings_reader(terms._postfile, info, fmt, term=None)
+                got_ids, got_weights = block_arrays(m)
+                table[(fieldname, btext)] = (at, at + len(got_ids))
+                at += len(got_ids)
+                ids_fh.write(got_ids.astype(np.int32).tobytes())
+                wide_fh.write(got_weights.tobytes())
+                # frequencies × boosts: float32 when every weight is exact in it
+                exact = exact and np.array_equal(
+                    got_weights.astype(np.float32).astype(np.float64), got_weights
+                )
+        if at != count:
+            raise ValueError(f"segment {segid}: {at} postings decoded, {count} counted")
+        with weights_tmp.open("wb") as out, wide_tmp.open("rb") as wide:
+            _npy_header(out, np.float32 if exact else np.float64, count)
+            while chunk := wide.read(_COPY_CHUNK * 8):
+                wide_part = np.frombuffer(chunk, dtype=np.float64)
+                out.write((wide_part.astype(np.float32) if exact else wide_part).tobytes())
+        os.replace(ids_tmp, ids_path)
+        os.replace(weights_tmp, weights_path)
+    finally:
+        for tmp in (ids_tmp, weights_tmp, wide_tmp):
             tmp.unlink(missing_ok=True)
     tmp = terms_path.with_name(f".{terms_path.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as fh:
-            meta = (FORMAT, segid, seg.doc_count_all(), len(all_ids))
+            meta = (FORMAT, segid, seg.doc_count_all(), count)
             pickle.dump((meta, table), fh, protocol=5)
         os.replace(tmp, terms_path)
     finally:
         tmp.unlink(missing_ok=True)
     return True
+
+
+def _tmp_of(target: Path, suffix: str = "") -> Path:
+    """The temporary file ``target`` is written through (hidden, this process's)."""
+    return target.with_name(f".{target.name}.{os.getpid()}{suffix}.tmp")
+
+
+def _npy_header(fh: Any, dtype: Any, count: int) -> None:
+    """Write the ``.npy`` header ``np.save`` writes for a 1-D array of ``count`` ``dtype``
+    values (the values follow as raw bytes)."""
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False}
+    np.lib.format.write_array_header_1_0(fh, {**header, "shape": (count,)})
 
 
 class SegmentPostings:

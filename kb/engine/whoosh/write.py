@@ -51,10 +51,12 @@ from kb.engine.manifest import (
     LOCK_NAME,
     MANIFEST_NAME,
     MANIFEST_VERSION,
+    PackedManifest,
     acquire_lock,
     atomic_write_text,
     content_hash,
     manifest_lines,
+    read_packed,
     release_lock,
 )
 from kb.engine.placing import PlacingMixin
@@ -90,7 +92,8 @@ class _Pending:
     #: single documents to delete by id (a copy's meeting handed to a better copy)
     id_deletes: list[str] = field(default_factory=list)
     docs: list[dict[str, Any]] = field(default_factory=list)
-    manifest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    #: source key -> its new entry (None: removed)
+    manifest: PackedManifest = field(default_factory=PackedManifest)
     sources: int = 0
 
 
@@ -116,15 +119,16 @@ class IndexWriterSession(PlacingMixin):
         )
         #: seconds each commit took (the Whoosh commit, fsync and manifest), in order
         self.commit_seconds: list[float] = []
-        self.manifest: dict[str, dict[str, Any]] = {}
+        #: source key -> entry as committed (packed: see ``PackedManifest``)
+        self.manifest = PackedManifest()
         self.commits = 0
         self._pending = _Pending()
         self._lock: Path | None = None
         self._ix: Any = None
         self._target: Path | None = None  # with rebuild: the index path swapped at the end
         self._gen_lock: Path | None = None
-        #: meeting id -> sources whose indexed meeting it is (pending entries included)
-        self._owners: dict[str, set[str]] = {}
+        #: meeting id -> the source whose indexed meeting it is, or a set when several are
+        self._owners: dict[str, str | set[str]] = {}
         #: sources staged (put, recorded or removed) in this session
         self._touched: set[str] = set()
         #: council/committee -> ids of meetings held (ever, this session; check _owners),
@@ -201,11 +205,8 @@ class IndexWriterSession(PlacingMixin):
         path = self.index_dir / MANIFEST_NAME
         if self.rebuild:
             self.save_manifest()
-        elif path.exists():
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            self.manifest = dict(raw.get("files", {}))
-        for key, entry in self.manifest.items():
-            self._own(key, None, entry)
+        elif path.exists():  # each entry indexed (``_own``) as it is read
+            self.manifest = read_packed(path, lambda key, entry: self._own(key, None, entry))
 
     # -- term analysis done by the ingest worker
     #: run by an ingest worker on a file's meetings (by name: a module-level function); its
@@ -311,12 +312,8 @@ class IndexWriterSession(PlacingMixin):
         except BaseException:
             writer.cancel()
             raise
-        manifest = dict(self.manifest)
-        for key, entry in pending.manifest.items():
-            if entry is None:
-                manifest.pop(key, None)
-            else:
-                manifest[key] = entry
+        manifest = self.manifest.copy()
+        manifest.apply(pending.manifest)
         # Two-phase: the manifest this commit will make true is written first, tagged with
         # the Whoosh generation; a crash after the Whoosh commit is settled by
         # recover_manifest(), so the manifest and the index always agree.
@@ -339,13 +336,15 @@ class IndexWriterSession(PlacingMixin):
     def save_manifest(self) -> None:
         self._write_manifest(self.manifest, MANIFEST_NAME, self._ix.latest_generation())
 
-    def _write_manifest(self, files: dict[str, Any], name: str, generation: int) -> None:
+    def _write_manifest(self, files: PackedManifest, name: str, generation: int) -> None:
         lines = manifest_lines(MANIFEST_VERSION, generation, files)
         atomic_write_text(self.index_dir / name, lines)
 
 
-#: Memory (MB) a rebuild's writer fills with postings before sorting a run to disk.
-REBUILD_LIMIT_MB = 256
+#: Memory (MB, by Whoosh's estimate) a rebuild's writer fills with postings before sorting a
+#: run to disk.  The pool is most of a rebuild's memory (at 256 it held ~300 MiB of RSS);
+#: 128 keeps runs large enough that a 100,000-document segment merges a few dozen of them.
+REBUILD_LIMIT_MB = 128
 #: Segments an ingest may leave unmerged between commits (searching cost grows with them).
 MAX_SEGMENTS = 12
 #: Merge a rebuilt index into one segment at the end (off: it costs a full rewrite).
