@@ -60,14 +60,6 @@ def write(
     return ix
 
 
-def test_a_new_segment_is_byte_for_byte_whooshs(tmp_path: Path, docs) -> None:
-    write(tmp_path / "plain", docs, lambda ix: ix.writer(compound=False))
-    write(tmp_path / "fast", docs, lambda ix: whoosh_writer.writer(ix, compound=False))
-    plain, fast = segment_files(tmp_path / "plain"), segment_files(tmp_path / "fast")
-    assert len(plain) >= 10 and {"pst", "trm"} <= set(plain)
-    assert fast == plain
-
-
 def postings(ix) -> list[tuple]:
     with ix.reader() as r:
         out = []
@@ -82,6 +74,64 @@ def postings(ix) -> list[tuple]:
             for n in range(r.doc_count_all())
         ]
         return out + lengths
+
+
+def term_infos(ix) -> list[tuple]:
+    """Each term's statistics as the term table stores them."""
+    with ix.reader() as r:
+        return [
+            (f, t, i.weight(), i.doc_frequency(), i.min_length(), i.max_length(),
+             i.max_weight(), i.min_id(), i.max_id())
+            for f, t in r.all_terms()
+            for i in [r.term_info(f, t)]
+        ]  # fmt: skip
+
+
+def blocks(ix) -> list[tuple]:
+    """Every posting block as the reader decodes it: its info (postings, last id, max
+    weight, min/max length) and its ids, weights and values."""
+    with ix.reader() as r:
+        out = []
+        for fieldname, text in r.all_terms():
+            m = r.postings(fieldname, text)
+            while m.is_active():
+                m._read_ids(), m._read_weights(), m._read_values()
+                out.append(
+                    (fieldname, text, m._blocklength, m._maxid, m._maxweight, m._minlength,
+                     m._maxlength, list(m._ids), list(m._weights), list(m._values))
+                )  # fmt: skip
+                m._next_block()
+        return out
+
+
+def test_a_new_segment_reads_back_as_whooshs(tmp_path: Path, docs) -> None:
+    """Every file but the postings and the term table (whose block offsets follow the
+    postings' sizes) is byte for byte Whoosh's; the postings are compressed with a smaller
+    zlib window (BlockWriter), and read back block for block as Whoosh's."""
+    plain = write(tmp_path / "plain", docs, lambda ix: ix.writer(compound=False))
+    fast = write(tmp_path / "fast", docs, lambda ix: whoosh_writer.writer(ix, compound=False))
+    plain_files, fast_files = segment_files(tmp_path / "plain"), segment_files(tmp_path / "fast")
+    assert len(plain_files) >= 10 and {"pst", "trm"} <= set(plain_files)
+    assert set(fast_files) == set(plain_files)
+    same = {k: v for k, v in plain_files.items() if k not in ("pst", "trm")}
+    assert {k: fast_files[k] for k in same} == same
+    assert fast_files["pst"] != plain_files["pst"]  # the compression differs ...
+    expected = blocks(plain)
+    assert len(expected) > 3_000 and any(len(b[7]) > 1 for b in expected)
+    assert blocks(fast) == expected  # ... not what is read back
+    assert term_infos(fast) == term_infos(plain)
+    assert postings(fast) == postings(plain)
+
+
+def test_block_writer_compresses_with_a_small_window(tmp_path: Path, docs) -> None:
+    """The postings file is within a few per cent of Whoosh's size."""
+    write(tmp_path / "plain", docs, lambda ix: ix.writer(compound=False))
+    write(tmp_path / "fast", docs, lambda ix: whoosh_writer.writer(ix, compound=False))
+    sizes = [
+        next(folder.glob("MAIN_*.pst")).stat().st_size
+        for folder in (tmp_path / "plain", tmp_path / "fast")
+    ]
+    assert 0.95 * sizes[0] < sizes[1] < 1.08 * sizes[0]
 
 
 def test_merged_segments_hold_the_same_postings_and_lengths(tmp_path: Path, docs) -> None:
@@ -125,43 +175,81 @@ def test_postings_spilled_to_sorted_runs_give_the_same_postings(tmp_path: Path, 
 
     plain = write(tmp_path / "plain", docs, spilling(lambda ix: ix.writer(compound=False)))
     fast = write(tmp_path / "fast", docs, spilling(whoosh_writer.writer))
-    # Not byte for byte here: a chunked run keeps equal position values one object, which
-    # the codec's block pickles then share (smaller files, the same values when read).
+    # values read back from one chunk of a run stay one object, which the codec's block
+    # pickles then share (smaller files, the same values when read)
     assert postings(fast) == postings(plain)
     assert not list((tmp_path / "fast").glob("*.tmp/*.run"))  # runs removed
     assert fast.doc_count() == len(docs)
 
 
-def test_runs_are_written_in_chunks_and_read_back_in_order(tmp_path: Path, monkeypatch) -> None:
-    from whoosh.filedb.filestore import FileStorage
+def test_many_spilled_runs_with_pair_fields_read_back_the_same(tmp_path: Path, docs) -> None:
+    """The full schema (word-pair fields too) spilled to dozens of runs reads back as the
+    segment written in memory."""
 
-    monkeypatch.setattr(whoosh_writer, "RUN_CHUNK", 3)
-    pool = whoosh_writer.ChunkedPostingPool(FileStorage(str(tmp_path)).create(), None)
-    items = sorted(("body", f"w{n % 7}".encode(), n, 1.0, b"") for n in range(20))
-    path, f = pool._new_run()
-    pool._write_run(f, iter(items))
-    assert list(pool._read_run(path)) == items
-    assert not (tmp_path / path).exists()
+    def spilling(ix):
+        w = whoosh_writer.writer(ix)
+        w.pool.limit = 100_000  # bytes
+        return w
+
+    held = write(tmp_path / "held", docs, whoosh_writer.writer, schema=SCHEMA)
+    spilled_runs: list[int] = []
+
+    def counting(ix):
+        w = spilling(ix)
+        original = w.pool.save
+
+        def save() -> None:
+            original()
+            spilled_runs.append(len(w.pool.runs))
+
+        w.pool.save = save
+        return w
+
+    spilled = write(tmp_path / "spilled", docs, counting, schema=SCHEMA)
+    assert max(spilled_runs) > 20
+    expected = postings(held)
+    assert any(p[0].endswith(phrases.PAIR_SUFFIX) for p in expected)
+    assert postings(spilled) == expected
 
 
-@pytest.mark.parametrize(
-    "postings",
-    [
-        [("body", b"council", 0, 1.0, b"\x00\x01")],
-        [("body", b"w", 3, 2.0, None), ("body", b"longer-term", 3, 1.0, b"")],
-        [("title", "caf\u00e9".encode(), 1, 2.5, b"x" * 40)] * 5,
-    ],
-)
-def test_pool_size_is_whooshs_estimate_per_posting(tmp_path: Path, postings) -> None:
-    """``add_all`` counts what ``PostingPool.add`` counts, posting by posting (the same
-    runs spill at the same points)."""
-    from whoosh.filedb.filestore import FileStorage
+def test_deletions_and_incremental_writes_after_a_rebuild_match_whooshs(
+    tmp_path: Path, docs
+) -> None:
+    """A first segment, then commits that delete documents and add more (new segments,
+    then a merge of all of them, which goes through the pool's ``add``): the same postings
+    and lengths as Whoosh's own writer, spilling or not."""
 
-    pool = whoosh_writer.ChunkedPostingPool(FileStorage(str(tmp_path)).create(), None)
-    plain = writing.PostingPool(FileStorage(str(tmp_path)).create(), None)
-    field = postings[0][0]
-    pool.add_all(field, postings)
-    for posting in postings:
-        plain.add(posting)
-    assert pool.currentsize == plain.currentsize
-    assert pool.current == postings
+    def run(folder: Path, make) -> list[tuple]:
+        folder.mkdir()
+        ix = index.create_in(str(folder), WORD_SCHEMA)
+        third = len(docs) // 3
+        w = make(ix)
+        for doc in docs[:third]:
+            w.add_document(**doc)
+        w.commit()
+        w = make(ix)
+        for n in range(0, third, 5):
+            w.delete_document(n)
+        for doc in docs[third : 2 * third]:
+            w.add_document(**doc)
+        w.commit(mergetype=writing.NO_MERGE)
+        assert len(ix._segments()) == 2
+        w = make(ix)
+        for n in range(1, 2 * third, 7):
+            w.delete_document(n)
+        for doc in docs[2 * third :]:
+            w.add_document(**doc)
+        w.commit(optimize=True)
+        assert len(ix._segments()) == 1
+        assert ix.doc_count() < len(docs)
+        return postings(ix)
+
+    def spilling(ix):
+        w = whoosh_writer.writer(ix)
+        w.pool.limit = 100_000
+        return w
+
+    expected = run(tmp_path / "plain", lambda ix: ix.writer())
+    assert len(expected) > 10_000
+    assert run(tmp_path / "fast", whoosh_writer.writer) == expected
+    assert run(tmp_path / "spilled", spilling) == expected

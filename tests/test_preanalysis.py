@@ -12,10 +12,10 @@ import pytest
 from whoosh import fields
 
 from indexer.pipeline import process_file, process_meetings
-from kb.engine.whoosh import preanalysis
+from kb.engine.whoosh import phrases, preanalysis
 from kb.engine.whoosh.bulk import POSTINGS_KEY
 from kb.engine.whoosh.search import SCHEMA
-from kb.engine.whoosh.textfield import KbText
+from kb.engine.whoosh.textfield import KbText, term_positions
 from kb.engine.whoosh.write import IndexWriterSession, item_document
 from kb.model import Meeting, item_id, meeting_id
 from tests.test_bulk import segment_files
@@ -96,6 +96,34 @@ def test_shipped_postings_equal_the_writers_on_real_minutes(
         pytest.skip(f"no {source} files in this corpus")
     meetings = process_meetings(corpus_dir / files[0])
     assert sum(_check(m) for m in meetings) > 3
+
+
+def test_shipped_pair_postings_are_the_writers_pairs(seed_path: Path) -> None:
+    """Each phrase field's word pairs are shipped too: exactly ``pair_postings`` of the
+    value's term positions with its words' unboosted weights (what the writer makes)."""
+    meeting = process_file(seed_path)
+    analysed = shipped([meeting])
+    paired = preanalysis.paired_fields()
+    assert paired == {
+        name: phrases.pair_field(name)
+        for name in preanalysis.analysed_fields()
+        if phrases.pair_field(name) in SCHEMA.names()
+    }
+    assert "body" in paired
+    checked = 0
+    for item in meeting.items:
+        doc = item_document(item, meeting, "/src/x")
+        preanalysis.attach(doc, analysed)
+        for name, pairs in paired.items():
+            got = doc.get(POSTINGS_KEY, {}).get(pairs)
+            if got is None:  # a value seen before in the file, or empty
+                continue
+            tp = term_positions(doc[name], stem=SCHEMA[name].kb_stem)
+            boost = SCHEMA[name].format.field_boost
+            weights = {t: float(len(ps)) * boost for t, ps in tp.items()}
+            assert got == phrases.pair_postings(tp, weights)
+            checked += len(got)
+    assert checked > 100
 
 
 def test_a_changed_value_is_analysed_by_the_writer(seed_path: Path) -> None:

@@ -8,31 +8,40 @@ at a time.  Its external sort pickles and unpickles postings one at a time too.
 :class:`SegmentWriter` keeps Whoosh's codec and file format and changes only how postings
 reach it:
 
+* postings are pooled by term, never sorted one by one
+  (:class:`~kb.engine.whoosh.termpool.TermPool`);
 * each length column is read once per flush (:class:`ColumnLengths`);
-* postings are grouped by field and term with ``itertools.groupby`` and each block of a
-  posting list is filled at once (:func:`add_postings`), with exactly the statistics
-  ``W3PostingsWriter.add_posting`` would keep;
-* sorted runs spill to disk as pickled chunks (:class:`ChunkedPostingPool`).
+* each block of a posting list is filled at once (:func:`add_postings`), with exactly the
+  statistics ``W3PostingsWriter.add_posting`` would keep, and written by
+  :class:`BlockWriter`, which compresses it with a small zlib window.
 
-The segment written is byte for byte the one Whoosh writes (tested); when postings spill to
-sorted runs, equal values read back from one chunk stay one object, which the codec's block
-pickles then share: smaller files holding the same postings (tested), read by the same code.
+So every segment file but the postings and the term table (whose offsets follow the
+postings' sizes) is byte for byte Whoosh's, and every block reads back as Whoosh's: the
+same ids, weights, values and block statistics (tested).
 """
 
 from __future__ import annotations
 
-import pickle
+import zlib
 from array import array
-from collections.abc import Iterable, Iterator
-from itertools import groupby, islice
-from operator import itemgetter
+from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter, sub
+from pickle import dumps
 from typing import Any
 
 from whoosh import writing
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
-from whoosh.util.numeric import byte_to_length
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3FieldWriter,
+    W3PostingsWriter,
+    _lenfield,
+)
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from kb.engine.whoosh.phrases import pair_field, pair_postings
+from kb.engine.whoosh.termpool import TermEntry, TermPool
 from kb.engine.whoosh.textfield import KbText, term_positions
 
 #: byte → field length, as Whoosh decodes a length byte
@@ -62,91 +71,131 @@ class ColumnLengths:
             return default
         return _LENGTHS[raw[docnum]]
 
-    def lengths_of(self, fieldname: str, docnums: Iterable[int]) -> list[int] | None:
-        """The field lengths of ``docnums`` in ``fieldname``; None for a field without."""
-        raw = self._bytes.get(fieldname)
-        if raw is None:
-            return None
-        return [_LENGTHS[raw[d]] for d in docnums]
+    def raw_lengths(self, fieldname: str) -> bytes | None:
+        """Each document's length byte in ``fieldname`` (as Whoosh stores it: 0 for no
+        length, and a byte orders as the length it stands for); None for a field
+        without lengths."""
+        return self._bytes.get(fieldname)
 
 
-_FIELD, _TERM, _VALUE = itemgetter(0), itemgetter(1), itemgetter(4)
 _FREQ = itemgetter(1)
 
 
-def add_postings(fw: W3FieldWriter, schema: Any, lengths: ColumnLengths | None, items: Any) -> None:
-    """Write sorted ``(fieldname, btext, docnum, weight, vbytes)`` postings through ``fw``,
-    as ``FieldWriter.add_postings`` does (same calls to the codec, same bytes)."""
-    for fieldname, in_field in groupby(items, _FIELD):
+def add_postings(
+    fw: W3FieldWriter, schema: Any, lengths: ColumnLengths | None, terms: Iterable[TermEntry]
+) -> None:
+    """Write each term's postings (``(fieldname, btext, docnums, weights, values)``, sorted
+    by field and term, docnums ascending: :meth:`TermPool.iter_terms`) through ``fw``, as
+    ``FieldWriter.add_postings`` does with the same postings (same calls to the codec, the
+    same blocks; each field's blocks written by a :class:`BlockWriter`)."""
+    for fieldname, in_field in groupby(terms, _FIELD):
         fw.start_field(fieldname, schema[fieldname])
-        for btext, postings in groupby(in_field, _TERM):
+        raw = lengths.raw_lengths(fieldname) if lengths is not None else None
+        pw = fw._postwriter = BlockWriter.like(fw._postwriter)
+        for _f, btext, docs, weights, values in in_field:
             fw.start_term(btext)
-            _fill_postings(fw._postwriter, fieldname, list(postings), lengths)
+            _fill_postings(pw, docs, weights, values, raw)
             fw.finish_term()
         fw.finish_field()
 
 
-def _fill_postings(pw: Any, fieldname: str, postings: list[tuple], lengths: Any) -> None:
+_FIELD = itemgetter(0)
+
+
+def _fill_postings(pw: Any, docs: array, weights: array, values: list, raw: bytes | None) -> None:
     """Fill ``pw``'s block buffers with one term's postings, a block at a time, keeping the
     statistics ``W3PostingsWriter.add_posting`` keeps; blocks are written as it writes them
-    (a full block just before the next posting; the last one by ``finish_postings``)."""
+    (a full block just before the next posting; the last one by ``finish_postings``).
+    ``raw`` holds the field's length byte per document (None: a field without lengths)."""
     limit = pw._blocklimit
-    for start in range(0, len(postings), limit):
+    count = len(docs)
+    for start in range(0, count, limit):
         if start:
             pw._write_block()
-        _f, _t, ids, weights, values = zip(*postings[start : start + limit], strict=True)
-        if min(ids) < 0:
-            raise ValueError(f"spelling postings are not supported (field {fieldname!r})")
-        pw._ids = array("I", ids)
-        pw._weights = array("f", weights)
-        pw._values = [v for v in values if v]
-        pw._maxweight = max(0, *weights)
-        found = lengths.lengths_of(fieldname, ids) if lengths is not None else None
-        kept = [n for n in found if n] if found else None
-        if kept:
-            pw._minlength, pw._maxlength = min(kept), max(kept)
+        stop = start + limit
+        ids = docs[start:stop] if count > limit else docs
+        ws = weights[start:stop] if count > limit else weights
+        pw._ids = ids
+        pw._weights = array("f", ws)
+        pw._values = list(filter(None, values[start:stop]))
+        top = max(ws)
+        pw._maxweight = top if top > 0 else 0
+        if raw is not None:
+            # the length bytes of the block's documents, zeros (no length) left out; a
+            # length byte orders as the length it stands for, so min/max carry over
+            kept = bytes(map(raw.__getitem__, ids)).replace(b"\x00", b"")
+            if kept:
+                pw._minlength, pw._maxlength = _LENGTHS[min(kept)], _LENGTHS[max(kept)]
 
 
-class ChunkedPostingPool(writing.PostingPool):
-    """Whoosh's posting pool, taking a document's postings at once (:meth:`add_all`) and
-    writing each sorted run as pickled lists of :data:`RUN_CHUNK` postings instead of one
-    pickle call per posting."""
+#: The zlib window (log2 bytes) and memory level posting blocks are compressed with.  A block
+#: is small (at most the codec's 128 postings, mostly one or two): zlib's defaults (32 KiB
+#: window, memory level 8) spend ~10× longer setting up their tables than compressing such a
+#: block, for output within a few per cent of this size.  Any zlib stream reads back with
+#: ``zlib.decompress``, as Whoosh's reader does.
+BLOCK_WBITS = 11
+BLOCK_MEMLEVEL = 2
 
-    def add_all(self, fieldname: str, postings: list[tuple]) -> None:
-        """Add one field's postings of one document; the memory estimate per posting is
-        ``PostingPool.add``'s, a run is sorted to disk once it passes the limit."""
-        if not postings:
-            return
-        self.fieldnames.add(fieldname)
-        # PostingPool.add's estimate per posting, summed in C: overhead + name + 2 × term
-        # bytes + value bytes (a missing value counts 0)
-        self.currentsize += (
-            len(postings) * (_POSTING_OVERHEAD + len(fieldname))
-            + 2 * sum(map(len, map(_TERM, postings)))
-            + sum(map(len, filter(None, map(_VALUE, postings))))
+
+class BlockWriter(W3PostingsWriter):
+    """Whoosh's ``W3PostingsWriter`` writing the same blocks (same pickled tuple, same block
+    info, the same compression level recorded) with cheaper per-block work: the zlib
+    stream uses a small window (:data:`BLOCK_WBITS`; the bytes differ from Whoosh's, what
+    is read back does not) and the ids' deltas and the weights' checks run in C."""
+
+    @classmethod
+    def like(cls, pw: W3PostingsWriter) -> BlockWriter:
+        """A block writer with ``pw``'s file and settings."""
+        return cls(
+            pw._postfile,
+            pw._blocklimit,
+            byteids=pw._byteids,
+            compression=pw._compression,
+            inlinelimit=pw._inlinelimit,
         )
-        self.current.extend(postings)
-        if self.currentsize > self.limit:
-            self.save()
 
-    def _write_run(self, f: Any, items: Iterable[tuple]) -> None:
-        it = iter(items)
-        while chunk := list(islice(it, RUN_CHUNK)):
-            pickle.dump(chunk, f, protocol=pickle.HIGHEST_PROTOCOL)
-        f.close()
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        databytes = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
+        comp = self._compression
+        if comp:
+            packer = zlib.compressobj(comp, zlib.DEFLATED, BLOCK_WBITS, BLOCK_MEMLEVEL)
+            databytes = packer.compress(databytes) + packer.flush()
+        ids = self._ids
+        infobytes = dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                comp,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            2,
+        )
+        postfile = self._postfile
+        blocklength = len(infobytes) + len(databytes)
+        postfile.write_int(-blocklength if last else blocklength)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
 
-    def _read_run(self, path: str) -> Iterator[tuple]:
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = pickle.load(f)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
+    def _mini_ids(self) -> tuple:
+        ids = self._ids
+        if self._byteids or len(ids) < 2:
+            return tuple(ids)
+        return (ids[0], *map(sub, ids[1:], ids))  # whoosh's delta_encode
+
+    def _mini_weights(self) -> Any:
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            return None
+        if weights.count(weights[0]) == len(weights):
+            return weights[0]
+        return tuple(weights)
 
 
 #: A document's key for postings analysed ahead (:mod:`kb.engine.whoosh.preanalysis`):
@@ -154,20 +203,13 @@ class ChunkedPostingPool(writing.PostingPool):
 POSTINGS_KEY = "_kb_postings"
 _NONE: dict[str, Any] = {}
 
-#: Postings per pickled chunk of a sorted run.  The final merge holds one chunk of every
-#: run in memory: 30,000 items in 131 runs peaked at 529 MiB with 16,384 and 209 MiB with
-#: 4,096, at the same CPU time.
-RUN_CHUNK = 4_096
-#: ``PostingPool.add``'s estimate of a posting's memory, less its strings' lengths.
-_POSTING_OVERHEAD = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
-
 
 class SegmentWriter(writing.SegmentWriter):
     """``whoosh.writing.SegmentWriter`` with the faster flush and run files above."""
 
     def __init__(self, ix: Any, *, limitmb: int = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         #: no term vectors or separate spelling fields: :meth:`add_document` may batch
         self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
         #: text field → its pair field (see kb.engine.whoosh.phrases), filled from its terms
@@ -202,7 +244,8 @@ class SegmentWriter(writing.SegmentWriter):
                 boost = self._field_boost(fields, fieldname, docboost)
                 pairs = self._pairs.get(fieldname)
                 given = ready.get(fieldname)
-                given_pairs = ready.get(pairs) if pairs is not None else None
+                # pairs analysed ahead carry unboosted weights (preanalysis.analyse)
+                given_pairs = ready.get(pairs) if pairs is not None and boost == 1.0 else None
                 positions = None
                 if pairs is not None and given_pairs is None:  # pairs of the same terms
                     if not isinstance(value, str):
@@ -215,18 +258,14 @@ class SegmentWriter(writing.SegmentWriter):
                 else:
                     words = field.index(value)
                 terms = words if isinstance(words, list) else list(words)
-                postings = [(fieldname, t, docnum, w * boost, v) for t, _f, w, v in terms]
                 length = sum(map(_FREQ, terms)) if field.scorable else 0
-                pool.add_all(fieldname, postings)
+                pool.add_terms(fieldname, docnum, terms, boost)
                 if positions is not None:
                     fboost = field.format.field_boost  # each word's weight, as above
                     weights = {t: float(len(ps)) * fboost * boost for t, ps in positions.items()}
                     given_pairs = pair_postings(positions, weights)
                 if given_pairs:
-                    pool.add_all(
-                        pairs,
-                        [(pairs, tb, docnum, weight, vb) for tb, _f, weight, vb in given_pairs],
-                    )
+                    pool.add_terms(pairs, docnum, given_pairs)
             customval = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
             column = field.column_type
@@ -241,7 +280,7 @@ class SegmentWriter(writing.SegmentWriter):
         pdr = self.per_document_reader() if self.codec.length_stats else None
         lengths = ColumnLengths(pdr, self.schema, self.docnum) if pdr is not None else None
         if isinstance(self.fieldwriter, W3FieldWriter):
-            add_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_postings())
+            add_postings(self.fieldwriter, self.schema, lengths, self.pool.iter_terms())
         else:  # another codec: its own loop
             self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         self.fieldwriter.close()

@@ -157,7 +157,8 @@ def pair_postings(
     :func:`kb.engine.whoosh.textfield.term_positions` gives them) and ``weights`` each term
     to the weight its own posting has (frequency × boosts).  Every term at ``p`` pairs with
     every term at ``p + 1``; a bucket posting's frequency and weight are its number of
-    pairs' positions."""
+    pairs' positions.  A bucket's entries come in the order of their pairs' first
+    positions (for one position, first terms then second terms in ``positions`` order)."""
     last = max((ps[-1] for ps in positions.values()), default=-1)
     at: list[str | None] = [None] * (last + 2)  # the term at each position (most hold one)
     shared: dict[int, list[str]] = {}  # positions holding several (a hyphenated word)
@@ -168,38 +169,51 @@ def pair_postings(
                 at[p] = term
             else:
                 shared.setdefault(p, [held]).append(term)
-    pairs: dict[str, list[int]] = {}  # pair text → its positions
-    words: dict[str, tuple[str, str]] = {}  # pair text → its two terms
-    for p in range(last):
-        a, b = at[p], at[p + 1]
-        if a is None or b is None:
-            continue
-        if shared and (p in shared or p + 1 in shared):
-            keys = [(x, y) for x in shared.get(p, (a,)) for y in shared.get(p + 1, (b,))]
-        else:
-            keys = [(a, b)]
-        for x, y in keys:
-            key = x + PAIR_SEPARATOR + y
+    pairs: dict[tuple[str, str], list[int]] = {}  # (first, second) → the pair's positions
+    if not shared:  # the common case: one term per position, the pairs are zip's tuples
+        for p, key in enumerate(zip(at, at[1:-1], strict=False)):
+            if key[0] is None or key[1] is None:
+                continue
             found = pairs.get(key)
             if found is None:
                 pairs[key] = [p]
-                words[key] = (x, y)
             else:
                 found.append(p)
+    else:
+        for p in range(last):
+            a, b = at[p], at[p + 1]
+            if a is None or b is None:
+                continue
+            if p in shared or p + 1 in shared:
+                keys = [(x, y) for x in shared.get(p, (a,)) for y in shared.get(p + 1, (b,))]
+            else:
+                keys = [(a, b)]
+            for key in keys:
+                found = pairs.get(key)
+                if found is None:
+                    pairs[key] = [p]
+                else:
+                    found.append(p)
     buckets: dict[bytes, list[Any]] = {}  # term → [positions in all, entry bytes, ...]
+    one, tail, size, crc32 = _ONE.pack, _TAIL.pack, _HEAD.pack, zlib.crc32
     for key, ps in pairs.items():
-        pair = key.encode("utf-8")
-        a, b = words[key]
-        if len(ps) == 1:  # encode_pairs, inlined for the common case
-            entry = _HEAD.pack(len(pair)) + pair + _ONE.pack(weights[a], weights[b], 1, ps[0])
+        pair = (key[0] + PAIR_SEPARATOR + key[1]).encode("utf-8")
+        head = size(len(pair)) + pair
+        term = b"%04x" % (crc32(pair) % PAIR_BUCKETS)  # bucket_of, inlined
+        count = len(ps)
+        if count == 1:  # encode_pairs, inlined
+            entry = head + one(weights[key[0]], weights[key[1]], 1, ps[0])
         else:
-            entry = encode_pairs([(pair, weights[a], weights[b], ps)])
-        term = bucket_of(pair)
+            entry = (
+                head
+                + tail(weights[key[0]], weights[key[1]], count)
+                + struct.pack(f"<{count}I", *ps)
+            )
         found = buckets.get(term)
         if found is None:
-            buckets[term] = [len(ps), entry]
+            buckets[term] = [count, entry]
         else:
-            found[0] += len(ps)
+            found[0] += count
             found.append(entry)
     return [
         (term, e[0], float(e[0]), e[1] if len(e) == 2 else b"".join(e[1:]))

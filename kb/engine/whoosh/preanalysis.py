@@ -13,7 +13,8 @@ Which fields: every indexed, scorable field of the schema (the text fields, what
 class: a new one is analysed through its own ``index`` with no change here; a field may
 offer ``portable_index``/``restore_index`` to send its postings in a compact form that
 restores the very objects ``index`` gives, as :class:`~kb.engine.whoosh.textfield.KbText`
-does).  Values the
+does).  A text field with a word-pair field (:mod:`kb.engine.whoosh.phrases`) has its
+pairs' postings made here too, from the same term positions.  Values the
 writer changes after the worker (people's names resolved, ids renamed) simply do not match
 and are analysed by the writer as before, so the index is the same either way (tested).
 """
@@ -24,7 +25,9 @@ from typing import Any
 
 from kb.engine.documents import item_document
 from kb.engine.whoosh.bulk import POSTINGS_KEY
+from kb.engine.whoosh.phrases import pair_field, pair_postings
 from kb.engine.whoosh.search import SCHEMA
+from kb.engine.whoosh.textfield import KbText, term_positions
 from kb.model import Meeting
 
 #: (field name, value) -> the postings ``SCHEMA[field].index(value)`` gives, as a list, in
@@ -37,12 +40,27 @@ def analysed_fields(schema: Any = SCHEMA) -> tuple[str, ...]:
     return tuple(name for name, field in schema.items() if field.indexed and field.scorable)
 
 
+def paired_fields(schema: Any = SCHEMA) -> dict[str, str]:
+    """Each analysed field that has a word-pair field (:mod:`kb.engine.whoosh.phrases`)
+    filled from its terms → that pair field."""
+    names = set(schema.names())
+    return {
+        name: pair_field(name)
+        for name in analysed_fields(schema)
+        if isinstance(schema[name], KbText) and pair_field(name) in names
+    }
+
+
 _FIELDS = analysed_fields()
+_PAIRS = paired_fields()
 
 
 def analyse(meetings: list[Meeting]) -> Analysed:
-    """The postings of every text field value of ``meetings``' item documents (run in the
-    ingest worker; a module-level function so a process pool can call it by name)."""
+    """The postings of every text field value of ``meetings``' item documents, and of the
+    pair fields filled from them (run in the ingest worker; a module-level function so a
+    process pool can call it by name).  A pair field's postings are keyed by the pair
+    field's name and the text field's value, and are what the writer's
+    ``pair_postings`` gives for a document without boosts."""
     out: Analysed = {}
     for meeting in meetings:
         for item in meeting.items:
@@ -51,6 +69,14 @@ def analyse(meetings: list[Meeting]) -> Analysed:
                 value = doc.get(name)
                 if isinstance(value, str) and value and (name, value) not in out:
                     field = SCHEMA[name]
+                    pairs = _PAIRS.get(name)
+                    if pairs is not None:
+                        positions = term_positions(value, stem=field.kb_stem)
+                        out[(name, value)] = field.portable_postings(positions)
+                        boost = field.format.field_boost
+                        weights = {t: float(len(ps)) * boost for t, ps in positions.items()}
+                        out[(pairs, value)] = pair_postings(positions, weights)
+                        continue
                     portable = getattr(field, "portable_index", None)
                     out[(name, value)] = (
                         portable(value) if portable is not None else list(field.index(value))
@@ -73,5 +99,9 @@ def attach(doc: dict[str, Any], analysed: Analysed) -> None:
             if postings is not None:
                 restore = getattr(SCHEMA[name], "restore_index", None)
                 ready[name] = restore(postings) if restore is not None else postings
+            pairs = _PAIRS.get(name)
+            given = analysed.pop((pairs, value), None) if pairs is not None else None
+            if given is not None:
+                ready[pairs] = given
     if ready:
         doc[POSTINGS_KEY] = ready

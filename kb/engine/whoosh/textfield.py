@@ -91,6 +91,15 @@ class KbText(fields.TEXT):
         pickles share equal objects: the same objects make the same bytes)."""
         if not isinstance(value, str) or type(self.format) is not formats.Positions:
             return list(self.index(value))
+        return self.portable_postings(term_positions(value, stem=self.kb_stem))
+
+    def portable_postings(
+        self, positions: dict[str, list[int]]
+    ) -> list[tuple[bytes, int, float, Any]]:
+        """:meth:`portable_index` of a value whose terms have ``positions``
+        (:func:`term_positions` of it)."""
+        if type(self.format) is not formats.Positions:
+            return self.postings(positions)
         boost = self.format.field_boost
         return [
             (
@@ -99,7 +108,7 @@ class KbText(fields.TEXT):
                 float(len(ps)) * boost,
                 ps[0] if len(ps) == 1 else encode_positions(ps),
             )
-            for term, ps in term_positions(value, stem=self.kb_stem).items()
+            for term, ps in positions.items()
         ]
 
     @staticmethod
