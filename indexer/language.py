@@ -8,6 +8,7 @@ Community Council") in an English text stay English.
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 
 _WELSH = frozenset(
@@ -44,9 +45,32 @@ def sample_words(text: str, limit: int = SAMPLE_WORDS) -> list[str]:
         span *= 2
 
 
+#: Every byte but an ASCII letter → a space (for :func:`ascii_sample`).
+_NOT_LETTER = bytes(c if chr(c) in string.ascii_letters else 32 for c in range(256))
+_WELSH_BYTES = frozenset(w.encode() for w in _WELSH)
+_ENGLISH_BYTES = frozenset(w.encode() for w in _ENGLISH)
+
+
+def ascii_sample(text: str, limit: int = SAMPLE_WORDS) -> list[bytes]:
+    """:func:`sample_words` of an ASCII ``text``, lowercased, as bytes: the same words (in
+    ASCII a letter is exactly ``[^\\W\\d_]``), found by byte translation and split in C
+    (a third of the regex's time)."""
+    span = limit * 12
+    while True:
+        words = text[:span].encode("ascii").lower().translate(_NOT_LETTER).split()
+        if len(words) > limit or span >= len(text):
+            return words[:limit]
+        span *= 2
+
+
 def detect_language(text: str) -> str:
     """``cy`` when Welsh function words outnumber English ones in the first
     :data:`SAMPLE_WORDS` words of ``text``, else ``en`` (the two lists share no word)."""
+    if text.isascii():
+        found = Counter(ascii_sample(text))
+        welsh = sum(found[word] for word in _WELSH_BYTES)
+        english = sum(found[word] for word in _ENGLISH_BYTES)
+        return "cy" if welsh > english else "en"
     counts = Counter(map(str.lower, sample_words(text)))
     welsh = sum(n for word, n in counts.items() if word in _WELSH)
     english = sum(n for word, n in counts.items() if word in _ENGLISH)

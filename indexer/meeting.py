@@ -113,6 +113,20 @@ _ENDED = re.compile(
 )
 
 
+#: Every match of _ENDED holds one of these, in any case.
+_ENDED_WORDS = ("ended", "close", "finished", "concluded", "terminated", "adjourned", "daeth")
+
+
+def _may_end(text: str) -> bool:
+    """Whether _ENDED may match ``text``: for ASCII text, only when the lowered text holds
+    one of :data:`_ENDED_WORDS` (a substring test, far faster than the case-blind regex);
+    other text always (IGNORECASE also folds a few non-ASCII letters onto ASCII ones)."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in _ENDED_WORDS)
+
+
 def find_venue(lines: list[str]) -> str | None:
     """Where the meeting was held, from the date line and other preamble lines."""
     found: list[str] = []
@@ -141,7 +155,7 @@ def find_end_time(blocks: list[Block], *, after: str | None = None) -> str | Non
     19:00 start) is read as evening.
     """
     for block in reversed(blocks[-15:]):
-        m = _ENDED.search(block.text)
+        m = _ENDED.search(block.text) if _may_end(block.text) else None
         if m:
             times = find_times(block.text[m.start() :])
             if times:

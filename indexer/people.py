@@ -31,16 +31,18 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.people_names import (
+    NO_CUES,
     ROLE_WORDS,
-    TITLES,
     NameForm,
     chair_kind,
     find_mentions,
     fold_name,
     norm_surname,
     parse_name,
+    sentence_cues,
 )
 from indexer.people_registry import PeopleRegistry, Person
+from indexer.sentences import sentences
 from kb.model import Meeting, MembersTable, PersonRef, slugify
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "find_people",
     "item_people",
     "resolve_people",
+    "sentences",
 ]
 
 SPEECH = re.compile(
@@ -108,55 +111,13 @@ BY_BEFORE = re.compile(
 #: Names listed after 'by'/'from' ('received from X, Y and Z'): each is the one before.
 _LISTED_BEFORE = re.compile(r"(?:\x00\d+\x00\s*(?:,|and|&)\s*)+$")
 _LIST_GOES_ON = re.compile(r"\s*(?:,|and|&)\s*(?:and\s+)?\x00")
-_ABBREVIATION = re.compile(
-    r"\b(" + "|".join(re.escape(t) for t in (*TITLES, "St", "No", "Ref", "Supt", "Insp")) + r")\.\s"
-)
 POSTPONED = re.compile(
     r"\b(?:delayed|postponed|deferred|cancelled|adjourned|will|would|forthcoming|upcoming|"
     r"next meeting)\b"
 )
 #: 'in readiness for a presentation by X': a presentation still to come.
 _AHEAD = re.compile(r"\b(?:in readiness for|in preparation for|ahead of|prior to)\b[^.]*$", re.I)
-#: Sentence breaks: the alternatives of one regex, in order, each with a character string
-#: it cannot match without (None: always needed).  :func:`_sentence_break` leaves out those
-#: that cannot match a given text, which gives the same split faster.
-_SENT_PARTS = (
-    (r"(?<=[.!?;:])\s+(?=[A-Z“\"(•\-])|\n+", None),
-    (r"\s*•\s*", "•"),
-    (r"\s+-\s+(?=[A-Z])", "-"),
-    (r"(?<=:)\s+(?=the [A-Z])", ":"),  # 'Speed limit: the Clerk advised …'
-    (r"(?<=[a-z])\s+(?=The (?:Chair|Clerk|Vice|[A-Z]\w+ (?:Officer|Manager|Director)))", "The "),
-)
-_SENT = re.compile("|".join(part for part, _ in _SENT_PARTS))
-_SENT_BY_NEED: dict[tuple[bool, ...], re.Pattern[str]] = {}
-
-
-def _sentence_break(text: str) -> re.Pattern[str]:
-    """_SENT without the alternatives that cannot match ``text`` (cached per combination)."""
-    need = tuple(key is None or key in text for _, key in _SENT_PARTS)
-    pattern = _SENT_BY_NEED.get(need)
-    if pattern is None:
-        chosen = [part for (part, _), keep in zip(_SENT_PARTS, need, strict=True) if keep]
-        pattern = _SENT_BY_NEED[need] = re.compile("|".join(chosen))
-    return pattern
-
-
-_TAG = re.compile(r"<[^<>]{1,200}>")
-_INITIAL_DOT = re.compile(r"\b([A-Z])\.\s(?=[A-Z])")
 _PLACE = "\x00{}\x00"
-
-
-def sentences(text: str) -> list[str]:
-    """Split item text into sentences and list lines (tags removed)."""
-    if "<" in text:
-        text = _TAG.sub("\n", text)
-    text = text.replace("&amp;", "&")
-    if "." in text:
-        text = _ABBREVIATION.sub("\\1.\x01", text)
-        text = _INITIAL_DOT.sub("\\1.\x01", text)
-    pieces = _sentence_break(text).split(text)
-    parts = [" ".join(p.replace("\x01", " ").split()).lstrip("-–•*·> ") for p in pieces]
-    return [p for p in parts if p]
 
 
 def _only_connectors(text: str) -> bool:
@@ -394,8 +355,9 @@ def item_people(text: str, cast: _Cast) -> tuple[list[_Who], list[_Who]]:
     """(speakers in order of first speech, mentioned-only) for one item's text."""
     speakers: list[_Who] = []
     mentioned: list[_Who] = []
-    for sentence in sentences(text):
-        spans = find_mentions(sentence, cast.known)
+    split = sentences(text)
+    for sentence, cues in zip(split, sentence_cues(split), strict=True):
+        spans = find_mentions(sentence, cast.known, cues) if cues != NO_CUES else []
         if not spans:
             continue
         masked, last = "", 0

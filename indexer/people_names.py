@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -241,11 +242,53 @@ def _hints(sentence: str) -> tuple[bool, bool, bool, bool]:
     )
 
 
-def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, int, NameForm]]:
+#: What each of :func:`find_mentions`' patterns needs somewhere in a sentence, as a pattern
+#: that starts with a literal or a character class (so the regex engine skips ahead in C,
+#: unlike the ``\b``-led patterns it stands for), in the order of :data:`Cues`: a title key
+#: (TITLED, _PLURAL_TITLE), "(" (SURNAME_INITIAL), a chair key (CHAIR), "he" before a
+#: capital (ROLE's "[Tt]he"), a capitalised word before another (UNTITLED), a capital,
+#: optional dot and one space before a capital (_INITIAL_SURNAME's last initial and
+#: surname).  None of them matches "\x00", so over sentences joined by it each match lies
+#: inside one sentence.
+_CUE_PATTERNS = (
+    _TITLE_KEY,
+    re.compile(r"\("),
+    _CHAIR_KEY,
+    re.compile(r"he\s+[A-Z]"),  # of '[Tt]he' + capital: a literal start, found fastest
+    re.compile(r"[A-Z][a-zA-Z\-'’áéíóú]*\s+[A-Z]"),
+    re.compile(r"[A-Z]\.?\s[A-Z]"),
+)
+#: Which patterns :func:`find_mentions` may need for one sentence: (titled, paren, chair,
+#: role, untitled, initial) -- False only where that pattern cannot match.
+Cues = tuple[bool, bool, bool, bool, bool, bool]
+#: Cues of a sentence with no pattern to try (:func:`find_mentions` returns [] for it).
+NO_CUES: Cues = (False, False, False, False, False, False)
+
+
+def sentence_cues(sentences: list[str]) -> list[Cues]:
+    """The :data:`Cues` of each of ``sentences``, found with one search per cue pattern over
+    all of them (a sentence with no cue at all needs no :func:`find_mentions`)."""
+    joined = "\x00".join(sentences)
+    starts, at = [], 0
+    for sentence in sentences:
+        starts.append(at)
+        at += len(sentence) + 1
+    flags = [[False] * len(_CUE_PATTERNS) for _ in sentences]
+    for k, pattern in enumerate(_CUE_PATTERNS):
+        for m in pattern.finditer(joined):
+            flags[bisect_right(starts, m.start()) - 1][k] = True
+    return [tuple(f) for f in flags]  # type: ignore[misc]
+
+
+def find_mentions(
+    sentence: str, known_surnames: set[str], cues: Cues | None = None
+) -> list[tuple[int, int, NameForm]]:
     """Every person mention in ``sentence`` as (start, end, NameForm), in order, no overlaps.
 
     Untitled "Given Surname" counts when the given name is in the word list or the surname is
     in ``known_surnames`` (normalised); a bare known surname counts only as "Surname (J)".
+    ``cues`` (from :func:`sentence_cues`) may say which patterns cannot match, so they are
+    not tried; the answer is the same with or without them.
     """
     found: list[tuple[int, int, NameForm]] = []
     names = given_names()
@@ -253,7 +296,11 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e, _ in found)
 
-    titled, paren, chair, the = _hints(sentence)
+    if cues is None:
+        titled, paren, chair, the = _hints(sentence)
+        untitled = initial = True
+    else:
+        titled, paren, chair, the, untitled, initial = cues
     for m in TITLED.finditer(sentence) if titled else ():
         if m.group("title") in ("Mayor", "Deputy") and m.group("surname") in NOT_NAMES:
             continue
@@ -274,7 +321,8 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
                 title = _SINGULAR.get(m.group("title"), m.group("title"))
                 form = NameForm(n.group("surname"), n.group("surname"), None, "", [title])
                 found.append((n.start("surname"), n.end(), form))
-    for m in UNTITLED.finditer(sentence):  # overlapping: 'Clerk Heather Boyd' tries both pairs
+    # overlapping: 'Clerk Heather Boyd' tries both pairs
+    for m in UNTITLED.finditer(sentence) if untitled else ():
         given, surname = m.group("given"), m.group("surname")
         start, end = m.start("given"), m.end("surname")
         if (
@@ -287,7 +335,8 @@ def find_mentions(sentence: str, known_surnames: set[str]) -> list[tuple[int, in
             continue
         if (given in names or norm_surname(surname) in known_surnames) and free(start, end):
             found.append((start, end, NameForm(sentence[start:end], surname, given, given[0])))
-    for m in _INITIAL_SURNAME.finditer(sentence) if known_surnames else ():  # 'J Jay presented'
+    # 'J Jay presented'
+    for m in _INITIAL_SURNAME.finditer(sentence) if known_surnames and initial else ():
         if norm_surname(m.group("surname")) in known_surnames and free(m.start(), m.end()):
             inits = _initials(m.group("initials"))
             found.append(

@@ -211,6 +211,12 @@ _ESCAPES = re.compile(
 )
 
 
+#: Every match of _ESCAPES starts with one of these characters (ESC is one), and each of them
+#: alone is a match: a search for them, a character class the regex engine skips to in C,
+#: tells whether _ESCAPES would match, faster.
+_CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _blank(match: re.Match[str]) -> str:
     """An escape sequence goes; a lone control character (a vertical tab is a Word line
     break) becomes a space, so the words either side stay apart."""
@@ -228,8 +234,13 @@ def strip_controls(doc: Document) -> Document:
         removed += n
         return out
 
+    cells = [c for block in doc.blocks for c in block.cells or []]
+    if not _CONTROL_CHAR.search("\n".join([b.text for b in doc.blocks] + cells)):
+        return doc  # nothing to remove (the common case), found in one search
     for block in doc.blocks:
-        if _ESCAPES.search(block.text) or any(_ESCAPES.search(c) for c in block.cells or []):
+        if _CONTROL_CHAR.search(block.text) or any(
+            _CONTROL_CHAR.search(c) for c in block.cells or []
+        ):
             block.text = clean(block.text)
             if block.cells:
                 block.cells = [clean(c) for c in block.cells]

@@ -250,13 +250,15 @@ def _from_unit(unit: str, nxt: str | None, found: list[Resolution]) -> tuple[int
 def _hints(unit: str) -> tuple[bool, bool, bool]:
     """Whether ``unit`` may hold a proposal, a decision keyword, an 'it was agreed': each
     pattern needs a word that a substring test rules out far faster than the regex (for
-    ASCII text only: IGNORECASE also folds a few non-ASCII letters)."""
+    ASCII text only: IGNORECASE also folds a few non-ASCII letters); 'it was agreed' needs
+    both "was" and its keyword."""
     keyword = any(k in unit for k in _KEYWORDS)
     if not unit.isascii():
         return True, keyword, True
     folded = unit.lower()
     proposal = "proposed" in folded or "moved" in folded or "cynigiwyd" in folded
-    return proposal, keyword, "was" in folded
+    it_was = "was" in folded and any(k in folded for k in ("agreed", "resolved", "recommended"))
+    return proposal, keyword, it_was
 
 
 def _is_decision_keyword(unit: str, hit: re.Match[str]) -> bool:

@@ -33,6 +33,36 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dotted", re.compile(r"^(\d{1,6}(?:\.\d{1,3}){0,3})(?:\.|(?=\s)|(?=[A-Z]{2}))\s*(.*)$")),
 )  # fmt: skip
 _GLUED = re.compile(r"^(\d{3,5})(?=[A-Z][a-z])(.*)$")
+#: The ASCII characters each of the patterns above can match first (IGNORECASE folds only
+#: letters of the same name onto an ASCII letter, and a few non-ASCII ones: a text opening
+#: with a non-ASCII character tries every pattern).
+_DIGITS_FIRST = "0123456789"
+_FIRST = {
+    "item": "aAiI",
+    "minute": "mM",
+    "keyed": "rRmM",
+    "prefixed": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "slash": _DIGITS_FIRST,
+    "paren": "(" + _DIGITS_FIRST,
+    "dashed": _DIGITS_FIRST,
+    "dotted": _DIGITS_FIRST,
+    "bare": _DIGITS_FIRST,
+    "bare-keyed": "aAiImM",
+    "glued": _DIGITS_FIRST,
+}
+#: Per ASCII first character, the patterns of _PATTERNS (in order) that may match.
+_PATTERNS_BY_FIRST = {
+    chr(c): tuple((style, p) for style, p in _PATTERNS if chr(c) in _FIRST[style])
+    for c in range(128)
+}
+
+
+def _may_open(text: str, style: str) -> bool:
+    """Whether the pattern of ``style`` may match ``text`` (non-empty) at its first
+    character (see :data:`_FIRST`)."""
+    return text[0] in _FIRST[style] or not text[0].isascii()
+
+
 _BARE = re.compile(r"^(\d{1,3}(?:\.\d{1,2})?)(\.?)$")
 # 'Item 4' / 'Minute 56' alone in its block, the title in the next block.
 _BARE_KEYED = re.compile(
@@ -95,6 +125,7 @@ def variants(cand: Candidate) -> list[Candidate]:
 
 
 _LEAD_MARKUP = re.compile(r"^[#>\s*_]+")
+_LEAD_MARKUP_FIRST = frozenset("#>*_")  # and whitespace (``\s`` is ``str.isspace``)
 _LIST_AND_NUMBER = re.compile(r"^(\d{1,3})\.\s+\1\.")  # '1. **1.** Apologies' (list + number)
 
 
@@ -104,7 +135,8 @@ def clean_text(text: str) -> str:
     if "<" in text:
         text = _TAG.sub("", text)
     text = text.replace("\\", "").replace("**", "").replace("__", "")
-    text = _LEAD_MARKUP.sub("", text)
+    if text[:1] in _LEAD_MARKUP_FIRST or text[:1].isspace():  # what _LEAD_MARKUP can open with
+        text = _LEAD_MARKUP.sub("", text)
     if text[:1].isdigit():
         text = _LIST_AND_NUMBER.sub(r"\1.", text)
     return " ".join(text.split())
@@ -291,6 +323,11 @@ def _opens_report(text: str, word: re.Match[str], prev: str) -> bool:
 
 
 def is_upper(title: str) -> bool:
+    """At least 3 letters, 80 % of them capitals.  (In ASCII only letters are upper case,
+    so both counts are taken over the whole title in C.)"""
+    if title.isascii():
+        letters, upper = sum(map(str.isalpha, title)), sum(map(str.isupper, title))
+        return letters >= 3 and upper >= 0.8 * letters
     letters = [c for c in title if c.isalpha()]
     return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
@@ -305,7 +342,10 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
     text = clean_text(raw)
     if not text or not (text[0].isalnum() or text.startswith("(") and text[1:2].isdigit()):
         return None
-    if bare := _BARE.match(text) or _BARE_KEYED.match(text):
+    bare = (_BARE.match(text) if _may_open(text, "bare") else None) or (
+        _BARE_KEYED.match(text) if _may_open(text, "bare-keyed") else None
+    )
+    if bare:
         nxt = clean_text(blocks[index + 1].text) if index + 1 < len(blocks) else ""
         if not nxt or not nxt[0].isalpha():
             return None
@@ -325,7 +365,7 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
         cand = Candidate(index, number, title, rest, style, 0.0, True, inner_only=inner_only)
         cand.evidence = evidence + 0.5
         return cand
-    for style, pattern in _PATTERNS:
+    for style, pattern in _PATTERNS_BY_FIRST.get(text[0], _PATTERNS):
         m = pattern.match(text)
         if not m:
             continue
@@ -357,7 +397,7 @@ def parse_candidate(blocks: list[Block], index: int) -> Candidate | None:
         cand.evidence += 1.0 if _REF.search(title) else 0.0
         cand.evidence += 1.0 if number.startswith("0") else 0.0
         return cand
-    if m := _GLUED.match(text):
+    if _may_open(text, "glued") and (m := _GLUED.match(text)):
         title, rest = split_title(m.group(2))
         return Candidate(index, m.group(1), title, rest, "glued", 0.0)
     return None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,32 @@ from kb.config import data_dir
 from kb.model import Evidence, IngestError, Item, Meeting, Tag
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: _WORD for an ASCII text (the same words: an ASCII letter or digit is exactly ``[^\W_]``,
+#: and ``’`` is not ASCII), found by the regex engine a third faster.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
+#: Every byte but an ASCII letter, digit or apostrophe → a space (for :func:`_ascii_words`).
+_NOT_WORD_BYTE = bytes(
+    c if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "'") else 32 for c in range(256)
+)
+
+
+def _ascii_words(text: str) -> list[str]:
+    """``_ASCII_WORD.findall(text)`` for an ASCII ``text``, found by byte translation and
+    split in C: no match crosses a character outside ``[A-Za-z0-9']``, so the matches are
+    the runs of those characters, each run without an apostrophe whole, any other one
+    matched on its own."""
+    runs = text.encode("ascii").translate(_NOT_WORD_BYTE).decode("ascii").split()
+    if "'" not in text:
+        return runs
+    words: list[str] = []
+    for run in runs:
+        if "'" in run:
+            words.extend(_ASCII_WORD.findall(run))
+        else:
+            words.append(run)
+    return words
+
+
 #: A body with fewer words than this needs only 2 matches for a primary tag.
 SHORT_BODY = 120
 PRIMARY_BODY_COUNT = 3
@@ -66,6 +93,9 @@ class Topic:
     _patterns: list[tuple[tuple[str, ...], str]] = field(default_factory=list, repr=False)
     _excludes: list[tuple[str, ...]] = field(default_factory=list, repr=False)
     _title_patterns: list[tuple[tuple[str, ...], str]] = field(default_factory=list, repr=False)
+    #: first stem → indices (ascending) of the body / title patterns that start with it
+    _by_first: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _title_by_first: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def compile(self) -> None:
         """Build the stem patterns (longest first so "knife crime" wins over "knife")."""
@@ -75,6 +105,8 @@ class Topic:
             self.weak + self.synonyms + self.phrases + self.title_phrases
         )
         self._excludes = [v for p in self.exclude for v in variants(p) if v]
+        self._by_first = _by_first(self._patterns)
+        self._title_by_first = _by_first(self._title_patterns)
 
     @property
     def first_stems(self) -> frozenset[str]:
@@ -86,56 +118,106 @@ class Topic:
         """How much one match of ``term`` counts: 0.5 for a ``weak`` term, else 1."""
         return 0.5 if term in self.weak else 1.0
 
-    def count(self, text: Words, *, title: bool = False) -> dict[str, int]:
+    def count(
+        self, text: Words, *, title: bool = False, live: list[int] | None = None
+    ) -> dict[str, int]:
         """Matches per taxonomy term in a text (non-overlapping, exclusions removed).
 
-        Patterns whose first stem is not in the text are skipped before any work (most
-        topics match nothing in a given item); the rest are tried longest first, as listed.
+        Only patterns whose first stem is in the text are tried (most topics match nothing
+        in a given item), longest first, as listed; ``live`` lists their indices when the
+        caller has found them (:meth:`Taxonomy.live`).
         """
         positions = text.positions
-        live = [
-            p for p in (self._title_patterns if title else self._patterns) if p[0][0] in positions
-        ]
+        patterns, by_first = (
+            (self._title_patterns, self._title_by_first)
+            if title
+            else (self._patterns, self._by_first)
+        )
         counts: dict[str, int] = {}
+        if live is None:
+            present = by_first.keys() & positions.keys()
+            live = sorted(i for first in present for i in by_first[first])
         if live:
             taken: set[int] = set()  # word positions already matched or excluded
             for ex in self._excludes:
                 if ex[0] in positions:
                     for i in text.find(ex):
                         taken.update(range(i, i + len(ex)))
-            for pattern, phrase in live:
+            for pattern, phrase in (patterns[k] for k in live):
                 n = len(pattern)
                 for i in text.find(pattern):
                     if taken.isdisjoint(range(i, i + n)):
                         taken.update(range(i, i + n))
                         counts[phrase] = counts.get(phrase, 0) + 1
         for acronym in self.acronyms:
-            n = text.raw_counts.get(acronym, 0) + text.raw_counts.get(acronym + "s", 0)
+            n = text.raw_count(acronym) + text.raw_count(acronym + "s")
             if n:
                 counts[acronym] = counts.get(acronym, 0) + n
         return counts
 
 
+def _by_first(patterns: list[tuple[tuple[str, ...], str]]) -> dict[str, list[int]]:
+    """First stem → the indices of ``patterns`` that start with it, ascending."""
+    index: dict[str, list[int]] = {}
+    for k, (pattern, _) in enumerate(patterns):
+        index.setdefault(pattern[0], []).append(k)
+    return index
+
+
 class Words:
     """A text as its raw words and stems, with stem positions for fast phrase lookup."""
 
-    def __init__(self, text: str) -> None:
-        raw = _WORD.findall(text)
-        cache = _STEM_CACHE
-        self.stems = [cache.get(w) or _stem_word(w) for w in raw]
-        self.raw_counts: dict[str, int] = Counter(raw)
-        # every key first (first-occurrence order), then one append per word: no test per word
-        positions: dict[str, list[int]] = {w: [] for w in self.stems}
-        for i, w in enumerate(self.stems):
-            positions[w].append(i)
+    def __init__(self, text: str, keep: frozenset[str] | None = None) -> None:
+        """``keep``: the only stems whose positions are wanted (every stem when None)."""
+        self.text = text
+        raw = _ascii_words(text) if text.isascii() else _WORD.findall(text)
+        self.raw = raw
+        stems = list(map(_STEM_CACHE.get, raw))  # cached stems in C; the rest stemmed
+        if None in stems:
+            stems = [s if s is not None else _stem_word(w) for s, w in zip(stems, raw, strict=True)]
+        self.stems = stems
+        positions: dict[str, list[int]]
+        if keep is None:
+            # every key first, then one append per word: no test per word
+            positions = {w: [] for w in stems}
+            for i, w in enumerate(stems):
+                positions[w].append(i)
+        else:
+            positions = {w: [] for w in keep.intersection(stems)}
+            for i, w in enumerate(stems):
+                if w in positions:
+                    positions[w].append(i)
         self.positions = positions
+        self._all: Collection[str] | None = positions.keys() if keep is None else None
+        self._counts: Counter[str] | None = None
+
+    @property
+    def all_stems(self) -> Collection[str]:
+        """Every stem of the text (a set, made on first need when positions are kept for
+        some stems only)."""
+        if self._all is None:
+            self._all = set(self.stems)
+        return self._all
+
+    def raw_count(self, word: str) -> int:
+        """How many of the raw words are exactly ``word`` (counted once, on first need: a
+        word that is no substring of the text needs no count)."""
+        if word not in self.text:
+            return 0
+        if self._counts is None:
+            self._counts = Counter(self.raw)
+        return self._counts[word]
 
     def find(self, pattern: tuple[str, ...]) -> list[int]:
         """Start positions where the stem sequence ``pattern`` occurs."""
-        n, words = len(pattern), self.stems
-        starts = self.positions.get(pattern[0], [])
-        if n == 1:
+        n, words, positions = len(pattern), self.stems, self.positions
+        starts = positions.get(pattern[0], [])
+        if n == 1 or not starts:
             return starts
+        every = self.all_stems
+        for later in pattern[1:]:  # a stem the text lacks: no occurrence (most often)
+            if later not in every:
+                return []
         return [i for i in starts if tuple(words[i : i + n]) == pattern]
 
 
@@ -148,6 +230,10 @@ def _patterns(phrases: list[str]) -> list[tuple[tuple[str, ...], str]]:
                 seen.add(v)
                 pats.append((v, phrase))
     return sorted(pats, key=lambda p: -len(p[0]))
+
+
+#: first stem → (topic index, pattern index) pairs, in taxonomy and pattern order
+_LeadIndex = dict[str, list[tuple[int, int]]]
 
 
 @dataclass
@@ -166,6 +252,43 @@ class Taxonomy:
             union = frozenset().union(*(f for _, f in pairs))
             cached = self.__dict__["_prefilter"] = (key, pairs, union)
         return cached[1]
+
+    @property
+    def _leads(self) -> tuple[frozenset[str], _LeadIndex, _LeadIndex]:
+        """(every first stem of a pattern or an exclusion, first stem → (topic index, body
+        pattern index) pairs, the same for title patterns), cached like :attr:`prefilter`."""
+        key = (id(self.topics), len(self.topics))
+        cached = self.__dict__.get("_lead_index")
+        if cached is None or cached[0] != key:
+            body: _LeadIndex = {}
+            title: _LeadIndex = {}
+            for k, topic in enumerate(self.topics):
+                for index, by_first in ((body, topic._by_first), (title, topic._title_by_first)):
+                    for first, js in by_first.items():
+                        index.setdefault(first, []).extend((k, j) for j in js)
+            excluded = {ex[0] for topic in self.topics for ex in topic._excludes}
+            leads = frozenset(body) | frozenset(title) | frozenset(excluded)
+            cached = self.__dict__["_lead_index"] = (key, leads, body, title)
+        return cached[1], cached[2], cached[3]
+
+    @property
+    def lead_stems(self) -> frozenset[str]:
+        """The stems whose positions matching needs: first stems of every pattern and
+        exclusion (pass to :class:`Words`)."""
+        return self._leads[0]
+
+    def live(self, words: Words, *, title: bool = False) -> dict[int, list[int]]:
+        """Topic index → the indices (ascending) of its body (or ``title``) patterns whose
+        first stem is in ``words``: the patterns :meth:`Topic.count` would try."""
+        _, body, titles = self._leads
+        index = titles if title else body
+        out: dict[int, list[int]] = {}
+        for first in index.keys() & words.positions.keys():
+            for k, j in index[first]:
+                out.setdefault(k, []).append(j)
+        for js in out.values():
+            js.sort()
+        return out
 
     @property
     def first_stems(self) -> frozenset[str]:
@@ -225,15 +348,16 @@ def tag_item(item: Item, taxonomy: Taxonomy) -> list[Tag]:
     ``mentioned``.  The score is 5 per title match plus the body weight, so ordering favours
     what the item is about.
     """
-    title, body = Words(item.title), Words(item.body)
-    firsts = taxonomy.first_stems
-    present = firsts.intersection(title.positions) | firsts.intersection(body.positions)
+    leads = taxonomy.lead_stems
+    title, body = Words(item.title, leads), Words(item.body, leads)
+    live_title, live_body = taxonomy.live(title, title=True), taxonomy.live(body)
     tags: list[Tag] = []
-    for topic, firsts in taxonomy.prefilter:
-        if firsts.isdisjoint(present) and not topic.acronyms:
+    for k, topic in enumerate(taxonomy.topics):
+        in_t, in_b = live_title.get(k), live_body.get(k)
+        if in_t is None and in_b is None and not topic.acronyms:
             continue  # nothing of this topic in the item: count() would find nothing
-        in_title = topic.count(title, title=True)
-        in_body = topic.count(body)
+        in_title = topic.count(title, title=True, live=in_t or [])
+        in_body = topic.count(body, live=in_b or [])
         if not in_title and not in_body:
             continue
         t = sum(in_title.values())

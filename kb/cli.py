@@ -20,7 +20,6 @@ from kb.cli_common import parse_day as _parse_day
 from kb.deadline import DeadlineExceeded
 from kb.model import MEETING_KINDS
 from kb.query import SYNTAX_NOTE, QueryError, syntax_text, too_common_notice
-from kb.ranking import MATCH_LABELS
 from kb.results import SORTS
 
 #: Exit status of ``kb ingest`` when another ingest holds the index (sysexits EX_TEMPFAIL).
@@ -284,6 +283,8 @@ def search(
     if res.partial:
         click.echo("(partial: the search ran past its time limit; some counts are missing)")
     if res.match and res.match != "all":
+        from kb.ranking import MATCH_LABELS  # here: numpy is not every kb process's to import
+
         click.echo(f"Few items have every word: showing items with {MATCH_LABELS[res.match]}")
     if res.also_searched:
         click.echo(f"Also searched: {', '.join(res.also_searched)}")

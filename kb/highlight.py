@@ -23,9 +23,10 @@ import functools
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
 from typing import Any
 
-from kb import analysis, ranking
+from kb import analysis, ranking, vocabulary
 from kb.query import (
     And,
     FieldQuery,
@@ -58,11 +59,17 @@ class Matcher:
     def candidate(self, term: str) -> bool:
         """Whether a term may be marked: on its own, or as a word of a phrase (where the
         phrase occurs, which :func:`term_hits` checks)."""
-        return self.matches(term) or term in self._phrase_terms
+        return self.matches(term) or term in self.phrase_terms
 
     @functools.cached_property
-    def _phrase_terms(self) -> frozenset[str]:
+    def phrase_terms(self) -> frozenset[str]:
+        """Every term of the phrases."""
         return frozenset(t for phrase in self.phrases for t in phrase)
+
+    @functools.cached_property
+    def phrase_starts(self) -> frozenset[str]:
+        """The first term of each phrase."""
+        return frozenset(phrase[0] for phrase in self.phrases)
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.prefixes or self.phrases)
@@ -159,11 +166,16 @@ def term_hits(text: str, matches: Matches) -> list[tuple[int, int, str]]:
     that ``matches`` looks for, in text order: a term that counts on its own, or each term of
     a phrase where the phrase's terms follow one another.  ``matches`` may be a plain
     ``term -> bool`` function (no phrases then)."""
+    if isinstance(matches, Matcher) and not matches.prefixes:
+        found = _set_hits(text, matches)
+        if found is not None:
+            return found
     spans = analysis.term_spans(text)
+    terms_of = [term for _s, _e, term in spans]
     single = matches.matches if isinstance(matches, Matcher) else matches
-    hit = [single(term) for _s, _e, term in spans]
+    hit = list(map(single, terms_of))
     phrases = matches.phrases if isinstance(matches, Matcher) else ()
-    if phrases:
+    if phrases and not matches.phrase_starts.isdisjoint(terms_of):  # type: ignore[union-attr]
         # one span per word position: a hyphenated word's joined form follows its parts
         # and starts inside them, so it is left out of the sequence
         seq: list[int] = []
@@ -182,6 +194,63 @@ def term_hits(text: str, matches: Matches) -> list[tuple[int, int, str]]:
                     for k in range(j, j + len(phrase)):
                         hit[seq[k]] = True
     return [span for span, wanted in zip(spans, hit, strict=True) if wanted]
+
+
+def _set_hits(text: str, matcher: Matcher) -> list[tuple[int, int, str]] | None:
+    """:func:`term_hits` for a matcher without prefixes (the terms it wants are sets), from
+    the process's :data:`kb.vocabulary.VOCABULARY`: only the words having a wanted term
+    are visited, and word positions are a running sum of each word's count.  None when
+    the text has a word too long for the vocabulary (the caller analyses it all)."""
+    parts = vocabulary.split(text)  # gap, word, gap, word, …, gap
+    words = parts[1::2]
+    if not words:
+        return []
+    if max(map(len, words)) > vocabulary.LONGEST:
+        return None
+    distinct = set(words)
+    spans, by_term, places = vocabulary.VOCABULARY.learn(distinct)
+    terms = matcher.terms
+    wanted = terms | matcher.phrase_terms
+    having = distinct.intersection([raw for term in wanted for raw in by_term.get(term, ())])
+    if not having:
+        return []
+    rows = list(compress(range(len(words)), map(having.__contains__, words)))
+    starts = list(accumulate(map(len, parts)))  # word i starts where part 2i ends
+    marked: set[int] = set()  # word positions inside a whole phrase
+    firsts: list[int] = []  # the position of each visited word's first positional term
+    if matcher.phrases:
+        at_place = list(accumulate(map(places.__getitem__, words), initial=0))
+        term_at: dict[int, str] = {}
+        for row in rows:
+            place = at_place[row]
+            firsts.append(place)
+            raw = words[row]
+            for (_s, _e, term), takes in zip(spans[raw], _positional(raw), strict=True):
+                if takes:
+                    term_at[place] = term
+                    place += 1
+        for phrase in matcher.phrases:
+            for place, term in term_at.items():
+                if term == phrase[0] and all(
+                    term_at.get(place + k) == phrase[k] for k in range(1, len(phrase))
+                ):
+                    marked.update(range(place, place + len(phrase)))
+    out: list[tuple[int, int, str]] = []
+    for n, row in enumerate(rows):
+        raw = words[row]
+        base = starts[2 * row]
+        place = firsts[n] if marked else 0
+        for (s, e, term), takes in zip(spans[raw], _positional(raw), strict=True):
+            if term in terms or (takes and place in marked):
+                out.append((base + s, base + e, term))
+            place += takes
+    return out
+
+
+@functools.lru_cache(maxsize=20_000)
+def _positional(raw: str) -> tuple[bool, ...]:
+    """:func:`kb.vocabulary.positional` of a raw word's spans (cached)."""
+    return tuple(vocabulary.positional(analysis._word_spans(raw)))
 
 
 def marked_spans(text: str, matches: Matches) -> list[tuple[int, int]]:

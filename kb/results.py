@@ -38,6 +38,11 @@ class FacetValue:
     label: str
     count: int
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled as its three fields (ResultCache keeps responses pickled: a search holds
+        # hundreds of these, and the default reduction pickles each one's __dict__)
+        return (FacetValue, (self.value, self.label, self.count))
+
 
 @dataclass
 class Hit:

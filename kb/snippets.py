@@ -19,8 +19,10 @@ import html
 import re
 import weakref
 from collections.abc import Callable
+from itertools import accumulate, compress
 
-from kb.analysis import MAX_WORD_LENGTH, WORD_RE, _word_spans, sentences
+from kb import vocabulary
+from kb.analysis import _word_spans, sentences
 from kb.deadline import Deadline
 from kb.highlight import Matcher, Matches, term_hits
 
@@ -31,15 +33,17 @@ MAX_HITS = 64
 SCAN_AFTER_FIRST = 20_000
 #: … or this many characters of the item have been read (the analysed text per item)
 MAX_SCAN_CHARS = 200_000
-#: words between deadline checks while scanning
-_CHECK_EVERY = 4096
+#: characters in the scan's first piece of text (each next piece is twice the last); the
+#: deadline is checked after each piece
+_FIRST_PIECE = 4096
 #: text read either side of a snippet to see whether a phrase there is whole
 _PHRASE_CONTEXT = 200
 
 #: longer runs of word characters are not analysed (no word is this long)
-_LONGEST = 4 * MAX_WORD_LENGTH
+_LONGEST = vocabulary.LONGEST
 
 _NON_SPACE = re.compile(r"\S")
+_SPACE = re.compile(r"\s")
 _SPACES = re.compile(r"\s+")
 
 Span = tuple[int, int, str]
@@ -62,42 +66,75 @@ def _scan(  # noqa: PLR0913 - the scan's bounds, each a keyword
     """``(start, end, term)`` of the first matching terms of ``text[start:stop]``, in order,
     at most ``limit`` and none more than ``after_first`` characters past the first.
     ``matches`` is asked once per distinct term; each distinct raw word is analysed once per
-    call, after which a word is one dict lookup (most words match nothing)."""
-    wanted_of, found = _caches(matches)
+    call, after which a word is one dict lookup (most words match nothing).
+
+    The text is read in pieces that end at white space (no word runs across one), each
+    twice the last: a piece's words are split out, looked up and filtered in C, and only
+    its matching words are visited in Python.  For a :class:`kb.highlight.Matcher`'s
+    ``matches`` or ``candidate`` without prefixes (the terms it wants are a set), the
+    matching raw words are found in :data:`kb.vocabulary.VOCABULARY`, with no call per
+    word."""
+    wanted = _wanted_terms(matches)
+    wanted_of, found = _caches(matches) if wanted is None else ({}, {})
     hits: list[Span] = []
     stop = len(text) if stop is None else min(stop, len(text))
     cutoff = stop  # set at the first hit: no hit starts past it
-    pos, end, n = start, stop, 0
-    while True:
-        restart = False
-        for match in WORD_RE.finditer(text, pos, end):
-            n += 1
-            if deadline is not None and n % _CHECK_EVERY == 0 and deadline.expired():
-                return hits
-            if end < stop and match.end() >= end - 1:  # ``end`` may have cut this word
-                match = WORD_RE.match(text, match.start(), stop) or match  # noqa: PLW2901
-            raw = match.group()
-            spans = found.get(raw)
-            if spans is None:
-                if len(raw) > _LONGEST:  # no term (and no cache entry the size of the text)
-                    continue
-                spans = found[raw] = _matching(raw, matches, wanted_of)
-            if not spans:
-                continue
-            at = match.start()
-            if hits and at > cutoff:
-                return hits
-            first = not hits
-            hits.extend((at + s, at + e, term) for s, e, term in spans)
-            if len(hits) >= limit:
-                return hits
-            if first:  # read no further than the words that may start before the cutoff
-                cutoff = hits[0][0] + after_first
-                if cutoff + _LONGEST + 1 < stop:
-                    pos, end, restart = match.end(), cutoff + _LONGEST + 1, True
-                    break
-        if not restart:
+    pos, size = start, _FIRST_PIECE
+    while pos < stop:
+        end = min(stop, pos + size)
+        if end < stop:  # end the piece at white space, so that no word is cut
+            space = _SPACE.search(text, end, stop)
+            end = space.start() if space is not None else stop
+        parts = vocabulary.split(text[pos:end])  # gap, word, gap, word, …, gap
+        words = parts[1::2]
+        distinct = set(words)
+        if wanted is not None:  # the matching raw words, by set operations
+            spans, by_term, _places = vocabulary.VOCABULARY.learn(distinct)
+            hit_words = distinct.intersection(
+                [raw for term in wanted for raw in by_term.get(term, ())]
+            )
+            hit_spans = {
+                raw: tuple(span for span in spans[raw] if span[2] in wanted) for raw in hit_words
+            }
+            spans_of = list(map(hit_spans.get, words))
+        else:
+            for raw in distinct.difference(found):
+                if len(raw) <= _LONGEST:  # no term (and no cache entry the size of the text)
+                    found[raw] = _matching(raw, matches, wanted_of)
+            spans_of = list(map(found.get, words))
+        matched = list(compress(range(len(words)), spans_of))
+        if matched:
+            ends = list(accumulate(map(len, parts)))  # word i starts where part 2i ends
+            for i in matched:
+                at = pos + ends[2 * i]
+                if hits and at > cutoff:
+                    return hits
+                first = not hits
+                hits.extend((at + s, at + e, term) for s, e, term in spans_of[i])
+                if len(hits) >= limit:
+                    return hits
+                if first:
+                    cutoff = hits[0][0] + after_first
+        if hits and end > cutoff:  # every later word starts past the cutoff
             return hits
+        if deadline is not None and deadline.expired():
+            return hits
+        pos, size = end, 2 * size
+    return hits
+
+
+def _wanted_terms(matches: Callable[[str], bool]) -> frozenset[str] | None:
+    """The terms ``matches`` wants when it is a :class:`kb.highlight.Matcher`'s ``matches``
+    or ``candidate`` and the matcher has no prefixes (else None: ask it term by term)."""
+    owner = getattr(matches, "__self__", None)
+    if not isinstance(owner, Matcher) or owner.prefixes:
+        return None
+    method = getattr(matches, "__func__", None)
+    if method is Matcher.matches:
+        return owner.terms
+    if method is Matcher.candidate:
+        return owner.terms | owner.phrase_terms
+    return None
 
 
 #: per matcher (each result of one search shares it) and per method of it: term -> wanted,

@@ -108,3 +108,50 @@ def test_sentences_split_on_stops_bullets_and_lines() -> None:
         "one",
         "two",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "CCTV",
+        "  CCTV units, and anti-social behaviour.",
+        "x-ray anti-social-behaviour order -- the end-",
+        "O'Neill and O’Brien's café in Tŷ Hywel: 2016/17",
+        "a-b-c and-or the-of",  # hyphenated words whose parts are all dropped
+        "word" + "x" * 300 + " tail",  # a word longer than any term
+        "Anti‑Social\tcams\n\n• item",
+    ],
+)  # fmt: skip
+def test_term_spans_are_tokenize_without_positions(text: str) -> None:
+    assert analysis.term_spans(text) == [(t.start, t.end, t.text) for t in tokenize(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One. Two! Three? four. 5 items.\n\nNext line\n• bullet • two •three",
+        "No bullet here. Another sentence.\nA line.  (Bracketed) start. 'Quoted' start.",
+        "x.. Y. a.\nb ...\n\n\nZ",
+        "",
+    ],
+)  # fmt: skip
+def test_sentences_without_a_bullet_split_as_with_the_full_pattern(text: str) -> None:
+    """The bullet-free pattern (used when a text has no bullet) splits as the full one."""
+    import re
+
+    full = analysis._SENTENCE_BREAKS
+    for piece in (text, text.replace("•", "-")):
+        spans, start = [], 0
+        for match in full.finditer(piece):
+            if match.start() > start:
+                spans.append((start, match.start()))
+            start = match.end()
+        if start < len(piece):
+            spans.append((start, len(piece)))
+        assert sentences(piece) == [(a, b) for a, b in spans if piece[a:b].strip()]
+        if "•" not in piece:
+            assert [m.span() for m in analysis._SENTENCE_BREAKS_NO_BULLET.finditer(piece)] == [
+                m.span() for m in re.finditer(full, piece)
+            ]

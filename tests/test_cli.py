@@ -291,3 +291,14 @@ def test_ingest_into_an_index_another_version_built_says_rebuild(
     assert sorted(p.name for p in folder.iterdir()) == before
     rebuilt = runner.invoke(main, ["ingest", str(seed_path), "--index", str(folder), "--rebuild"])
     assert rebuilt.exit_code == 0, rebuilt.output
+
+
+def test_the_command_line_imports_no_numpy() -> None:
+    """Every process ``kb`` spawns (the ingest worker and reader processes) imports the
+    command line again: numpy is left to the commands that use it."""
+    import subprocess
+    import sys
+
+    code = "import sys, kb.cli; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -150,3 +150,31 @@ def test_snippet_and_item_page_mark_the_same_words(seed_index: Path, q: str) -> 
             assert marked_html == hit.snippet_html
     finally:
         svc.close()
+
+
+#: texts whose marks exercise every branch of term_hits: words, stems, prefixes, phrases
+#: (whole, broken, inside hyphenated words), repeated phrases
+HIT_TEXTS = [
+    TEXT,
+    "Social care was discussed. Later, anti-social behaviour near the park.",
+    "Trade in sex; the sex trade. sex-trade and the sex  trade again, sex trade.",
+    "cctv cameras cctv cameras cctv, cameras; CCTV-cameras",
+    "cctv " + "-".join(["camera"] * 50) + " cameras sex trade",  # a word over 240 characters
+    "",
+]
+HIT_QUERIES = ["CCTV", "ASB", '"sex trade"', "saf*", '"cctv cameras" OR camera*', "team", ""]
+
+
+@pytest.mark.parametrize("q", HIT_QUERIES)
+def test_term_hits_equal_the_frozen_old_term_hits(q: str, seed_path: Path) -> None:
+    """term_hits (a set lookup per term, phrases only where a first word occurs) marks what
+    the old term_hits marked (tests/snippet_oracle.py), on a table and on the seed."""
+    from kb.highlight import term_hits
+    from tests import snippet_oracle
+
+    matcher = matcher_for_query(q, EXPANDER)
+    seed = seed_path.read_text(encoding="utf-8")
+    for text in [*HIT_TEXTS, seed]:
+        assert term_hits(text, matcher) == snippet_oracle.term_hits(text, matcher), text[:60]
+        plain = matcher.matches  # a plain function: asked per term, no phrases
+        assert term_hits(text, plain) == snippet_oracle.term_hits(text, plain)

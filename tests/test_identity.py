@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.pipeline import process_meetings
 from kb.engine.identity import (
@@ -130,3 +132,50 @@ def test_rename_meeting_moves_its_items() -> None:
     assert m.id == old + "-2015"
     assert [i.id for i in m.items] == [f"{old}-2015/{i.number}" for i in m.items]
     assert {i.meeting_id for i in m.items} == {m.id}
+
+
+def _plain_sketch(meeting: Meeting) -> list[int]:
+    """text_sketch as first written: the regex over the lowered text, each word encoded."""
+    import re
+    import zlib
+
+    import numpy as np
+
+    text = "\n".join(f"{i.title}\n{i.body}" for i in meeting.items).lower()
+    words = re.findall(r"[^\W_]+", text)[:3000]
+    if len(words) < 4:
+        return []
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, words)), np.uint64, len(words))
+    mixed = np.zeros(len(words) - 3, np.uint64)
+    for k in range(4):
+        mixed = ((mixed * np.uint64(0x9E3779B1)) ^ hashes[k : len(hashes) - 3 + k]) & np.uint64(
+            0xFFFFFFFF
+        )
+    return [int(v) for v in np.unique(mixed)[:24]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["CCTV", "the", "x_y", "O'Neill", "42", "a-b", "Café", "\n", "ÉTÉ"]),
+            max_size=30,
+        ).map(" ".join),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_text_sketch_equals_the_plain_regex_sketch(bodies: list[str]) -> None:
+    """ASCII meetings take the byte path, others the regex: both give the plain sketch."""
+    meeting = Meeting(id="c/x/2020-01-01", council="C", committee="X", date=None)
+    meeting.items = [
+        Item(id=f"i{n}", meeting_id=meeting.id, number=str(n), title="Item", body=b, order=n)
+        for n, b in enumerate(bodies)
+    ]
+    assert text_sketch(meeting) == _plain_sketch(meeting)
+
+
+def test_text_sketch_of_real_minutes_equals_the_plain_sketch(seed_path: Path) -> None:
+    (meeting,) = process_meetings(seed_path, people=False)
+    assert len(text_sketch(meeting)) == 24
+    assert text_sketch(meeting) == _plain_sketch(meeting)

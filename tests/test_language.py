@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from indexer.language import _WORD, SAMPLE_WORDS, detect_language, sample_words
+from indexer import language
+from indexer.language import _WORD, SAMPLE_WORDS, ascii_sample, detect_language, sample_words
 from indexer.read import read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "identity"
@@ -61,6 +65,10 @@ def _first_words(text: str, limit: int) -> list[str]:
 )  # fmt: skip
 def test_sample_words_is_the_first_words_of_a_whole_scan(text: str, limit: int) -> None:
     assert sample_words(text, limit) == _first_words(text, limit)
+    if text.isascii():
+        assert [w.decode() for w in ascii_sample(text, limit)] == [
+            w.lower() for w in _first_words(text, limit)
+        ]
 
 
 def test_only_the_first_sample_words_count() -> None:
@@ -77,3 +85,27 @@ def test_sample_words_match_a_whole_scan_on_every_corpus_text(corpus_dir: Path) 
         text = path.read_text(encoding="utf-8", errors="replace")
         for limit in (50, SAMPLE_WORDS):
             assert sample_words(text, limit) == _first_words(text, limit), path
+            if text.isascii():
+                lowered = [w.lower().encode() for w in _first_words(text, limit)]
+                assert ascii_sample(text, limit) == lowered, path
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(["the", "The", "y", "YR", "mae", "Ac", "and", "x_y", "12", "a1b", "-"]),
+        max_size=60,
+    ),
+    limit=st.integers(1, 40),
+)
+def test_ascii_sample_equals_the_plain_scan(words: list[str], limit: int) -> None:
+    """The ASCII path (bytes translated and split) gives the plain scan's words, lowercased,
+    and so the same language."""
+    text = " ".join(words) + "".join(words)
+    assert [w.decode() for w in ascii_sample(text, limit)] == [
+        w.lower() for w in _first_words(text, limit)
+    ]
+    counts = Counter(w.lower() for w in _first_words(text, SAMPLE_WORDS))
+    welsh = sum(n for w, n in counts.items() if w in language._WELSH)
+    english = sum(n for w, n in counts.items() if w in language._ENGLISH)
+    assert detect_language(text) == ("cy" if welsh > english else "en")

@@ -6,7 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from indexer import meeting as meeting_mod
 from indexer.attendance import split_names
 from indexer.dates import find_dates, find_times
 from indexer.meeting import (
@@ -18,7 +21,7 @@ from indexer.meeting import (
 from indexer.read import read_file
 from indexer.read_html import read as read_html
 from indexer.read_text import read as read_text
-from kb.model import Document, Meeting
+from kb.model import Block, Document, Meeting
 
 
 def _meeting(text: str, name: str = "minutes.md", *, council: str | None = None) -> Meeting:
@@ -501,3 +504,42 @@ def test_jpc_council_named_only_in_the_body(corpus_dir: Path) -> None:
     meeting = extract_meeting(read_file(path))
     assert (meeting.council, meeting.committee) == ("Limerick", "Joint Policing Committee")
     assert not any("council not stated" in w for w in meeting.warnings)
+
+
+@pytest.mark.parametrize(
+    ("lines", "start", "end"),
+    [
+        (["Any other business: none.", "The meeting closed at 9.05pm."], "19:00", "21:05"),
+        (
+            ["There being no further business the Chairman CLOSED THE MEETING AT 8.30 pm"],
+            None,
+            "20:30",
+        ),
+        (["Meeting ended at 21:15"], None, "21:15"),
+        (["The close of the meeting was at 10.10pm."], None, "22:10"),
+        (["Daeth y cyfarfod i ben am 8.45pm."], None, "20:45"),
+        (["The Chair thanked everyone at 9.00pm."], None, None),
+        (["Which was AdJourned at 7.40pm"], "19:00", "19:40"),
+    ],
+)
+def test_end_time_from_the_closing_lines(
+    lines: list[str], start: str | None, end: str | None
+) -> None:
+    blocks = [Block(text, "paragraph") for text in lines]
+    assert meeting_mod.find_end_time(blocks, after=start) == end
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["meeting", "Which", "was", "ENDED", "closed", "Close", "of", "the", "at", "9pm",
+             "finished", "concluded", "terminated", "adjourned", "daeth y cyfarfod i ben",
+             "ſ", "clo", "sed", "x", "\n"]
+        ),
+        max_size=12,
+    ).map(" ".join)
+)  # fmt: skip
+def test_the_end_pre_check_never_hides_a_match(text: str) -> None:
+    if meeting_mod._ENDED.search(text):
+        assert meeting_mod._may_end(text)

@@ -1,29 +1,19 @@
 """The people finder's shortcuts give what the plain patterns give: sentence splitting with
-only the break patterns a text can match, and mention finding after substring pre-checks."""
+only the break patterns a text can match, and mention finding after substring pre-checks
+and after the cues found over all of an item's sentences at once (``sentence_cues``)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer import people, people_names, pipeline
-from indexer.people import sentences
-from indexer.people_names import find_mentions
-
-
-def plain_sentences(text: str) -> list[str]:
-    """indexer.people.sentences as first written: one regex with every alternative."""
-    text = re.sub(r"<[^<>]{1,200}>", "\n", text).replace("&amp;", "&")
-    text = people._ABBREVIATION.sub("\\1.\x01", text)
-    text = re.sub(r"\b([A-Z])\.\s(?=[A-Z])", "\\1.\x01", text)
-    split = people._SENT.split(text)
-    parts = [" ".join(p.replace("\x01", " ").split()).lstrip("-–•*·> ") for p in split]
-    return [p for p in parts if p]
-
+from indexer import people_names, pipeline
+from indexer.people_names import NO_CUES, find_mentions, sentence_cues
+from indexer.sentences import sentences
+from tests.test_sentences import plain_sentences
 
 WORDS = [
     "The", "the", "Chair", "Clerk", "Vice", "Finance", "Officer", "Cllr", "Cllr.", "Mr.", "Mrs",
@@ -52,6 +42,39 @@ def test_sentences_and_mentions_equal_the_plain_patterns(text: str) -> None:
 
 @settings(max_examples=500, deadline=None)
 @given(text=texts)
+def test_cues_change_no_mention(text: str) -> None:
+    """With each sentence's cues, found over all sentences at once, every sentence gives
+    the mentions it gives with every pattern tried; a sentence without cues gives none."""
+    split = sentences(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(people_names, "_hints", _always)
+        plain = [find_mentions(s, {"smith", "jones"}) for s in split]
+    cued = [
+        find_mentions(s, {"smith", "jones"}, c) if c != NO_CUES else []
+        for s, c in zip(split, sentence_cues(split), strict=True)
+    ]
+    assert cued == plain
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cues"),
+    [
+        ("Cllr Smith said", (True, False, False, False, True, False)),
+        ("Smith (J) said", (False, True, False, False, False, False)),
+        ("the Chair noted", (False, False, True, True, False, False)),
+        ("then the Finance Officer said", (False, False, False, True, True, False)),
+        ("Mary Jones said", (False, False, False, False, True, False)),
+        ("J. Jones said", (False, False, False, False, False, True)),
+        ("the money was spent", (False, False, False, False, False, False)),
+    ],
+)
+def test_cues_of_one_sentence(sentence: str, cues: tuple[bool, ...]) -> None:
+    assert sentence_cues([sentence]) == [cues]
+    assert sentence_cues(["x", sentence, "y"])[1] == cues
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=texts)
 def test_hints_equal_a_substring_test_per_key(text: str) -> None:
     titled, paren, chair, the = people_names._hints(text)
     assert titled == any(k in text for k in people_names._TITLE_KEYS)
@@ -75,7 +98,12 @@ def test_corpus_people_equal_with_the_plain_patterns(
             meetings.extend(found)  # a file may hold two meetings
     texts = [f"{i.title}\n{i.body}" for m in meetings for i in m.items]
     fast = [[find_mentions(s, set()) for s in sentences(t)] for t in texts]
+    cued = [
+        [find_mentions(s, {"smith"}, c) for s, c in zip(ss, sentence_cues(ss), strict=True)]
+        for ss in map(sentences, texts)
+    ]
     monkeypatch.setattr(people_names, "_hints", _always)
+    assert cued == [[find_mentions(s, {"smith"}) for s in sentences(t)] for t in texts]
     plain = [[find_mentions(s, set()) for s in plain_sentences(t)] for t in texts]
     assert fast == plain
     assert sum(len(m) for t in fast for m in t) > 100

@@ -323,3 +323,130 @@ def test_missing_pair_gives_no_documents(seed_index: Path) -> None:
         assert docs.tolist() == [] and weights.shape == (0, 3)
         assert weights.dtype == np.float64
     svc.close()
+
+
+# --------------------------------------------------------------------------- bucket reading
+
+
+def _walked(ids: list[int], values: list[bytes], pair: bytes) -> list[tuple]:
+    """What ``phrases.having`` must find, the slow way: each value's entries walked."""
+    out = []
+    for doc, value in zip(ids, values, strict=True):
+        hit = phrases._entry(value, pair)
+        if hit is not None:
+            wa, wb, start, count = hit
+            positions = list(np.frombuffer(value, "<u4", count=count, offset=start))
+            out.append((doc, wa, wb, positions))
+    return out
+
+
+def _found(has: phrases.Having) -> list[tuple]:
+    return [
+        (int(doc), float(has.first[row]), float(has.second[row]), has.positions(row).tolist())
+        for row, doc in enumerate(has.docs.tolist())
+    ]
+
+
+def _value(*entries: tuple[bytes, float, float, list[int]]) -> bytes:
+    return phrases.encode_pairs(list(entries))
+
+
+#: a bucket's values (one per document) and the pair looked for in them
+_RAW = b"\x0b\x00" + b"plan applic"  # the head and text of pair "plan applic" (11 bytes)
+BUCKETS = [
+    ([_value((b"plan applic", 2.0, 3.0, [4]))], b"plan applic"),
+    ([_value((b"plan applic", 2.0, 3.0, [4, 9, 70000]))], b"plan applic"),
+    ([_value((b"road safeti", 1.0, 1.0, [0]))], b"plan applic"),
+    ([_value((b"road safeti", 1.0, 1.0, [0]), (b"plan applic", 5.0, 6.0, [1, 3]))],
+     b"plan applic"),  # the pair is a document's second entry
+    ([_value((b"plan applicant", 1.0, 1.0, [0]))], b"plan applic"),  # a longer pair
+    ([_value((b"xplan applic", 1.0, 1.0, [0]), (b"a b", 1.0, 1.0, [2]))], b"plan applic"),
+    # the pair's head and text inside another entry (its pair), not an entry of its own
+    ([_value((b"z" + _RAW, 1.0, 1.0, [0]), (b"road safeti", 1.0, 1.0, [2]))], b"plan applic"),
+    ([_value((b"z" + _RAW, 1.0, 1.0, [0]))], b"plan applic"),
+    ([b"", _value((b"plan applic", 2.0, 3.0, [4]))], b"plan applic"),  # an empty value
+    ([_value((b"caf\xc3\xa9 road", 1.5, 2.5, [7]))], "café road".encode()),  # not ASCII
+    ([], b"plan applic"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("values", "pair"), BUCKETS)
+def test_having_finds_what_walking_the_entries_finds(values: list[bytes], pair: bytes) -> None:
+    ids = list(range(3, 3 + 2 * len(values), 2))
+    has = phrases.having(np.asarray(ids, dtype=np.int64), values, pair)
+    assert _found(has) == _walked(ids, values, pair)
+    assert has.first.dtype == has.second.dtype == np.float64
+
+
+def test_having_equals_walking_on_random_buckets() -> None:
+    """Random documents of random entries (one to four pairs, one to five positions each,
+    weights that are not round): every pair of the bucket, and some it lacks, looked up."""
+    rng = random.Random(5)
+    words = ["council", "road", "plan", "hous", "polic", "safeti", "café", "x", "meet"]
+    for _ in range(60):
+        ids, values, pairs = [], [], set()
+        for doc in range(rng.randrange(1, 40)):
+            entries = {}
+            for _ in range(rng.randrange(1, 5)):
+                pair = f"{rng.choice(words)} {rng.choice(words)}".encode()
+                positions = sorted(rng.sample(range(100_000), rng.randrange(1, 6)))
+                entries[pair] = (rng.random() * 9, rng.random() * 9, positions)
+            pairs |= set(entries)
+            ids.append(doc * 3)
+            values.append(phrases.encode_pairs([(k, *v) for k, v in entries.items()]))
+        for pair in [*pairs, b"road zzz", b"council"]:
+            has = phrases.having(np.asarray(ids, dtype=np.int64), values, pair)
+            assert _found(has) == _walked(ids, values, pair), pair
+
+
+def test_blocks_without_the_pair_are_skipped_unread(tmp_path: Path) -> None:
+    """A bucket of three posting blocks where only the last holds a rare pair: reading it
+    for that pair skips the first two, and the phrase still equals Whoosh's."""
+    same: dict[bytes, list[tuple[str, str]]] = {}
+    for a in ("council", "road", "plan", "hous", "polic", "safeti", "meet", "report"):
+        for b in ("council", "road", "plan", "hous", "polic", "safeti", "meet", "report"):
+            same.setdefault(phrases.bucket_of(f"{a} {b}".encode()), []).append((a, b))
+    (a1, b1), (a2, b2) = next(v for v in same.values() if len(v) > 1)[:2]
+    ix = windex.create_in(str(tmp_path), SCHEMA)
+    w = bulk.writer(ix)
+    for n in range(300):
+        rare = f" zzz {a2} {b2}" if n >= 290 else ""
+        w.add_document(id=f"d{n}", doctype="item", body=f"{a1} {b1}{rare}")
+    w.commit()
+    svc = SearchService(tmp_path, cache_size=0)
+    with svc.searcher() as s:
+        reader = s.reader()
+        common, rare = f"{a1} {b1}".encode(), f"{a2} {b2}".encode()
+        bucket = phrases.bucket_of(rare)
+        ids, values = phrases._read_pairs(reader, "body_pairs", bucket)
+        assert len(ids) == 300  # three blocks of up to 128 postings
+        for pair in (common, rare):
+            needle = phrases._HEAD.pack(len(pair)) + pair
+            some_ids, some = phrases._read_pairs(reader, "body_pairs", bucket, needle)
+            full = phrases.having(ids, values, pair)
+            assert _found(phrases.having(some_ids, some, pair)) == _found(full)
+            assert len(some_ids) == (300 if pair == common else 300 - 256)
+            _assert_same(s, wq.Phrase("body", pair.decode().split()))
+    svc.close()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        (b"plain", b"\x00\xff\x80", b"c_codecs\nencode\n", b"x" * 300),
+        (b"", b"", b"after two empty values c_codecs\nencode\n"),  # b"" pickles another way
+        (b"c_codecs\nencode\nc_codecs\nencode\n",),
+        (),
+    ],
+)
+def test_blocks_unpickle_as_pickle_does(values: tuple[bytes, ...]) -> None:
+    """A Whoosh 3 block's data (id deltas, weights, values) pickled with protocol 2 (as the
+    codec writes it) or 5 unpickles to the same values, whatever bytes the values hold."""
+    import pickle
+
+    ids = tuple(range(1, 2 * len(values) + 1, 2))
+    for weights in (None, 1.5, tuple(float(i) / 3 for i in range(len(values)))):
+        block = (ids, weights, values)
+        for protocol in (2, 5):
+            data = pickle.dumps(block, protocol)
+            assert phrases.unpickle_block(data) == pickle.loads(data) == block

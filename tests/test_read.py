@@ -7,8 +7,11 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.pdfgen import canvas as canvas_mod
 
+from indexer import read as read_module
 from indexer.pipeline import ingest
 from indexer.read import read_file, sniff, sniff_kind
 from kb.model import IngestError
@@ -145,3 +148,26 @@ def test_each_mismatch_gives_one_clear_line_and_the_rest_are_indexed(
     assert by_name["scan.txt"].status == "new" and by_name["scan.txt"].items >= 2
     assert "named .txt but it is a PDF; read as a PDF" in by_name["scan.txt"].warnings
     assert by_name["seed.txt"].status == "new" and by_name["seed.txt"].items > 5
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab \t\n\x1b[]0;?@Z\\_\x07\x00\x0b\x7f\x9f\xa0é"), max_size=12)
+)
+def test_control_search_agrees_with_the_escape_pattern(text: str) -> None:
+    """strip_controls looks for a control character before cleaning a block: found exactly
+    where the escape pattern finds a match."""
+    assert (read_module._CONTROL_CHAR.search(text) is None) == (
+        read_module._ESCAPES.search(text) is None
+    )
+
+
+def test_strip_controls_removes_escapes_and_blanks_control_characters(tmp_path: Path) -> None:
+    path = tmp_path / "minutes.txt"
+    plain = "Members agreed to fund two CCTV cameras for the park. " * 4
+    path.write_text(
+        f"1. Title\x1b]0;evil\x07 here\n\n{plain}\n\nBody\x0bline\x1b[31m red\n", encoding="utf-8"
+    )
+    doc = read_file(path)
+    assert [b.text for b in doc.blocks] == ["1. Title here", plain.strip(), "Body line red"]
+    assert any("3 control character(s)" in w for w in doc.warnings)

@@ -197,3 +197,25 @@ def test_a_search_as_the_plain_folder_moves_behind_a_link_does_not_fail(
     moved[0].join()
     assert ix.is_symlink() and generations.current(ix) == gen0.resolve()
     service.close()
+
+
+def test_current_follows_the_link_each_time_it_changes(tmp_path: Path, monkeypatch) -> None:
+    """The link is read on every call (its resolved folder cached per link text): a swap
+    is seen at once, a plain folder is itself, and a relative path resolves from the
+    working directory of the call."""
+    (tmp_path / "gen" / "1").mkdir(parents=True)
+    (tmp_path / "gen" / "2").mkdir()
+    link = tmp_path / "index"
+    link.symlink_to("gen/1")
+    assert generations.current(link) == (tmp_path / "gen" / "1").resolve()
+    tmp = tmp_path / "tmp-link"
+    tmp.symlink_to("gen/2")
+    tmp.replace(link)  # as swap does
+    assert generations.current(link) == (tmp_path / "gen" / "2").resolve()
+    assert generations.current(tmp_path / "gen" / "1") == tmp_path / "gen" / "1"
+    other = tmp_path / "elsewhere"
+    (other / "gen" / "7").mkdir(parents=True)
+    (other / "index").symlink_to("gen/7")
+    for folder, want in ((tmp_path, "2"), (other, "7")):
+        monkeypatch.chdir(folder)
+        assert generations.current("index").name == want

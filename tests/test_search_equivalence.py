@@ -282,12 +282,14 @@ def test_term_spans_equal_tokenize(corpus_files: list[Path], seed_path: Path) ->
         assert analysis.term_spans(text) == plain
 
 
-def test_deleted_documents_never_come_back(tmp_index, seed_path: Path) -> None:
-    """The numpy paths read postings below Whoosh's deletion filter; the live-item mask must
-    drop what a commit deleted (a segment with deletions, not merged away)."""
+@pytest.mark.parametrize("q", ["cctv OR police", '"community safety"'])
+def test_deleted_documents_never_come_back(tmp_index, seed_path: Path, q: str) -> None:
+    """The numpy paths read postings (and the phrase path pair postings) below Whoosh's
+    deletion filter; the live-item mask must drop what a commit deleted (a segment with
+    deletions, not merged away)."""
     folder = tmp_index()
     svc = SearchService(folder, cache_size=0)
-    before = svc.search(SearchRequest(q="cctv OR police", page_size=100))
+    before = svc.search(SearchRequest(q=q, page_size=100))
     gone = before.results[0].id
     ix = windex.open_dir(str(folder))
     writer = ix.writer()
@@ -296,11 +298,11 @@ def test_deleted_documents_never_come_back(tmp_index, seed_path: Path) -> None:
     with ix.searcher() as s:
         assert s.reader().has_deletions()
     ix.close()
-    after = svc.search(SearchRequest(q="cctv OR police", page_size=100))
+    after = svc.search(SearchRequest(q=q, page_size=100))
     assert after.total == before.total - 1
     assert [h.id for h in after.results] == [h.id for h in before.results if h.id != gone]
     assert sum(f.count for f in after.facets["year"]) == after.total
-    text_q = _Compiler(svc.expander).compile(parse("cctv OR police"))
+    text_q = _Compiler(svc.expander).compile(parse(q))
     with svc.searcher() as s:  # the numpy path answered (deleted docs are in its postings)
         lengths = fastscore.FieldLengths(s.reader().doc_count_all())
         assert fastscore.rank(s, text_q, lengths) is not None

@@ -5,9 +5,13 @@ numbers alone above their title, titles that run into the first sentence."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from indexer import segment_numbers
 from indexer.segment import find_item_headings
 from indexer.segment_numbers import clean_text, parse_candidate, split_title, variants
 from kb.model import Block
@@ -178,3 +182,75 @@ def _plain_clean_text(text: str) -> str:
 )  # fmt: skip
 def test_clean_text_is_the_plain_patterns(text: str, cleaned: str) -> None:
     assert clean_text(text) == cleaned == _plain_clean_text(text)
+
+
+_PATTERN_OF = {
+    **dict(segment_numbers._PATTERNS),
+    "bare": segment_numbers._BARE,
+    "bare-keyed": segment_numbers._BARE_KEYED,
+    "glued": segment_numbers._GLUED,
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first=st.characters(max_codepoint=127),
+    rest=st.lists(
+        st.sampled_from(["1", "12", ".", "/", ")", " ", "Item", "tem", "inute", "otion", "A", "x"]),
+        max_size=6,
+    ).map("".join),
+)
+def test_a_pattern_never_matches_a_text_opening_with_a_character_it_cannot_start_with(
+    first: str, rest: str
+) -> None:
+    text = first + rest
+    for style, pattern in _PATTERN_OF.items():
+        if first not in segment_numbers._FIRST[style]:
+            assert pattern.match(text) is None, (style, text)
+
+
+def _every_pattern(text: str, style: str) -> bool:
+    return True
+
+
+@pytest.mark.corpus
+def test_corpus_candidates_equal_with_every_pattern_tried(
+    corpus_dir: Path, seed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first-character dispatch changes no candidate of any seed or corpus block."""
+    from indexer import pipeline
+    from indexer.read import read_file
+
+    docs = [read_file(p) for p in [seed_path, *pipeline.discover([corpus_dir])]]
+    fast = [parse_candidate(d.blocks, i) for d in docs for i in range(len(d.blocks))]
+    monkeypatch.setattr(segment_numbers, "_PATTERNS_BY_FIRST", {})
+    monkeypatch.setattr(segment_numbers, "_may_open", _every_pattern)
+    plain = [parse_candidate(d.blocks, i) for d in docs for i in range(len(d.blocks))]
+    assert fast == plain
+    assert sum(c is not None for c in fast) > 1000
+
+
+def _plain_is_upper(title: str) -> bool:
+    letters = [c for c in title if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _plain_clean_text(text: str) -> str:
+    text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)
+    text = text.replace("\\", "").replace("**", "").replace("__", "")
+    text = re.sub(r"^[#>\s*_]+", "", text)
+    text = re.sub(r"^(\d{1,3})\.\s+\1\.", r"\1.", text)
+    return " ".join(text.split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["#", ">", "*", "_", " ", "\u00a0", "\t", "\n", "1.", "A", "b", "Ⅻ",
+                         "É", "é", "<b>", "</b>", "**", "\\", "2", "CCTV", "x"]),
+        max_size=12,
+    ).map("".join)
+)  # fmt: skip
+def test_clean_text_and_is_upper_equal_the_plain_versions(text: str) -> None:
+    assert clean_text(text) == _plain_clean_text(text)
+    assert segment_numbers.is_upper(text) == _plain_is_upper(text)

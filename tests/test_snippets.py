@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kb import snippets
+from kb import snippets, vocabulary
 from kb.analysis import stem
 from kb.deadline import Deadline
 from kb.expansion import Expander
@@ -208,3 +208,29 @@ def test_identical_where_the_scan_cutoff_cuts_a_word(tail: str) -> None:
             body = prefix + filler + tail + " more cctv. The end."
             assert body.index(tail, len(prefix)) == at
             assert make_snippet(body, matcher) == snippet_oracle.make_snippet(body, matcher)
+
+
+# ------------------------------------------------------------------ the scan's vocabulary
+
+
+@pytest.mark.parametrize("q", ORACLE_QUERIES)
+def test_scan_through_the_vocabulary_equals_asking_per_word(q: str, seed_path: Path) -> None:
+    """A Matcher's scan (set lookups in the vocabulary) finds the hits that asking the same
+    matcher word by word finds (a plain function: the per-word path), over the seed, with a
+    vocabulary so small that it is emptied many times on the way."""
+    matcher = matcher_for_query(q, Expander.load())
+    text = seed_path.read_text(encoding="utf-8")
+    saved = vocabulary.VOCABULARY
+    vocabulary.VOCABULARY = vocabulary.Vocabulary(max_words=50)
+    found = False
+    try:
+        for method in (matcher.candidate, matcher.matches):
+            fast = snippets._scan(text, method, limit=10_000, after_first=len(text))
+            asked = snippets._scan(
+                text, lambda term, m=method: m(term), limit=10_000, after_first=len(text)
+            )
+            assert fast == asked
+            found = found or bool(fast)
+    finally:
+        vocabulary.VOCABULARY = saved
+    assert found or q in ("", "zzzqxv", "e-mail", "budget -funding")  # not in the seed

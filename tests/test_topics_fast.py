@@ -123,3 +123,72 @@ def test_prefilter_follows_a_changed_topic_list(taxonomy: Taxonomy) -> None:
     tax.topics.append(taxonomy.topics[1])
     assert len(tax.prefilter) == 2 and tax.prefilter is not first
     assert tax.first_stems == taxonomy.topics[0].first_stems | taxonomy.topics[1].first_stems
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [
+                "ASB",
+                "ASBs",
+                "asb",
+                "x_y",
+                "O'Brien",
+                "don’t",
+                "42",
+                "café",
+                "’",
+                "'",
+                "''",
+                "a'",
+                "'b",
+                "-",
+                ".",
+                "\t",
+            ]
+        ),
+        max_size=20,
+    ).map(lambda ws: " ".join(ws) + " ".join(ws))
+)
+def test_words_and_raw_counts_equal_the_plain_findall(text: str) -> None:
+    """The ASCII word pattern finds what _WORD finds in ASCII text; raw counts (counted on
+    first need, none for a word that is no substring) equal counting the words."""
+    words, raw = Words(text), topics._WORD.findall(text)
+    assert words.raw == raw
+    for word in ("ASB", "ASBs", "asb", "y", "O'Brien", "42", "café", "Z"):
+        assert words.raw_count(word) == raw.count(word)
+    if text.isascii():
+        assert topics._ASCII_WORD.findall(text) == raw
+        assert topics._ascii_words(text) == raw
+
+
+def test_count_tries_patterns_of_present_first_stems_in_taxonomy_order(
+    taxonomy: Taxonomy,
+) -> None:
+    """A topic's first-stem index lists each pattern once, under its first stem, in order."""
+    for topic in taxonomy.topics:
+        for patterns, index in (
+            (topic._patterns, topic._by_first),
+            (topic._title_patterns, topic._title_by_first),
+        ):
+            listed = sorted(k for ks in index.values() for k in ks)
+            assert listed == list(range(len(patterns)))
+            assert all(patterns[k][0][0] == first for first, ks in index.items() for k in ks)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.lists(st.sampled_from(_vocabulary()), max_size=60).map(" ".join))
+def test_kept_positions_and_live_patterns_equal_the_full_ones(body: str) -> None:
+    """Words keeping the taxonomy's lead stems only has their full positions and every
+    stem; Taxonomy.live lists, per topic, the patterns whose first stem is present."""
+    tax = Taxonomy.load()
+    full, kept = Words(body), Words(body, tax.lead_stems)
+    assert kept.positions == {s: p for s, p in full.positions.items() if s in tax.lead_stems}
+    assert set(kept.all_stems) == set(full.stems)
+    for title in (False, True):
+        live = tax.live(kept, title=title)
+        for k, topic in enumerate(tax.topics):
+            patterns = topic._title_patterns if title else topic._patterns
+            expected = [j for j, (p, _) in enumerate(patterns) if p[0] in full.positions]
+            assert live.get(k, []) == expected

@@ -139,17 +139,20 @@ class FacetCache:
         dates = self.dates[docs]
         return docs[np.lexsort((self.orders[docs], -dates if newest else dates))]
 
-    def _bincount(self, facet: str, mask: np.ndarray) -> np.ndarray:
-        """Per value code, the number of docs in ``mask`` having it.
+    def _bincount(self, facet: str, mask: np.ndarray, docs: np.ndarray | None = None) -> np.ndarray:
+        """Per value code, the number of docs in ``mask`` having it (``docs``: the docnums
+        of ``mask``, ascending, when the caller has them already).
 
         Few matches (fewer than the facet has (doc, value) pairs): their own pairs are
         looked up by docnum (:meth:`_by_doc`), so the work follows the matches, not the
         index; else every pair is tested against ``mask``.  The counts are the same."""
         nvalues = len(self.values[facet])
-        if np.count_nonzero(mask) * 4 >= len(self.docs[facet]):
+        matched = len(docs) if docs is not None else np.count_nonzero(mask)
+        if matched * 4 >= len(self.docs[facet]):
             sel = self.codes[facet][mask[self.docs[facet]]]
             return np.bincount(sel, minlength=nvalues)
-        docs = np.flatnonzero(mask)
+        if docs is None:
+            docs = np.flatnonzero(mask)
         ptr, codes, single = self._by_doc(facet)
         if single is not None:  # at most one value per doc: one lookup per match
             found = single[docs]
@@ -191,23 +194,35 @@ class FacetCache:
         counts = self._bincount(facet, mask)
         return {vals[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
 
-    def top(self, facet: str, mask: np.ndarray, limit: int | None = None) -> list[tuple[str, int]]:
+    def top(
+        self,
+        facet: str,
+        mask: np.ndarray,
+        limit: int | None = None,
+        docs: np.ndarray | None = None,
+    ) -> list[tuple[str, int]]:
         """(value, count) of the values matching docs have: years newest first, other facets
-        by count descending then value, at most ``limit`` of them (years: all)."""
+        by count descending then value, at most ``limit`` of them (years: all).  ``docs``:
+        the docnums of ``mask``, ascending, when the caller has them already."""
         vals = self.values[facet]
         if not vals:
             return []
-        counts = self._bincount(facet, mask)
+        counts = self._bincount(facet, mask, docs)
         found = np.flatnonzero(counts)  # codes ascending = values in sorted order
         if facet == "year":
             order = found[::-1]
         else:
             order = found[np.lexsort((found, -counts[found]))][:limit]
-        return [(vals[i], int(counts[i])) for i in order.tolist()]
+        picked = order.tolist()
+        return list(zip(map(vals.__getitem__, picked), counts[order].tolist(), strict=True))
 
-    def histogram(self, mask: np.ndarray) -> dict[int, dict[str, int]]:
-        """{year: {committee key: matching docs}}, years ascending (only numeric years)."""
-        docs = np.flatnonzero(mask)  # the matches' own codes: the work follows the matches
+    def histogram(
+        self, mask: np.ndarray, docs: np.ndarray | None = None
+    ) -> dict[int, dict[str, int]]:
+        """{year: {committee key: matching docs}}, years ascending (only numeric years);
+        ``docs``: the docnums of ``mask``, ascending, when the caller has them already."""
+        if docs is None:  # the matches' own codes: the work follows the matches
+            docs = np.flatnonzero(mask)
         years, comms = self.dense["year"][docs], self.dense["committee"][docs]
         sel = (years >= 0) & (comms >= 0)
         ncomm = max(len(self.values["committee"]), 1)

@@ -19,6 +19,7 @@ path it was opened with, so a searcher refreshed in place would stay on the old 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -37,9 +38,22 @@ def gen_root(index_path: str | os.PathLike[str]) -> Path:
 
 
 def current(index_path: str | os.PathLike[str]) -> Path:
-    """The real folder ``index_path`` stands for now: the link's target, or the path itself."""
+    """The real folder ``index_path`` stands for now: the link's target, or the path itself
+    (one ``readlink`` a call: a reader checks the link before each search, so a swapped
+    generation is read at once)."""
     p = Path(index_path)
-    return p.resolve() if p.is_symlink() else p
+    try:
+        target = os.readlink(p)
+    except OSError:  # not a link (or not there)
+        return p
+    return _resolved(os.path.abspath(p), target)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(path: str, target: str) -> Path:
+    """The folder the link at the absolute ``path`` names while it holds ``target`` (the same
+    link text names the same folder path)."""
+    return Path(path).resolve()
 
 
 def _numbers(root: Path) -> list[int]:

@@ -28,12 +28,16 @@ Whoosh's ``Phrase`` on real minutes.
 from __future__ import annotations
 
 import copy
+import pickle
 import struct
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from whoosh import fields, formats
+from whoosh.reading import TermNotFound
 
 from kb.deadline import Deadline
 
@@ -221,27 +225,100 @@ def pair_postings(
     ]
 
 
-def _read_pairs(reader: Any, fieldname: str, text: bytes) -> tuple[np.ndarray, list[bytes]]:
-    """(local docnums ascending, their values) of one pair term in one segment."""
-    if (fieldname, text) not in reader:
-        return np.zeros(0, dtype=np.int64), []
+#: the fixed part after an entry's pair: both words' weights and the number of positions
+_TAIL_DTYPE = np.dtype([("first", "<f4"), ("second", "<f4"), ("count", "<u4")])
+_TAIL_BYTES = np.arange(_TAIL.size, dtype=np.int64)
+
+
+def _blocks(matcher: Any) -> Iterator[bytes]:
+    """The decompressed data pickle of each posting block of a Whoosh 3 leaf matcher, in
+    order (the matcher is moved past each block)."""
+    postfile = matcher._postfile
+    while True:
+        raw = postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+        yield zlib.decompress(raw) if matcher._compression else bytes(raw)
+        if matcher._lastblock:
+            return
+        matcher._goto(matcher._nextoffset)
+
+
+#: how a protocol-2 pickle names the function rebuilding each ``bytes`` value
+#: (``_codecs.encode(text, "latin1")``), and the same opcode naming :data:`_latin1`, the same
+#: encoding without a codec look-up per value: a third less time to unpickle a block.  The
+#: first occurrence in a block is that opcode: ids and weights are pickled as numbers whose
+#: opcodes break any run of these bytes, and a value's bytes come after the opcode
+_CODECS_ENCODE = b"c_codecs\nencode\n"
+_FAST_BYTES = b"c" + __name__.encode() + b"\n_latin1\n"
+_latin1 = str.encode
+
+
+def unpickle_block(data: bytes) -> Any:
+    """A posting block's data, unpickled (``pickle.loads``); a protocol-2 pickle's bytes
+    values are rebuilt by :data:`_latin1` (see :data:`_CODECS_ENCODE`)."""
+    if data[:2] == b"\x80\x02":
+        data = data.replace(_CODECS_ENCODE, _FAST_BYTES, 1)
+    return pickle.loads(data)  # noqa: S301 - the index's own posting blocks
+
+
+def _pickled_forms(needle: bytes) -> tuple[bytes, ...]:
+    """How the bytes ``needle``, inside a posting value, can appear in a block's pickle
+    (protocol 2 and later): as they are (protocol 3+ ``BINBYTES``) or as the UTF-8 of their
+    Latin-1 text (protocol 2 pickles bytes as ``_codecs.encode(text, "latin1")``)."""
+    text = needle.decode("latin-1").encode("utf-8")
+    return (needle,) if text == needle else (needle, text)
+
+
+def _bucket_matcher(reader: Any, fieldname: str, text: bytes) -> Any:
+    """The posting matcher of one pair term in one segment, without Whoosh's deletion filter
+    (the caller masks deleted documents), or None when the segment lacks the term: one
+    look-up of the term in the segment's term index (``reader.postings`` after ``in``
+    looks it up twice, and builds a set of the deleted documents each time)."""
+    terms = getattr(reader, "_terms", None)
+    if all(hasattr(terms, a) for a in ("term_info", "_codec", "_postfile")):
+        try:
+            info = terms.term_info(fieldname, text)
+        except (KeyError, TermNotFound):
+            return None
+        field_format = reader.schema[fieldname].format
+        return terms._codec.postings_reader(
+            terms._postfile, info, field_format, term=(fieldname, text)
+        )
+    if (fieldname, text) not in reader:  # another codec
+        return None
     m = reader.postings(fieldname, text)
     while not hasattr(m, "_read_ids") and hasattr(m, "child"):  # deletions filter
         m = m.child
-    ids: list[int] = []
+    return m
+
+
+def _read_pairs(
+    reader: Any, fieldname: str, text: bytes, needle: bytes | None = None
+) -> tuple[np.ndarray, list[bytes]]:
+    """(local docnums ascending, their values) of one pair term in one segment.  With
+    ``needle``, a block whose pickle cannot hold it (:func:`_pickled_forms`) is skipped
+    unread: its documents may be left out, never one whose value contains ``needle``."""
+    m = _bucket_matcher(reader, fieldname, text)
+    if m is None:
+        return np.zeros(0, dtype=np.int64), []
+    ids: list[Any] = []
     values: list[bytes] = []
-    if all(hasattr(m, a) for a in ("_read_ids", "_read_values", "_next_block")):
-        while m.is_active():  # a block at a time (one decompression gives both)
-            m._read_ids()
-            m._read_values()
-            ids.extend(m._ids)
-            values.extend(m._values)
-            m._next_block()
-    else:  # inlined postings (a pair in one document), or another codec
-        while m.is_active():
-            ids.append(m.id())
-            values.append(m.value())
-            m.next()
+    byte_ids = getattr(m, "_byteids", True)
+    if not byte_ids and all(hasattr(m, a) for a in ("_goto", "_postfile", "_nextoffset")):
+        forms = _pickled_forms(needle) if needle is not None else ()
+        for data in _blocks(m):  # Whoosh 3 blocks: (id deltas, weights, values), pickled
+            pickled = data[:1] == b"\x80" and data[1] >= 2  # protocol 2 or later
+            if forms and pickled and not any(form in data for form in forms):
+                continue
+            deltas, _weights, block_values = unpickle_block(data)
+            ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+            values.extend(block_values)
+        if not ids:
+            return np.zeros(0, dtype=np.int64), []
+        return np.concatenate(ids), values
+    while m.is_active():  # inlined postings (a pair in one document), or another codec
+        ids.append(m.id())
+        values.append(m.value())
+        m.next()
     return np.asarray(ids, dtype=np.int64), values
 
 
@@ -269,56 +346,116 @@ def match(
     return np.concatenate(all_docs), np.concatenate(all_weights)
 
 
-def _documents_with(
-    reader: Any, pairs_name: str, pair: bytes, deadline: Deadline
-) -> dict[int, tuple[float, float, bytes, int, int]]:
-    """Local docnum → (first weight, second weight, value, positions offset, count) of
-    every document of one segment having ``pair``."""
-    ids, values = _read_pairs(reader, pairs_name, bucket_of(pair))
-    found = {}
-    for n, (doc, value) in enumerate(zip(ids.tolist(), values, strict=True)):
-        if n % _CHECK_EVERY == _CHECK_EVERY - 1:
-            deadline.check("phrase matching")
-        hit = _entry(value, pair)
-        if hit is not None:
-            found[doc] = (hit[0], hit[1], value, hit[2], hit[3])
-    return found
+@dataclass(frozen=True)
+class Having:
+    """The documents of one segment having one pair, in docnum order: their local
+    ``docs``, both words' weights there (``first``, ``second``, float64 of the stored
+    float32) and where the pair's ``count`` positions start (``at``) in ``data``."""
+
+    docs: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+    count: np.ndarray
+    at: np.ndarray
+    data: bytes
+
+    def positions(self, row: int) -> np.ndarray:
+        """The pair's positions in the document at ``row``, as int64."""
+        count, at = int(self.count[row]), int(self.at[row])
+        return np.frombuffer(self.data, dtype="<u4", count=count, offset=at).astype(np.int64)
 
 
-def _positions(hit: tuple[float, float, bytes, int, int]) -> np.ndarray:
-    """The positions of a :func:`_documents_with` entry, as int64."""
-    _wa, _wb, value, start, count = hit
-    return np.frombuffer(value, dtype="<u4", count=count, offset=start).astype(np.int64)
+def _gather(raw: np.ndarray, offsets: np.ndarray, width: int) -> np.ndarray:
+    """The ``width`` bytes of ``raw`` at each of ``offsets``, as an (n, width) uint8 array."""
+    return raw[offsets[:, None] + np.arange(width, dtype=np.int64)]
+
+
+def having(ids: np.ndarray, values: list[bytes], pair: bytes) -> Having:
+    """The documents among a bucket's postings (``ids``, ``values``) whose value has an
+    entry for ``pair``: exactly those :func:`_entry` finds, most of them read in numpy.
+
+    A value holding one entry (its length is that entry's: the usual case, a document
+    rarely has two pairs in one bucket) has ``pair`` when its one entry names it; any
+    other value is walked by :func:`_entry` when its bytes contain ``pair``."""
+    count = len(values)
+    data = b"".join(values)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=count)
+    starts = np.cumsum(lengths) - lengths
+    # each value's first entry: its pair's length, where its weights start, its positions
+    size = np.zeros(count, dtype=np.int64)
+    readable = np.flatnonzero(lengths >= _HEAD.size)
+    size[readable] = _gather(raw, starts[readable], _HEAD.size).view("<u2").ravel()
+    tails = starts + _HEAD.size + size
+    whole = tails + _TAIL.size <= starts + lengths
+    whole[lengths < _HEAD.size] = False
+    positions = np.zeros(count, dtype=np.int64)
+    inside = np.flatnonzero(whole)
+    fixed = _gather(raw, tails[inside], _TAIL.size).view(_TAIL_DTYPE).ravel()
+    positions[inside] = fixed["count"]
+    single = whole & (tails + _TAIL.size + 4 * positions == starts + lengths)
+    named = np.flatnonzero(single & (size == len(pair)))
+    same = _gather(raw, starts[named] + _HEAD.size, len(pair)) == np.frombuffer(pair, np.uint8)
+    found = np.full(count, -1, dtype=np.int64)  # where each value's entry's weights start
+    hit_rows = named[same.all(axis=1)] if len(pair) else named
+    found[hit_rows] = tails[hit_rows]
+    for row in np.flatnonzero(~single).tolist():  # several entries (or a damaged value)
+        value = values[row]
+        if pair in value:
+            hit = _entry(value, pair)
+            if hit is not None:
+                found[row] = starts[row] + hit[2] - _TAIL.size
+    kept = np.flatnonzero(found >= 0)
+    weights_at = found[kept]
+    fixed = _gather(raw, weights_at, _TAIL.size).view(_TAIL_DTYPE).ravel()
+    return Having(
+        docs=ids[kept],
+        first=fixed["first"].astype(np.float64),
+        second=fixed["second"].astype(np.float64),
+        count=fixed["count"].astype(np.int64),
+        at=weights_at + _TAIL.size,
+        data=data,
+    )
+
+
+def _documents_with(reader: Any, pairs_name: str, pair: bytes, deadline: Deadline) -> Having:
+    """The documents of one segment having ``pair`` (:func:`having` of its bucket)."""
+    deadline.check("phrase matching")
+    needle = _HEAD.pack(len(pair)) + pair
+    ids, values = _read_pairs(reader, pairs_name, bucket_of(pair), needle)
+    deadline.check("phrase matching")
+    return having(ids, values, pair)
 
 
 def _match_segment(
     reader: Any, pairs_name: str, pairs: list[bytes], deadline: Deadline
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`match` in one segment (local docnums)."""
-    found = []
+    found: list[Having] = []
     for pair in pairs:
-        having = _documents_with(reader, pairs_name, pair, deadline)
-        if not having:
+        has = _documents_with(reader, pairs_name, pair, deadline)
+        if not len(has.docs):
             return np.zeros(0, dtype=np.int64), np.zeros((0, len(pairs) + 1))
-        found.append(having)
-    docs = sorted(set(found[0]).intersection(*found[1:]))
+        found.append(has)
+    docs = found[0].docs
+    for has in found[1:]:
+        docs = np.intersect1d(docs, has.docs, assume_unique=True)
+    rows = [np.searchsorted(has.docs, docs) for has in found]
     if len(pairs) > 1:  # the pairs must follow one another: pair i at start + i
-        kept = []
-        for n, doc in enumerate(docs):
+        keep = np.zeros(len(docs), dtype=bool)
+        for n in range(len(docs)):
             if n % _CHECK_EVERY == _CHECK_EVERY - 1:
                 deadline.check("phrase matching")
-            starts = _positions(found[0][doc])
+            starts = found[0].positions(int(rows[0][n]))
             for offset in range(1, len(pairs)):
-                later = _positions(found[offset][doc])
+                later = found[offset].positions(int(rows[offset][n]))
                 starts = starts[np.isin(starts + offset, later, assume_unique=True)]
                 if not len(starts):
                     break
-            if len(starts):
-                kept.append(doc)
-        docs = kept
+            keep[n] = bool(len(starts))
+        docs, rows = docs[keep], [r[keep] for r in rows]
     # word 0's weight is pair 0's first; word i's (i ≥ 1) is pair i-1's second
-    weights = np.array(
-        [[found[0][d][0], *(having[d][1] for having in found)] for d in docs],
-        dtype=np.float64,
-    ).reshape(len(docs), len(pairs) + 1)
-    return np.asarray(docs, dtype=np.int64), weights
+    columns = [found[0].first[rows[0]]]
+    columns += [has.second[r] for has, r in zip(found, rows, strict=True)]
+    weights = np.column_stack(columns) if len(docs) else np.zeros((0, len(pairs) + 1))
+    return np.asarray(docs, dtype=np.int64), weights.astype(np.float64)

@@ -47,7 +47,7 @@ from kb import analysis
 from kb.deadline import Deadline, DeadlineExceeded
 from kb.engine.base import IndexMissingError
 from kb.engine.documents import build_hit
-from kb.engine.whoosh import fastscore, mapped, wordsearch
+from kb.engine.whoosh import fastscore, generations, mapped, wordsearch
 from kb.engine.whoosh.browse import BrowseMixin, day
 from kb.engine.whoosh.didyoumean import SuggestMixin
 from kb.engine.whoosh.facets import FACETS, SORTS, FacetCache, without_own, word_matches
@@ -198,11 +198,6 @@ def _close_all(pool: list[Searcher], lock: threading.Lock) -> None:
         s.close()
 
 
-def _real_folder(path: Path) -> Path:
-    """``path`` itself, or the generation folder it links to."""
-    return path.resolve() if path.is_symlink() else path
-
-
 class WhooshReader(BrowseMixin, SuggestMixin):
     """Searches and reads one index folder.  Thread-safe: searchers come from a small pool
     and are refreshed on checkout, so a commit by ``kb ingest`` shows on the next call.
@@ -225,7 +220,7 @@ class WhooshReader(BrowseMixin, SuggestMixin):
             raise IndexMissingError(
                 f"no index at {self.index_dir} (build one with: kb ingest PATH --index DIR)"
             )
-        self._real = _real_folder(self.index_dir)
+        self._real = generations.current(self.index_dir)
         self._ix = index.open_dir(str(self._real))
         self._pool: list[Searcher] = []
         self._pool_size = pool_size
@@ -279,12 +274,12 @@ class WhooshReader(BrowseMixin, SuggestMixin):
 
     def _current_index(self) -> Any:
         """The open index of the folder the index path points at now."""
-        real = _real_folder(self.index_dir)
+        real = generations.current(self.index_dir)
         for _ in range(20):  # a plain index folder is being moved behind a link (~µs, once)
             if real.exists():
                 break
             time.sleep(0.005)
-            real = _real_folder(self.index_dir)
+            real = generations.current(self.index_dir)
         if real != self._real:
             try:
                 ix = index.open_dir(str(real))
@@ -415,12 +410,16 @@ class WhooshReader(BrowseMixin, SuggestMixin):
             # disjunctive facets: each facet counts under every filter but its own
             matched = base if text is None else base & text
             facets: dict[str, list[FacetValue]] = {f: [] for f in FACETS}
+            found = np.flatnonzero(mask)  # the matches' docnums, once for every count
             for facet in FACETS:  # past the deadline the rest are left empty (partial)
                 if deadline.expired():
                     break
-                counted = without_own(matched, selected, facet) if facet in selected else mask
-                facets[facet] = self._facet_values(s, cache, facet, counted, getattr(req, facet))
-            histogram = cache.histogram(mask) if not deadline.expired() else {}
+                own = facet in selected
+                counted = without_own(matched, selected, facet) if own else mask
+                chosen = getattr(req, facet)
+                docs = None if own else found
+                facets[facet] = self._facet_values(s, cache, facet, counted, chosen, docs)
+            histogram = cache.histogram(mask, found) if not deadline.expired() else {}
             # a relaxed search may hide a misspelt word ("cctv firaerms" finds cctv items)
             relaxed = match in ("most", "any")
             suggestion, corrections = None, {}
@@ -469,19 +468,29 @@ class WhooshReader(BrowseMixin, SuggestMixin):
         return union
 
     @staticmethod
-    def _facet_values(
-        s: Searcher, cache: FacetCache, facet: str, mask: np.ndarray, chosen: list[Any]
+    def _facet_values(  # noqa: PLR0913 - the facet, its matches, then their docnums
+        s: Searcher,
+        cache: FacetCache,
+        facet: str,
+        mask: np.ndarray,
+        chosen: list[Any],
+        docs: np.ndarray | None = None,
     ) -> list[FacetValue]:
-        """The facet's values among ``mask``: years newest first, others the 100 commonest;
-        a chosen value the index has is always listed (with its count, maybe 0)."""
-        top = cache.top(facet, mask, limit=100)
-        listed = {v for v, _ in top}
-        extra = [str(v) for v in chosen if str(v) in cache.codes_of[facet]]
-        extra = [v for v in dict.fromkeys(extra) if v not in listed]
-        if extra:
-            counts = cache.counts(facet, mask)
-            top += [(v, counts.get(v, 0)) for v in extra]
-        return [FacetValue(v, cache.label(s, facet, v), n) for v, n in top]
+        """The facet's values among ``mask`` (``docs``: its docnums, when known): years
+        newest first, others the 100 commonest; a chosen value the index has is always
+        listed (with its count, maybe 0)."""
+        top = cache.top(facet, mask, limit=100, docs=docs)
+        if chosen:
+            listed = {v for v, _ in top}
+            extra = [str(v) for v in chosen if str(v) in cache.codes_of[facet]]
+            extra = [v for v in dict.fromkeys(extra) if v not in listed]
+            if extra:
+                counts = cache.counts(facet, mask)
+                top += [(v, counts.get(v, 0)) for v in extra]
+        labels = cache.labels[facet]  # the labels known; others are looked up once
+        return [
+            FacetValue(v, labels[v] if v in labels else cache.label(s, facet, v), n) for v, n in top
+        ]
 
     @staticmethod
     def _hit(stored: dict[str, Any], score: float, matcher: Matcher, deadline: Deadline) -> Hit:
