@@ -244,7 +244,10 @@ def _blocks(matcher: Any) -> Iterator[bytes]:
 
 #: how a protocol-2 pickle names the function rebuilding each ``bytes`` value
 #: (``_codecs.encode(text, "latin1")``), and the same opcode naming :data:`_latin1`, the same
-#: encoding without a codec look-up per value: a third less time to unpickle a block.  The
+#: encoding without a codec look-up per value: a third less time to unpickle a block.  Blocks
+#: written now are protocol 5 (:data:`kb.engine.whoosh.bulk.BLOCK_PICKLE_PROTOCOL`: bytes as
+#: ``BINBYTES``, ~4x faster again) and are left as they are; this serves segments written
+#: before, kept until the index is rebuilt or their segment merged.  The
 #: first occurrence in a block is that opcode: ids and weights are pickled as numbers whose
 #: opcodes break any run of these bytes, and a value's bytes come after the opcode
 _CODECS_ENCODE = b"c_codecs\nencode\n"
@@ -253,8 +256,9 @@ _latin1 = str.encode
 
 
 def unpickle_block(data: bytes) -> Any:
-    """A posting block's data, unpickled (``pickle.loads``); a protocol-2 pickle's bytes
-    values are rebuilt by :data:`_latin1` (see :data:`_CODECS_ENCODE`)."""
+    """A posting block's data, unpickled (``pickle.loads``), whatever its protocol; a
+    protocol-2 pickle's bytes values are rebuilt by :data:`_latin1` (see
+    :data:`_CODECS_ENCODE`)."""
     if data[:2] == b"\x80\x02":
         data = data.replace(_CODECS_ENCODE, _FAST_BYTES, 1)
     return pickle.loads(data)  # noqa: S301 - the index's own posting blocks
