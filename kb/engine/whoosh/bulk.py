@@ -139,9 +139,10 @@ BLOCK_MEMLEVEL = 2
 #: Whoosh writes protocol 2, which stores every ``bytes`` value (a posting's positions, a
 #: pair bucket's positions) as a ``_codecs.encode(text, "latin1")`` call that unpickling
 #: runs once per posting; protocol 5 stores them as raw ``BINBYTES``: a pair bucket's
-#: block unpickles in ~7 µs instead of ~27 (bench/RESULTS.md).  Whoosh's reader (``pickle.loads``) reads either, so an
-#: index may hold protocol-2 segments (written before) beside protocol-5 ones.  The small
-#: block-info header holds only numbers (nothing to gain) and stays at protocol 2.
+#: block unpickles in ~7 µs instead of ~27 (bench/RESULTS.md).  Whoosh's reader
+#: (``pickle.loads``) reads either, so an index may hold protocol-2 segments (written
+#: before) beside protocol-5 ones.  The small block-info header holds only numbers
+#: (nothing to gain) and stays at protocol 2.
 BLOCK_PICKLE_PROTOCOL = 5
 
 
