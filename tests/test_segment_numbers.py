@@ -235,14 +235,6 @@ def _plain_is_upper(title: str) -> bool:
     return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
-def _plain_clean_text(text: str) -> str:
-    text = re.sub(r"</?[a-zA-Z][^<>]*>", "", text)
-    text = text.replace("\\", "").replace("**", "").replace("__", "")
-    text = re.sub(r"^[#>\s*_]+", "", text)
-    text = re.sub(r"^(\d{1,3})\.\s+\1\.", r"\1.", text)
-    return " ".join(text.split())
-
-
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(
