@@ -8,17 +8,13 @@ from pathlib import Path
 from whoosh import index
 
 from bench.run_writer import run
+from tests.test_bulk import all_postings
 
 
 def postings(folder: Path) -> list[tuple]:
     ix = index.open_dir(str(folder / "kb-index"))
     with ix.reader() as r:
-        out = []
-        for fieldname, text in r.all_terms():
-            m = r.postings(fieldname, text)
-            while m.is_active():
-                out.append((fieldname, text, m.id(), m.weight(), m.value()))
-                m.next()
+        out = all_postings(r)
     ix.close()
     return out
 

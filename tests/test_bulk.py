@@ -60,14 +60,20 @@ def write(
     return ix
 
 
+def all_postings(r) -> list[tuple]:
+    """Every posting of the reader ``r``: (field, term, docnum, weight, value), in term order."""
+    out = []
+    for fieldname, text in r.all_terms():
+        m = r.postings(fieldname, text)
+        while m.is_active():
+            out.append((fieldname, text, m.id(), m.weight(), m.value()))
+            m.next()
+    return out
+
+
 def postings(ix) -> list[tuple]:
     with ix.reader() as r:
-        out = []
-        for fieldname, text in r.all_terms():
-            m = r.postings(fieldname, text)
-            while m.is_active():
-                out.append((fieldname, text, m.id(), m.weight(), m.value()))
-                m.next()
+        out = all_postings(r)
         lengths = [
             (name, n, r.doc_field_length(n, name))
             for name in WORD_SCHEMA.scorable_names()

@@ -7,7 +7,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
+from kb import config
 from web.facetlist import (
     FACET_VALUES_SHOWN,
     display_facets,
@@ -15,6 +17,7 @@ from web.facetlist import (
     link_facets,
     split_rows,
 )
+from web.params import parse_search_args
 from web.templating import toggle_url
 
 #: The template loop that facet_items replaces (search.html before it), as the oracle.
@@ -45,20 +48,10 @@ class _Resp:
 
 
 def _params(**chosen: Any) -> dict[str, Any]:
-    p: dict[str, Any] = {
-        "q": 'cctv & "co"',
-        "council": [],
-        "committee": [],
-        "speaker": [],
-        "topic": [],
-        "year": [],
-        "kind": [],
-        "date_from": None,
-        "date_to": None,
-        "sort": "relevance",
-        "page": 1,
-        "page_size": 10,
-    }
+    """The search parameters an empty form gives (``web.params``), with a query, 10 a page
+    and ``chosen`` on top."""
+    p = parse_search_args(MultiDict(), config.load())
+    p.update(q='cctv & "co"', page_size=10)
     p.update(chosen)
     return p
 
