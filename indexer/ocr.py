@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 
 from kb.model import IngestError
@@ -49,7 +50,21 @@ _VOWELS = frozenset("aeiouywàáâäèéêëìíîïòóôöùúûüŵŷ")
 
 def _wordlike(word: str) -> bool:
     """True for a word with a vowel (English/Welsh, accents allowed), an acronym or a short word."""
-    return len(word) <= 4 or word.isupper() or any(ch in _VOWELS for ch in word.lower())
+    return len(word) <= 4 or word.isupper() or not _VOWELS.isdisjoint(word.lower())
+
+
+def count_wordlike(words: list[str]) -> int:
+    """How many of ``words`` are :func:`_wordlike`: the short ones counted in C, only the
+    longer ones (a third of minutes' words) asked one by one."""
+    lengths = list(map(len, words))
+    short = len(lengths) - sum(map((4).__lt__, lengths))
+    longer = compress(words, map((4).__lt__, lengths))
+    return short + sum(map(_wordlike, longer))
+
+
+def count_common(words: list[str]) -> int:
+    """How many of ``words``, lowered, are common English/Welsh words (counted in C)."""
+    return sum(map(_COMMON_WORDS.__contains__, map(str.lower, words)))
 
 
 def _is_private_use(ch: str) -> bool:
@@ -100,10 +115,10 @@ def text_layer_problem(page_texts: Sequence[str]) -> str | None:
         return f"the text layer is mostly private-use glyphs ({private} of {visible})"
     words = _WORD.findall(text)
     if words:
-        wordlike = sum(_wordlike(w) for w in words)
+        wordlike = count_wordlike(words)
         if wordlike < 0.5 * len(words):
             return f"the text layer is garbage (only {wordlike} of {len(words)} words look real)"
-        common = sum(w.lower() in _COMMON_WORDS for w in words)
+        common = count_common(words)
         if len(words) > 200 and common < 0.03 * len(words):
             return f"the text layer is garbage (only {common} of {len(words)} common words)"
     return None

@@ -22,7 +22,12 @@ from __future__ import annotations
 
 import ctypes
 import re
+import threading
 import time
+from bisect import bisect_left
+from collections.abc import Callable
+from itertools import compress, repeat
+from operator import not_, sub
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -131,40 +136,113 @@ class _Fonts:
 
     def sizes(self, objects: list[int], chars: list[int]) -> list[float]:
         """Font sizes of characters ``chars`` whose text objects are ``objects``."""
-        got: list[float | None] = list(map(self.size_of.get, objects))
-        if None in got:
-            for k, value in enumerate(got):
-                if value is None:
-                    obj = objects[k]
-                    value = self.size_of.get(obj) if obj else None
-                    if value is None:
-                        value = float(_get_size(self.textpage, chars[k]))
-                        if obj:
-                            self.size_of[obj] = value
-                    got[k] = value
-        return got  # type: ignore[return-value]
+        return self._per_object(objects, chars, self.size_of, self._ask_size)
 
     def bold(self, objects: list[int], chars: list[int]) -> list[bool]:
         """Whether each character's font is bold: weight ≥ 600 or Bold/Black/Heavy in its
         name."""
-        got: list[bool | None] = list(map(self.bold_of.get, objects))
-        if None in got:
-            for k, value in enumerate(got):
-                if value is None:
-                    obj = objects[k]
-                    value = self.bold_of.get(obj) if obj else None
-                    if value is None:
-                        value = self._ask_bold(chars[k])
-                        if obj:
-                            self.bold_of[obj] = value
-                    got[k] = value
-        return got  # type: ignore[return-value]
+        return self._per_object(objects, chars, self.bold_of, self._ask_bold)
+
+    @staticmethod
+    def _per_object(
+        objects: list[int], chars: list[int], known: dict[int, Any], ask: Callable[[int], Any]
+    ) -> list[Any]:
+        """Each character's answer: ``known[object]``, asked first (``ask(char)``) with the
+        object's first character; a character without an object (0) is asked alone."""
+        # reversed: the first character of each object is the one kept
+        first = dict(zip(reversed(objects), reversed(chars), strict=True))
+        for obj, char in first.items():
+            if obj and obj not in known:
+                known[obj] = ask(char)
+        got = list(map(known.get, objects))
+        if 0 in first:
+            for k, obj in enumerate(objects):
+                if not obj:
+                    got[k] = ask(chars[k])
+        return got
+
+    def _ask_size(self, i: int) -> float:
+        return float(_get_size(self.textpage, i))
 
     def _ask_bold(self, i: int) -> bool:
         weight = _get_weight(self.textpage, i)
         _get_font(self.textpage, i, self._name, 128, self._flags)
         name = _ffi.string(self._name).lower()
         return weight >= 600 or b"bold" in name or b"black" in name or b"heavy" in name
+
+
+class _Slots:
+    """Where pdfium writes one run of up to ``size`` characters' edges and baselines: three
+    arrays of doubles and a pointer to each slot, made once per thread (making a pointer
+    costs about what the call it is passed to does)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.lefts = _ffi.new("double[]", size)
+        self.rights = _ffi.new("double[]", size)
+        self.baselines = _ffi.new("double[]", size)
+        self.left_at = [self.lefts + k for k in range(size)]
+        self.right_at = [self.rights + k for k in range(size)]
+        self.baseline_at = [self.baselines + k for k in range(size)]
+        spare = _ffi.new("double[2]")
+        self.spare, self.spare_a, self.spare_b = spare, spare, spare + 1
+
+
+_local = threading.local()
+
+
+def _slots(size: int) -> _Slots:
+    """This thread's :class:`_Slots`, made anew when they hold fewer than ``size``."""
+    slots: _Slots | None = getattr(_local, "slots", None)
+    if slots is None or slots.size < size:
+        slots = _local.slots = _Slots(size)
+    return slots
+
+
+def _char_layout(
+    textpage: Any, chars: list[int], deadline: float, page: int
+) -> tuple[list[float], list[float], list[float], list[int]]:
+    """Left and right edges, baseline and text object of each character in ``chars`` (in
+    order), asked of pdfium one call each in C-level loops (``map``), in runs of
+    :data:`CHECK_EVERY` characters with a deadline check between runs.  A call that fails
+    leaves the value of the character before it (0.0 for the first): what reading them
+    into one reused buffer gave."""
+    slots = _slots(CHECK_EVERY)
+    x0s: list[float] = []
+    x1s: list[float] = []
+    ys: list[float] = []
+    objects: list[int] = []
+    failed_box: list[int] = []
+    failed_origin: list[int] = []
+    for a in range(0, len(chars), CHECK_EVERY):
+        if a:
+            check_deadline(deadline, page)
+        run = chars[a : a + CHECK_EVERY]
+        ok = list(
+            map(
+                _get_box,
+                repeat(textpage),
+                run,
+                slots.left_at,
+                slots.right_at,
+                repeat(slots.spare_a),
+                repeat(slots.spare_b),
+            )
+        )
+        if 0 in ok:
+            failed_box += [a + k for k, done in enumerate(ok) if not done]
+        ok = list(map(_get_origin, repeat(textpage), run, repeat(slots.spare), slots.baseline_at))
+        if 0 in ok:
+            failed_origin += [a + k for k, done in enumerate(ok) if not done]
+        x0s += _ffi.unpack(slots.lefts, len(run))
+        x1s += _ffi.unpack(slots.rights, len(run))
+        ys += _ffi.unpack(slots.baselines, len(run))
+        objects += map(_get_object, repeat(textpage), run)
+    for k in failed_box:
+        x0s[k], x1s[k] = (x0s[k - 1], x1s[k - 1]) if k else (0.0, 0.0)
+    for k in failed_origin:
+        ys[k] = ys[k - 1] if k else 0.0
+    return x0s, x1s, ys, objects
 
 
 def page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Line]:
@@ -178,43 +256,40 @@ def page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Lin
     textpage = page.get_textpage()
     handle = textpage_handle(textpage)
     text = page_text(handle, textpage.count_chars())
+    # The page's ink (characters that are not spaces; line feeds and CRs are spaces), its
+    # layout asked in bulk; each line is then a slice of these lists.
+    ink = list(compress(range(len(text)), map(not_, map(str.isspace, text))))
+    x0s, x1s, baselines, objects = _char_layout(handle, ink, deadline, index + 1)
     fonts = _Fonts(handle)
-    box = _ffi.new("double[4]")
-    left, right, bottom, top = box, box + 1, box + 2, box + 3
-    point = _ffi.new("double[2]")
-    px, py = point, point + 1
+    sizes = fonts.sizes(objects, ink)
+    is_letter = list(map(str.isalpha, map(text.__getitem__, ink)))
+    letter_chars = list(compress(ink, is_letter))
+    bold = fonts.bold(list(compress(objects, is_letter)), letter_chars)
     lines: list[Line] = []
-    start, checked = 0, 0
+    start, a, la = 0, 0, 0
     while start <= len(text):
         end = text.find("\n", start)
         if end < 0:
             end = len(text)
-        if end - checked >= CHECK_EVERY:
-            check_deadline(deadline, index + 1)
-            checked = end
-        segment = text[start:end]
-        if "\r" in segment:
-            positions = [start + j for j, ch in enumerate(segment) if ch != "\r"]
-            segment = segment.replace("\r", "")
-        else:
-            positions = None
-        if segment.strip():
-            ink = [j for j, ch in enumerate(segment) if not ch.isspace()]
-            chars = [j + start for j in ink] if positions is None else [positions[j] for j in ink]
-            x0s, x1s, baselines = [], [], []
-            for i in chars:
-                _get_box(handle, i, left, right, bottom, top)
-                x0s.append(box[0])
-                x1s.append(box[1])
-                _get_origin(handle, i, px, py)
-                baselines.append(point[1])
-            objects = [_get_object(handle, i) for i in chars]
-            sizes = fonts.sizes(objects, chars)
-            alpha = [k for k, j in enumerate(ink) if segment[j].isalpha()]
-            letters = fonts.bold([objects[k] for k in alpha], [chars[k] for k in alpha])
+        b = bisect_left(ink, end, a)
+        if a < b:  # not blank
+            lb = bisect_left(letter_chars, end, la)
             lines.append(
-                _line(segment, ink, x0s, x1s, baselines, sizes, letters, index + 1, height)
+                _line(
+                    text[start:end],
+                    ink[a:b],
+                    start,
+                    x0s[a:b],
+                    x1s[a:b],
+                    baselines[a:b],
+                    sizes[a:b],
+                    bold[la:lb],
+                    index + 1,
+                    height,
+                )
             )
+            la = lb
+        a = b
         start = end + 1
     return lines
 
@@ -227,8 +302,9 @@ def _median(values: list[float]) -> float:
 
 
 def _line(
-    text: str,
-    ink: list[int],
+    raw: str,
+    chars: list[int],
+    start: int,
     x0s: list[float],
     x1s: list[float],
     baselines: list[float],
@@ -237,21 +313,33 @@ def _line(
     page: int,
     height: float,
 ) -> Line:
-    """The Line of one pdfium line's ``text`` (not blank): ``ink`` are the positions in it
-    of the characters that are not spaces, with their edges, baselines and sizes;
-    ``letters_bold`` says for each letter whether it is bold.  A gap wider than twice the
-    size (at least 8 points) between two characters starts a new table cell."""
-    size = _median([s for s in sizes if s > 1.5] or [10.0])
+    """The Line of one pdfium line (not blank): ``raw`` is its text as the page has it
+    (from page character ``start``; a CR in it is left out of the Line), ``chars`` the
+    page indexes of its characters that are not spaces, with their edges, baselines and
+    sizes; ``letters_bold`` says for each letter whether it is bold.  A gap wider than
+    twice the size (at least 8 points) between two characters starts a new table cell."""
+    size = _median(list(filter((1.5).__lt__, sizes)) or [10.0])
     gap = 2.0 * max(size, 4.0)
-    cuts = [ink[k] for k in range(1, len(ink)) if x0s[k] - x1s[k - 1] > gap]
-    bounds = [0, *cuts, len(text)]
-    cells = [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
-    cells = [_fold(cell) for cell in cells if cell.strip()]
-    if len(cells) >= 2 and MARKER.match(cells[0]):  # '•' or '1.' then a tab: not a table
-        cells[:2] = [f"{cells[0]} {cells[1]}"]
+    # the characters after a gap wider than ``gap`` (x0s[k] - x1s[k - 1] > gap)
+    after_gaps = list(compress(chars[1:], map(gap.__lt__, map(sub, x0s[1:], x1s))))
+    text = raw.replace("\r", "") if "\r" in raw else raw
+    if after_gaps:
+        cuts = [i - start for i in after_gaps]
+        if text is not raw:
+            cuts = [p - raw.count("\r", 0, p) for p in cuts]
+        bounds = [0, *cuts, len(text)]
+        cells = [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        cells = [_fold(cell) for cell in cells if cell.strip()]
+        if len(cells) >= 2 and MARKER.match(cells[0]):  # '•' or '1.' then a tab: not a table
+            cells[:2] = [f"{cells[0]} {cells[1]}"]
+        folded = _fold(text)
+    else:
+        cells = [_fold(text)]  # the line is not blank: one cell
+        folded = cells[0]
     baseline = _median(baselines)
     return Line(
-        text=_fold(text.replace("\ufffe", "\u00ad")),
+        # the hyphen mark and the soft hyphen are both ink: folding spaces commutes
+        text=folded.replace("\ufffe", "\u00ad") if "\ufffe" in folded else folded,
         page=page,
         cells=cells,
         bold=bool(letters_bold) and sum(letters_bold) >= 0.9 * len(letters_bold),

@@ -260,6 +260,37 @@ def test_count_letters_is_the_isalpha_count(text: str) -> None:
     assert ocr.count_letters(text) == sum(ch.isalpha() for ch in text)
 
 
+def _old_wordlike(word: str) -> bool:
+    """The word test as ``text_layer_problem`` first wrote it (a generator over letters)."""
+    return len(word) <= 4 or word.isupper() or any(ch in ocr._VOWELS for ch in word.lower())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Minutes of the meeting held on 5 May 2021 by the PARISH COUNCIL",
+        "Cofnodion: Cynghorydd Siân Lewis, Gŵyl Dewi, ŵ ŷ, crwth cwm CWMBRAN",
+        "Wkh phhwlqj zdv khog lq wkh ylooodjh kdoo rq Prqgdb rhythms tsktsk",
+        # 'İ' lowers to 'i' and a combining dot: a vowel only once lowered
+        "İSTNBL İstnbl ǅxyzw rhythm's nth's strength’s",
+        "",
+    ],
+)
+def test_word_counts_are_the_per_word_loops(text: str) -> None:
+    words = ocr._WORD.findall(text)
+    assert ocr.count_wordlike(words) == sum(_old_wordlike(w) for w in words)
+    assert ocr.count_common(words) == sum(w.lower() in ocr._COMMON_WORDS for w in words)
+
+
+def test_corpus_word_counts_are_the_per_word_loops(corpus_dir: Path) -> None:
+    """Every word of the corpus's text files, counted both ways."""
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in corpus_dir.rglob("*.txt")]
+    words = ocr._WORD.findall("\n".join(texts))
+    assert len(words) > 50_000
+    assert ocr.count_wordlike(words) == sum(_old_wordlike(w) for w in words)
+    assert ocr.count_common(words) == sum(w.lower() in ocr._COMMON_WORDS for w in words)
+
+
 def test_bold_is_read_per_font_within_one_page(tmp_path: Path) -> None:
     """Bold and regular text objects alternating on one page, and a bold lead word before
     regular text on one line: each line's boldness is its own characters' fonts."""

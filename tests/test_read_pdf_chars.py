@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from bench.hostile import write_pdf
+from indexer import read_pdf_chars
 from indexer.read_pdf_chars import page_lines, page_text, page_text_by_char, textpage_handle
 from kb.model import IngestError
 
@@ -101,6 +102,34 @@ def _layout_pdf() -> bytes:
     return buf.getvalue()
 
 
+def _dense_pdf() -> bytes:
+    """One page of over 2 × CHECK_EVERY characters in small print (the reader asks
+    pdfium about a page's characters in runs of CHECK_EVERY), a wide gap now and then."""
+    buf = io.BytesIO()
+    canvas = canvas_mod.Canvas(buf, pagesize=(595, 842))
+    words = [
+        "the",
+        "council",
+        "resolved",
+        "that",
+        "the",
+        "budget",
+        "be",
+        "approved",
+        "subject",
+        "to",
+        "review",
+    ]
+    for n in range(130):
+        canvas.setFont("Helvetica-Bold" if n % 7 == 0 else "Helvetica", 5 + n % 3)
+        line = " ".join(words[(n + k) % len(words)] for k in range(16))
+        canvas.drawString(20, 830 - 6.3 * n, line[:90])
+        if n % 5 == 0:
+            canvas.drawString(420, 830 - 6.3 * n, f"£{n},000.00")
+    canvas.save()
+    return buf.getvalue()
+
+
 #: PDFs built here, by name: each gives the page reader something the corpus may not
 GENERATED: dict[str, Callable[[Path], bytes]] = {
     "minutes pack (bench.hostile, 12 pages)": lambda tmp: write_pdf(
@@ -114,6 +143,7 @@ GENERATED: dict[str, Callable[[Path], bytes]] = {
     "hyphen mark 2": lambda tmp: _mapped_pdf(b"ABC", {0x42: "\x02"}),
     "private-use bullet": lambda tmp: _mapped_pdf(b"A BC", {0x41: "\uf0b7"}),
     "ligature": lambda tmp: _mapped_pdf(b"ABC", {0x43: "\ufb01"}),
+    "a dense page (several runs of CHECK_EVERY characters)": lambda tmp: _dense_pdf(),
 }
 
 
@@ -196,5 +226,36 @@ def test_a_page_past_the_deadline_is_refused_with_its_number(tmp_path: Path) -> 
     try:
         with pytest.raises(IngestError, match=r"took too long \(gave up at page 3\)"):
             page_lines(pdf, 2, 0.0)
+    finally:
+        pdf.close()
+
+
+def test_the_dense_page_spans_several_runs() -> None:
+    pdf = pdfium.PdfDocument(_dense_pdf())
+    try:
+        text = pdf[0].get_textpage().get_text_range()
+        assert len("".join(text.split())) > 2 * read_pdf_chars.CHECK_EVERY
+    finally:
+        pdf.close()
+
+
+def test_a_failed_character_call_keeps_the_values_before_it(tmp_path: Path) -> None:
+    """pdfium refuses a character index outside the page (the call writes nothing): the
+    bulk reader gives it the character before it's edges and baseline (0.0 first), as one
+    reused buffer did."""
+    pdf = pdfium.PdfDocument(write_pdf(tmp_path / "pack.pdf", 1).read_bytes())
+    try:
+        textpage = pdf[0].get_textpage()
+        handle, count = textpage_handle(textpage), textpage.count_chars()
+        good = read_pdf_chars._char_layout(handle, [0, 1], float("inf"), 1)
+        got = read_pdf_chars._char_layout(handle, [-1, 0, count + 5, 1, -1], float("inf"), 1)
+        (x0, x1, y0, _), (x0b, x1b, y1, _) = (
+            [column[0] for column in good],
+            [column[1] for column in good],
+        )
+        assert good[0][0] != 0.0 and good[2][0] != 0.0
+        assert got[0] == [0.0, x0, x0, x0b, x0b]
+        assert got[1] == [0.0, x1, x1, x1b, x1b]
+        assert got[2] == [0.0, y0, y0, y1, y1]
     finally:
         pdf.close()
