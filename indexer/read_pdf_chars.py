@@ -8,7 +8,11 @@ comes in one ``FPDFText_GetText`` call; size and boldness belong to a character'
 object (pdfium answers both from the object: ``FPDFText_GetFontSize`` is the object's font
 size), so they are asked once per object; only the box and the origin are asked per
 character.  Calls go through cffi, which costs about half of what a ctypes call does: the
-per-character calls are the reader's hot loop (a 400-page PDF has ~440,000 characters).
+per-character calls are the reader's hot loop (a 400-page PDF has ~440,000 characters), and
+they run in C-level ``map`` loops over a page's characters, writing into reused arrays.
+The C types are built with cffi's C module (``_cffi_backend``, what ``cffi.FFI`` drives)
+rather than parsed from declarations, which would import pycparser (~27 ms at the start
+of every reader process).
 
 The Lines are exactly those of the per-character reader that came before (one call per
 character for its code, box, origin and size): ``tests/test_read_pdf_chars.py`` holds
@@ -30,9 +34,9 @@ from itertools import compress, repeat
 from operator import not_, sub
 from typing import Any
 
+import _cffi_backend as _c
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from cffi import FFI
 
 from indexer.pdf_layout import MARKER, Line
 from kb.model import IngestError
@@ -40,7 +44,22 @@ from kb.model import IngestError
 #: characters read between deadline checks
 CHECK_EVERY = 4000
 
-_ffi = FFI()
+
+def _pointer(ctype: Any) -> Any:
+    return _c.new_pointer_type(ctype)
+
+
+_INT = _c.new_primitive_type("int")
+_DOUBLE = _c.new_primitive_type("double")
+_VOID_P = _pointer(_c.new_void_type())
+_DOUBLE_P = _pointer(_DOUBLE)
+_USHORT_P = _pointer(_c.new_primitive_type("unsigned short"))
+_CHAR_P = _pointer(_c.new_primitive_type("char"))
+_INT_P = _pointer(_INT)
+#: ``double[]``, ``unsigned short[]``, ``char[128]``
+_DOUBLES = _c.new_array_type(_DOUBLE_P, None)
+_UTF16 = _c.new_array_type(_USHORT_P, None)
+_NAME = _c.new_array_type(_CHAR_P, 128)
 
 # Symbol-font bullets that PDFs put in the private-use area.
 _GLYPH_MAP = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓"}
@@ -61,25 +80,22 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACE_RUN = re.compile(r"\s+")
 
 
-def _function(name: str, signature: str) -> Any:
-    """pdfium's exported ``name`` as a cffi function of C type ``signature``: the same
-    function pypdfium2 binds, called through its address."""
+def _function(name: str, result: Any, *args: Any) -> Any:
+    """pdfium's exported ``name`` as a cffi function taking ``args`` and returning
+    ``result`` (C types): the same function pypdfium2 binds, called through its address."""
     address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
-    return _ffi.cast(signature, address)
+    return _c.cast(_c.new_function_type(args, result, False), address)
 
 
-_get_text = _function("FPDFText_GetText", "int(*)(void*, int, int, unsigned short*)")
-_get_unicode = _function("FPDFText_GetUnicode", "unsigned int(*)(void*, int)")
-_get_box = _function(
-    "FPDFText_GetCharBox", "int(*)(void*, int, double*, double*, double*, double*)"
-)
-_get_origin = _function("FPDFText_GetCharOrigin", "int(*)(void*, int, double*, double*)")
-_get_size = _function("FPDFText_GetFontSize", "double(*)(void*, int)")
-_get_object = _function("FPDFText_GetTextObject", "uintptr_t(*)(void*, int)")
-_get_weight = _function("FPDFText_GetFontWeight", "int(*)(void*, int)")
-_get_font = _function(
-    "FPDFText_GetFontInfo", "unsigned long(*)(void*, int, char*, unsigned long, int*)"
-)
+_UINT, _ULONG = _c.new_primitive_type("unsigned int"), _c.new_primitive_type("unsigned long")
+_get_text = _function("FPDFText_GetText", _INT, _VOID_P, _INT, _INT, _USHORT_P)
+_get_unicode = _function("FPDFText_GetUnicode", _UINT, _VOID_P, _INT)
+_get_box = _function("FPDFText_GetCharBox", _INT, _VOID_P, _INT, *[_DOUBLE_P] * 4)
+_get_origin = _function("FPDFText_GetCharOrigin", _INT, _VOID_P, _INT, _DOUBLE_P, _DOUBLE_P)
+_get_size = _function("FPDFText_GetFontSize", _DOUBLE, _VOID_P, _INT)
+_get_object = _function("FPDFText_GetTextObject", _c.new_primitive_type("uintptr_t"), _VOID_P, _INT)
+_get_weight = _function("FPDFText_GetFontWeight", _INT, _VOID_P, _INT)
+_get_font = _function("FPDFText_GetFontInfo", _ULONG, _VOID_P, _INT, _CHAR_P, _ULONG, _INT_P)
 
 
 def check_deadline(deadline: float, page: int) -> None:
@@ -91,7 +107,7 @@ def check_deadline(deadline: float, page: int) -> None:
 def textpage_handle(textpage: pdfium.PdfTextPage) -> Any:
     """The pdfium text page of pypdfium2's ``textpage`` as the cffi pointer this module's
     functions take."""
-    return _ffi.cast("void*", ctypes.cast(textpage.raw, ctypes.c_void_p).value)
+    return _c.cast(_VOID_P, ctypes.cast(textpage.raw, ctypes.c_void_p).value)
 
 
 def page_text(textpage: Any, count: int) -> str:
@@ -99,11 +115,11 @@ def page_text(textpage: Any, count: int) -> str:
     the lines hold them (see :func:`_code_table`; codes outside Unicode → U+FFFD)."""
     if count <= 0:
         return ""
-    buf = _ffi.new("unsigned short[]", count + 1)
+    buf = _c.newp(_UTF16, count + 1)
     got = _get_text(textpage, 0, count, buf) - 1  # the answer counts the closing NUL
     if got == count:
         # A surrogate pair would decode to one character for pdfium's two: not aligned.
-        text = _ffi.buffer(buf, 2 * count)[:].decode("utf-16-le", "surrogatepass")
+        text = _c.buffer(buf, 2 * count)[:].decode("utf-16-le", "surrogatepass")
         if len(text) == count and not _SURROGATE.search(text):
             return text.translate(_CODES)
     return page_text_by_char(textpage, count)
@@ -131,8 +147,8 @@ class _Fonts:
         self.textpage = textpage
         self.size_of: dict[int, float] = {}
         self.bold_of: dict[int, bool] = {}
-        self._name = _ffi.new("char[128]")
-        self._flags = _ffi.new("int*")
+        self._name = _c.newp(_NAME, None)
+        self._flags = _c.newp(_INT_P, None)
 
     def sizes(self, objects: list[int], chars: list[int]) -> list[float]:
         """Font sizes of characters ``chars`` whose text objects are ``objects``."""
@@ -167,7 +183,7 @@ class _Fonts:
     def _ask_bold(self, i: int) -> bool:
         weight = _get_weight(self.textpage, i)
         _get_font(self.textpage, i, self._name, 128, self._flags)
-        name = _ffi.string(self._name).lower()
+        name = _c.string(self._name).lower()
         return weight >= 600 or b"bold" in name or b"black" in name or b"heavy" in name
 
 
@@ -178,13 +194,13 @@ class _Slots:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.lefts = _ffi.new("double[]", size)
-        self.rights = _ffi.new("double[]", size)
-        self.baselines = _ffi.new("double[]", size)
+        self.lefts = _c.newp(_DOUBLES, size)
+        self.rights = _c.newp(_DOUBLES, size)
+        self.baselines = _c.newp(_DOUBLES, size)
         self.left_at = [self.lefts + k for k in range(size)]
         self.right_at = [self.rights + k for k in range(size)]
         self.baseline_at = [self.baselines + k for k in range(size)]
-        spare = _ffi.new("double[2]")
+        spare = _c.newp(_DOUBLES, 2)
         self.spare, self.spare_a, self.spare_b = spare, spare, spare + 1
 
 
@@ -234,9 +250,9 @@ def _char_layout(
         ok = list(map(_get_origin, repeat(textpage), run, repeat(slots.spare), slots.baseline_at))
         if 0 in ok:
             failed_origin += [a + k for k, done in enumerate(ok) if not done]
-        x0s += _ffi.unpack(slots.lefts, len(run))
-        x1s += _ffi.unpack(slots.rights, len(run))
-        ys += _ffi.unpack(slots.baselines, len(run))
+        x0s += _c.unpack(slots.lefts, len(run))
+        x1s += _c.unpack(slots.rights, len(run))
+        ys += _c.unpack(slots.baselines, len(run))
         objects += map(_get_object, repeat(textpage), run)
     for k in failed_box:
         x0s[k], x1s[k] = (x0s[k - 1], x1s[k - 1]) if k else (0.0, 0.0)
