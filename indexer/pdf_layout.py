@@ -105,8 +105,9 @@ def clean(pages_lines: list[list[Line]], page_count: int) -> list[Line]:
     for lines in pages_lines:
         after_signature = False
         for line in lines:
-            furniture = _furniture_key(line.text) in running or _PAGE_NUMBER.match(line.text)
-            if line.band and furniture:
+            if line.band and (
+                _furniture_key(line.text) in running or _PAGE_NUMBER.match(line.text)
+            ):
                 continue
             if _SIGNATURE.match(line.text):
                 after_signature = True

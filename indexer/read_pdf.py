@@ -181,8 +181,11 @@ def _page_list(indexes: list[int]) -> str:
 
 def _is_scanned_page(pdf: pdfium.PdfDocument, index: int, lines: list[Line]) -> bool:
     """True for a page with (almost) no text whose images cover over a third of it."""
-    if ocr.count_letters("".join(line.text for line in lines)) >= ocr.MIN_LETTERS_PER_PAGE:
-        return False
+    letters = 0
+    for line in lines:  # most pages pass in their first line or two
+        letters += ocr.count_letters(line.text)
+        if letters >= ocr.MIN_LETTERS_PER_PAGE:
+            return False
     try:
         page = pdf[index]
     except pdfium.PdfiumError:
