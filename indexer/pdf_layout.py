@@ -15,8 +15,8 @@ page numbers and signature lines — and rejoins superscript ordinals ('8' + 'th
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from indexer.text import symbol_glyphs
@@ -54,6 +54,15 @@ class Line:
     right: float | None = None  # right edge of the last character, PDF units
     lead_bold: bool = False  # the first letters are bold (a heading running into text)
     para_break: bool = False  # OCR: a blank line came before it
+
+
+def median(values: Iterable[float]) -> float:
+    """The median of non-empty ``values``: ``statistics.median``'s answer (the middle
+    value, or the mean of the middle two), without importing ``statistics`` (and with it
+    ``fractions``, ``decimal`` and ``random``) into every reader process."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 # --------------------------------------------------------------------------- clean-up
@@ -145,7 +154,7 @@ def _typical_step(lines: list[Line]) -> float | None:
         and b.baseline is not None
         and 0 < a.baseline - b.baseline < 3 * max(a.size, 4.0)
     ]
-    return statistics.median(steps) if len(steps) >= 3 else None
+    return median(steps) if len(steps) >= 3 else None
 
 
 def _right_margin(lines: list[Line]) -> float | None:
@@ -205,7 +214,7 @@ def _soft_hyphens(text: str) -> str:
 def group(lines: list[Line]) -> list[Block]:
     """Paragraph, heading, list and table-row Blocks from cleaned lines."""
     sizes = [line.size for line in lines if line.size > 0]
-    body_size = statistics.median(sizes) if sizes else 0.0
+    body_size = median(sizes) if sizes else 0.0
     typical = _typical_step(lines)
     margin = _right_margin(lines)
     table = [

@@ -17,7 +17,6 @@ that are dropped from the text (``running_header``), go to ``Document.metadata``
 from __future__ import annotations
 
 import re
-import statistics
 import threading
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ import pypdfium2.raw as pdfium_c
 
 from indexer import ocr
 from indexer import read_pdf_pages as pages
-from indexer.pdf_layout import MARKER, Line, clean, group, running_headers
+from indexer.pdf_layout import MARKER, Line, clean, group, median, running_headers
 from indexer.read_pdf_chars import check_deadline, page_lines
 from kb.model import Document, IngestError
 
@@ -263,8 +262,8 @@ def _ocr_lines(tsv: str, page: int, height_px: int) -> list[Line]:
     page_height = max(height_px, 1)
     lines: list[Line] = []
     for words in words_by_line:
-        size = statistics.median(w.height for w in words) * to_pt
-        bottom = statistics.median(w.top + w.height for w in words)
+        size = median(w.height for w in words) * to_pt
+        bottom = median(w.top + w.height for w in words)
         cells: list[list[str]] = [[]]
         for previous, word in zip([None, *words[:-1]], words, strict=True):
             if previous is not None and (word.left - previous.left - previous.width) * to_pt > (

@@ -38,7 +38,7 @@ import _cffi_backend as _c
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from indexer.pdf_layout import MARKER, Line
+from indexer.pdf_layout import MARKER, Line, median
 from kb.model import IngestError
 
 #: characters read between deadline checks
@@ -310,13 +310,6 @@ def page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Lin
     return lines
 
 
-def _median(values: list[float]) -> float:
-    """The median of a non-empty list (``statistics.median``'s answer)."""
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
 def _line(
     raw: str,
     chars: list[int],
@@ -334,7 +327,7 @@ def _line(
     page indexes of its characters that are not spaces, with their edges, baselines and
     sizes; ``letters_bold`` says for each letter whether it is bold.  A gap wider than
     twice the size (at least 8 points) between two characters starts a new table cell."""
-    size = _median(list(filter((1.5).__lt__, sizes)) or [10.0])
+    size = median(list(filter((1.5).__lt__, sizes)) or [10.0])
     gap = 2.0 * max(size, 4.0)
     # the characters after a gap wider than ``gap`` (x0s[k] - x1s[k - 1] > gap)
     after_gaps = list(compress(chars[1:], map(gap.__lt__, map(sub, x0s[1:], x1s))))
@@ -352,7 +345,7 @@ def _line(
     else:
         cells = [_fold(text)]  # the line is not blank: one cell
         folded = cells[0]
-    baseline = _median(baselines)
+    baseline = median(baselines)
     return Line(
         # the hyphen mark and the soft hyphen are both ink: folding spaces commutes
         text=folded.replace("\ufffe", "\u00ad") if "\ufffe" in folded else folded,

@@ -45,7 +45,6 @@ from itertools import chain, islice
 from pathlib import Path
 
 from indexer import limits
-from indexer.read_html import html_blocks
 from indexer.text import (
     StreamedLines,
     decode,
@@ -239,6 +238,8 @@ def _add_line(b: _Builder, line: str, *, markdown: bool) -> None:
             b.blocks[-1].kind, b.blocks[-1].level = "heading", 1
         return
     if _HTML_TABLE.search(stripped):  # a whole HTML table pasted into the text
+        from indexer.read_html import html_blocks  # rare: not imported by every reader
+
         for block in html_blocks(stripped)[0]:
             b.add(block)
         return

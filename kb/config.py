@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.query import MAX_QUERY_LENGTH
+#: Longest query accepted, in characters (defined here, where the setting is, so that a
+#: process reading documents does not import the query parser to know it).
+MAX_QUERY_LENGTH = 500
 
 #: The council of a meeting whose document names none (when no ``--council`` or
 #: ``council.toml`` gives one): shown as is in the web app, the API and ``kb`` output.

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb.config import MAX_QUERY_LENGTH
+
 #: The query syntax, one (what you type, what it finds) row each: the one source of
 #: ``kb search --help``, the web page's search tips and the README's table.  Examples in a
 #: row are separated by two spaces; each field example finds items in the sample minutes.
@@ -61,7 +63,6 @@ def syntax_markdown() -> str:
 #: Field names a query may use (``name:value``).
 PUBLIC_FIELDS = ("committee", "council", "speaker", "topic", "year", "kind")
 
-MAX_QUERY_LENGTH = 500
 MAX_CLAUSES = 64
 MAX_DEPTH = 16
 

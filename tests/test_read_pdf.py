@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from indexer import ocr, pdf_layout
-from indexer.pdf_layout import Line
+from indexer.pdf_layout import Line, median
 from indexer.read_pdf import read
 from kb.model import Document, IngestError
 
@@ -474,3 +474,15 @@ def test_damaged_pdf_gives_document_or_ingest_error(
         assert str(exc)
     else:
         assert doc.pages is not None and doc.pages >= 1
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[3.0], [11.0, 9.5], [1, 5, 2], [4, 1, 3, 2], [0.1, 0.2, 0.7, 0.3], [10.0] * 6, [-2.5, 7, 1e9]],
+)
+def test_layout_median_is_the_statistics_median(values: list[float]) -> None:
+    import statistics
+
+    got, expected = median(values), statistics.median(values)
+    assert got == expected and type(got) is type(expected)
+    assert median(iter(values)) == expected
