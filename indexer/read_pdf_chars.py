@@ -31,7 +31,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable
 from itertools import compress, repeat
-from operator import not_, sub
+from operator import itemgetter, not_, sub
 from typing import Any
 
 import _cffi_backend as _c
@@ -164,18 +164,28 @@ class _Fonts:
         objects: list[int], chars: list[int], known: dict[int, Any], ask: Callable[[int], Any]
     ) -> list[Any]:
         """Each character's answer: ``known[object]``, asked first (``ask(char)``) with the
-        object's first character; a character without an object (0) is asked alone."""
+        object's first character; a character without an object (0) is asked alone.
+
+        The asks come in the order the characters do, as one character at a time would
+        make them: a font name too long for :meth:`_ask_bold`'s buffer, or a character
+        without an object, leaves that buffer holding the name asked before, so the
+        answers may depend on that order."""
+        if 0 in objects:  # rare: one character at a time, as before
+            got: list[Any] = []
+            for obj, char in zip(objects, chars, strict=True):
+                if obj and obj in known:
+                    got.append(known[obj])
+                else:
+                    got.append(ask(char))
+                    if obj:
+                        known[obj] = got[-1]
+            return got
         # reversed: the first character of each object is the one kept
         first = dict(zip(reversed(objects), reversed(chars), strict=True))
-        for obj, char in first.items():
-            if obj and obj not in known:
+        for obj, char in sorted(first.items(), key=itemgetter(1)):
+            if obj not in known:
                 known[obj] = ask(char)
-        got = list(map(known.get, objects))
-        if 0 in first:
-            for k, obj in enumerate(objects):
-                if not obj:
-                    got[k] = ask(chars[k])
-        return got
+        return list(map(known.get, objects))
 
     def _ask_size(self, i: int) -> float:
         return float(_get_size(self.textpage, i))

@@ -259,3 +259,30 @@ def test_a_failed_character_call_keeps_the_values_before_it(tmp_path: Path) -> N
         assert got[2] == [0.0, y0, y0, y1, y1]
     finally:
         pdf.close()
+
+
+@pytest.mark.parametrize(
+    ("objects", "asked", "answers"),
+    [
+        # each object asked once, with its first character, in page order
+        ([3, 3, 8, 3, 2], [0, 2, 4], [1, 1, 2, 1, 3]),
+        # a character without a text object (0) is asked alone, in its place in the order
+        ([5, 5, 0, 7, 0, 5, 9], [0, 2, 3, 4, 6], [1, 1, 2, 3, 4, 1, 5]),
+    ],
+)
+def test_font_asks_come_in_page_order(
+    objects: list[int], asked: list[int], answers: list[int]
+) -> None:
+    """pdfium's font-name buffer keeps the last name written (a name too long for it, or a
+    character without an object, writes none), so the asks keep the order that one
+    character at a time made: the n-th ask answers n here."""
+    calls: list[int] = []
+
+    def ask(char: int) -> int:
+        calls.append(char)
+        return len(calls)
+
+    chars = list(range(len(objects)))
+    got = read_pdf_chars._Fonts._per_object(objects, chars, {}, ask)
+    assert calls == asked
+    assert got == answers
