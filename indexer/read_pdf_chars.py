@@ -29,7 +29,8 @@ import re
 import threading
 import time
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import compress, repeat
 from operator import itemgetter, not_, sub
 from typing import Any
@@ -95,6 +96,13 @@ _get_origin = _function("FPDFText_GetCharOrigin", _INT, _VOID_P, _INT, _DOUBLE_P
 _get_size = _function("FPDFText_GetFontSize", _DOUBLE, _VOID_P, _INT)
 _get_object = _function("FPDFText_GetTextObject", _c.new_primitive_type("uintptr_t"), _VOID_P, _INT)
 _get_weight = _function("FPDFText_GetFontWeight", _INT, _VOID_P, _INT)
+_VOID = _c.new_void_type()
+_load_page = _function("FPDF_LoadPage", _VOID_P, _VOID_P, _INT)
+_close_page = _function("FPDF_ClosePage", _VOID, _VOID_P)
+_page_height = _function("FPDF_GetPageHeightF", _c.new_primitive_type("float"), _VOID_P)
+_load_textpage = _function("FPDFText_LoadPage", _VOID_P, _VOID_P)
+_close_textpage = _function("FPDFText_ClosePage", _VOID, _VOID_P)
+_count_chars = _function("FPDFText_CountChars", _INT, _VOID_P)
 _get_font = _function("FPDFText_GetFontInfo", _ULONG, _VOID_P, _INT, _CHAR_P, _ULONG, _INT_P)
 
 
@@ -277,11 +285,38 @@ def page_lines(pdf: pdfium.PdfDocument, index: int, deadline: float) -> list[Lin
     IngestError once ``deadline`` is past (checked every :data:`CHECK_EVERY` characters),
     pdfium.PdfiumError for a damaged page."""
     check_deadline(deadline, index + 1)
-    page = pdf[index]
-    height = page.get_height() or 792.0
-    textpage = page.get_textpage()
-    handle = textpage_handle(textpage)
-    text = page_text(handle, textpage.count_chars())
+    with _text_page(pdf, index) as (height, handle, count):
+        return _lines(handle, page_text(handle, count), index, height, deadline)
+
+
+@contextmanager
+def _text_page(pdf: pdfium.PdfDocument, index: int) -> Iterator[tuple[float, Any, int]]:
+    """Page ``index``'s height (792 when it has none), pdfium text page and character
+    count, its page and text page closed on leaving; what pypdfium2's ``pdf[index]``,
+    ``get_height``, ``get_textpage`` and ``count_chars`` give, with their errors, without
+    their Python objects."""
+    page = _load_page(_c.cast(_VOID_P, ctypes.cast(pdf.raw, ctypes.c_void_p).value), index)
+    if not page:
+        raise pdfium.PdfiumError("Failed to load page.")
+    try:
+        height = _page_height(page) or 792.0
+        textpage = _load_textpage(page)
+        if not textpage:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        try:
+            count = _count_chars(textpage)
+            if count == -1:
+                raise pdfium.PdfiumError("Failed to count chars.")
+            yield height, textpage, count
+        finally:
+            _close_textpage(textpage)
+    finally:
+        _close_page(page)
+
+
+def _lines(handle: Any, text: str, index: int, height: float, deadline: float) -> list[Line]:
+    """The Lines of page ``index`` (``height`` high) whose text page is ``handle`` and
+    text ``text`` (:func:`page_text`)."""
     # The page's ink (characters that are not spaces; line feeds and CRs are spaces), its
     # layout asked in bulk; each line is then a slice of these lists.
     ink = list(compress(range(len(text)), map(not_, map(str.isspace, text))))
