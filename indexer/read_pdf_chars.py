@@ -32,7 +32,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import compress, repeat
-from operator import itemgetter, not_, sub
+from operator import not_, sub
 from typing import Any
 
 import _cffi_backend as _c
@@ -60,7 +60,8 @@ _INT_P = _pointer(_INT)
 #: ``double[]``, ``unsigned short[]``, ``char[128]``
 _DOUBLES = _c.new_array_type(_DOUBLE_P, None)
 _UTF16 = _c.new_array_type(_USHORT_P, None)
-_NAME = _c.new_array_type(_CHAR_P, 128)
+_NAME_SIZE = 128
+_NAME = _c.new_array_type(_CHAR_P, _NAME_SIZE)
 
 # Symbol-font bullets that PDFs put in the private-use area.
 _GLYPH_MAP = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓"}
@@ -95,6 +96,8 @@ _get_box = _function("FPDFText_GetCharBox", _INT, _VOID_P, _INT, *[_DOUBLE_P] * 
 _get_origin = _function("FPDFText_GetCharOrigin", _INT, _VOID_P, _INT, _DOUBLE_P, _DOUBLE_P)
 _get_size = _function("FPDFText_GetFontSize", _DOUBLE, _VOID_P, _INT)
 _get_object = _function("FPDFText_GetTextObject", _c.new_primitive_type("uintptr_t"), _VOID_P, _INT)
+_UINTPTR = _c.new_primitive_type("uintptr_t")
+_get_object_font = _function("FPDFTextObj_GetFont", _UINTPTR, _UINTPTR)
 _get_weight = _function("FPDFText_GetFontWeight", _INT, _VOID_P, _INT)
 _VOID = _c.new_void_type()
 _load_page = _function("FPDF_LoadPage", _VOID_P, _VOID_P, _INT)
@@ -147,60 +150,79 @@ def _char(code: int) -> str:
     return "\ufffd"
 
 
-class _Fonts:
-    """Size and boldness of a page's characters, asked of pdfium once per text object (a
-    character without one, 0, is asked alone)."""
+def _in_order(objects: list[int], chars: list[int], ask: Callable[[int], Any]) -> list[Any]:
+    """Each character's answer, asked one character at a time in page order as the
+    per-character reader did: once per text object (with its first character), alone for
+    a character without one (0)."""
+    known: dict[int, Any] = {}
+    got: list[Any] = []
+    for obj, char in zip(objects, chars, strict=True):
+        if obj and obj in known:
+            got.append(known[obj])
+        else:
+            got.append(ask(char))
+            if obj:
+                known[obj] = got[-1]
+    return got
 
-    def __init__(self, textpage: Any) -> None:
-        self.textpage = textpage
-        self.size_of: dict[int, float] = {}
-        self.bold_of: dict[int, bool] = {}
+
+class _Fonts:
+    """Font size and boldness of one page's characters ``chars`` (page indexes) whose text
+    objects are ``objects``: pdfium answers both from a character's text object (boldness
+    from the object's font), so each is asked once per object, boldness once per font.
+
+    Where the answers could depend on the order of the asks they are asked one character at
+    a time in page order, as the per-character reader did: when a character has no text
+    object (0), or a font's name is too long for the name buffer — pdfium then writes no
+    name, and the name asked before it is read again."""
+
+    def __init__(self, textpage: Any, objects: list[int], chars: list[int]) -> None:
+        self.textpage, self.objects, self.chars = textpage, objects, chars
         self._name = _c.newp(_NAME, None)
         self._flags = _c.newp(_INT_P, None)
+        self._long_name = False
+        #: each object's first character (reversed: the first one is kept), None for asks in order
+        self._first = (
+            None if 0 in objects else dict(zip(reversed(objects), reversed(chars), strict=True))
+        )
 
-    def sizes(self, objects: list[int], chars: list[int]) -> list[float]:
-        """Font sizes of characters ``chars`` whose text objects are ``objects``."""
-        return self._per_object(objects, chars, self.size_of, self._ask_size)
+    def sizes(self) -> list[float]:
+        """Each character's font size."""
+        if self._first is None:
+            return _in_order(self.objects, self.chars, self._ask_size)
+        size_of = {obj: self._ask_size(char) for obj, char in self._first.items()}
+        return list(map(size_of.get, self.objects))
 
-    def bold(self, objects: list[int], chars: list[int]) -> list[bool]:
-        """Whether each character's font is bold: weight ≥ 600 or Bold/Black/Heavy in its
-        name."""
-        return self._per_object(objects, chars, self.bold_of, self._ask_bold)
-
-    @staticmethod
-    def _per_object(
-        objects: list[int], chars: list[int], known: dict[int, Any], ask: Callable[[int], Any]
-    ) -> list[Any]:
-        """Each character's answer: ``known[object]``, asked first (``ask(char)``) with the
-        object's first character; a character without an object (0) is asked alone.
-
-        The asks come in the order the characters do, as one character at a time would
-        make them: a font name too long for :meth:`_ask_bold`'s buffer, or a character
-        without an object, leaves that buffer holding the name asked before, so the
-        answers may depend on that order."""
-        if 0 in objects:  # rare: one character at a time, as before
-            got: list[Any] = []
-            for obj, char in zip(objects, chars, strict=True):
-                if obj and obj in known:
-                    got.append(known[obj])
-                else:
-                    got.append(ask(char))
-                    if obj:
-                        known[obj] = got[-1]
-            return got
-        # reversed: the first character of each object is the one kept
-        first = dict(zip(reversed(objects), reversed(chars), strict=True))
-        for obj, char in sorted(first.items(), key=itemgetter(1)):
-            if obj not in known:
-                known[obj] = ask(char)
-        return list(map(known.get, objects))
+    def bold(self, is_letter: list[bool]) -> list[bool]:
+        """Whether each letter (``is_letter``) is bold — weight ≥ 600 or Bold/Black/Heavy in
+        its font's name; False for the other characters."""
+        if self._first is not None:
+            of_font: dict[int, bool] = {}
+            bold_of: dict[int, bool] = {}
+            for obj, char in self._first.items():
+                font = _get_object_font(obj)
+                if font not in of_font:
+                    of_font[font] = self._ask_bold(char)
+                bold_of[obj] = of_font[font]
+            if not self._long_name:
+                return list(map(bold_of.get, self.objects))
+            self._name = _c.newp(_NAME, None)  # the empty buffer the first ask found
+        letters = list(compress(range(len(self.objects)), is_letter))
+        got = _in_order(
+            [self.objects[k] for k in letters], [self.chars[k] for k in letters], self._ask_bold
+        )
+        bold = [False] * len(self.objects)
+        for k, value in zip(letters, got, strict=True):
+            bold[k] = value
+        return bold
 
     def _ask_size(self, i: int) -> float:
         return float(_get_size(self.textpage, i))
 
     def _ask_bold(self, i: int) -> bool:
         weight = _get_weight(self.textpage, i)
-        _get_font(self.textpage, i, self._name, 128, self._flags)
+        if _get_font(self.textpage, i, self._name, _NAME_SIZE, self._flags) > _NAME_SIZE:
+            self._long_name = True  # no name written: the buffer holds the one before
         name = _c.string(self._name).lower()
         return weight >= 600 or b"bold" in name or b"black" in name or b"heavy" in name
 
@@ -321,20 +343,18 @@ def _lines(handle: Any, text: str, index: int, height: float, deadline: float) -
     # layout asked in bulk; each line is then a slice of these lists.
     ink = list(compress(range(len(text)), map(not_, map(str.isspace, text))))
     x0s, x1s, baselines, objects = _char_layout(handle, ink, deadline, index + 1)
-    fonts = _Fonts(handle)
-    sizes = fonts.sizes(objects, ink)
+    fonts = _Fonts(handle, objects, ink)
+    sizes = fonts.sizes()
     is_letter = list(map(str.isalpha, map(text.__getitem__, ink)))
-    letter_chars = list(compress(ink, is_letter))
-    bold = fonts.bold(list(compress(objects, is_letter)), letter_chars)
+    bold = fonts.bold(is_letter)
     lines: list[Line] = []
-    start, a, la = 0, 0, 0
+    start, a = 0, 0
     while start <= len(text):
         end = text.find("\n", start)
         if end < 0:
             end = len(text)
         b = bisect_left(ink, end, a)
         if a < b:  # not blank
-            lb = bisect_left(letter_chars, end, la)
             lines.append(
                 _line(
                     text[start:end],
@@ -344,12 +364,11 @@ def _lines(handle: Any, text: str, index: int, height: float, deadline: float) -
                     x1s[a:b],
                     baselines[a:b],
                     sizes[a:b],
-                    bold[la:lb],
+                    list(compress(bold[a:b], is_letter[a:b])),
                     index + 1,
                     height,
                 )
             )
-            la = lb
         a = b
         start = end + 1
     return lines

@@ -270,12 +270,12 @@ def test_a_failed_character_call_keeps_the_values_before_it(tmp_path: Path) -> N
         ([5, 5, 0, 7, 0, 5, 9], [0, 2, 3, 4, 6], [1, 1, 2, 3, 4, 1, 5]),
     ],
 )
-def test_font_asks_come_in_page_order(
+def test_font_asks_in_order_come_in_page_order(
     objects: list[int], asked: list[int], answers: list[int]
 ) -> None:
     """pdfium's font-name buffer keeps the last name written (a name too long for it, or a
-    character without an object, writes none), so the asks keep the order that one
-    character at a time made: the n-th ask answers n here."""
+    character without an object, writes none), so those pages are asked in the order that
+    one character at a time made: the n-th ask answers n here."""
     calls: list[int] = []
 
     def ask(char: int) -> int:
@@ -283,6 +283,60 @@ def test_font_asks_come_in_page_order(
         return len(calls)
 
     chars = list(range(len(objects)))
-    got = read_pdf_chars._Fonts._per_object(objects, chars, {}, ask)
+    assert read_pdf_chars._in_order(objects, chars, ask) == answers
     assert calls == asked
-    assert got == answers
+
+
+def _long_font_name_pdf() -> bytes:
+    """Lines in a bold font, in a font whose name is longer than the reader's name buffer
+    (pdfium writes no name for it: the name asked before is read again), then regular."""
+    long_name = b"Minutes" + b"X" * 200
+    content = (
+        b"BT /F2 11 Tf 72 760 Td (set in the long-named font first) Tj ET "
+        b"BT /F1 11 Tf 72 730 Td (A bold heading) Tj ET "
+        b"BT /F2 11 Tf 72 700 Td (then the long-named font again) Tj ET "
+        b"BT /F3 11 Tf 72 670 Td (and a regular line) Tj ET "
+        b"BT /F2 11 Tf 72 640 Td (and the long-named font last) Tj ET"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R /F2 5 0 R /F3 6 0 R >> >> /Contents 7 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /" + long_name + b" >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def test_a_font_name_too_long_for_the_buffer_reads_as_before() -> None:
+    """The long-named font's lines take their boldness from the name asked before them,
+    as the per-character reader's were (so the page is asked in order)."""
+    data = _long_font_name_pdf()
+    assert _assert_same_lines(data, "long font name") == 1
+    pdf = pdfium.PdfDocument(data)
+    try:
+        bold = [(line.text, line.bold) for line in page_lines(pdf, 0, float("inf"))]
+    finally:
+        pdf.close()
+    assert bold == [
+        ("set in the long-named font first", False),  # nothing asked before it
+        ("A bold heading", True),
+        ("then the long-named font again", True),  # Helvetica-Bold's name, read again
+        ("and a regular line", False),
+        ("and the long-named font last", False),
+    ]
