@@ -391,7 +391,11 @@ def _line(
     page indexes of its characters that are not spaces, with their edges, baselines and
     sizes; ``letters_bold`` says for each letter whether it is bold.  A gap wider than
     twice the size (at least 8 points) between two characters starts a new table cell."""
-    size = median(list(filter((1.5).__lt__, sizes)) or [10.0])
+    first = sizes[0]
+    if sizes.count(first) == len(sizes):  # one size (the usual line): its own median
+        size = first if first > 1.5 else 10.0
+    else:
+        size = median(list(filter((1.5).__lt__, sizes)) or [10.0])
     gap = 2.0 * max(size, 4.0)
     # the characters after a gap wider than ``gap`` (x0s[k] - x1s[k - 1] > gap)
     after_gaps = list(compress(chars[1:], map(gap.__lt__, map(sub, x0s[1:], x1s))))
