@@ -6,10 +6,11 @@ Each line needs its characters' text, and for every character that is not a spac
 baseline), its font size and, for letters, whether its font is bold.  The page's text
 comes in one ``FPDFText_GetText`` call; size and boldness belong to a character's text
 object (pdfium answers both from the object: ``FPDFText_GetFontSize`` is the object's font
-size), so they are asked once per object; only the box and the origin are asked per
-character.  Calls go through cffi, which costs about half of what a ctypes call does: the
-per-character calls are the reader's hot loop (a 400-page PDF has ~440,000 characters), and
-they run in C-level ``map`` loops over a page's characters, writing into reused arrays.
+size, weight and name are its font's), so size is asked once per object and boldness once
+per font; only the box, the origin and the text object are asked per character.  Calls
+go through cffi, which costs about half of what a ctypes call does: the per-character
+calls are the reader's hot loop (a 400-page PDF has ~440,000 characters), and they run in
+C-level ``map`` loops over a page's characters, writing into reused arrays.
 The C types are built with cffi's C module (``_cffi_backend``, what ``cffi.FFI`` drives)
 rather than parsed from declarations, which would import pycparser (~27 ms at the start
 of every reader process).
@@ -50,9 +51,15 @@ def _pointer(ctype: Any) -> Any:
     return _c.new_pointer_type(ctype)
 
 
+# C types of pdfium's arguments and answers
+_VOID = _c.new_void_type()
 _INT = _c.new_primitive_type("int")
+_UINT = _c.new_primitive_type("unsigned int")
+_ULONG = _c.new_primitive_type("unsigned long")
+_UINTPTR = _c.new_primitive_type("uintptr_t")  # a text object or font handle, as an int
+_FLOAT = _c.new_primitive_type("float")
 _DOUBLE = _c.new_primitive_type("double")
-_VOID_P = _pointer(_c.new_void_type())
+_VOID_P = _pointer(_VOID)
 _DOUBLE_P = _pointer(_DOUBLE)
 _USHORT_P = _pointer(_c.new_primitive_type("unsigned short"))
 _CHAR_P = _pointer(_c.new_primitive_type("char"))
@@ -89,23 +96,20 @@ def _function(name: str, result: Any, *args: Any) -> Any:
     return _c.cast(_c.new_function_type(args, result, False), address)
 
 
-_UINT, _ULONG = _c.new_primitive_type("unsigned int"), _c.new_primitive_type("unsigned long")
+_load_page = _function("FPDF_LoadPage", _VOID_P, _VOID_P, _INT)
+_close_page = _function("FPDF_ClosePage", _VOID, _VOID_P)
+_page_height = _function("FPDF_GetPageHeightF", _FLOAT, _VOID_P)
+_load_textpage = _function("FPDFText_LoadPage", _VOID_P, _VOID_P)
+_close_textpage = _function("FPDFText_ClosePage", _VOID, _VOID_P)
+_count_chars = _function("FPDFText_CountChars", _INT, _VOID_P)
 _get_text = _function("FPDFText_GetText", _INT, _VOID_P, _INT, _INT, _USHORT_P)
 _get_unicode = _function("FPDFText_GetUnicode", _UINT, _VOID_P, _INT)
 _get_box = _function("FPDFText_GetCharBox", _INT, _VOID_P, _INT, *[_DOUBLE_P] * 4)
 _get_origin = _function("FPDFText_GetCharOrigin", _INT, _VOID_P, _INT, _DOUBLE_P, _DOUBLE_P)
+_get_object = _function("FPDFText_GetTextObject", _UINTPTR, _VOID_P, _INT)
 _get_size = _function("FPDFText_GetFontSize", _DOUBLE, _VOID_P, _INT)
-_get_object = _function("FPDFText_GetTextObject", _c.new_primitive_type("uintptr_t"), _VOID_P, _INT)
-_UINTPTR = _c.new_primitive_type("uintptr_t")
 _get_object_font = _function("FPDFTextObj_GetFont", _UINTPTR, _UINTPTR)
 _get_weight = _function("FPDFText_GetFontWeight", _INT, _VOID_P, _INT)
-_VOID = _c.new_void_type()
-_load_page = _function("FPDF_LoadPage", _VOID_P, _VOID_P, _INT)
-_close_page = _function("FPDF_ClosePage", _VOID, _VOID_P)
-_page_height = _function("FPDF_GetPageHeightF", _c.new_primitive_type("float"), _VOID_P)
-_load_textpage = _function("FPDFText_LoadPage", _VOID_P, _VOID_P)
-_close_textpage = _function("FPDFText_ClosePage", _VOID, _VOID_P)
-_count_chars = _function("FPDFText_CountChars", _INT, _VOID_P)
 _get_font = _function("FPDFText_GetFontInfo", _ULONG, _VOID_P, _INT, _CHAR_P, _ULONG, _INT_P)
 
 
