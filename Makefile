@@ -9,7 +9,7 @@ PORT   ?= 8000
 SIZE   ?= 10000
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install serve index test lint format bench bench-million browser-deps clean
+.PHONY: help install compile serve index test lint format bench bench-million browser-deps clean
 
 help:
 	@echo "make serve   set up .venv, build the index from data/, serve on http://$(HOST):$(PORT)"
@@ -24,7 +24,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+# Byte-compile the project's own modules (pip does it for installed packages, not for this
+# editable source tree): where PYTHONDONTWRITEBYTECODE is set, every `kb` process and each of
+# its worker and reader processes would otherwise compile the source again at start
+# (~0.2 CPU s each).  Up-to-date files are skipped, so this is ~0.1 s when nothing changed.
+compile: $(STAMP)
+	@$(PY) -m compileall -q kb indexer web >/dev/null
+
+install: $(STAMP) compile
 
 # System packages (Debian) the full test suite uses, installed only when missing:
 # Chromium for the browser tests, Tesseract for OCR of scanned PDFs, poppler-utils for the
@@ -42,7 +49,7 @@ browser-deps:
 	  else echo "note: missing$$missing (not root): the tests that need them will skip"; fi; \
 	fi
 
-index: $(STAMP)
+index: $(STAMP) compile
 	@# an index an older version built (exit 65) is derived from data/: rebuild it
 	$(KB) ingest data/minutes --index $(INDEX) --council-from-folder; rc=$$?; \
 	if [ $$rc -eq 65 ]; then $(KB) ingest data/minutes --index $(INDEX) --council-from-folder --rebuild; \
@@ -59,14 +66,14 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix kb indexer web tests bench
 	$(VENV)/bin/ruff format kb indexer web tests bench
 
-test: $(STAMP) browser-deps lint
+test: $(STAMP) compile browser-deps lint
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) compile
 	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) -m bench --size $(SIZE)
 
-bench-million: $(STAMP)
+bench-million: $(STAMP) compile
 	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) -m bench.run_million
 
