@@ -7,14 +7,18 @@ comparisons with it use the schema without them; the pair fields are checked on 
 from __future__ import annotations
 
 import hashlib
+import pickle
+import zlib
+from array import array
 from pathlib import Path
 
 import pytest
 from whoosh import index, writing
+from whoosh.codec.whoosh3 import W3Codec
 
 from bench.generate import GenConfig, iter_meetings
 from kb.engine.whoosh import bulk as whoosh_writer
-from kb.engine.whoosh import phrases
+from kb.engine.whoosh import flush, phrases
 from kb.engine.whoosh.search import SCHEMA
 from kb.engine.whoosh.textfield import term_positions
 from kb.engine.whoosh.write import item_document, meeting_document
@@ -83,11 +87,13 @@ def postings(ix) -> list[tuple]:
 
 
 def term_infos(ix) -> list[tuple]:
-    """Each term's statistics as the term table stores them."""
+    """Each term's statistics as the term table stores them, and its inlined postings
+    (None: its postings are in blocks)."""
     with ix.reader() as r:
         return [
             (f, t, i.weight(), i.doc_frequency(), i.min_length(), i.max_length(),
-             i.max_weight(), i.min_id(), i.max_id())
+             i.max_weight(), i.min_id(), i.max_id(),
+             i.inlined_postings() if i.is_inlined() else None)
             for f, t in r.all_terms()
             for i in [r.term_info(f, t)]
         ]  # fmt: skip
@@ -129,6 +135,77 @@ def test_a_new_segment_reads_back_as_whooshs(tmp_path: Path, docs) -> None:
     assert postings(fast) == postings(plain)
 
 
+def _raw_blocks(ix) -> list[tuple[int, bytes]]:
+    """Every posting block's recorded compression level and its stored data bytes."""
+    with ix.reader() as r:
+        out = []
+        for fieldname, text in r.all_terms():
+            m = r.postings(fieldname, text)
+            while True:
+                raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+                out.append((m._compression, bytes(raw)))
+                if m._lastblock:
+                    break
+                m._goto(m._nextoffset)
+        return out
+
+
+def test_small_blocks_are_stored_uncompressed(tmp_path: Path, docs) -> None:
+    """A block whose data pickle is under BLOCK_COMPRESS_MIN bytes is stored as it is,
+    with compression 0 in its info (Whoosh's reader then reads it without zlib); every
+    other block is compressed at the codec's level; each is the pickle Whoosh's reader
+    unpickles (the read-back equality is test_a_new_segment_reads_back_as_whooshs')."""
+    fast = write(tmp_path / "fast", docs, lambda ix: whoosh_writer.writer(ix, compound=False))
+    raw = _raw_blocks(fast)
+    level = W3Codec()._compression
+    plain = [data for comp, data in raw if comp == 0]
+    packed = [zlib.decompress(data) for comp, data in raw if comp == level]
+    assert len(plain) + len(packed) == len(raw)
+    assert plain and packed
+    assert all(len(data) < flush.BLOCK_COMPRESS_MIN for data in plain)
+    assert all(len(data) >= flush.BLOCK_COMPRESS_MIN for data in packed)
+    assert all(pickle.loads(data) for data in plain + packed)  # noqa: S301 - our own bytes
+
+
+@pytest.mark.parametrize("lastid", [0, 1, 255, 256, 65_535, 65_536, 2**31 - 1, 2**31, 2**32 - 1])
+@pytest.mark.parametrize("maxweight", [0, 0.0, 1.0, 2.5, -3.0, 1e300, float("inf"), float("nan")])
+def test_block_info_is_the_pickle_whoosh_writes(lastid: int, maxweight: float) -> None:
+    """The block info built from a template is byte for byte ``pickle.dumps(info, 2)``."""
+    for count, comp, minb, maxb in [(1, 0, 0, 0), (128, 3, 1, 255), (255, 9, 37, 200)]:
+        info = (count, lastid, maxweight, comp, minb, maxb)
+        assert flush.block_info(*info) == pickle.dumps(info, 2), info
+    assert flush.block_info(256, lastid, maxweight, 3, 0, 0) == pickle.dumps(
+        (256, lastid, maxweight, 3, 0, 0), 2
+    )
+
+
+def test_terms_out_of_order_are_refused(tmp_path: Path) -> None:
+    """As Whoosh's term table does, a term not after the one before is an error."""
+    ix = index.create_in(str(tmp_path), WORD_SCHEMA)
+    codec = W3Codec()
+    seg = codec.new_segment(ix.storage, "MAIN")
+    fw = codec.field_writer(ix.storage, seg)
+    try:
+        assert flush.fits(fw)
+        fw.start_field("body", WORD_SCHEMA["body"])
+        term = ("body", b"b", array("I", [0]), array("d", [1.0]), [b""])
+        with pytest.raises(ValueError, match="Keys must increase"):
+            flush.write_terms(fw, [term, ("body", b"a", *term[2:])], None)
+    finally:
+        fw.finish_field()
+        fw.close()
+
+
+def test_a_codec_that_inlines_postings_keeps_whooshs_own_loop(tmp_path: Path) -> None:
+    ix = index.create_in(str(tmp_path), WORD_SCHEMA)
+    seg = W3Codec().new_segment(ix.storage, "MAIN")
+    fw = W3Codec(inlinelimit=2).field_writer(ix.storage, seg)
+    try:
+        assert not flush.fits(fw)
+    finally:
+        fw.close()
+
+
 def test_block_writer_compresses_with_a_small_window(
     tmp_path: Path, docs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -137,7 +214,7 @@ def test_block_writer_compresses_with_a_small_window(
     values as raw ``BINBYTES``) it is a third smaller."""
     write(tmp_path / "plain", docs, lambda ix: ix.writer(compound=False))
     write(tmp_path / "fast", docs, lambda ix: whoosh_writer.writer(ix, compound=False))
-    monkeypatch.setattr(whoosh_writer, "BLOCK_PICKLE_PROTOCOL", 2)
+    monkeypatch.setattr(flush, "BLOCK_PICKLE_PROTOCOL", 2)
     write(tmp_path / "fast2", docs, lambda ix: whoosh_writer.writer(ix, compound=False))
     plain, fast, fast2 = (
         next(folder.glob("MAIN_*.pst")).stat().st_size

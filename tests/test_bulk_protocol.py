@@ -1,4 +1,4 @@
-"""Posting blocks pickled with :data:`kb.engine.whoosh.bulk.BLOCK_PICKLE_PROTOCOL` beside
+"""Posting blocks pickled with :data:`kb.engine.whoosh.flush.BLOCK_PICKLE_PROTOCOL` beside
 blocks Whoosh's way (protocol 2): an index written before the change keeps its old
 segments until rebuilt, and a mixed index must answer exactly as one written either way.
 
@@ -16,7 +16,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from indexer.pipeline import ingest
-from kb.engine.whoosh import bulk, phrases
+from kb.engine.whoosh import flush, phrases
 from kb.engine.whoosh.querybuild import _Compiler
 from kb.model import to_jsonable
 from kb.query import parse
@@ -53,7 +53,7 @@ def _build(folder: Path, halves: list[list[Path]], protocols: tuple[int, int]) -
     """One ingest per half, each writing its posting blocks with its protocol."""
     for files, protocol in zip(halves, protocols, strict=True):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(bulk, "BLOCK_PICKLE_PROTOCOL", protocol)
+            mp.setattr(flush, "BLOCK_PICKLE_PROTOCOL", protocol)
             report = ingest(files, folder, batch_size=1000, workers=0)
         assert not report.failed, [r.line() for r in report.failed]
     return folder
@@ -68,7 +68,7 @@ def halves(corpus_dir: Path, manifest: list[dict[str, str]]) -> list[list[Path]]
 
 @pytest.fixture(scope="module")
 def mixed(halves, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(tmp_path_factory.mktemp("mixed"), halves, (2, bulk.BLOCK_PICKLE_PROTOCOL))
+    return _build(tmp_path_factory.mktemp("mixed"), halves, (2, flush.BLOCK_PICKLE_PROTOCOL))
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def old(halves, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def new(halves, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    proto = bulk.BLOCK_PICKLE_PROTOCOL
+    proto = flush.BLOCK_PICKLE_PROTOCOL
     return _build(tmp_path_factory.mktemp("new"), halves, (proto, proto))
 
 
@@ -108,7 +108,7 @@ def _block_protocols(folder: Path) -> list[dict[str, set[int]]]:
 
 @pytest.mark.corpus
 def test_the_mixed_index_holds_both_protocols(mixed: Path, old: Path, new: Path) -> None:
-    proto = bulk.BLOCK_PICKLE_PROTOCOL
+    proto = flush.BLOCK_PICKLE_PROTOCOL
     assert proto >= 3  # bytes values as BINBYTES, not _codecs.encode calls
     got = _block_protocols(mixed)
     assert len(got) == 2
@@ -184,7 +184,7 @@ def test_a_needle_is_found_in_either_protocols_pickle(values: tuple[bytes, ...])
     """A block can be skipped unread only when no pickled form of the needle is in it: each
     value's bytes show in the block's pickle under either protocol."""
     block = (tuple(range(len(values))), None, values)
-    for protocol in (2, bulk.BLOCK_PICKLE_PROTOCOL):
+    for protocol in (2, flush.BLOCK_PICKLE_PROTOCOL):
         data = zlib.decompress(zlib.compress(pickle.dumps(block, protocol)))
         assert phrases.unpickle_block(data) == block
         for value in values:

@@ -245,7 +245,7 @@ def _blocks(matcher: Any) -> Iterator[bytes]:
 #: how a protocol-2 pickle names the function rebuilding each ``bytes`` value
 #: (``_codecs.encode(text, "latin1")``), and the same opcode naming :data:`_latin1`, the same
 #: encoding without a codec look-up per value: a third less time to unpickle a block.  Blocks
-#: written now are protocol 5 (:data:`kb.engine.whoosh.bulk.BLOCK_PICKLE_PROTOCOL`: bytes as
+#: written now are protocol 5 (:data:`kb.engine.whoosh.flush.BLOCK_PICKLE_PROTOCOL`: bytes as
 #: ``BINBYTES``, ~4x faster again) and are left as they are; this serves segments written
 #: before, kept until the index is rebuilt or their segment merged.  The
 #: first occurrence in a block is that opcode: ids and weights are pickled as numbers whose

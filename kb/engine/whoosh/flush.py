@@ -1,0 +1,259 @@
+"""One field's posting lists written in one pass: Whoosh 2.7.4's W3 blocks and term table.
+
+Whoosh writes each term through ``W3FieldWriter.start_term`` / ``finish_term``: a
+``W3TermInfo`` kept block by block (``add_block``), a ``W3PostingsWriter`` that pickles each
+block's data and its info tuple, compresses the data with ``zlib`` and writes four pieces
+(asking the file its position each time), then the term table's ``OrderedHashWriter.add``
+(another position, an MD5 hex string turned into an int).  :func:`write_terms` does the same
+work for all of a field's terms in one loop: the statistics kept in locals, the block info
+pickled from a template (:func:`block_info`: the very bytes ``pickle.dumps`` gives), file
+positions counted instead of asked, and the writes batched.
+
+What is written is Whoosh's format, read by Whoosh's own readers: every block's info and data
+unpickle to what Whoosh's writer gives for the same postings, and every term's info holds the
+same statistics and extent (tested against Whoosh's writer in tests/test_bulk.py).  Two
+things differ in the bytes: block data is compressed with a small zlib window
+(:data:`BLOCK_WBITS`), and a block whose pickle is shorter than :data:`BLOCK_COMPRESS_MIN`
+is stored uncompressed with compression 0 in its info, which Whoosh's reader
+(``W3LeafMatcher._read_data``) then does not decompress.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from array import array
+from collections.abc import Iterable
+from hashlib import md5
+from operator import sub
+from pickle import dumps
+from typing import Any
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.system import pack_int, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+#: The zlib window (log2 bytes) and memory level posting blocks are compressed with.  A block
+#: is small (at most the codec's 128 postings, mostly one or two): zlib's default tables
+#: (32 KiB window, memory level 8: ~270 KB allocated per block) were measured to cost ~170
+#: µs per block in the writing process against ~20 for these; memory level 4 rather than 2
+#: (a 2 KiB rather than 512-entry hash table) compresses the big blocks ~20 % faster, to a
+#: few per cent fewer bytes (bench/RESULTS.md).  Any zlib stream reads back with
+#: ``zlib.decompress``, as Whoosh's reader does.
+BLOCK_WBITS = 11
+BLOCK_MEMLEVEL = 4
+#: A block whose data pickle is shorter than this many bytes is stored uncompressed (its
+#: info records compression 0): zlib adds 6 bytes of header and checksum and ~2 of block
+#: framing, more than it saves on so few bytes (blocks under 30 bytes grow by ~20 %; the
+#: smallest pickle of a block is 20 bytes).
+BLOCK_COMPRESS_MIN = 32
+#: The pickle protocol posting blocks' data (ids, weights, values) are written with.
+#: Whoosh writes protocol 2, which stores every ``bytes`` value (a posting's positions, a
+#: pair bucket's positions) as a ``_codecs.encode(text, "latin1")`` call that unpickling
+#: runs once per posting; protocol 5 stores them as raw ``BINBYTES``: a pair bucket's
+#: block unpickles in ~7 µs instead of ~27 (bench/RESULTS.md).  Whoosh's reader
+#: (``pickle.loads``) reads either, so an index may hold protocol-2 segments (written
+#: before) beside protocol-5 ones.  The small block-info header holds only numbers
+#: (nothing to gain) and stays at protocol 2 (:func:`block_info`).
+BLOCK_PICKLE_PROTOCOL = 5
+
+#: byte → field length, as Whoosh decodes a length byte
+LENGTHS = tuple(byte_to_length(b) for b in range(256))
+#: a stored length byte → the byte Whoosh writes for the length it decodes to
+_LENGTH_BYTE = tuple(length_to_byte(n) for n in LENGTHS)
+
+#: ``W3TermInfo._struct`` followed by the extent (``pack_long`` offset, ``pack_int`` length)
+_TERMINFO = struct.Struct(W3TermInfo._struct.format + "qi")
+#: a term table entry's head (key length, value length): ``filetables._lengths``
+_ENTRY_HEAD = struct.Struct("!ii")
+#: pickle opcodes of protocol 2 for the block info tuple (see :func:`block_info`)
+_BININT1 = tuple(b"K" + bytes((n,)) for n in range(256))
+_BININT2 = struct.Struct("<cH").pack
+_BININT = struct.Struct("<ci").pack
+_BINFLOAT = struct.Struct(">cd").pack
+_INFO_HEAD = b"\x80\x02("  # PROTO 2, MARK
+_INFO_TAIL = b"tq\x00."  # TUPLE, BINPUT 0, STOP
+#: pending output pieces written at once past this many
+_BATCH = 4_096
+
+
+def _pickled_int(n: int) -> bytes | None:
+    """``n`` as protocol 2 pickles an int (None outside the 32-bit forms)."""
+    if 0 <= n < 256:
+        return _BININT1[n]
+    if 0 <= n < 65_536:
+        return _BININT2(b"M", n)
+    if -0x8000_0000 <= n < 0x8000_0000:
+        return _BININT(b"J", n)
+    return None
+
+
+def block_info(count: int, lastid: int, maxweight: float, comp: int, minb: int, maxb: int) -> bytes:
+    """Exactly ``pickle.dumps((count, lastid, maxweight, comp, minb, maxb), 2)``: a posting
+    block's info as ``W3PostingsWriter._write_block`` pickles it."""
+    ids = _pickled_int(lastid)
+    weight = _BINFLOAT(b"G", maxweight) if type(maxweight) is float else None
+    if weight is None and type(maxweight) is int:
+        weight = _pickled_int(maxweight)
+    if ids is None or weight is None or count > 255 or not 0 <= comp < 256:
+        return dumps((count, lastid, maxweight, comp, minb, maxb), 2)
+    return b"".join(
+        (_INFO_HEAD, _BININT1[count], ids, weight, _BININT1[comp], _BININT1[minb], _BININT1[maxb],
+         _INFO_TAIL)
+    )  # fmt: skip
+
+
+def fits(fw: Any) -> bool:
+    """True when :func:`write_terms` writes what ``fw``'s own postings writer would: a
+    stock Whoosh 3 field writer whose codec inlines no postings (``inlinelimit`` ≤ 1, the
+    default: a term with fewer postings than that is never written to blocks)."""
+    if type(fw) is not W3FieldWriter or type(fw._tindex) is not OrderedHashWriter:
+        return False
+    return getattr(fw._codec, "_inlinelimit", None) in (0, 1)
+
+
+def _md5_hash(key: bytes) -> int:
+    """``filetables.md5_hash``: the low 32 bits of the key's MD5, read big-endian."""
+    return int.from_bytes(md5(key).digest()[12:], "big")
+
+
+def write_terms(
+    fw: W3FieldWriter, terms: Iterable[tuple[Any, bytes, array, array, list]], raw: bytes | None
+) -> None:
+    """Write the current field's terms (``fw.start_field`` called; each term ``(_, btext,
+    docnums, weights, values)``, terms ascending, docnums ascending, weights ≥ 0 or not) to
+    ``fw``'s postings file and term table, as ``start_term``, ``add`` per posting (with the
+    document's field length: ``raw[docnum]`` decoded, none when ``raw`` is None) and
+    ``finish_term`` would (see the module docstring for what differs in the bytes)."""
+    pw = fw._postwriter
+    limit, comp = pw._blocklimit, pw._compression
+    fixed = fw._format.fixed_value_size()
+    protocol, compress_min = BLOCK_PICKLE_PROTOCOL, BLOCK_COMPRESS_MIN
+    compressobj, deflated, wbits, memlevel = (
+        zlib.compressobj,
+        zlib.DEFLATED,
+        BLOCK_WBITS,
+        BLOCK_MEMLEVEL,
+    )
+    length_byte = _LENGTH_BYTE
+    pack_terminfo, entry_head = _TERMINFO.pack, _ENTRY_HEAD.pack
+    magic = WHOOSH3_HEADER_MAGIC
+
+    postfile = fw._postfile
+    tindex = fw._tindex
+    tfile = tindex.dbfile
+    hashfn = _md5_hash if tindex.hashtype == 0 else tindex.hashfn
+    buckets = tindex.buckets
+    prefix = pack_ushort(fw._fieldid)
+    lastkey = tindex.lastkey
+    pos, tpos = postfile.tell(), tfile.tell()
+    out: list[bytes] = []
+    tout: list[bytes] = []
+    keypos: list[int] = []
+
+    for _f, btext, docs, weights, values in terms:
+        key = prefix + btext
+        if key <= lastkey:
+            raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
+        lastkey = key
+        startpos = pos
+        out.append(magic)
+        pos += 4
+        count = len(docs)
+        tweight: float = 0
+        tmaxweight: float = 0
+        tmin: int | None = None
+        tmax = 0
+        for start in range(0, count, limit):
+            if count > limit:
+                stop = start + limit
+                ids, ws, vs = docs[start:stop], weights[start:stop], values[start:stop]
+            else:
+                ids, ws, vs = docs, weights, values
+            n = len(ids)
+            w32 = array("f", ws)
+            top = max(ws)
+            bmaxweight = top if top > 0 else 0
+            bmin: int | None = None
+            bmax = 0
+            if raw is not None:
+                if n == 1:
+                    b = raw[ids[0]]
+                    if b:
+                        bmin = bmax = b
+                else:
+                    kept = bytes(map(raw.__getitem__, ids)).replace(b"\x00", b"")
+                    if kept:
+                        bmin, bmax = min(kept), max(kept)
+            # the block's data: W3PostingsWriter._mini_ids / _mini_weights / _mini_values
+            mids = (ids[0], *map(sub, ids[1:], ids)) if n > 1 else (ids[0],)
+            if w32.count(1.0) == n:
+                mweights = None
+            elif w32.count(w32[0]) == n:
+                mweights = w32[0]
+            else:
+                mweights = tuple(w32)
+            kept_values = [v for v in vs if v]
+            if fixed is None or fixed < 0:
+                mvalues: Any = tuple(kept_values)
+            elif fixed == 0:
+                mvalues = None
+            else:
+                mvalues = b"".join(kept_values)
+            data = dumps((mids, mweights, mvalues), protocol)
+            bcomp = comp if len(data) >= compress_min else 0
+            if bcomp:
+                packer = compressobj(bcomp, deflated, wbits, memlevel)
+                data = packer.compress(data) + packer.flush()
+            info = block_info(
+                n, ids[-1], bmaxweight, bcomp,
+                0 if bmin is None else length_byte[bmin], length_byte[bmax],
+            )  # fmt: skip
+            size = len(info) + len(data)
+            out.append(pack_int(-size if start + limit >= count else size))
+            out.append(info)
+            out.append(data)
+            pos += 4 + size
+            # W3TermInfo.add_block (lengths kept as bytes: a byte orders as its length)
+            tweight += sum(w32)
+            tmin = bmin if tmin is None else min(tmin, bmin)  # type: ignore[type-var]
+            if bmax > tmax:
+                tmax = bmax
+            if bmaxweight > tmaxweight:
+                tmaxweight = bmaxweight
+        value = pack_terminfo(
+            0, tweight, count, 0 if tmin is None else length_byte[tmin], length_byte[tmax],
+            tmaxweight, docs[0], docs[-1], startpos, pos - startpos,
+        )  # fmt: skip
+        keypos.append(tpos)
+        tout.append(entry_head(len(key), len(value)))
+        tout.append(key)
+        tout.append(value)
+        h = hashfn(key)
+        buckets[h & 255].append((h, tpos))
+        tpos += 8 + len(key) + len(value)
+        if len(out) > _BATCH:
+            postfile.write(b"".join(out))
+            out.clear()
+        if len(tout) > _BATCH:
+            tfile.write(b"".join(tout))
+            tout.clear()
+    postfile.write(b"".join(out))
+    tfile.write(b"".join(tout))
+    tindex.lastkey = lastkey
+    _extend(tindex.index, keypos)
+
+
+def _extend(index: Any, positions: list[int]) -> None:
+    """Append ``positions`` to an ``OrderedHashWriter``'s ``GrowableArray`` of key
+    positions, as its ``append`` one at a time would (widening its type when one
+    overflows)."""
+    arr = index.array
+    if isinstance(arr, array):
+        try:
+            arr.fromlist(positions)  # all or nothing
+            return
+        except OverflowError:
+            pass
+    index.extend(positions)
