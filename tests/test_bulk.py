@@ -7,14 +7,19 @@ comparisons with it use the schema without them; the pair fields are checked on 
 from __future__ import annotations
 
 import hashlib
+import math
 import pickle
+import random
 import zlib
 from array import array
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import pytest
 from whoosh import index, writing
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
 
 from bench.generate import GenConfig, iter_meetings
 from kb.engine.whoosh import bulk as whoosh_writer
@@ -343,3 +348,98 @@ def test_deletions_and_incremental_writes_after_a_rebuild_match_whooshs(
     assert len(expected) > 10_000
     assert run(tmp_path / "fast", whoosh_writer.writer) == expected
     assert run(tmp_path / "spilled", spilling) == expected
+
+
+def _synthetic_terms() -> list[tuple]:
+    """Terms of three fields (positions, frequency: 4-byte values, existence: none) whose
+    weights and lengths take the odd paths: all 1.0, uniform, mixed, 1.0 only as float32,
+    zero, negative, NaN, infinite; lengths absent for some documents; blocks of one posting,
+    full blocks and a last block of one."""
+    rng = random.Random(15)
+    specs = {
+        "ones": lambda n: [1.0] * n,
+        "uniform": lambda n: [2.5] * n,
+        "nearly_one": lambda n: [1.0 + 1e-12] * n,
+        "mixed": lambda n: [rng.choice([0.5, 1.0, 3.0, 7.25]) for _ in range(n)],
+        "zero": lambda n: [0.0] * n,
+        "negative": lambda n: [-rng.random() for _ in range(n)],
+        "nan_first": lambda n: [math.nan] + [1.0] * (n - 1),
+        "nan_later": lambda n: [1.0] * (n - 1) + [math.nan],
+        "inf": lambda n: [math.inf] + [2.0] * (n - 1),
+    }
+    terms = []
+    for field, value in (("body", b"\x01\x02"), ("words", b"\x00\x00\x80?"), ("year", b"")):
+        for name, make in sorted(specs.items()):
+            for count in (1, 2, 3, 5, 8, 9, 17):
+                docs = array("I", sorted(rng.sample(range(200), count)))
+                values = [value if i % 3 else (b"" if field == "body" else value) for i in docs]
+                term = f"{name}{count:03d}".encode()
+                terms.append((field, term, docs, array("d", make(count)), values))
+    return terms
+
+
+def _read_segment(storage, segment, codec) -> list[tuple]:
+    """Every term's info and every block of a raw segment, through Whoosh's own reader."""
+    tr = codec.terms_reader(storage, segment)
+    out = []
+    try:
+        for fieldname, btext in list(tr.terms()):
+            info = tr.term_info(fieldname, btext)
+            m = tr.matcher(fieldname, btext, WORD_SCHEMA[fieldname].format)
+            found = []
+            while m.is_active():
+                m._read_ids(), m._read_weights(), m._read_values()
+                found.append(
+                    (m._blocklength, m._maxid, m._maxweight, m._minlength, m._maxlength,
+                     list(m._ids), list(m._weights), list(m._values))
+                )  # fmt: skip
+                m._next_block()
+            stats = (info.weight(), info.doc_frequency(), info.min_length(),
+                     info.max_length(), info.max_weight(), info.min_id(), info.max_id(),
+                     info.is_inlined())  # fmt: skip
+            out.append((fieldname, btext, stats, found))
+    finally:
+        tr.close()
+    return out
+
+
+def test_odd_weights_and_lengths_read_back_as_whooshs(tmp_path: Path) -> None:
+    """write_terms against Whoosh's own start_term / add / finish_term on the same terms,
+    with a 4-posting block limit (so terms span blocks): the same block and term
+    statistics, ids, weights and values, NaN and all."""
+    terms = _synthetic_terms()
+    rng = random.Random(7)
+    # no length (byte 0) only for the lowest docnums: a block without lengths after one
+    # with them makes Whoosh's W3TermInfo.add_block fail (min(int, None)), as it does here
+    lengths = {  # "year" keeps no lengths
+        name: bytes(0 if doc < 12 else rng.choice([1, 5, 40, 200, 255]) for doc in range(200))
+        for name in ("body", "words")
+    }
+    got = []
+    for fast in (False, True):
+        storage = FileStorage(str(tmp_path / str(fast)))
+        storage.create()
+        codec = W3Codec(blocklimit=4)
+        segment = codec.new_segment(storage, "MAIN")
+        fw = codec.field_writer(storage, segment)
+        assert flush.fits(fw)
+        for fieldname, in_field in groupby(terms, itemgetter(0)):
+            fw.start_field(fieldname, WORD_SCHEMA[fieldname])
+            field_raw = lengths.get(fieldname)
+            if fast:
+                flush.write_terms(fw, in_field, field_raw)
+            else:
+                for _f, btext, docs, weights, values in in_field:
+                    fw.start_term(btext)
+                    for doc, weight, value in zip(docs, weights, values, strict=True):
+                        length = 0 if field_raw is None else flush.LENGTHS[field_raw[doc]]
+                        fw.add(doc, weight, value, length)
+                    fw.finish_term()
+            fw.finish_field()
+        fw.close()
+        got.append(_read_segment(storage, segment, codec))
+    assert len(got[0]) == len(terms)
+    blocks = [block for row in got[0] for block in row[3]]
+    assert {1, 4} <= {block[0] for block in blocks}  # last blocks of one; full blocks
+    assert any(math.isnan(w) for block in blocks for w in block[6])
+    assert repr(got[1]) == repr(got[0])  # repr: NaN matches NaN

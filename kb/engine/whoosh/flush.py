@@ -25,7 +25,7 @@ import zlib
 from array import array
 from collections.abc import Iterable
 from hashlib import md5
-from operator import sub
+from operator import itemgetter, sub
 from pickle import dumps
 from typing import Any
 
@@ -113,11 +113,6 @@ def fits(fw: Any) -> bool:
     return getattr(fw._codec, "_inlinelimit", None) in (0, 1)
 
 
-def _md5_hash(key: bytes) -> int:
-    """``filetables.md5_hash``: the low 32 bits of the key's MD5, read big-endian."""
-    return int.from_bytes(md5(key).digest()[12:], "big")
-
-
 def write_terms(
     fw: W3FieldWriter, terms: Iterable[tuple[Any, bytes, array, array, list]], raw: bytes | None
 ) -> None:
@@ -129,6 +124,7 @@ def write_terms(
     pw = fw._postwriter
     limit, comp = pw._blocklimit, pw._compression
     fixed = fw._format.fixed_value_size()
+    tuples = fixed is None or fixed < 0  # values kept as a tuple, else joined (or none)
     protocol, compress_min = BLOCK_PICKLE_PROTOCOL, BLOCK_COMPRESS_MIN
     compressobj, deflated, wbits, memlevel = (
         zlib.compressobj,
@@ -143,7 +139,8 @@ def write_terms(
     postfile = fw._postfile
     tindex = fw._tindex
     tfile = tindex.dbfile
-    hashfn = _md5_hash if tindex.hashtype == 0 else tindex.hashfn
+    # filetables.md5_hash (the low 32 bits of the key's MD5) without its hex string
+    md5_keys, hashfn, from_bytes = tindex.hashtype == 0, tindex.hashfn, int.from_bytes
     buckets = tindex.buckets
     prefix = pack_ushort(fw._fieldid)
     lastkey = tindex.lastkey
@@ -165,58 +162,88 @@ def write_terms(
         tmaxweight: float = 0
         tmin: int | None = None
         tmax = 0
+        if count > 1:  # each posting's numbers taken out of the arrays once
+            dl = docs.tolist()
+            deltas = list(map(sub, dl[1:], dl))  # Whoosh's delta_encode, but the first
+            # all weights 1.0 (half the postings): each block's max 1.0, its sum n, none kept
+            ones = weights.count(1.0) == count
+            if not ones:
+                wl = weights.tolist()
+                w32l = array("f", weights).tolist()  # the weights as the block stores them
+            lens = None if raw is None else bytes(itemgetter(*dl)(raw))
         for start in range(0, count, limit):
-            if count > limit:
-                stop = start + limit
-                ids, ws, vs = docs[start:stop], weights[start:stop], values[start:stop]
-            else:
-                ids, ws, vs = docs, weights, values
-            n = len(ids)
-            w32 = array("f", ws)
-            top = max(ws)
-            bmaxweight = top if top > 0 else 0
+            # the block's data (W3PostingsWriter._mini_ids / _mini_weights / _mini_values),
+            # its largest weight (Whoosh's, unrounded) and its sum as float32 (add_block's)
             bmin: int | None = None
             bmax = 0
-            if raw is not None:
-                if n == 1:
-                    b = raw[ids[0]]
+            if count == 1:  # most terms: no sequence to walk
+                n = 1
+                lastid = docs[0]
+                top = weights[0]
+                x = array("f", weights)[0]
+                wsum = x  # == 0 + sum([x]) once added to tweight (which starts at 0)
+                mids: tuple = (lastid,)
+                mweights: Any = None if x == 1.0 else (x if x == x else (x,))  # NaN: tuple
+                v = values[0]
+                if tuples:
+                    mvalues: Any = (v,) if v else ()
+                elif fixed == 0:
+                    mvalues = None
+                else:
+                    mvalues = v
+                if raw is not None:
+                    b = raw[lastid]
                     if b:
                         bmin = bmax = b
+            else:
+                stop = start + limit
+                n = (count - start) if stop >= count else limit
+                vs = values[start:stop] if count > limit else values
+                lastid = dl[start + n - 1]
+                mids = (dl[start], *deltas[start : start + n - 1])
+                if ones:
+                    top = 1.0
+                    wsum = float(n)  # sum(n × 1.0): exact
+                    mweights = None
                 else:
-                    kept = bytes(map(raw.__getitem__, ids)).replace(b"\x00", b"")
+                    ws = wl[start:stop] if count > limit else wl
+                    w32 = w32l[start:stop] if count > limit else w32l
+                    top = max(ws)
+                    if top != top:  # NaN first: Whoosh's running max (from 0) skips NaNs
+                        top = max(0, *ws)
+                    wsum = sum(w32)
+                    x = w32[0]
+                    if w32.count(1.0) == n:
+                        mweights = None
+                    elif x == x and w32.count(x) == n:  # (list.count matches NaN to itself)
+                        mweights = x
+                    else:
+                        mweights = tuple(w32)
+                if tuples:
+                    mvalues = tuple(filter(None, vs))
+                elif fixed == 0:
+                    mvalues = None
+                else:
+                    mvalues = b"".join(filter(None, vs))
+                if lens is not None:
+                    kept = (lens[start:stop] if count > limit else lens).replace(b"\x00", b"")
                     if kept:
                         bmin, bmax = min(kept), max(kept)
-            # the block's data: W3PostingsWriter._mini_ids / _mini_weights / _mini_values
-            mids = (ids[0], *map(sub, ids[1:], ids)) if n > 1 else (ids[0],)
-            if w32.count(1.0) == n:
-                mweights = None
-            elif w32.count(w32[0]) == n:
-                mweights = w32[0]
-            else:
-                mweights = tuple(w32)
-            kept_values = [v for v in vs if v]
-            if fixed is None or fixed < 0:
-                mvalues: Any = tuple(kept_values)
-            elif fixed == 0:
-                mvalues = None
-            else:
-                mvalues = b"".join(kept_values)
+            bmaxweight = top if top > 0 else 0
             data = dumps((mids, mweights, mvalues), protocol)
             bcomp = comp if len(data) >= compress_min else 0
             if bcomp:
                 packer = compressobj(bcomp, deflated, wbits, memlevel)
                 data = packer.compress(data) + packer.flush()
             info = block_info(
-                n, ids[-1], bmaxweight, bcomp,
+                n, lastid, bmaxweight, bcomp,
                 0 if bmin is None else length_byte[bmin], length_byte[bmax],
             )  # fmt: skip
             size = len(info) + len(data)
-            out.append(pack_int(-size if start + limit >= count else size))
-            out.append(info)
-            out.append(data)
+            out += (pack_int(-size if start + limit >= count else size), info, data)
             pos += 4 + size
             # W3TermInfo.add_block (lengths kept as bytes: a byte orders as its length)
-            tweight += sum(w32)
+            tweight += wsum
             tmin = bmin if tmin is None else min(tmin, bmin)  # type: ignore[type-var]
             if bmax > tmax:
                 tmax = bmax
@@ -227,10 +254,8 @@ def write_terms(
             tmaxweight, docs[0], docs[-1], startpos, pos - startpos,
         )  # fmt: skip
         keypos.append(tpos)
-        tout.append(entry_head(len(key), len(value)))
-        tout.append(key)
-        tout.append(value)
-        h = hashfn(key)
+        tout += (entry_head(len(key), len(value)), key, value)
+        h = from_bytes(md5(key).digest()[12:], "big") if md5_keys else hashfn(key)
         buckets[h & 255].append((h, tpos))
         tpos += 8 + len(key) + len(value)
         if len(out) > _BATCH:
