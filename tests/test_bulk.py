@@ -176,7 +176,12 @@ def test_small_blocks_are_stored_uncompressed(tmp_path: Path, docs) -> None:
 @pytest.mark.parametrize("maxweight", [0, 0.0, 1.0, 2.5, -3.0, 1e300, float("inf"), float("nan")])
 def test_block_info_is_the_pickle_whoosh_writes(lastid: int, maxweight: float) -> None:
     """The block info built from a template is byte for byte ``pickle.dumps(info, 2)``."""
-    for count, comp, minb, maxb in [(1, 0, 0, 0), (128, 3, 1, 255), (255, 9, 37, 200)]:
+    for count, comp, minb, maxb in [
+        (1, 0, 0, 0),
+        (128, 3, 1, 255),
+        (255, 9, 37, 200),
+        (2, 3, 0, 256),
+    ]:
         info = (count, lastid, maxweight, comp, minb, maxb)
         assert flush.block_info(*info) == pickle.dumps(info, 2), info
     assert flush.block_info(256, lastid, maxweight, 3, 0, 0) == pickle.dumps(

@@ -67,7 +67,7 @@ _LENGTH_BYTE = tuple(length_to_byte(n) for n in LENGTHS)
 _TERMINFO = struct.Struct(W3TermInfo._struct.format + "qi")
 #: a term table entry's head (key length, value length): ``filetables._lengths``
 _ENTRY_HEAD = struct.Struct("!ii")
-#: pickle opcodes of protocol 2 for the block info tuple (see :func:`block_info`)
+#: pickle opcodes of protocol 2 for the block info tuple (see :func:`block_info`; 75 is "K")
 _BININT1 = tuple(b"K" + bytes((n,)) for n in range(256))
 _BININT2 = struct.Struct("<cH").pack
 _BININT = struct.Struct("<ci").pack
@@ -92,16 +92,15 @@ def _pickled_int(n: int) -> bytes | None:
 def block_info(count: int, lastid: int, maxweight: float, comp: int, minb: int, maxb: int) -> bytes:
     """Exactly ``pickle.dumps((count, lastid, maxweight, comp, minb, maxb), 2)``: a posting
     block's info as ``W3PostingsWriter._write_block`` pickles it."""
-    ids = _pickled_int(lastid)
-    weight = _BINFLOAT(b"G", maxweight) if type(maxweight) is float else None
-    if weight is None and type(maxweight) is int:
-        weight = _pickled_int(maxweight)
-    if ids is None or weight is None or count > 255 or not 0 <= comp < 256:
-        return dumps((count, lastid, maxweight, comp, minb, maxb), 2)
-    return b"".join(
-        (_INFO_HEAD, _BININT1[count], ids, weight, _BININT1[comp], _BININT1[minb], _BININT1[maxb],
-         _INFO_TAIL)
-    )  # fmt: skip
+    small = 0 <= count < 256 and 0 <= comp < 256 and 0 <= minb < 256 and 0 <= maxb < 256
+    if small and type(maxweight) is float:
+        ids = _pickled_int(lastid)
+        if ids is not None:  # PROTO, MARK, 6 × BININT1 / BININT2 / BININT / BINFLOAT, TUPLE, ...
+            return b"".join((
+                _INFO_HEAD, _BININT1[count], ids, _BINFLOAT(b"G", maxweight),
+                bytes((75, comp, 75, minb, 75, maxb)), _INFO_TAIL,
+            ))  # fmt: skip
+    return dumps((count, lastid, maxweight, comp, minb, maxb), 2)
 
 
 def fits(fw: Any) -> bool:
