@@ -35,12 +35,13 @@ from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 #: The zlib window (log2 bytes) and memory level posting blocks are compressed with.  A block
-#: is small (at most the codec's 128 postings, mostly one or two): zlib's default tables
-#: (32 KiB window, memory level 8: ~270 KB allocated per block) were measured to cost ~170
-#: µs per block in the writing process against ~20 for these; memory level 4 rather than 2
-#: (a 2 KiB rather than 512-entry hash table) compresses the big blocks ~20 % faster, to a
-#: few per cent fewer bytes (bench/RESULTS.md).  Any zlib stream reads back with
-#: ``zlib.decompress``, as Whoosh's reader does.
+#: is small (at most the codec's 128 postings, mostly one or two).  zlib's defaults (32 KiB
+#: window, memory level 8: ~270 KB allocated per stream) were measured at ~170 µs per block in
+#: the writing process against ~20 for a 2 KiB window (bench/RESULTS.md, branch h/writer); on
+#: a captured 5,000-item segment (branch h/flush) both cost the same, so the small window
+#: stays for its memory.  Memory level 4 rather than 2 (a 2,048- rather than 512-entry hash
+#: table) compresses that segment's blocks ~15–20 % faster, to 3.5 % fewer bytes.  Any zlib
+#: stream reads back with ``zlib.decompress``, as Whoosh's reader does.
 BLOCK_WBITS = 11
 BLOCK_MEMLEVEL = 4
 #: A block whose data pickle is shorter than this many bytes is stored uncompressed (its
@@ -105,8 +106,9 @@ def block_info(count: int, lastid: int, maxweight: float, comp: int, minb: int, 
 
 def fits(fw: Any) -> bool:
     """True when :func:`write_terms` writes what ``fw``'s own postings writer would: a
-    stock Whoosh 3 field writer whose codec inlines no postings (``inlinelimit`` ≤ 1, the
-    default: a term with fewer postings than that is never written to blocks)."""
+    stock Whoosh 3 field writer whose codec inlines no postings (Whoosh inlines a term's
+    postings in its term info when it has fewer than ``inlinelimit`` of them: the default
+    1 never does)."""
     if type(fw) is not W3FieldWriter or type(fw._tindex) is not OrderedHashWriter:
         return False
     return getattr(fw._codec, "_inlinelimit", None) in (0, 1)
@@ -116,7 +118,7 @@ def write_terms(
     fw: W3FieldWriter, terms: Iterable[tuple[Any, bytes, array, array, list]], raw: bytes | None
 ) -> None:
     """Write the current field's terms (``fw.start_field`` called; each term ``(_, btext,
-    docnums, weights, values)``, terms ascending, docnums ascending, weights ≥ 0 or not) to
+    docnums, weights, values)``, terms ascending, each term's docnums ascending) to
     ``fw``'s postings file and term table, as ``start_term``, ``add`` per posting (with the
     document's field length: ``raw[docnum]`` decoded, none when ``raw`` is None) and
     ``finish_term`` would (see the module docstring for what differs in the bytes)."""
