@@ -31,7 +31,7 @@ import copy
 import pickle
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,7 @@ from whoosh import fields, formats
 from whoosh.reading import TermNotFound
 
 from kb.deadline import Deadline
+from kb.engine.whoosh.textfield import term_layout
 
 #: the suffix naming a text field's pair field (``body`` → ``body_pairs``)
 PAIR_SUFFIX = "_pairs"
@@ -163,66 +164,101 @@ def pair_postings(
     every term at ``p + 1``; a bucket posting's frequency and weight are its number of
     pairs' positions.  A bucket's entries come in the order of their pairs' first
     positions (for one position, first terms then second terms in ``positions`` order)."""
-    last = max((ps[-1] for ps in positions.values()), default=-1)
-    at: list[str | None] = [None] * (last + 2)  # the term at each position (most hold one)
-    shared: dict[int, list[str]] = {}  # positions holding several (a hyphenated word)
-    for term, places in positions.items():
-        for p in places:
-            held = at[p]
-            if held is None:
-                at[p] = term
-            else:
-                shared.setdefault(p, [held]).append(term)
-    pairs: dict[tuple[str, str], list[int]] = {}  # (first, second) → the pair's positions
-    if not shared:  # the common case: one term per position, the pairs are zip's tuples
-        for p, key in enumerate(zip(at, at[1:-1], strict=False)):
-            if key[0] is None or key[1] is None:
-                continue
-            found = pairs.get(key)
-            if found is None:
-                pairs[key] = [p]
-            else:
-                found.append(p)
-    else:
-        for p in range(last):
-            a, b = at[p], at[p + 1]
-            if a is None or b is None:
-                continue
-            if p in shared or p + 1 in shared:
-                keys = [(x, y) for x in shared.get(p, (a,)) for y in shared.get(p + 1, (b,))]
-            else:
-                keys = [(a, b)]
-            for key in keys:
-                found = pairs.get(key)
-                if found is None:
-                    pairs[key] = [p]
-                else:
-                    found.append(p)
-    buckets: dict[bytes, list[Any]] = {}  # term → [positions in all, entry bytes, ...]
-    one, tail, size, crc32 = _ONE.pack, _TAIL.pack, _HEAD.pack, zlib.crc32
-    for key, ps in pairs.items():
-        pair = (key[0] + PAIR_SEPARATOR + key[1]).encode("utf-8")
-        head = size(len(pair)) + pair
-        term = b"%04x" % (crc32(pair) % PAIR_BUCKETS)  # bucket_of, inlined
-        count = len(ps)
-        if count == 1:  # encode_pairs, inlined
-            entry = head + one(weights[key[0]], weights[key[1]], 1, ps[0])
-        else:
-            entry = (
-                head
-                + tail(weights[key[0]], weights[key[1]], count)
-                + struct.pack(f"<{count}I", *ps)
+    at, shared = term_layout(positions)
+    found = _occurrences(at, shared)
+    if getattr(positions, "sequence", None) is None and None in at:  # no term at a position
+        found = [(p, key) for p, key in found if None not in key]
+    return _bucket_postings(found, weights)
+
+
+def _occurrences(at: list[Any], shared: dict[int, list[str]]) -> Iterable[tuple[int, Any]]:
+    """(position, pair) of every pair of :func:`~kb.engine.whoosh.textfield.term_layout`'s
+    terms ``at`` each position and ``shared`` positions, in order: zip's tuples where one
+    term is at each of two positions, every term with every term where several are."""
+    if not shared:
+        return enumerate(zip(at, at[1:]))  # noqa: B905 - one shorter
+    out: list[tuple[int, Any]] = []
+    start = 0
+    for spot in sorted({q for p in shared for q in (p - 1, p) if 0 <= q < len(at) - 1}):
+        out += enumerate(zip(at[start:spot], at[start + 1 : spot + 1], strict=True), start)
+        first, second = shared.get(spot, (at[spot],)), shared.get(spot + 1, (at[spot + 1],))
+        out += [(spot, (x, y)) for x in first for y in second]
+        start = spot + 1
+    out += enumerate(zip(at[start:], at[start + 1 :]), start)  # noqa: B905 - one shorter
+    return out
+
+
+#: each bucket's term (:func:`bucket_of` is ``_BUCKET_TERMS[crc32(pair) % PAIR_BUCKETS]``)
+_BUCKET_TERMS = tuple(b"%04x" % n for n in range(PAIR_BUCKETS))
+#: pair length in bytes → the struct packing a whole entry of a pair seen once
+_SINGLES: dict[int, struct.Struct] = {}
+
+
+def _single(size: int) -> struct.Struct:
+    """The struct of a whole entry (:func:`encode_pairs`) whose pair takes ``size`` bytes
+    and is seen once: the length, the pair, the weights, 1 and the position."""
+    packer = _SINGLES[size] = struct.Struct(f"<H{size}s{_ONE.format[1:]}")
+    return packer
+
+
+def _bucket_postings(
+    found: Iterable[tuple[int, tuple[str, str]]], weights: dict[str, float]
+) -> list[tuple[bytes, int, float, bytes]]:
+    """The bucket postings of the pairs ``found`` ((position, (first, second)) in order):
+    each pair's entry (:func:`encode_pairs`) appended to its bucket's value."""
+    where: dict[tuple[str, str], int] = {}  # pair → its index in terms and entries
+    terms: list[bytes] = []
+    entries: list[bytes] = []
+    again: dict[int, tuple[tuple[str, str], list[int]]] = {}  # pairs seen more than once
+    singles, crc32, buckets, width = _SINGLES.get, zlib.crc32, _BUCKET_TERMS, PAIR_BUCKETS
+    for p, key in found:
+        seen = where.get(key)
+        if seen is not None:
+            again.setdefault(seen, (key, [int.from_bytes(entries[seen][-4:], "little")]))[1].append(
+                p
             )
-        found = buckets.get(term)
-        if found is None:
-            buckets[term] = [count, entry]
+            continue
+        where[key] = len(entries)
+        a, b = key
+        pair = (a + PAIR_SEPARATOR + b).encode()
+        size = len(pair)
+        packer = singles(size) or _single(size)
+        entries.append(packer.pack(size, pair, weights[a], weights[b], 1, p))
+        terms.append(buckets[crc32(pair) % width])  # bucket_of, inlined
+    counts = [1] * len(entries)
+    for n, ((a, b), ps) in again.items():  # encode_pairs, inlined
+        pair = (a + PAIR_SEPARATOR + b).encode()
+        counts[n] = count = len(ps)
+        entries[n] = (
+            _HEAD.pack(len(pair))
+            + pair
+            + _TAIL.pack(weights[a], weights[b], count)
+            + struct.pack(f"<{count}I", *ps)
+        )
+    if len(set(terms)) < len(terms):  # a bucket holding several of the document's pairs
+        terms, counts, entries = _merged(terms, counts, entries)
+    return list(zip(terms, counts, map(float, counts), entries, strict=True))
+
+
+def _merged(
+    terms: list[bytes], counts: list[int], entries: list[bytes]
+) -> tuple[list[bytes], list[int], list[bytes]]:
+    """``terms``, ``counts`` and ``entries`` with the entries of one term joined (in
+    order) at its first, their counts summed."""
+    where: dict[bytes, int] = {}
+    out_terms: list[bytes] = []
+    out_counts: list[int] = []
+    out_entries: list[bytes] = []
+    for term, count, entry in zip(terms, counts, entries, strict=True):
+        at = where.setdefault(term, len(out_terms))
+        if at == len(out_terms):
+            out_terms.append(term)
+            out_counts.append(count)
+            out_entries.append(entry)
         else:
-            found[0] += count
-            found.append(entry)
-    return [
-        (term, e[0], float(e[0]), e[1] if len(e) == 2 else b"".join(e[1:]))
-        for term, e in buckets.items()
-    ]
+            out_counts[at] += count
+            out_entries[at] += entry
+    return out_terms, out_counts, out_entries
 
 
 #: the fixed part after an entry's pair: both words' weights and the number of positions

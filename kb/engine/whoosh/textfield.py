@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import functools
 import pickle
+import re
 from collections.abc import Callable, Iterator
+from itertools import repeat
+from operator import itemgetter, mul, sub
 from pickle import dumps
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh import fields, formats
@@ -23,41 +26,167 @@ from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
 
 from kb import analysis
 
-#: raw word -> its (term, position offset) pairs and positions used, one map per ``stem``
-_WORD_TERMS: dict[bool, dict[str, tuple[tuple[tuple[str, int], ...], int]]] = {True: {}, False: {}}
-#: entries a map may hold before it is emptied (a bound on memory, not a tuning knob)
+#: entries a word cache may hold before it is emptied (a bound on memory, not a tuning knob)
 MAX_CACHED_WORDS = 500_000
 
 
-def _word_terms(raw: str, stem: bool) -> tuple[tuple[tuple[str, int], ...], int]:
-    """The ``(term, position offset)`` pairs :func:`kb.analysis.tokenize` gives one raw word,
-    and how many positions the word takes up."""
+class _Word(NamedTuple):
+    """What :func:`kb.analysis.tokenize` makes of a raw word giving several terms (a
+    hyphenated word), in the forms :func:`term_positions` needs."""
+
+    terms: tuple[tuple[str, int], ...]  # (term, position offset), in the order tokenize gives
+    used: int  # the positions the word takes up
+    primary: tuple[str | None, ...]  # the first term at each of them
+    shape: tuple[tuple[int, tuple[str, ...]], ...]  # (offset, its terms) where several
+
+
+#: raw word -> its one term, for a word giving exactly one term at its first position and
+#: taking up one (most words: one look-up per word), None for a word giving no term (a
+#: stopword, a single letter), or its :class:`_Word`; one map per ``stem``
+_WORDS: dict[bool, dict[str, str | _Word | None]] = {True: {}, False: {}}
+#: words leaving a position no term holds (tokenize never does): a text with one has no
+#: ``sequence`` (see :class:`TermPositions`)
+_GAPPY: dict[bool, set[str]] = {True: set(), False: set()}
+#: :data:`kb.analysis.WORD_RE` for ASCII text: there ``[^\W_]`` is ``[A-Za-z0-9]`` and the
+#: only joiners are ``-`` and ``'``; an explicit class is matched about twice as fast
+_ASCII_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
+#: the characters joining the parts of a hyphenated word (as :mod:`kb.analysis` splits
+#: them): in a text without any, every word gives at most one term
+_JOINERS = ("-", "\u2010", "\u2011")
+
+
+def _analyse_word(raw: str, stem: bool) -> str | _Word | None:
+    """``raw``'s entry in :data:`_WORDS`."""
     toks = tuple((t.text, t.pos) for t in analysis.tokenize(raw, do_stem=stem))
-    found = (toks, max(p for _, p in toks) + 1 if toks else 0)
-    cache = _WORD_TERMS[stem]
-    if len(cache) >= MAX_CACHED_WORDS:
-        cache.clear()
-    cache[raw] = found
-    return found
+    if not toks:
+        return None
+    if len(toks) == 1 and toks[0][1] == 0:
+        return toks[0][0]
+    at: dict[int, list[str]] = {}
+    for term, offset in sorted(toks, key=itemgetter(1)):
+        at.setdefault(offset, []).append(term)
+    used = max(at) + 1
+    return _Word(
+        terms=toks,
+        used=used,
+        primary=tuple(at[offset][0] if offset in at else None for offset in range(used)),
+        shape=tuple((offset, tuple(ts)) for offset, ts in sorted(at.items()) if len(ts) > 1),
+    )
 
 
-def term_positions(text: str, *, stem: bool = True) -> dict[str, list[int]]:
+def _learn(words: list[str], stem: bool) -> None:
+    """Analyse the words of ``words`` not seen before into :data:`_WORDS`."""
+    known = _WORDS[stem]
+    if len(known) >= MAX_CACHED_WORDS:
+        known.clear()
+    for raw in set(words).difference(known):
+        word = known[raw] = _analyse_word(raw, stem)
+        if isinstance(word, _Word) and None in word.primary:
+            _GAPPY[stem].add(raw)
+
+
+class TermPositions(dict[str, list[int]]):
+    """Each term of a text with its positions in order (a dict), and how the terms sit:
+    ``sequence``, the term at each position (the first one :func:`kb.analysis.tokenize`
+    gives there; None when a position holds none), and ``shared``, each position holding
+    several terms (a hyphenated word's parts and joined form) with them, in the order
+    tokenize gives them."""
+
+    __slots__ = ("sequence", "shared")
+
+    sequence: list[str] | None
+    shared: dict[int, list[str]]
+
+
+def term_positions(text: str, *, stem: bool = True) -> TermPositions:
     """Each term of ``text`` with its positions in order, exactly as
-    :func:`kb.analysis.tokenize` numbers them (first occurrence order)."""
-    out: dict[str, list[int]] = {}
-    cache = _WORD_TERMS[stem]
+    :func:`kb.analysis.tokenize` numbers them (first occurrence order); with the terms'
+    sequence (see :class:`TermPositions`).  Each distinct word is analysed once (cached)."""
+    words = (_ASCII_WORD_RE if text.isascii() else analysis.WORD_RE).findall(text)
+    known = _WORDS[stem]
+    try:
+        found_words = list(filter(None, map(known.__getitem__, words)))
+    except KeyError:  # a word not seen before
+        _learn(words, stem)
+        found_words = list(filter(None, map(known.__getitem__, words)))
+    out = TermPositions()
+    dash, dash2, dash3 = _JOINERS
+    if dash in text or dash2 in text or dash3 in text:  # maybe a hyphenated word
+        _add_mixed(out, found_words, stem)
+        if out.sequence is not None:
+            gappy = _GAPPY[stem]
+            out.sequence = None if gappy and not gappy.isdisjoint(words) else out.sequence
+        return out
+    for p, term in enumerate(found_words):  # one term per word: the words' terms
+        found = out.get(term)
+        if found is None:
+            out[term] = [p]
+        else:
+            found.append(p)
+    out.sequence, out.shared = found_words, {}  # type: ignore[assignment]
+    return out
+
+
+def _add_mixed(out: TermPositions, found_words: list[str | _Word], stem: bool) -> None:
+    """Fill ``out`` (:func:`term_positions`) from the :data:`_WORDS` entries of a text's
+    words giving terms, some of which may give several."""
+    sequence: list[str | None] = []
+    shared: dict[int, list[str]] = {}
+    append = sequence.append
     pos = 0
-    for raw in analysis.WORD_RE.findall(text):
-        hit = cache.get(raw)
-        toks, used = hit if hit is not None else _word_terms(raw, stem)
-        for term, offset in toks:
+    for word in found_words:
+        if word.__class__ is str:
+            found = out.get(word)  # type: ignore[arg-type]
+            if found is None:
+                out[word] = [pos]  # type: ignore[index]
+            else:
+                found.append(pos)
+            append(word)  # type: ignore[arg-type]
+            pos += 1
+            continue
+        terms, used, primary, shape = word  # type: ignore[misc]
+        for term, offset in terms:
             found = out.get(term)
             if found is None:
                 out[term] = [pos + offset]
             else:
                 found.append(pos + offset)
+        for offset, held in shape:
+            shared[pos + offset] = list(held)
+        sequence += primary
         pos += used
-    return out
+    out.sequence, out.shared = sequence, shared  # type: ignore[assignment]
+
+
+def term_layout(positions: dict[str, list[int]]) -> tuple[list[Any], dict[int, list[str]]]:
+    """How the terms of ``positions`` (term → ascending positions) sit: the term at each
+    position (the first in ``positions`` order; None where none is) and each position
+    holding several, with them in ``positions`` order (a term as often as it is there).
+    Read from the sequence :func:`term_positions` keeps (:class:`TermPositions`) when
+    ``positions`` is one, else from ``positions`` term by term."""
+    sequence = getattr(positions, "sequence", None)
+    if sequence is not None:
+        shared = positions.shared  # type: ignore[attr-defined]
+        if not shared:
+            return sequence, shared
+        rank = dict(zip(positions, range(len(positions)), strict=True)).__getitem__
+        at = list(sequence)
+        ordered = {}
+        for p, held in shared.items():
+            ordered[p] = sorted(held, key=rank)  # stable: tokenize's order → first occurrence
+            at[p] = ordered[p][0]
+        return at, ordered
+    last = max((ps[-1] for ps in positions.values()), default=-1)
+    at = [None] * (last + 1)
+    shared = {}
+    for term, places in positions.items():
+        for p in places:
+            held = at[p]
+            if held is None:
+                at[p] = term
+            else:
+                shared.setdefault(p, [held]).append(term)
+    return at, shared
 
 
 class KbText(fields.TEXT):
@@ -77,12 +206,16 @@ class KbText(fields.TEXT):
     def postings(self, positions: dict[str, list[int]]) -> list[tuple[bytes, int, float, bytes]]:
         """The ``(term bytes, frequency, weight, encoded value)`` postings of a value whose
         terms have ``positions`` (:func:`term_positions` of it): what :meth:`index` gives."""
-        boost = self.format.field_boost
-        encode = _ENCODERS[type(self.format)]
-        return [
-            (term.encode("utf-8"), len(ps), float(len(ps)) * boost, encode(ps))
-            for term, ps in positions.items()
-        ]
+        places = positions.values()
+        freqs = list(map(len, places))
+        values = map(_ENCODERS[type(self.format)], places)
+        return list(
+            zip(map(str.encode, positions), freqs, self._weights(freqs), values, strict=True)
+        )
+
+    def _weights(self, freqs: list[int]) -> map:
+        """Each posting's weight: its frequency × the field's boost (as Whoosh's formats)."""
+        return map(mul, map(float, freqs), repeat(self.format.field_boost))
 
     def portable_index(self, value: Any) -> list[tuple[bytes, int, float, Any]]:
         """:meth:`index` for sending to another process: a single position (the common
@@ -100,16 +233,12 @@ class KbText(fields.TEXT):
         (:func:`term_positions` of it)."""
         if type(self.format) is not formats.Positions:
             return self.postings(positions)
-        boost = self.format.field_boost
-        return [
-            (
-                term.encode("utf-8"),
-                len(ps),
-                float(len(ps)) * boost,
-                ps[0] if len(ps) == 1 else encode_positions(ps),
-            )
-            for term, ps in positions.items()
-        ]
+        places = positions.values()
+        freqs = list(map(len, places))
+        values = [ps[0] if len(ps) == 1 else encode_positions(ps) for ps in places]
+        return list(
+            zip(map(str.encode, positions), freqs, self._weights(freqs), values, strict=True)
+        )
 
     @staticmethod
     def restore_index(postings: list[tuple[bytes, int, float, Any]]) -> list[tuple]:
@@ -122,7 +251,7 @@ def encode_positions(poslist: list[int]) -> bytes:
     (a single position, the common case, from a cache)."""
     if len(poslist) == 1:
         return _single_position(poslist[0])
-    deltas = [poslist[0], *(b - a for a, b in zip(poslist, poslist[1:], strict=False))]
+    deltas = [poslist[0], *map(sub, poslist[1:], poslist)]
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
