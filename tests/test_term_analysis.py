@@ -6,6 +6,7 @@ hypothesis-generated text (hyphens, apostrophes, stopwords, accents, repeats).""
 
 from __future__ import annotations
 
+import pickle
 import re
 import sys
 from pathlib import Path
@@ -17,8 +18,8 @@ from whoosh import formats
 
 from bench.generate import GenConfig, iter_meetings
 from kb import analysis
-from kb.engine.whoosh import phrases, textfield
-from kb.engine.whoosh.search import KbAnalyzer
+from kb.engine.whoosh import phrases, preanalysis, textfield
+from kb.engine.whoosh.search import SCHEMA, KbAnalyzer
 from kb.engine.whoosh.textfield import KbText, term_layout, term_positions
 from tests import analysis_oracle as oracle
 
@@ -138,3 +139,23 @@ def test_the_word_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for _ in range(3):
         assert term_positions(text) == oracle.term_positions(text)
         assert len(textfield._WORDS[True]) <= 9
+
+
+def test_shipped_analysis_is_the_analysis() -> None:
+    """Analysed pickles without the memo, and unpickles to the equal dict."""
+    meeting = next(iter_meetings(GenConfig(items=30, seed=5)))
+    analysed = preanalysis.analyse([meeting])
+    shipped = pickle.loads(pickle.dumps(analysed, pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    assert type(shipped) is preanalysis.Analysed and shipped == analysed
+    assert set(shipped) == {
+        (name, value)
+        for item in meeting.items
+        for name, value in preanalysis.item_document(item, meeting, "").items()
+        if name in preanalysis.analysed_fields() and isinstance(value, str) and value
+    }
+    for (name, value), (words, pairs) in shipped.items():
+        positions = oracle.term_positions(value, stem=SCHEMA[name].kb_stem)
+        boost = SCHEMA[name].format.field_boost
+        assert KbText.restore_index(words) == oracle.postings(positions, boost)
+        weights = {t: float(len(ps)) * boost for t, ps in positions.items()}
+        assert pairs == oracle.pair_postings(positions, weights)

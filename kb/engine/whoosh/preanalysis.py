@@ -21,6 +21,10 @@ and are analysed by the writer as before, so the index is the same either way (t
 
 from __future__ import annotations
 
+import contextlib
+import io
+import pickle
+from operator import itemgetter
 from typing import Any
 
 from kb.engine.documents import item_document
@@ -30,9 +34,38 @@ from kb.engine.whoosh.search import SCHEMA
 from kb.engine.whoosh.textfield import KbText, term_positions
 from kb.model import Meeting
 
-#: (field name, value) -> the postings ``SCHEMA[field].index(value)`` gives, as a list, in
-#: the field's ``portable_index`` form when it has one
-Analysed = dict[tuple[str, str], list[tuple[bytes, int, float, Any]]]
+#: a field value's postings, as :meth:`whoosh.fields.FieldType.index` gives them (a list)
+Postings = list[tuple[bytes, int, float, Any]]
+
+
+class Analysed(dict[tuple[str, str], tuple[Postings, Postings | None]]):
+    """(field name, value) -> the postings ``SCHEMA[field].index(value)`` gives, in the
+    field's ``portable_index`` form when it has one, and its pair field's postings (None
+    when it has none).
+
+    Pickled as one bytes object made without pickle's memo (nothing in it is shared, so
+    the memo only costs: half the time to pickle), which a process pool ships as it is."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return _unpickled, (_pickled(dict(self)),)
+
+
+def _pickled(analysed: dict[tuple[str, str], Any]) -> bytes:
+    """``pickle.dumps(analysed)`` without the memo (Pickler's ``fast`` mode: ``analysed``
+    holds no object twice that must stay one, and no cycle)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(AttributeError):  # a Python without it: the memo, as dumps
+        pickler.fast = True
+    pickler.dump(analysed)
+    return buffer.getvalue()
+
+
+def _unpickled(data: bytes) -> Analysed:
+    """The :class:`Analysed` ``_pickled`` made ``data`` of."""
+    return Analysed(pickle.loads(data))  # noqa: S301 - made by _pickled in our own worker
 
 
 def analysed_fields(schema: Any = SCHEMA) -> tuple[str, ...]:
@@ -52,16 +85,16 @@ def paired_fields(schema: Any = SCHEMA) -> dict[str, str]:
 
 
 _FIELDS = analysed_fields()
+_WEIGHT = itemgetter(2)  # a posting's weight
 _PAIRS = paired_fields()
 
 
 def analyse(meetings: list[Meeting]) -> Analysed:
     """The postings of every text field value of ``meetings``' item documents, and of the
     pair fields filled from them (run in the ingest worker; a module-level function so a
-    process pool can call it by name).  A pair field's postings are keyed by the pair
-    field's name and the text field's value, and are what the writer's
+    process pool can call it by name).  A pair field's postings are what the writer's
     ``pair_postings`` gives for a document without boosts."""
-    out: Analysed = {}
+    out = Analysed()
     for meeting in meetings:
         for item in meeting.items:
             doc = item_document(item, meeting, "")
@@ -69,18 +102,15 @@ def analyse(meetings: list[Meeting]) -> Analysed:
                 value = doc.get(name)
                 if isinstance(value, str) and value and (name, value) not in out:
                     field = SCHEMA[name]
-                    pairs = _PAIRS.get(name)
-                    if pairs is not None:
+                    if name in _PAIRS:
                         positions = term_positions(value, stem=field.kb_stem)
-                        out[(name, value)] = field.portable_postings(positions)
-                        boost = field.format.field_boost
-                        weights = {t: float(len(ps)) * boost for t, ps in positions.items()}
-                        out[(pairs, value)] = pair_postings(positions, weights)
+                        words = field.portable_postings(positions)
+                        weights = dict(zip(positions, map(_WEIGHT, words), strict=True))
+                        out[(name, value)] = (words, pair_postings(positions, weights))
                         continue
                     portable = getattr(field, "portable_index", None)
-                    out[(name, value)] = (
-                        portable(value) if portable is not None else list(field.index(value))
-                    )
+                    words = portable(value) if portable is not None else list(field.index(value))
+                    out[(name, value)] = (words, None)
     return out
 
 
@@ -95,13 +125,12 @@ def attach(doc: dict[str, Any], analysed: Analysed) -> None:
     for name in _FIELDS:
         value = doc.get(name)
         if isinstance(value, str):
-            postings = analysed.pop((name, value), None)
-            if postings is not None:
+            given = analysed.pop((name, value), None)
+            if given is not None:
+                postings, pairs = given
                 restore = getattr(SCHEMA[name], "restore_index", None)
                 ready[name] = restore(postings) if restore is not None else postings
-            pairs = _PAIRS.get(name)
-            given = analysed.pop((pairs, value), None) if pairs is not None else None
-            if given is not None:
-                ready[pairs] = given
+                if pairs is not None:
+                    ready[_PAIRS[name]] = pairs
     if ready:
         doc[POSTINGS_KEY] = ready
