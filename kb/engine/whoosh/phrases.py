@@ -190,15 +190,14 @@ def _occurrences(at: list[Any], shared: dict[int, list[str]]) -> Iterable[tuple[
 
 #: each bucket's term (:func:`bucket_of` is ``_BUCKET_TERMS[crc32(pair) % PAIR_BUCKETS]``)
 _BUCKET_TERMS = tuple(b"%04x" % n for n in range(PAIR_BUCKETS))
-#: pair length in bytes → the struct packing a whole entry of a pair seen once
-_SINGLES: dict[int, struct.Struct] = {}
+#: pair length in bytes → the struct packing a whole entry of a pair seen once: the
+#: length, the pair, the weights, 1 and the position (made ahead for the usual lengths)
+_SINGLES = [struct.Struct(f"<H{size}s{_ONE.format[1:]}") for size in range(256)]
 
 
 def _single(size: int) -> struct.Struct:
-    """The struct of a whole entry (:func:`encode_pairs`) whose pair takes ``size`` bytes
-    and is seen once: the length, the pair, the weights, 1 and the position."""
-    packer = _SINGLES[size] = struct.Struct(f"<H{size}s{_ONE.format[1:]}")
-    return packer
+    """The ``_SINGLES`` struct of a pair of ``size`` bytes, however long."""
+    return struct.Struct(f"<H{size}s{_ONE.format[1:]}")
 
 
 def _bucket_postings(
@@ -210,19 +209,20 @@ def _bucket_postings(
     terms: list[bytes] = []
     entries: list[bytes] = []
     again: dict[int, tuple[tuple[str, str], list[int]]] = {}  # pairs seen more than once
-    singles, crc32, buckets, width = _SINGLES.get, zlib.crc32, _BUCKET_TERMS, PAIR_BUCKETS
+    singles, crc32, buckets, width = _SINGLES, zlib.crc32, _BUCKET_TERMS, PAIR_BUCKETS
+    ahead, sep = len(_SINGLES), PAIR_SEPARATOR
     for p, key in found:
-        seen = where.get(key)
-        if seen is not None:
-            again.setdefault(seen, (key, [int.from_bytes(entries[seen][-4:], "little")]))[1].append(
-                p
-            )
+        n = len(where)
+        seen = where.setdefault(key, n)
+        if seen != n:
+            if seen not in again:  # its first position: the last four bytes of its entry
+                again[seen] = (key, [int.from_bytes(entries[seen][-4:], "little")])
+            again[seen][1].append(p)
             continue
-        where[key] = len(entries)
         a, b = key
-        pair = (a + PAIR_SEPARATOR + b).encode()
+        pair = f"{a}{sep}{b}".encode()
         size = len(pair)
-        packer = singles(size) or _single(size)
+        packer = singles[size] if size < ahead else _single(size)
         entries.append(packer.pack(size, pair, weights[a], weights[b], 1, p))
         terms.append(buckets[crc32(pair) % width])  # bucket_of, inlined
     counts = [1] * len(entries)
