@@ -159,3 +159,17 @@ def test_shipped_analysis_is_the_analysis() -> None:
         assert KbText.restore_index(words) == oracle.postings(positions, boost)
         weights = {t: float(len(ps)) * boost for t, ps in positions.items()}
         assert pairs == oracle.pair_postings(positions, weights)
+
+
+@pytest.mark.parametrize(
+    "positions",
+    [
+        {"a": [0], "b": [2], "c": [3]},  # a position no term holds
+        {"a": [0, 1], "b": [1], "c": [3, 4], "d": [4]},  # shared positions and a gap
+        {"a": [0, 0], "b": [1]},  # one term twice at one position
+        {},
+    ],
+)
+def test_hand_made_positions_pair_as_before(positions: dict[str, list[int]]) -> None:
+    weights = {t: float(len(ps)) for t, ps in positions.items()}
+    assert phrases.pair_postings(positions, weights) == oracle.pair_postings(positions, weights)
