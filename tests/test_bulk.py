@@ -12,6 +12,7 @@ import pickle
 import random
 import zlib
 from array import array
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -214,6 +215,47 @@ def test_a_codec_that_inlines_postings_keeps_whooshs_own_loop(tmp_path: Path) ->
         assert not flush.fits(fw)
     finally:
         fw.close()
+
+
+@pytest.mark.parametrize("kept", [whoosh_writer.REUSED_VALUES, 1])
+def test_reused_postings_of_id_fields_write_whooshs_segment(
+    tmp_path: Path, docs, monkeypatch: pytest.MonkeyPatch, kept: int
+) -> None:
+    """The postings of ID, number, date and boolean fields reused for documents with the same
+    value (kept for many values, or dropped at every new one) write the very segment
+    Whoosh's writer writes, with field and document boosts on some documents."""
+    monkeypatch.setattr(whoosh_writer, "REUSED_VALUES", kept)
+    boosted = [
+        {**doc, "_council_id_boost": 2.0}
+        if n % 3 == 0
+        else {**doc, "_boost": 1.5}
+        if n % 3 == 1
+        else {**doc, "_order_boost": 3.0}
+        for n, doc in enumerate(docs)
+    ]
+    repeated = {
+        name: {type(d[name]) for d in boosted if name in d}
+        for name in ("council_id", "date", "order", "ocr", "year", "item_number")
+    }
+    assert repeated["date"] == {datetime} and repeated["ocr"] == {bool}  # every kind reused
+    assert repeated["order"] == {int} and repeated["year"] == {str}
+    plain = write(tmp_path / "plain", boosted, lambda ix: ix.writer(compound=False))
+    made = []
+
+    def fast_writer(ix):
+        made.append(whoosh_writer.writer(ix, compound=False))
+        return made[-1]
+
+    fast = write(tmp_path / "fast", boosted, fast_writer)
+    reused = made[0]._plans["council_id"].reused
+    assert reused is not None and 0 < len(reused) <= kept
+    assert made[0]._plans["body"].reused is None  # a field with posting values never is
+    plain_files, fast_files = segment_files(tmp_path / "plain"), segment_files(tmp_path / "fast")
+    same = {k: v for k, v in plain_files.items() if k not in ("pst", "trm")}
+    assert {k: fast_files[k] for k in same} == same
+    assert blocks(fast) == blocks(plain)
+    assert term_infos(fast) == term_infos(plain)
+    assert postings(fast) == postings(plain)
 
 
 def test_block_writer_compresses_with_a_small_window(

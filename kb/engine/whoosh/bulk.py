@@ -23,11 +23,12 @@ Whoosh's: the same ids, weights, values, block statistics and term statistics (t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from whoosh import writing
+from whoosh import formats, writing
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 
 from kb.engine.whoosh import flush
@@ -91,6 +92,36 @@ _FIELD = itemgetter(0)
 #: field name -> what ``field.index(value)`` gives; Whoosh ignores keys starting with "_".
 POSTINGS_KEY = "_kb_postings"
 _NONE: dict[str, Any] = {}
+#: Values whose postings a field with :data:`_REUSED_FORMATS` keeps for the next document
+#: with the same value (hashable, and equal only to values of the same postings when their
+#: types are equal too).
+_REUSABLE_VALUES = frozenset({str, int, float, bool, datetime})
+#: Formats whose posting values are all empty (``Existence``: an ID, number, date or
+#: boolean field): their postings can be shared by documents with the same value, as
+#: nothing of a posting but its term (bytes, written once in the term table) and weight
+#: (stored apart) reaches the segment; a format with values is never shared (the codec's
+#: pickles share equal objects: shared objects would change the bytes written).
+_REUSED_FORMATS = (formats.Existence,)
+#: Postings kept per field for :data:`_REUSED_FORMATS` (the kept ones are dropped past it).
+REUSED_VALUES = 1_024
+
+
+class _FieldPlan(NamedTuple):
+    """What :meth:`SegmentWriter.add_document` needs of a schema field, looked up once."""
+
+    field: Any
+    indexed: bool
+    scorable: bool
+    stored: bool
+    column: Any
+    #: its word-pair field (:mod:`kb.engine.whoosh.phrases`), or None
+    pairs: str | None
+    #: the document keys of its boost and of its stored value (Whoosh's ``_NAME_boost``,
+    #: ``_stored_NAME``)
+    boost_key: str
+    stored_key: str
+    #: its postings by ``(type, value)`` when they can be reused (else None)
+    reused: dict[tuple[type, Any], list] | None
 
 
 class SegmentWriter(writing.SegmentWriter):
@@ -107,31 +138,50 @@ class SegmentWriter(writing.SegmentWriter):
             for name, f in self.schema.items()
             if isinstance(f, KbText) and pair_field(name) in self.schema.names()
         }
+        #: each schema field's :class:`_FieldPlan`
+        self._plans = {name: self._plan(name, field) for name, field in self.schema.items()}
+
+    def _plan(self, name: str, field: Any) -> _FieldPlan:
+        reused = type(field.format) in _REUSED_FORMATS and not isinstance(field, KbText)
+        return _FieldPlan(
+            field,
+            bool(field.indexed),
+            bool(field.scorable),
+            bool(field.stored),
+            field.column_type,
+            self._pairs.get(name),
+            f"_{name}_boost",
+            f"_stored_{name}",
+            {} if reused else None,
+        )
 
     def add_document(self, **fields: Any) -> None:
         """``SegmentWriter.add_document``, handing each field's postings to the pool at once
         (Whoosh's own method for schemas with term vectors or spelling fields).  A field's
         postings given under :data:`POSTINGS_KEY` (analysed in the ingest worker) are used
-        instead of ``field.index(value)``."""
+        instead of ``field.index(value)``; an ID-like field's postings (no posting values:
+        :data:`_REUSED_FORMATS`) are reused for the next documents with the same value."""
         if not self._plain:
             super().add_document(**fields)
             return
         self._check_state()
-        perdocwriter, schema, docnum, pool = self.perdocwriter, self.schema, self.docnum, self.pool
+        perdocwriter, plans, docnum, pool = self.perdocwriter, self._plans, self.docnum, self.pool
         docboost = self._doc_boost(fields)
         ready = fields.get(POSTINGS_KEY) or _NONE
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, fieldnames)
+        if not plans.keys() >= set(fieldnames):
+            self._check_fields(self.schema, fieldnames)  # raises Whoosh's error
         perdocwriter.start_doc(docnum)
         for fieldname in fieldnames:
-            value = fields.get(fieldname)
+            value = fields[fieldname]
             if value is None:
                 continue
-            field = schema[fieldname]
+            plan = plans[fieldname]
+            field = plan.field
             length = 0
-            if field.indexed:
-                boost = self._field_boost(fields, fieldname, docboost)
-                pairs = self._pairs.get(fieldname)
+            if plan.indexed:
+                boost = float(fields[plan.boost_key]) if plan.boost_key in fields else docboost
+                pairs = plan.pairs
                 given = ready.get(fieldname)
                 # pairs analysed ahead carry unboosted weights (preanalysis.analyse)
                 given_pairs = ready.get(pairs) if pairs is not None and boost == 1.0 else None
@@ -141,13 +191,16 @@ class SegmentWriter(writing.SegmentWriter):
                         raise TypeError(f"field {fieldname!r} takes a string, not {value!r}")
                     positions = term_positions(value, stem=field.kb_stem)
                 if given:
-                    words = given
+                    terms = given if isinstance(given, list) else list(given)
                 elif positions is not None:
-                    words = field.postings(positions)
+                    terms = field.postings(positions)
+                elif plan.reused is not None and type(value) in _REUSABLE_VALUES:
+                    terms = _reused_index(plan.reused, field, value)
                 else:
                     words = field.index(value)
-                terms = words if isinstance(words, list) else list(words)
-                length = sum(map(_FREQ, terms)) if field.scorable else 0
+                    terms = words if isinstance(words, list) else list(words)
+                if plan.scorable:
+                    length = sum(map(_FREQ, terms))
                 pool.add_terms(fieldname, docnum, terms, boost)
                 if positions is not None:
                     fboost = field.format.field_boost  # each word's weight, as above
@@ -155,9 +208,9 @@ class SegmentWriter(writing.SegmentWriter):
                     given_pairs = pair_postings(positions, weights)
                 if given_pairs:
                     pool.add_terms(pairs, docnum, given_pairs)
-            customval = fields.get(f"_stored_{fieldname}", value)
-            perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
-            column = field.column_type
+            customval = fields.get(plan.stored_key, value)
+            perdocwriter.add_field(fieldname, field, customval if plan.stored else None, length)
+            column = plan.column
             if column and customval is not None:
                 perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
         perdocwriter.finish_doc()
@@ -175,6 +228,18 @@ class SegmentWriter(writing.SegmentWriter):
         self.fieldwriter.close()
         if pdr is not None:
             pdr.close()
+
+
+def _reused_index(reused: dict[tuple[type, Any], list], field: Any, value: Any) -> list:
+    """``list(field.index(value))``, kept in ``reused`` for the next document with the same
+    value (at most :data:`REUSED_VALUES` kept)."""
+    key = (type(value), value)
+    terms = reused.get(key)
+    if terms is None:
+        if len(reused) >= REUSED_VALUES:
+            reused.clear()
+        terms = reused[key] = list(field.index(value))
+    return terms
 
 
 def writer(ix: Any, **kwargs: Any) -> SegmentWriter:
