@@ -179,7 +179,21 @@ class TermPool(writing.PostingPool):
         fieldname, term, docnum, weight, value = item
         if not isinstance(term, bytes) or not (value is None or isinstance(value, bytes)):
             raise TypeError(f"a posting's term and value must be bytes: {item!r}")
-        self.add_terms(fieldname, docnum, [(term, 0, weight, value)])
+        held = self._held(fieldname, docnum)
+        termids = held.termids
+        termid = termids.get(term)
+        size = CHUNK_BYTES + POSTING_BYTES + VALUE_BYTES + (len(value) if value else 0)
+        if termid is None:
+            termid = termids[term] = len(termids)
+            size += TERM_BYTES + len(term)
+        held.ids.append(termid)
+        held.weights.append(weight)
+        held.values.append(value)
+        held.chunk_docs.append(docnum)
+        held.chunk_sizes.append(1)
+        self.currentsize += size
+        if self.currentsize > self.limit:
+            self.save()
 
     def _held(self, fieldname: str, docnum: int) -> _Held:
         """``fieldname``'s held postings (new ones when it has none), for postings of
