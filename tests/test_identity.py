@@ -179,3 +179,18 @@ def test_text_sketch_of_real_minutes_equals_the_plain_sketch(seed_path: Path) ->
     (meeting,) = process_meetings(seed_path, people=False)
     assert len(text_sketch(meeting)) == 24
     assert text_sketch(meeting) == _plain_sketch(meeting)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=40) | st.integers(0, 2**32 - 1), max_size=200),
+    st.integers(min_value=1, max_value=30),
+)
+def test_smallest_unique_is_numpy_unique(values: list[int], k: int) -> None:
+    """The sort-and-neighbour shortcut gives np.unique's k smallest, duplicates or not."""
+    import numpy as np
+
+    from kb.engine.identity import _smallest_unique
+
+    array = np.array(values, dtype=np.uint64)
+    assert _smallest_unique(array, k).tolist() == np.unique(array)[:k].tolist()

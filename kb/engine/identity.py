@@ -89,8 +89,18 @@ def text_sketch(meeting: Meeting) -> list[int]:
     for k in range(SHINGLE):
         part = hashes[k : len(hashes) - SHINGLE + 1 + k]
         mixed = ((mixed * np.uint64(0x9E3779B1)) ^ part) & _MASK
-    uniq = np.unique(mixed)
-    return [int(v) for v in uniq[:SKETCH_SIZE]]
+    return [int(v) for v in _smallest_unique(mixed, SKETCH_SIZE)]
+
+
+def _smallest_unique(values: np.ndarray, k: int) -> np.ndarray:
+    """``np.unique(values)[:k]`` (the ``k`` smallest distinct values, ascending), by one
+    sort and a comparison with the neighbour: numpy 2's ``unique`` goes through a hash table
+    first and costs ~10 times more on a sketch's few thousand hashes."""
+    ordered = np.sort(values)
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first][:k]
 
 
 #: Every byte but an ASCII letter or digit → a space (for :func:`_sketch_words`).
