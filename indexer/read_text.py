@@ -153,6 +153,17 @@ def _add_markup_line(b: _Builder, line: str, *, markdown: bool) -> None:
     if bullet and not _HR.fullmatch(stripped):
         level = len(bullet.group(1).expandtabs(4)) // 2
         line = bullet.group(2)
+    if "<" not in line:  # one segment (split_html_segments): its plain text found once
+        plain = strip_tags(line.replace("**", ""))
+        text = clean_inline(line, markdown=True) if markdown and plain else plain
+        if not text:
+            return
+        bold = is_all_bold(line, plain)
+        if bullet:
+            b.add(Block(strip_bullet(text) or text, "list", bold=bold, level=level))
+        else:
+            b.add(Block(text, "paragraph", bold=bold))
+        return
     for i, seg in enumerate(split_html_segments(line)):
         text = clean_inline(seg.markup, markdown=markdown)
         if not text:

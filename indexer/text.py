@@ -158,8 +158,17 @@ class StreamedLines:
             )
 
 
+#: The glyphs :data:`_SYMBOL_GLYPHS` replaces.
+_GLYPHS = tuple(chr(c) for c in _SYMBOL_GLYPHS)
+
+
 def symbol_glyphs(text: str) -> str:
-    """Replace Symbol/Wingdings private-use glyphs (bullets, ticks) with what they show."""
+    """Replace Symbol/Wingdings private-use glyphs (bullets, ticks) with what they show.
+
+    ``str.translate`` with a table looks up every character; a text holding none of the
+    glyphs (ASCII text never does) is returned as it is, found by a few substring scans."""
+    if text.isascii() or not any(glyph in text for glyph in _GLYPHS):
+        return text
     return text.translate(_SYMBOL_GLYPHS)
 
 
@@ -227,12 +236,14 @@ def strip_tags(fragment: str) -> str:
     return fold(html.unescape(_TAG.sub(repl, fragment)))
 
 
-def is_all_bold(fragment: str) -> bool:
+def is_all_bold(fragment: str, plain: str | None = None) -> bool:
     """True when every letter/digit of ``fragment`` sits inside ``<b>``/``<strong>`` or ``**``.
 
-    A fragment with no letters or digits at all is not bold.
+    A fragment with no letters or digits at all is not bold.  ``plain``, when the caller
+    has it, is ``strip_tags(fragment.replace("**", ""))`` (not computed again).
     """
-    plain = strip_tags(fragment.replace("**", ""))
+    if plain is None:
+        plain = strip_tags(fragment.replace("**", ""))
     if not _ANY_WORD.search(plain):
         return False
     if "**" not in fragment and "<" not in fragment:  # no bold markup: nothing is inside
