@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from indexer.text import squeeze
 from kb.model import Resolution
 
 _TERMINAL = ".!?;:”\"')"
@@ -82,7 +83,7 @@ def join_broken_paragraphs(paragraphs: Iterable[str]) -> list[str]:
     """
     out: list[str] = []
     for para in paragraphs:
-        text = " ".join(para.split())
+        text = squeeze(para)
         if not text:
             continue
         if out and not out[-1].endswith(tuple(_TERMINAL)) and text[:1].islower():
@@ -116,7 +117,7 @@ def _kind(keyword: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split()).strip(" \t-–—:")
+    return squeeze(text).strip(" \t-–—:")
 
 
 def _split_labelled(text: str) -> list[tuple[str | None, str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from indexer.text import squeeze
 from kb.model import Block
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
@@ -139,7 +140,7 @@ def clean_text(text: str) -> str:
         text = _LEAD_MARKUP.sub("", text)
     if text[:1].isdigit():
         text = _LIST_AND_NUMBER.sub(r"\1.", text)
-    return " ".join(text.split())
+    return squeeze(text)
 
 
 def split_ref(title: str) -> tuple[str, str | None]:

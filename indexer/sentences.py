@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from indexer.people_words import TITLES
+from indexer.text import squeeze
 
 #: Words whose full stop ends no sentence ("Cllr. Smith", "St. Mary's").
 ABBREVIATIONS = (*TITLES, "St", "No", "Ref", "Supt", "Insp")
@@ -78,5 +79,5 @@ def sentences(text: str) -> list[str]:
         text = _ABBREVIATION.sub("\\1.\x01", text)
         text = _INITIAL_DOT.sub("\\1.\x01", text)
     pieces = _sentence_break(text).split(text)
-    parts = [" ".join(p.replace("\x01", " ").split()).lstrip("-–•*·> ") for p in pieces]
+    parts = [squeeze(p.replace("\x01", " ")).lstrip("-–•*·> ") for p in pieces]
     return [p for p in parts if p]

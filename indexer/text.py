@@ -9,7 +9,8 @@ These are format-neutral so every reader (text, Markdown, HTML, PDF, DOCX) can u
 * :func:`split_html_segments` cuts one line of such text at block tags (``<p>``, ``<li>``,
   ``<br>``, headings) into :class:`Segment` pieces, each knowing if it was a list item and
   whether it was wholly bold.
-* :func:`fold` collapses runs of whitespace to one space and trims.
+* :func:`fold` collapses runs of whitespace to one space and trims; :func:`squeeze` does
+  so for every kind of whitespace (``str.split``'s).
 """
 
 from __future__ import annotations
@@ -184,6 +185,15 @@ def fold(text: str) -> str:
     if not text.isascii() or "\t" in text or "  " in text:
         text = _WS.sub(" ", text)
     return text.strip()
+
+
+def squeeze(text: str) -> str:
+    """``" ".join(text.split())``: every run of whitespace one space, none at either end.
+    A text already so (printable, so its only whitespace is " ", with no double space
+    and none at an end: most block texts) is returned as it is, without the split."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------- HTML fragments

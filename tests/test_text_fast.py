@@ -142,3 +142,13 @@ def test_markup_lines_of_the_seed_and_corpus_give_the_general_blocks(
                 assert fast == _markup_blocks(plain_add_markup_line, part, markdown), part
                 checked += bool(fast)
     assert checked > 5_000
+
+
+SPACES = [" ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\u00a0"]
+SPACES += ["\u1680", "\u2000", "\u2028", "\u2029", "\u202f", "\u3000", "\u200b", "\x01"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(s=st.lists(st.sampled_from(["a", "Bé", ".", "’"] + SPACES), max_size=20).map("".join))
+def test_squeeze_equals_split_and_join(s: str) -> None:
+    assert text.squeeze(s) == " ".join(s.split())
