@@ -17,6 +17,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 from kb.analysis import fold, stem
@@ -32,23 +33,20 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
 _NOT_WORD_BYTE = bytes(
     c if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "'") else 32 for c in range(256)
 )
+#: An apostrophe without an ASCII letter or digit on both sides (it starts with the
+#: apostrophe, so the regex engine skips ahead to each one in C).
+_OUTER_APOSTROPHE = re.compile(rb"'(?<![A-Za-z0-9]')|'(?![A-Za-z0-9])")
 
 
 def _ascii_words(text: str) -> list[str]:
     """``_ASCII_WORD.findall(text)`` for an ASCII ``text``, found by byte translation and
-    split in C: no match crosses a character outside ``[A-Za-z0-9']``, so the matches are
-    the runs of those characters, each run without an apostrophe whole, any other one
-    matched on its own."""
-    runs = text.encode("ascii").translate(_NOT_WORD_BYTE).decode("ascii").split()
-    if "'" not in text:
-        return runs
-    words: list[str] = []
-    for run in runs:
-        if "'" in run:
-            words.extend(_ASCII_WORD.findall(run))
-        else:
-            words.append(run)
-    return words
+    split in C: no match crosses a character outside ``[A-Za-z0-9']``, and an apostrophe is
+    inside a match exactly when a letter or digit is on both sides of it, so the matches are
+    the runs left when every other apostrophe is a space too."""
+    spaced = text.encode("ascii").translate(_NOT_WORD_BYTE)
+    if "'" in text:
+        spaced = _OUTER_APOSTROPHE.sub(b" ", spaced)
+    return spaced.decode("ascii").split()
 
 
 #: A body with fewer words than this needs only 2 matches for a primary tag.
@@ -183,10 +181,11 @@ class Words:
             for i, w in enumerate(stems):
                 positions[w].append(i)
         else:
-            positions = {w: [] for w in keep.intersection(stems)}
-            for i, w in enumerate(stems):
-                if w in positions:
-                    positions[w].append(i)
+            have = keep.intersection(stems)
+            positions = {w: [] for w in have}
+            if have:  # the indices of kept stems picked in C, then one append each
+                for i in compress(range(len(stems)), map(have.__contains__, stems)):
+                    positions[stems[i]].append(i)
         self.positions = positions
         self._all: Collection[str] | None = positions.keys() if keep is None else None
         self._counts: Counter[str] | None = None
@@ -232,8 +231,9 @@ def _patterns(phrases: list[str]) -> list[tuple[tuple[str, ...], str]]:
     return sorted(pats, key=lambda p: -len(p[0]))
 
 
-#: first stem → (topic index, pattern index) pairs, in taxonomy and pattern order
-_LeadIndex = dict[str, list[tuple[int, int]]]
+#: first stem → (topic index, pattern index, the pattern's later stems) triples, in taxonomy
+#: and pattern order
+_LeadIndex = dict[str, list[tuple[int, int, frozenset[str]]]]
 
 
 @dataclass
@@ -256,16 +256,21 @@ class Taxonomy:
     @property
     def _leads(self) -> tuple[frozenset[str], _LeadIndex, _LeadIndex]:
         """(every first stem of a pattern or an exclusion, first stem → (topic index, body
-        pattern index) pairs, the same for title patterns), cached like :attr:`prefilter`."""
+        pattern index, later stems) triples, the same for title patterns), cached like
+        :attr:`prefilter`."""
         key = (id(self.topics), len(self.topics))
         cached = self.__dict__.get("_lead_index")
         if cached is None or cached[0] != key:
             body: _LeadIndex = {}
             title: _LeadIndex = {}
             for k, topic in enumerate(self.topics):
-                for index, by_first in ((body, topic._by_first), (title, topic._title_by_first)):
+                for index, by_first, patterns in (
+                    (body, topic._by_first, topic._patterns),
+                    (title, topic._title_by_first, topic._title_patterns),
+                ):
                     for first, js in by_first.items():
-                        index.setdefault(first, []).extend((k, j) for j in js)
+                        later = ((k, j, frozenset(patterns[j][0][1:])) for j in js)
+                        index.setdefault(first, []).extend(later)
             excluded = {ex[0] for topic in self.topics for ex in topic._excludes}
             leads = frozenset(body) | frozenset(title) | frozenset(excluded)
             cached = self.__dict__["_lead_index"] = (key, leads, body, title)
@@ -279,16 +284,35 @@ class Taxonomy:
 
     def live(self, words: Words, *, title: bool = False) -> dict[int, list[int]]:
         """Topic index → the indices (ascending) of its body (or ``title``) patterns whose
-        first stem is in ``words``: the patterns :meth:`Topic.count` would try."""
+        every stem is in ``words``: of the patterns :meth:`Topic.count` would try (first
+        stem present), those that may match (one whose later stem is missing finds
+        nothing, so leaving it out changes no count); topics with none are left out."""
         _, body, titles = self._leads
         index = titles if title else body
+        every: Collection[str] | None = None
         out: dict[int, list[int]] = {}
         for first in index.keys() & words.positions.keys():
-            for k, j in index[first]:
+            for k, j, later in index[first]:
+                if later:
+                    if every is None:
+                        every = words.all_stems
+                    if not later <= every:
+                        continue
                 out.setdefault(k, []).append(j)
         for js in out.values():
             js.sort()
         return out
+
+    @property
+    def acronym_topics(self) -> list[tuple[int, tuple[str, ...]]]:
+        """(topic index, acronyms) of the topics with acronyms, cached like
+        :attr:`prefilter`."""
+        key = (id(self.topics), len(self.topics))
+        cached = self.__dict__.get("_acronym_topics")
+        if cached is None or cached[0] != key:
+            pairs = [(k, tuple(t.acronyms)) for k, t in enumerate(self.topics) if t.acronyms]
+            cached = self.__dict__["_acronym_topics"] = (key, pairs)
+        return cached[1]
 
     @property
     def first_stems(self) -> frozenset[str]:
@@ -351,11 +375,16 @@ def tag_item(item: Item, taxonomy: Taxonomy) -> list[Tag]:
     leads = taxonomy.lead_stems
     title, body = Words(item.title, leads), Words(item.body, leads)
     live_title, live_body = taxonomy.live(title, title=True), taxonomy.live(body)
+    # the other topics find nothing in the item: no pattern that may match, and no acronym
+    # as a substring of the title or body (count() counts an acronym only where it is one)
+    ks = live_title.keys() | live_body.keys()
+    for k, acronyms in taxonomy.acronym_topics:
+        if k not in ks and any(a in item.title or a in item.body for a in acronyms):
+            ks.add(k)
     tags: list[Tag] = []
-    for k, topic in enumerate(taxonomy.topics):
+    for k in sorted(ks):
+        topic = taxonomy.topics[k]
         in_t, in_b = live_title.get(k), live_body.get(k)
-        if in_t is None and in_b is None and not topic.acronyms:
-            continue  # nothing of this topic in the item: count() would find nothing
         in_title = topic.count(title, title=True, live=in_t or [])
         in_body = topic.count(body, live=in_b or [])
         if not in_title and not in_body:

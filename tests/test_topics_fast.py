@@ -181,7 +181,9 @@ def test_count_tries_patterns_of_present_first_stems_in_taxonomy_order(
 @given(body=st.lists(st.sampled_from(_vocabulary()), max_size=60).map(" ".join))
 def test_kept_positions_and_live_patterns_equal_the_full_ones(body: str) -> None:
     """Words keeping the taxonomy's lead stems only has their full positions and every
-    stem; Taxonomy.live lists, per topic, the patterns whose first stem is present."""
+    stem; Taxonomy.live lists, per topic, the patterns whose every stem is present, and
+    counting those alone gives the count of every pattern whose first stem is present
+    (Topic.count without ``live``): nothing for a topic it leaves out."""
     tax = Taxonomy.load()
     full, kept = Words(body), Words(body, tax.lead_stems)
     assert kept.positions == {s: p for s, p in full.positions.items() if s in tax.lead_stems}
@@ -190,5 +192,22 @@ def test_kept_positions_and_live_patterns_equal_the_full_ones(body: str) -> None
         live = tax.live(kept, title=title)
         for k, topic in enumerate(tax.topics):
             patterns = topic._title_patterns if title else topic._patterns
-            expected = [j for j, (p, _) in enumerate(patterns) if p[0] in full.positions]
+            expected = [j for j, (p, _) in enumerate(patterns) if set(p) <= full.positions.keys()]
             assert live.get(k, []) == expected
+            every = topic.count(full, title=title)
+            assert topic.count(kept, title=title, live=live.get(k, [])) == every
+            if k not in live and not any(a in body for a in topic.acronyms):
+                assert every == {}
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "Bc", "7", "'", "''", " ", ".", "-", "_", "\n"]), max_size=30)
+)
+def test_ascii_words_equal_the_word_pattern_around_apostrophes(pieces: list[str]) -> None:
+    """Apostrophes glued to anything (none between two letters or digits, two in a row, at
+    either end) split words exactly as the ASCII word pattern and _WORD do."""
+    text = "".join(pieces)
+    assert (
+        topics._ascii_words(text) == topics._ASCII_WORD.findall(text) == topics._WORD.findall(text)
+    )
