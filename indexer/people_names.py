@@ -266,17 +266,23 @@ NO_CUES: Cues = (False, False, False, False, False, False)
 
 
 def sentence_cues(sentences: list[str]) -> list[Cues]:
-    """The :data:`Cues` of each of ``sentences``, found with one search per cue pattern over
-    all of them (a sentence with no cue at all needs no :func:`find_mentions`)."""
+    """The :data:`Cues` of each of ``sentences``, found with searches per cue pattern over
+    all of them (a sentence with no cue at all needs no :func:`find_mentions`): after a
+    match the search goes on from the next sentence (a second match in one sentence adds
+    nothing; no match crosses the "\x00" between two)."""
     joined = "\x00".join(sentences)
     starts, at = [], 0
     for sentence in sentences:
         starts.append(at)
         at += len(sentence) + 1
     flags = [[False] * len(_CUE_PATTERNS) for _ in sentences]
+    last = len(sentences) - 1
     for k, pattern in enumerate(_CUE_PATTERNS):
-        for m in pattern.finditer(joined):
-            flags[bisect_right(starts, m.start()) - 1][k] = True
+        m = pattern.search(joined)
+        while m is not None:
+            n = bisect_right(starts, m.start()) - 1
+            flags[n][k] = True
+            m = pattern.search(joined, starts[n + 1]) if n < last else None
     return [tuple(f) for f in flags]  # type: ignore[misc]
 
 

@@ -27,17 +27,22 @@ ABBREVIATIONS = (*TITLES, "St", "No", "Ref", "Supt", "Insp")
 
 def _word_at_boundary(words: tuple[str, ...]) -> str:
     """A pattern matching ``\\b(?:w1|w2|…)`` (first match in that order), written to start
-    with a character class: every word starts with a capital letter."""
+    with a character class: every word starts with a capital letter.  Each alternative
+    then matches the rest of its word and checks the first letter by a lookbehind after
+    it: an alternative that opens with a literal is passed over at once where that letter
+    is not next, one that opens with a lookbehind is run."""
     if not all(re.match(r"[A-Z]", w) for w in words):
         raise ValueError("every word must start with a capital A-Z")
-    rest = "|".join(f"(?<={re.escape(w[0])}){re.escape(w[1:])}" for w in words)
+    rest = "|".join(f"{re.escape(w[1:])}(?<={re.escape(w)})" for w in words)
     return rf"[A-Z](?<!\w[A-Z])(?:{rest})"
 
 
 #: ``\b(Title|St|…)\.\s``: a title's full stop, kept inside the sentence.
 _ABBREVIATION = re.compile(rf"({_word_at_boundary(ABBREVIATIONS)})\.\s")
-#: ``\b([A-Z])\.\s(?=[A-Z])``: an initial's full stop ("J. Smith").
-_INITIAL_DOT = re.compile(r"([A-Z])(?<!\w[A-Z])\.\s(?=[A-Z])")
+#: ``\b([A-Z])\.\s(?=[A-Z])``: an initial's full stop ("J. Smith"); the full stop is
+#: matched before the lookbehind that checks what comes before the capital (most capitals
+#: are not followed by one, so the lookbehind is seldom run).
+_INITIAL_DOT = re.compile(r"([A-Z])\.(?<!\w[A-Z]\.)\s(?=[A-Z])")
 _TAG = re.compile(r"<[^<>]{1,200}>")
 
 #: Sentence breaks: the alternatives of one regex, in order, each with a character string

@@ -107,3 +107,27 @@ def test_corpus_people_equal_with_the_plain_patterns(
     plain = [[find_mentions(s, set()) for s in plain_sentences(t)] for t in texts]
     assert fast == plain
     assert sum(len(m) for t in fast for m in t) > 100
+
+
+def finditer_cues(split: list[str]) -> list[tuple[bool, ...]]:
+    """sentence_cues as first written: every match of every cue pattern over the joined
+    sentences, each flagging the sentence it starts in."""
+    from bisect import bisect_right
+
+    joined = "\x00".join(split)
+    starts = [sum(len(s) + 1 for s in split[:n]) for n in range(len(split))]
+    flags = [[False] * len(people_names._CUE_PATTERNS) for _ in split]
+    for k, pattern in enumerate(people_names._CUE_PATTERNS):
+        for m in pattern.finditer(joined):
+            flags[bisect_right(starts, m.start()) - 1][k] = True
+    return [tuple(f) for f in flags]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=texts)
+def test_cues_equal_every_match_and_each_sentence_alone(text: str) -> None:
+    """Searching on from the next sentence after a match flags what every match flags,
+    which is each pattern searched in each sentence alone."""
+    split = sentences(text) + ["x"] + sentences(text)
+    alone = [tuple(p.search(s) is not None for p in people_names._CUE_PATTERNS) for s in split]
+    assert sentence_cues(split) == finditer_cues(split) == alone
