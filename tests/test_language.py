@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer import language
-from indexer.language import _WORD, SAMPLE_WORDS, ascii_sample, detect_language, sample_words
+from indexer.language import _WORD, SAMPLE_WORDS, detect_language, letter_sample, sample_words
 from indexer.read import read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "identity"
@@ -66,7 +66,7 @@ def _first_words(text: str, limit: int) -> list[str]:
 def test_sample_words_is_the_first_words_of_a_whole_scan(text: str, limit: int) -> None:
     assert sample_words(text, limit) == _first_words(text, limit)
     if text.isascii():
-        assert [w.decode() for w in ascii_sample(text, limit)] == [
+        assert [w.decode() for w in letter_sample(text, limit)] == [
             w.lower() for w in _first_words(text, limit)
         ]
 
@@ -87,7 +87,7 @@ def test_sample_words_match_a_whole_scan_on_every_corpus_text(corpus_dir: Path) 
             assert sample_words(text, limit) == _first_words(text, limit), path
             if text.isascii():
                 lowered = [w.lower().encode() for w in _first_words(text, limit)]
-                assert ascii_sample(text, limit) == lowered, path
+                assert letter_sample(text, limit) == lowered, path
 
 
 @settings(max_examples=500, deadline=None)
@@ -102,10 +102,53 @@ def test_ascii_sample_equals_the_plain_scan(words: list[str], limit: int) -> Non
     """The ASCII path (bytes translated and split) gives the plain scan's words, lowercased,
     and so the same language."""
     text = " ".join(words) + "".join(words)
-    assert [w.decode() for w in ascii_sample(text, limit)] == [
+    assert [w.decode() for w in letter_sample(text, limit)] == [
         w.lower() for w in _first_words(text, limit)
     ]
     counts = Counter(w.lower() for w in _first_words(text, SAMPLE_WORDS))
     welsh = sum(n for w, n in counts.items() if w in language._WELSH)
     english = sum(n for w, n in counts.items() if w in language._ENGLISH)
     assert detect_language(text) == ("cy" if welsh > english else "en")
+
+
+def _function_words(words: list[str]) -> list[str | None]:
+    """Each word lowercased when it is a Welsh or English function word, else None."""
+    listed = language._WELSH | language._ENGLISH
+    return [w.lower() if w.lower() in listed else None for w in words]
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(
+            ["the", "THE", "y", "Yr", "clerk", "CLER\u212a", "\u212aa", "İS", "ıs", "café", "’",
+             "x’s", "½", "y_z", "3rd", "ŵyr", "ſ", "a\u0301", "Σ", "\ud800", "\x80", "-", "\n"]
+        ),
+        max_size=50,
+    ),
+    limit=st.integers(1, 40),
+)  # fmt: skip
+def test_letter_sample_finds_the_function_words_of_the_plain_scan(
+    words: list[str], limit: int
+) -> None:
+    """Any text (non-ASCII letters and signs, the Kelvin sign whose lowercase is "k"):
+    the same number of words, and a function word exactly where the plain scan's word,
+    lowercased, is one; so the same language."""
+    text = " ".join(words) + "".join(words)
+    plain = _first_words(text, limit)
+    fast = [w.decode("latin-1") for w in letter_sample(text, limit)]
+    assert len(fast) == len(plain)
+    assert _function_words(fast) == _function_words(plain)
+    counts = Counter(w.lower() for w in _first_words(text, SAMPLE_WORDS))
+    welsh = sum(n for w, n in counts.items() if w in language._WELSH)
+    english = sum(n for w, n in counts.items() if w in language._ENGLISH)
+    assert detect_language(text) == ("cy" if welsh > english else "en")
+
+
+def test_corpus_texts_have_the_language_of_the_plain_scan(corpus_dir: Path) -> None:
+    texts = sorted(corpus_dir.rglob("*.txt")) + sorted(corpus_dir.rglob("*.md"))
+    for path in texts:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        plain = _first_words(text, SAMPLE_WORDS)
+        fast = [w.decode("latin-1") for w in letter_sample(text)]
+        assert len(fast) == len(plain) and _function_words(fast) == _function_words(plain), path
