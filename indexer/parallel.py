@@ -17,6 +17,9 @@ steps the pipeline hands it (:class:`FileSteps`; this module imports nothing of 
   is sent with the analysis while the workers keep ahead of the writer (most of the last
   :data:`BALANCE_WINDOW` results were ready when the writer took them), without it while
   the writer waits for them (:class:`Balance`), so both CPUs stay busy;
+* when the writer would wait for the next result, it runs the last file still waiting for a
+  worker itself (the same ``prepare_found``, without the analysis it does anyway): its CPU
+  is not left idle while the workers start up or fall behind (:func:`_steal`);
 * results are taken back **in file order**; the people found are given ids here, through the
   one shared registry, in that order (``assign_people``: only the registry look-ups), then
   the meeting is staged (``finish_file``), so commits, the manifest and the people registry
@@ -163,6 +166,35 @@ def _take_pool(workers: int) -> ProcessPoolExecutor:
     return _pool(workers)
 
 
+#: Whether the writer prepares files itself rather than wait for the workers (:func:`_steal`).
+STEAL = True
+
+
+class _Stolen(Future[Any]):
+    """The result of a file the writing process prepared itself (see :func:`_steal`)."""
+
+
+#: The job of a file queued but not yet sent to a worker (a rebuild sends at most
+#: :data:`SENT_PER_WORKER` per worker ahead, so the writer can take the others: ``_steal``).
+UNSENT: Any = object()
+
+#: Files sent to each worker ahead of the writer in a rebuild (one at work, one waiting).
+SENT_PER_WORKER = 2
+
+
+def _steal(ahead: deque[tuple[Path, Any, Any]], prepare: Callable[[Path], Any]) -> bool:
+    """Run ``prepare`` here on the last file of ``ahead`` not yet sent to a worker
+    (:data:`UNSENT`) and put its result in its place; False when there is none."""
+    for index in range(len(ahead) - 1, -1, -1):
+        path, checked, job = ahead[index]
+        if job is UNSENT:
+            stolen: Future[Any] = _Stolen()
+            stolen.set_result(prepare(path))
+            ahead[index] = (path, checked, stolen)
+            return True
+    return False
+
+
 def ingest_files(
     session: IndexWriterSession,
     todo: list[Path],
@@ -175,12 +207,15 @@ def ingest_files(
     """Ingest ``todo`` through ``session`` with ``workers`` worker processes, running the
     pipeline's ``steps`` (see the module docstring); yields each file's result in order."""
     paths = iter(todo)
-    ahead: deque[tuple[Path, Any, Future[Any] | None]] = deque()
+    ahead: deque[tuple[Path, Any, Any]] = deque()  # (path, checked, job: a future or UNSENT)
     in_flight: dict[str, int] = {}  # key → how many of it are in ``ahead``
     held: list[Path] = []  # a repeat of a file in flight waits for it (its status depends on it)
     pool = _take_pool(workers)
     # deep enough to keep the workers busy while the writer commits a batch
     depth = min(session.batch_size, MAX_AHEAD) + 2 * workers + 2
+    # a rebuild commits rarely (every segment): files not yet sent are the writer's to take
+    # when it would wait (``_steal``); other ingests send every queued file at once
+    sent_at_most = SENT_PER_WORKER * workers if STEAL and session.rebuild else depth
 
     analyse = getattr(session, "worker_analysis", None)  # module-level: sent by name
     balance = Balance()
@@ -189,19 +224,35 @@ def ingest_files(
         task = analyse if balance.offload() else None
         return pool.submit(steps.prepare_found, path, council, council_from_folder, task)
 
+    def prepare_here(path: Path) -> Any:  # the writer analyses the text when it adds it
+        return steps.prepare_found(path, council, council_from_folder, None)
+
+    def send() -> None:
+        """Send queued files to the workers, in order, up to ``sent_at_most`` at work."""
+        at_work = 0
+        for index, (path, checked, job) in enumerate(ahead):
+            if job is UNSENT:
+                if at_work >= sent_at_most:
+                    return
+                ahead[index] = (path, checked, submit(path))
+                at_work += 1
+            elif job is not None and not job.done():
+                at_work += 1
+
     def fill() -> None:
         while len(ahead) < depth:
             path = held.pop() if held else next(paths, None)
             if path is None:
-                return
+                break
             key = str(path.resolve())
             if in_flight.get(key):
                 held.append(path)
-                return
+                break
             checked = steps.check_file(session, path)
-            future = None if isinstance(checked, steps.result_type) else submit(path)
-            ahead.append((path, checked, future))
+            job = None if isinstance(checked, steps.result_type) else UNSENT
+            ahead.append((path, checked, job))
             in_flight[key] = in_flight.get(key, 0) + 1
+        send()
 
     try:
         fill()
@@ -213,14 +264,23 @@ def ingest_files(
                 fill()
                 continue
             found = analysed = None
-            balance.taken(future.done())
+            balance.taken(future is not UNSENT and future.done())
+            if future is UNSENT:  # every worker is busy with files after it
+                future = _Stolen()
+                future.set_result(prepare_here(path))
+            while not future.done() and _steal(ahead, prepare_here):
+                send()  # the writer would wait: it prepared a file no worker had
             try:
                 outcome, found, analysed = future.result()
             except BrokenProcessPool:
                 outcome = ("failed", "internal error: the reader process died on this file")
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = _pool(workers)  # the files queued behind it go to a fresh pool
-                ahead = deque((p, c, None if f is None else submit(p)) for p, c, f in ahead)
+                ahead = deque(
+                    (p, c, f if f is None or isinstance(f, _Stolen) else UNSENT)
+                    for p, c, f in ahead
+                )
+                send()
             if outcome[0] == "ok" and found is not None:
                 for meeting, people in zip(outcome[1], found, strict=True):
                     if people is not None:

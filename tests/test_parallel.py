@@ -108,6 +108,7 @@ def test_a_rebuild_with_worker_analysis_writes_the_same_segment(
 
     monkeypatch.setattr(preanalysis, "attach", counting)
     monkeypatch.setattr(parallel.Balance, "offload", lambda self: True)  # every file
+    monkeypatch.setattr(parallel, "STEAL", False)  # … is prepared in the worker
     plain, shipped = tmp_path / "plain", tmp_path / "shipped"
     with monkeypatch.context() as m:
         m.setattr(IndexWriterSession, "worker_analysis", None)
@@ -123,6 +124,59 @@ def test_a_rebuild_with_worker_analysis_writes_the_same_segment(
     assert {"pst", "trm"} <= set(whooshs(plain))
     assert whooshs(shipped) == whooshs(plain)
     assert _stored(shipped) == _stored(plain)
+
+
+def test_files_the_writer_prepares_while_it_would_wait_give_the_same_index(
+    sources: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer prepares queued files itself while the worker starts up (and whenever it
+    would wait): the index, manifest, people registry and results are the sequential
+    loop's; it takes some (at least the first few: a worker takes ~0.3 s to start)."""
+    stolen: list[Path] = []
+    steal = parallel._steal
+
+    def counting(ahead, prepare):  # type: ignore[no-untyped-def]
+        return steal(ahead, lambda path: (stolen.append(path), prepare(path))[1])
+
+    monkeypatch.setattr(parallel, "_steal", counting)
+    seq, par = tmp_path / "seq", tmp_path / "par"
+    a = pipeline.ingest([], seq, files=sources, workers=0, rebuild=True)
+    b = pipeline.ingest([], par, files=sources, workers=1, rebuild=True)
+    assert stolen
+    assert [(r.path, r.status, r.items, r.meeting_id, r.warnings) for r in a.results] == [
+        (r.path, r.status, r.items, r.meeting_id, r.warnings) for r in b.results
+    ]
+    assert _manifest(seq) == _manifest(par)
+    assert (seq / FILENAME).read_bytes() == (par / FILENAME).read_bytes()
+    assert _stored(seq) == _stored(par)
+
+
+def test_the_writer_steals_the_last_file_no_worker_has() -> None:
+    """``_steal`` runs here the last queued file not yet sent to a worker, skipping files
+    sent, done, already stolen or without a job, and says when there is none left."""
+    from concurrent.futures import Future
+
+    sent: Future = Future()
+    done: Future = Future()
+    done.set_result("worker's")
+    unsent = parallel.UNSENT
+    ahead = parallel.deque(
+        [(Path("a"), 1, sent), (Path("b"), 2, unsent), (Path("c"), 3, unsent),
+         (Path("d"), 4, None), (Path("e"), 5, done)]
+    )  # fmt: skip
+    ran: list[Path] = []
+
+    def here(path: Path) -> str:
+        ran.append(path)
+        return f"here {path}"
+
+    assert parallel._steal(ahead, here)
+    assert ran == [Path("c")] and ahead[2][2].result() == "here c"
+    assert parallel._steal(ahead, here)
+    assert ran == [Path("c"), Path("b")] and ahead[1][2].result() == "here b"
+    assert not parallel._steal(ahead, here)
+    assert ran == [Path("c"), Path("b")]
+    assert ahead[0][2] is sent and ahead[3][2] is None and ahead[4][2] is done
 
 
 @pytest.mark.parametrize(("ready", "offload"), [
