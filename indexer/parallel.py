@@ -178,8 +178,8 @@ class _Stolen(Future[Any]):
 #: :data:`SENT_PER_WORKER` per worker ahead, so the writer can take the others: ``_steal``).
 UNSENT: Any = object()
 
-#: Files sent to each worker ahead of the writer in a rebuild (one at work, one waiting).
-SENT_PER_WORKER = 2
+#: Files sent to each worker ahead of the writer in a rebuild (enough for it to keep ahead).
+SENT_PER_WORKER = 8
 
 
 def _steal(ahead: deque[tuple[Path, Any, Any]], prepare: Callable[[Path], Any]) -> bool:
