@@ -17,9 +17,10 @@ steps the pipeline hands it (:class:`FileSteps`; this module imports nothing of 
   is sent with the analysis while the workers keep ahead of the writer (most of the last
   :data:`BALANCE_WINDOW` results were ready when the writer took them), without it while
   the writer waits for them (:class:`Balance`), so both CPUs stay busy;
-* when the writer would wait for the next result, it runs the last file still waiting for a
-  worker itself (the same ``prepare_found``, without the analysis it does anyway): its CPU
-  is not left idle while the workers start up or fall behind (:func:`_steal`);
+* in a rebuild, at most :data:`SENT_PER_WORKER` files per worker are sent ahead; when the
+  writer would wait for the next result, it runs the last queued file not yet sent itself
+  (the same ``prepare_found``, without the analysis it does anyway): its CPU is not left
+  idle while the workers start up or fall behind (:func:`_steal`);
 * results are taken back **in file order**; the people found are given ids here, through the
   one shared registry, in that order (``assign_people``: only the registry look-ups), then
   the meeting is staged (``finish_file``), so commits, the manifest and the people registry
