@@ -229,13 +229,22 @@ def ingest_files(
         return steps.prepare_found(path, council, council_from_folder, None)
 
     def send() -> None:
-        """Send queued files to the workers, in order, up to ``sent_at_most`` at work."""
+        """Send queued files to the workers, in order, up to ``sent_at_most`` at work.  A
+        pool found broken here (a worker died since the last result) is replaced first;
+        the files its dead worker held fail when their turn comes (below)."""
+        nonlocal pool
         at_work = 0
         for index, (path, checked, job) in enumerate(ahead):
             if job is UNSENT:
                 if at_work >= sent_at_most:
                     return
-                ahead[index] = (path, checked, submit(path))
+                try:
+                    future = submit(path)
+                except BrokenProcessPool:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = _pool(workers)
+                    future = submit(path)
+                ahead[index] = (path, checked, future)
                 at_work += 1
             elif job is not None and not job.done():
                 at_work += 1

@@ -151,6 +151,52 @@ def test_files_the_writer_prepares_while_it_would_wait_give_the_same_index(
     assert _stored(seq) == _stored(par)
 
 
+class _InlinePool:
+    """A process pool stand-in running each job at once in this process; past ``works``
+    submissions it is broken (as a pool is once a worker died) and says so on submit."""
+
+    made: list[_InlinePool] = []
+
+    def __init__(self, works: int) -> None:
+        self.works = works
+        _InlinePool.made.append(self)
+
+    def submit(self, fn, *args):  # type: ignore[no-untyped-def]
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.works <= 0:
+            raise BrokenProcessPool("a worker died")
+        self.works -= 1
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+def test_a_pool_broken_between_results_is_replaced_and_nothing_is_lost(
+    sources: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies while the writer is busy leaves the pool broken before any of its
+    results is read: the next file sent then meets the broken pool (a rebuild sends files a
+    few at a time).  The pool is replaced and every file is ingested as in the sequential
+    loop (before, the ingest stopped with BrokenProcessPool)."""
+    _InlinePool.made = []
+    monkeypatch.setattr(parallel, "_take_pool", lambda workers: _InlinePool(3))
+    monkeypatch.setattr(parallel, "_pool", lambda workers: _InlinePool(10**6))
+    monkeypatch.setattr(parallel, "_steal", lambda ahead, prepare: False)  # the pool sends all
+    seq, par = tmp_path / "seq", tmp_path / "par"
+    a = pipeline.ingest([], seq, files=sources, workers=0, rebuild=True)
+    b = pipeline.ingest([], par, files=sources, workers=1, rebuild=True)
+    assert len(_InlinePool.made) >= 2  # the first broke after 3 files and was replaced
+    assert [(r.path, r.status, r.items, r.meeting_id) for r in a.results] == [
+        (r.path, r.status, r.items, r.meeting_id) for r in b.results
+    ]
+    assert _manifest(seq) == _manifest(par)
+
+
 def test_the_writer_steals_the_last_file_no_worker_has() -> None:
     """``_steal`` runs here the last queued file not yet sent to a worker, skipping files
     sent, done, already stolen or without a job, and says when there is none left."""
