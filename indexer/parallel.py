@@ -175,6 +175,13 @@ class _Stolen(Future[Any]):
     """The result of a file the writing process prepared itself (see :func:`_steal`)."""
 
 
+def _prepared_here(prepare: Callable[[Path], Any], path: Path) -> _Stolen:
+    """``prepare(path)`` run in this process, as a finished future."""
+    stolen = _Stolen()
+    stolen.set_result(prepare(path))
+    return stolen
+
+
 #: The job of a file queued but not yet sent to a worker (a rebuild sends at most
 #: :data:`SENT_PER_WORKER` per worker ahead, so the writer can take the others: ``_steal``).
 UNSENT: Any = object()
@@ -189,9 +196,7 @@ def _steal(ahead: deque[tuple[Path, Any, Any]], prepare: Callable[[Path], Any]) 
     for index in range(len(ahead) - 1, -1, -1):
         path, checked, job = ahead[index]
         if job is UNSENT:
-            stolen: Future[Any] = _Stolen()
-            stolen.set_result(prepare(path))
-            ahead[index] = (path, checked, stolen)
+            ahead[index] = (path, checked, _prepared_here(prepare, path))
             return True
     return False
 
@@ -228,11 +233,16 @@ def ingest_files(
     def prepare_here(path: Path) -> Any:  # the writer analyses the text when it adds it
         return steps.prepare_found(path, council, council_from_folder, None)
 
+    def replace_pool() -> None:
+        """A fresh pool for a broken one (a worker died); its jobs are dropped."""
+        nonlocal pool
+        pool.shutdown(wait=False, cancel_futures=True)
+        pool = _pool(workers)
+
     def send() -> None:
         """Send queued files to the workers, in order, up to ``sent_at_most`` at work.  A
         pool found broken here (a worker died since the last result) is replaced first;
         the files its dead worker held fail when their turn comes (below)."""
-        nonlocal pool
         at_work = 0
         for index, (path, checked, job) in enumerate(ahead):
             if job is UNSENT:
@@ -241,8 +251,7 @@ def ingest_files(
                 try:
                     future = submit(path)
                 except BrokenProcessPool:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = _pool(workers)
+                    replace_pool()
                     future = submit(path)
                 ahead[index] = (path, checked, future)
                 at_work += 1
@@ -276,16 +285,14 @@ def ingest_files(
             found = analysed = None
             balance.taken(future is not UNSENT and future.done())
             if future is UNSENT:  # every worker is busy with files after it
-                future = _Stolen()
-                future.set_result(prepare_here(path))
+                future = _prepared_here(prepare_here, path)
             while not future.done() and _steal(ahead, prepare_here):
                 send()  # the writer would wait: it prepared a file no worker had
             try:
                 outcome, found, analysed = future.result()
             except BrokenProcessPool:
                 outcome = ("failed", "internal error: the reader process died on this file")
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = _pool(workers)  # the files queued behind it go to a fresh pool
+                replace_pool()  # the files queued behind it go to a fresh pool
                 ahead = deque(
                     (p, c, f if f is None or isinstance(f, _Stolen) else UNSENT)
                     for p, c, f in ahead

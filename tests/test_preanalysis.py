@@ -103,7 +103,7 @@ def test_shipped_pair_postings_are_the_writers_pairs(seed_path: Path) -> None:
     value's term positions with its words' unboosted weights (what the writer makes)."""
     meeting = process_file(seed_path)
     analysed = shipped([meeting])
-    paired = preanalysis.paired_fields()
+    paired = phrases.paired_fields(SCHEMA)
     assert paired == {
         name: phrases.pair_field(name)
         for name in preanalysis.analysed_fields()

@@ -33,7 +33,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 
 from kb.engine.whoosh import flush
 from kb.engine.whoosh.flush import LENGTHS
-from kb.engine.whoosh.phrases import pair_field, pair_postings
+from kb.engine.whoosh.phrases import pair_postings, paired_fields
 from kb.engine.whoosh.termpool import TermEntry, TermPool
 from kb.engine.whoosh.textfield import KbText, term_positions
 
@@ -133,11 +133,7 @@ class SegmentWriter(writing.SegmentWriter):
         #: no term vectors or separate spelling fields: :meth:`add_document` may batch
         self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
         #: text field → its pair field (see kb.engine.whoosh.phrases), filled from its terms
-        self._pairs = {
-            name: pair_field(name)
-            for name, f in self.schema.items()
-            if isinstance(f, KbText) and pair_field(name) in self.schema.names()
-        }
+        self._pairs = paired_fields(self.schema)
         #: each schema field's :class:`_FieldPlan`
         self._plans = {name: self._plan(name, field) for name, field in self.schema.items()}
 

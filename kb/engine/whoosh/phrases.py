@@ -40,7 +40,7 @@ from whoosh import fields, formats
 from whoosh.reading import TermNotFound
 
 from kb.deadline import Deadline
-from kb.engine.whoosh.textfield import term_layout
+from kb.engine.whoosh.textfield import KbText, term_layout
 
 #: the suffix naming a text field's pair field (``body`` → ``body_pairs``)
 PAIR_SUFFIX = "_pairs"
@@ -59,6 +59,17 @@ _ONE = struct.Struct("<ffII")  # the weights, count and position of a pair seen 
 def pair_field(fieldname: str) -> str:
     """The name of ``fieldname``'s pair field."""
     return fieldname + PAIR_SUFFIX
+
+
+def paired_fields(schema: Any) -> dict[str, str]:
+    """Each text field of ``schema`` whose pair field is in it too → that pair field (the
+    fields whose pairs the writer fills from their terms)."""
+    names = set(schema.names())
+    return {
+        name: pair_field(name)
+        for name, field in schema.items()
+        if isinstance(field, KbText) and pair_field(name) in names
+    }
 
 
 def pair_term(first: str, second: str) -> str:
@@ -263,7 +274,6 @@ def _merged(
 
 #: the fixed part after an entry's pair: both words' weights and the number of positions
 _TAIL_DTYPE = np.dtype([("first", "<f4"), ("second", "<f4"), ("count", "<u4")])
-_TAIL_BYTES = np.arange(_TAIL.size, dtype=np.int64)
 
 
 def _blocks(matcher: Any) -> Iterator[bytes]:

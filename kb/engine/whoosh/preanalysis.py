@@ -29,9 +29,9 @@ from typing import Any
 
 from kb.engine.documents import item_document
 from kb.engine.whoosh.bulk import POSTINGS_KEY
-from kb.engine.whoosh.phrases import pair_field, pair_postings
+from kb.engine.whoosh.phrases import pair_postings, paired_fields
 from kb.engine.whoosh.search import SCHEMA
-from kb.engine.whoosh.textfield import KbText, term_positions
+from kb.engine.whoosh.textfield import term_positions
 from kb.model import Meeting
 
 #: a field value's postings, as :meth:`whoosh.fields.FieldType.index` gives them (a list)
@@ -73,20 +73,9 @@ def analysed_fields(schema: Any = SCHEMA) -> tuple[str, ...]:
     return tuple(name for name, field in schema.items() if field.indexed and field.scorable)
 
 
-def paired_fields(schema: Any = SCHEMA) -> dict[str, str]:
-    """Each analysed field that has a word-pair field (:mod:`kb.engine.whoosh.phrases`)
-    filled from its terms → that pair field."""
-    names = set(schema.names())
-    return {
-        name: pair_field(name)
-        for name in analysed_fields(schema)
-        if isinstance(schema[name], KbText) and pair_field(name) in names
-    }
-
-
 _FIELDS = analysed_fields()
 _WEIGHT = itemgetter(2)  # a posting's weight
-_PAIRS = paired_fields()
+_PAIRS = paired_fields(SCHEMA)
 
 
 def analyse(meetings: list[Meeting]) -> Analysed:
